@@ -1,0 +1,1 @@
+"""faps: case management of the Fonds d'aide aux projets de santé."""

@@ -1,0 +1,12 @@
+"""Registration of every `faps` subcommand."""
+
+from __future__ import annotations
+
+import click
+
+
+def register(group: click.Group) -> None:
+    """Add each subcommand module's commands to the group."""
+    from faps.cli import simulate
+
+    group.add_command(simulate.simulate)

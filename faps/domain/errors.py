@@ -1,0 +1,53 @@
+"""Errors of faps, all under FapsError; messages are in French for users."""
+
+from __future__ import annotations
+
+
+class FapsError(Exception):
+    """Base of every error faps raises on purpose."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class InvalidInputError(FapsError):
+    """Input that fails validation; carries a per-field list of French messages."""
+
+    def __init__(self, errors: dict[str, list[str]]) -> None:
+        self.errors = errors
+        summary = "; ".join(f"{k} : {', '.join(v)}" for k, v in errors.items())
+        super().__init__(f"Saisie invalide — {summary}")
+
+
+class TransitionNotAllowedError(FapsError):
+    """A command refused in the aggregate's current state."""
+
+
+class NotFoundError(FapsError):
+    """Something that does not exist, or that the caller may not know exists."""
+
+
+class PermissionDeniedError(FapsError):
+    """The caller's role does not allow this action."""
+
+
+class ConflictError(FapsError):
+    """Someone else changed the record since the caller read it."""
+
+    def __init__(self, message: str | None = None, *, current_version: int | None = None) -> None:
+        super().__init__(
+            message
+            or "Ce dossier a été modifié par quelqu'un d'autre depuis que vous l'avez ouvert : "
+            "rechargez la page pour voir la nouvelle version."
+        )
+        self.current_version = current_version
+
+
+class BudgetExceededError(FapsError):
+    """An award or payment above what remains of the yearly budget."""
+
+
+class ConfigurationError(FapsError):
+    """A setting needed for the job is missing or wrong."""

@@ -1,0 +1,74 @@
+"""Money: euros as Decimal with cents, never float."""
+
+from __future__ import annotations
+
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Annotated
+
+from pydantic import AfterValidator, BeforeValidator, PlainSerializer
+
+CENT = Decimal("0.01")
+ZERO = Decimal("0.00")
+MAX_AMOUNT = Decimal("1000000000.00")
+NARROW_NBSP = "\u202f"
+NBSP = "\u00a0"
+
+
+def cents(value: Decimal) -> Decimal:
+    """Return the value with exactly two decimals, rounded half up (for sums of cents)."""
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def round_down(value: Decimal) -> Decimal:
+    """Return the value rounded down to the cent (grants are never rounded up)."""
+    return value.quantize(CENT, rounding=ROUND_DOWN)
+
+
+def parse_amount(raw: object) -> Decimal:
+    """Parse euros from a string or number; refuse floats, negatives and sub-cent digits."""
+    if isinstance(raw, bool) or isinstance(raw, float):
+        raise ValueError("montant attendu sous forme de texte, par exemple « 1234.56 »")
+    if isinstance(raw, Decimal):
+        value = raw
+    elif isinstance(raw, int | str):
+        text = str(raw).strip().replace("\u202f", "").replace("\xa0", "").replace(" ", "")
+        text = text.replace(",", ".")
+        try:
+            value = Decimal(text)
+        except InvalidOperation:
+            raise ValueError(f"« {raw} » n'est pas un montant valide") from None
+    else:
+        raise ValueError("montant invalide")
+    if not value.is_finite():
+        raise ValueError("montant invalide")
+    if value < 0:
+        raise ValueError("le montant ne peut pas être négatif")
+    if value != value.quantize(CENT, rounding=ROUND_DOWN):
+        raise ValueError("le montant a plus de deux décimales")
+    if value > MAX_AMOUNT:
+        raise ValueError("le montant dépasse 1 000 000 000,00 €")
+    return cents(value)
+
+
+def _serialize(value: Decimal) -> str:
+    return f"{cents(value):.2f}"
+
+
+Euros = Annotated[
+    Decimal,
+    BeforeValidator(parse_amount),
+    AfterValidator(cents),
+    PlainSerializer(_serialize, return_type=str, when_used="json"),
+]
+"""A non-negative amount of euros with cents; JSON form is a string like "1234.50"."""
+
+
+def format_euros(value: Decimal) -> str:
+    """Format euros the French way: « 12 345,67 € » (narrow no-break space as thousands sep)."""
+    sign = "-" if value < 0 else ""
+    whole, _, frac = f"{abs(cents(value)):.2f}".partition(".")
+    groups = []
+    while whole:
+        groups.insert(0, whole[-3:])
+        whole = whole[:-3]
+    return sign + NARROW_NBSP.join(groups) + "," + frac + NBSP + "€"
