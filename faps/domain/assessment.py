@@ -9,10 +9,10 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from faps.domain.communes import Commune
-from faps.domain.money import ZERO, Euros, cents, format_euros, round_down
+from faps.domain.money import MAX_AMOUNT, ZERO, Euros, cents, format_euros, round_down
 from faps.domain.reglement import ExpenseCategory, Reglement, Tenure
 
 HALF = Decimal("0.5")
@@ -70,6 +70,19 @@ class ProjectFacts(BaseModel):
     private_funding: tuple[Funding, ...] = Field(default=(), max_length=50)
     requested_amount: Euros
     commune_awarded_this_year: Euros = ZERO
+
+    # Sums must fit the Euros figures of the assessment (each line alone may reach MAX_AMOUNT).
+    @field_validator("expenses", "public_funding", "private_funding")
+    @classmethod
+    def _total_is_bounded(
+        cls, lines: tuple[ExpenseLine, ...] | tuple[Funding, ...]
+    ) -> tuple[ExpenseLine, ...] | tuple[Funding, ...]:
+        total = sum(
+            (x.amount_ttc if isinstance(x, ExpenseLine) else x.amount for x in lines), ZERO
+        )
+        if total > MAX_AMOUNT:
+            raise ValueError("le total dépasse 1 000 000 000,00 €")
+        return lines
 
 
 class Criterion(BaseModel):

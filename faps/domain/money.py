@@ -43,11 +43,12 @@ def parse_amount(raw: object) -> Decimal:
         raise ValueError("montant invalide")
     if value < 0:
         raise ValueError("le montant ne peut pas être négatif")
-    if value != value.quantize(CENT, rounding=ROUND_DOWN):
-        raise ValueError("le montant a plus de deux décimales")
+    # Checked before quantize, which raises InvalidOperation past 28 digits.
     if value > MAX_AMOUNT:
         raise ValueError("le montant dépasse 1 000 000 000,00 €")
-    return cents(value)
+    if value != value.quantize(CENT, rounding=ROUND_DOWN):
+        raise ValueError("le montant a plus de deux décimales")
+    return cents(abs(value))  # abs: "-0" is zero, not "-0.00"
 
 
 def _serialize(value: Decimal) -> str:
