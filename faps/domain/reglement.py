@@ -86,6 +86,7 @@ class Reglement(BaseModel):
     works_must_not_have_started: bool = True
     documents_at_filing: tuple[DocumentKind, ...] = ()
     documents_at_advance: tuple[DocumentKind, ...] = ()
+    documents_at_interim: tuple[DocumentKind, ...] = ()
     documents_at_balance: tuple[DocumentKind, ...] = ()
     advance_rate: Decimal = Field(default=Decimal("0.30"), ge=0, le=1)
     information_delay_days: int = Field(default=30, gt=0)
@@ -107,7 +108,8 @@ class Reglement(BaseModel):
 
     def document_kinds(self) -> dict[str, str]:
         """Return every document kind this version knows, code → label."""
-        kinds = (*self.documents_at_filing, *self.documents_at_advance, *self.documents_at_balance)
+        kinds = (*self.documents_at_filing, *self.documents_at_advance,
+                 *self.documents_at_interim, *self.documents_at_balance)
         return {k.code: k.label for k in kinds}
 
 

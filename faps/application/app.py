@@ -1,0 +1,60 @@
+"""The event-sourced application: one store of every aggregate of the fund."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.application import Application
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoding
+from eventsourcing.utils import EnvType
+
+from faps.domain.errors import ConflictError, NotFoundError
+
+SaveListener = Callable[[Sequence[Any]], None]
+
+
+class FapsApplication(Application[UUID]):
+    """Stores and replays the fund's aggregates; tells listeners after each save."""
+
+    name = "faps"
+
+    def __init__(self, env: EnvType | None = None,
+                 transcodings: Sequence[Transcoding] = ()) -> None:
+        self._transcodings = list(transcodings)
+        self._listeners: list[SaveListener] = []
+        super().__init__(env)
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        """Register the library's transcodings and ours (dates, value objects)."""
+        super().register_transcodings(transcoder)
+        for transcoding in self._transcodings:
+            transcoder.register(transcoding)
+
+    def on_saved(self, listener: SaveListener) -> None:
+        """Call `listener(recordings)` after every successful save (read-your-writes)."""
+        self._listeners.append(listener)
+
+    def save_all(self, *aggregates: Any) -> Sequence[Any]:
+        """Save aggregates atomically; a stale version is a ConflictError, nothing written."""
+        try:
+            recordings = self.save(*aggregates)
+        except IntegrityError:
+            raise ConflictError() from None
+        for listener in self._listeners:
+            listener(recordings)
+        return recordings
+
+    def load(self, aggregate_id: UUID, version: int | None = None, what: str = "Dossier") -> Any:
+        """Return an aggregate (at a version), or NotFoundError in French."""
+        from eventsourcing.application import AggregateNotFoundError
+
+        try:
+            return self.repository.get(aggregate_id, version=version)
+        except AggregateNotFoundError:
+            raise NotFoundError(f"{what} introuvable.") from None
+
+    def exists(self, aggregate_id: UUID) -> bool:
+        """Tell whether an aggregate has been saved."""
+        return aggregate_id in self.repository

@@ -1,0 +1,132 @@
+"""Use cases of the council secretariat: sessions, agenda, votes."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from uuid import UUID
+
+from faps.application import policy
+from faps.application.dossiers import DossierService
+from faps.domain.actors import Actor
+from faps.domain.budget import YearlyBudget
+from faps.domain.council import Body, CouncilSession
+from faps.domain.dossier import Outcome
+from faps.domain.errors import BudgetExceededError, InvalidInputError
+from faps.domain.money import ZERO
+
+
+class CouncilService:
+    """Council sessions and the votes that award grants."""
+
+    def __init__(self, dossiers: DossierService) -> None:
+        self.dossiers = dossiers
+        self.ctx = dossiers.ctx
+
+    def load(self, actor: Actor, session_id: UUID) -> CouncilSession:
+        """Return a session the actor may read."""
+        policy.require(actor, "session.read")
+        session: CouncilSession = self.ctx.app.load(session_id, what="Séance")
+        return session
+
+    def schedule(self, actor: Actor, body: Body, session_date: date, place: str,
+                 convocation_date: date, councillors_in_office: int, president: str = "",
+                 secretary: str = "") -> UUID:
+        """Create a council session."""
+        policy.require(actor, "session.manage")
+        session = CouncilSession.schedule(actor, body, session_date, place, convocation_date,
+                                          councillors_in_office, president, secretary,
+                                          self.ctx.clock.now())
+        self.ctx.app.save_all(session)
+        return session.id
+
+    def add_to_agenda(self, actor: Actor, session_id: UUID, dossier_ids: list[UUID]) -> list[int]:
+        """Put proposals on the agenda, all at once or none."""
+        policy.require(actor, "session.manage")
+        session = self.load(actor, session_id)
+        now = self.ctx.clock.now()
+        numbers, dossiers = [], []
+        for dossier_id in dict.fromkeys(dossier_ids):
+            dossier = self.dossiers.load(actor, dossier_id)
+            number = session.add_item(actor, dossier.id, dossier.reference or "",
+                                      dossier.commune, dossier.content.title,
+                                      dossier.proposed_amount or ZERO, now)
+            dossier.place_on_agenda(actor, session.id, number, now)
+            numbers.append(number)
+            dossiers.append(dossier)
+        self.ctx.app.save_all(session, *dossiers)
+        return numbers
+
+    def withdraw_item(self, actor: Actor, session_id: UUID, item_number: int, motive: str) -> None:
+        """Take an item off the agenda; its dossier goes back to the proposals."""
+        policy.require(actor, "session.manage")
+        session = self.load(actor, session_id)
+        now = self.ctx.clock.now()
+        dossier = self.dossiers.load(actor, session.items[item_number]["dossier_id"]) \
+            if item_number in session.items else None
+        session.withdraw_item(actor, item_number, motive, now)
+        assert dossier is not None
+        dossier.remove_from_agenda(actor, motive, now)
+        self.ctx.app.save_all(session, dossier)
+
+    def record_outcome(self, actor: Actor, session_id: UUID, item_number: int, outcome: Outcome,
+                       amount: Decimal, deliberation_reference: str,
+                       votes: tuple[int, int, int], attendance: tuple[int, int]) -> None:
+        """Record an item's vote on the session and the dossier; an award commits the budget."""
+        policy.require(actor, "session.manage")
+        session = self.load(actor, session_id)
+        now = self.ctx.clock.now()
+        dossier_id = session.record_outcome(actor, item_number, outcome, amount,
+                                            deliberation_reference, votes, attendance, now)
+        dossier = self.dossiers.load(actor, dossier_id)
+        dossier.record_vote(actor, session.id, outcome, amount, deliberation_reference, votes,
+                            session.session_date, now)
+        touched: list[object] = [session, dossier]
+        if outcome == "adoptee":
+            budget = self._budget(session.session_date.year)
+            budget.commit(actor, dossier.id, dossier.commune, dossier.awarded_amount, now)
+            touched.append(budget)
+        self.ctx.app.save_all(*touched)
+
+    def _budget(self, year: int) -> YearlyBudget:
+        budget_id = YearlyBudget.create_id(year)
+        if not self.ctx.app.exists(budget_id):
+            raise BudgetExceededError(
+                f"Aucun budget du FAPS n'est voté pour {year} : aucune attribution possible.",
+                field="amount")
+        budget: YearlyBudget = self.ctx.app.load(budget_id, what="Budget")
+        return budget
+
+    def close(self, actor: Actor, session_id: UUID) -> None:
+        """Close the session once every item has its outcome."""
+        policy.require(actor, "session.manage")
+        session = self.load(actor, session_id)
+        session.close(actor, self.ctx.clock.now())
+        self.ctx.app.save_all(session)
+
+
+class BudgetService:
+    """The fund's yearly budget."""
+
+    def __init__(self, dossiers: DossierService) -> None:
+        self.ctx = dossiers.ctx
+
+    def get(self, actor: Actor, year: int) -> YearlyBudget:
+        """Return a year's budget."""
+        policy.require(actor, "budget.read")
+        budget: YearlyBudget = self.ctx.app.load(YearlyBudget.create_id(year), what="Budget")
+        return budget
+
+    def vote(self, actor: Actor, year: int, amount: Decimal, deliberation_reference: str) -> None:
+        """Record the yearly amount voted by the council, or its amendment."""
+        policy.require(actor, "budget.vote")
+        if not 2000 <= year <= 2100:
+            raise InvalidInputError({"year": ["année invalide"]})
+        now = self.ctx.clock.now()
+        budget_id = YearlyBudget.create_id(year)
+        if self.ctx.app.exists(budget_id):
+            budget: YearlyBudget = self.ctx.app.load(budget_id)
+            budget.amend(actor, amount, deliberation_reference, now)
+        else:
+            budget = YearlyBudget.vote(actor, year, amount, deliberation_reference, now)
+        self.ctx.app.save_all(budget)

@@ -1,0 +1,82 @@
+"""The composition root: builds every part of faps from settings (web and CLI share it)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from faps.application.accounts import AccountService
+from faps.application.app import FapsApplication
+from faps.application.clock import Clock, SystemClock
+from faps.application.context import Context
+from faps.application.council import BudgetService, CouncilService
+from faps.application.dossiers import DossierService
+from faps.application.grants import GrantService
+from faps.application.reglements import ReglementService
+from faps.application.timetravel import TimeTravel
+from faps.domain.actors import SYSTEM_ACTOR
+from faps.infrastructure.communes_file import load_communes
+from faps.infrastructure.credentials import Argon2Hasher, SqlAlchemyCredentials
+from faps.infrastructure.documents import FolderDocumentStore, MemoryDocumentStore
+from faps.infrastructure.reglement_files import default_reglement
+from faps.infrastructure.settings import Settings
+from faps.infrastructure.stores import StoreConfig, make_engine, store_config
+from faps.infrastructure.transcodings import faps_transcodings
+
+
+@dataclass
+class Faps:
+    """Every service of one running faps, sharing one store."""
+
+    settings: Settings
+    store: StoreConfig
+    engine: sa.Engine
+    ctx: Context
+    reglements: ReglementService
+    dossiers: DossierService
+    grants: GrantService
+    council: CouncilService
+    budgets: BudgetService
+    accounts: AccountService
+    timetravel: TimeTravel
+    extras: dict[str, Any]
+
+    @property
+    def app(self) -> FapsApplication:
+        """Return the event-sourced application."""
+        return self.ctx.app
+
+    def close(self) -> None:
+        """Release connections."""
+        self.ctx.app.close()
+        self.engine.dispose()
+
+
+def build(settings: Settings | None = None, clock: Clock | None = None,
+          *, fast_hashing: bool = False) -> Faps:
+    """Build faps from settings; the first start records the shipped règlement version."""
+    settings = settings or Settings()
+    store = store_config(settings.resolved_database_url())
+    app = FapsApplication(env=store.event_env, transcodings=faps_transcodings())
+    engine = make_engine(store)
+    documents = (MemoryDocumentStore() if store.kind == "memory"
+                 else FolderDocumentStore(settings.resolved_documents_path()))
+    ctx = Context(app=app, clock=clock or SystemClock(), communes=load_communes(),
+                  documents=documents, credentials=SqlAlchemyCredentials(engine),
+                  hasher=Argon2Hasher(fast=fast_hashing),
+                  max_upload_bytes=settings.max_upload_mb * 1024 * 1024)
+    reglements = ReglementService(ctx)
+    dossiers = DossierService(ctx, reglements)
+    faps = Faps(settings=settings, store=store, engine=engine, ctx=ctx, reglements=reglements,
+                dossiers=dossiers, grants=GrantService(dossiers), council=CouncilService(dossiers),
+                budgets=BudgetService(dossiers), accounts=AccountService(ctx),
+                timetravel=TimeTravel(ctx), extras={})
+    _first_start(faps)
+    return faps
+
+
+def _first_start(faps: Faps) -> None:
+    if not faps.reglements.book().versions:
+        faps.reglements.adopt(SYSTEM_ACTOR, default_reglement())

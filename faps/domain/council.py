@@ -1,0 +1,182 @@
+"""The CouncilSession aggregate: a séance, its agenda and the outcome of each item."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Literal
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate
+
+from faps.domain.actors import Actor
+from faps.domain.errors import InvalidInputError, TransitionNotAllowedError
+from faps.domain.events import ActedEvent
+
+Body = Literal["conseil", "bureau"]
+BODY_LABELS = {"conseil": "Conseil communautaire", "bureau": "Bureau communautaire"}
+
+
+def _refuse(field: str, message: str) -> InvalidInputError:
+    return InvalidInputError({field: [message]})
+
+
+class CouncilSession(Aggregate):
+    """A meeting of the community council (or its bureau) that votes on proposals."""
+
+    class Event(ActedEvent):
+        """Base of the session's events."""
+
+    class Scheduled(Event, Aggregate.Created):
+        body: str
+        session_date: date
+        place: str
+        convocation_date: date
+        councillors_in_office: int
+        president: str
+        secretary: str
+
+    def __init__(self, actor: Actor, body: str, session_date: date, place: str,
+                 convocation_date: date, councillors_in_office: int, president: str,
+                 secretary: str) -> None:
+        self.body = body
+        self.session_date = session_date
+        self.place = place
+        self.convocation_date = convocation_date
+        self.councillors_in_office = councillors_in_office
+        self.president = president
+        self.secretary = secretary
+        self.items: dict[int, dict[str, Any]] = {}
+        self.closed = False
+
+    @classmethod
+    def schedule(cls, actor: Actor, body: Body, session_date: date, place: str,
+                 convocation_date: date, councillors_in_office: int, president: str,
+                 secretary: str, at: datetime) -> CouncilSession:
+        """Create a session; the convocation precedes it (CGCT: at least 5 clear days)."""
+        if convocation_date >= session_date:
+            raise _refuse("convocation_date", "la convocation doit précéder la séance")
+        if councillors_in_office <= 0:
+            raise _refuse("councillors_in_office", "nombre de conseillers en exercice invalide")
+        if not place.strip():
+            raise _refuse("place", "indiquez le lieu de la séance")
+        return cls._create(cls.Scheduled, actor=actor, body=body, session_date=session_date,
+                           place=place.strip(), convocation_date=convocation_date,
+                           councillors_in_office=councillors_in_office,
+                           president=president.strip(), secretary=secretary.strip(),
+                           timestamp=at)
+
+    def _open(self, action: str) -> None:
+        if self.closed:
+            raise TransitionNotAllowedError(f"Impossible de {action} : la séance est close.")
+
+    @property
+    def next_item_number(self) -> int:
+        """Return the number the next agenda item gets."""
+        return max(self.items, default=0) + 1
+
+    class ItemAdded(Event):
+        item_number: int
+        dossier_id: UUID
+        dossier_reference: str
+        commune: str
+        title: str
+        proposed_amount: Decimal
+
+        def apply(self, session: CouncilSession) -> None:
+            session.items[self.item_number] = {
+                "item_number": self.item_number, "dossier_id": self.dossier_id,
+                "dossier_reference": self.dossier_reference, "commune": self.commune,
+                "title": self.title, "proposed_amount": self.proposed_amount,
+                "outcome": None, "withdrawn": False,
+            }
+
+    def add_item(self, actor: Actor, dossier_id: UUID, dossier_reference: str, commune: str,
+                 title: str, proposed_amount: Decimal, at: datetime) -> int:
+        """Put a proposal on the agenda; return its item number."""
+        self._open("compléter l'ordre du jour")
+        if any(i["dossier_id"] == dossier_id and not i["withdrawn"] and i["outcome"] is None
+               for i in self.items.values()):
+            raise _refuse("dossier", "ce dossier est déjà à l'ordre du jour")
+        number = self.next_item_number
+        self.trigger_event(self.ItemAdded, actor=actor, item_number=number, dossier_id=dossier_id,
+                           dossier_reference=dossier_reference, commune=commune, title=title,
+                           proposed_amount=proposed_amount, timestamp=at)
+        return number
+
+    class ItemWithdrawn(Event):
+        item_number: int
+        motive: str
+
+        def apply(self, session: CouncilSession) -> None:
+            session.items[self.item_number]["withdrawn"] = True
+
+    def withdraw_item(self, actor: Actor, item_number: int, motive: str, at: datetime) -> None:
+        """Take an item off the agenda before its vote."""
+        self._open("modifier l'ordre du jour")
+        item = self._pending_item(item_number)
+        self.trigger_event(self.ItemWithdrawn, actor=actor, item_number=item["item_number"],
+                           motive=motive.strip(), timestamp=at)
+
+    def _pending_item(self, item_number: int) -> dict[str, Any]:
+        item = self.items.get(item_number)
+        if item is None or item["withdrawn"]:
+            raise _refuse("item_number", f"pas de point n° {item_number} à l'ordre du jour")
+        if item["outcome"] is not None:
+            raise TransitionNotAllowedError(f"Le point n° {item_number} a déjà été voté.")
+        return item
+
+    class OutcomeRecorded(Event):
+        item_number: int
+        outcome: str
+        amount_awarded: Decimal
+        deliberation_reference: str
+        votes_for: int
+        votes_against: int
+        abstentions: int
+        present: int
+        voting: int
+
+        def apply(self, session: CouncilSession) -> None:
+            session.items[self.item_number].update(
+                outcome=self.outcome, amount_awarded=self.amount_awarded,
+                deliberation_reference=self.deliberation_reference, votes_for=self.votes_for,
+                votes_against=self.votes_against, abstentions=self.abstentions,
+                present=self.present, voting=self.voting)
+
+    def record_outcome(self, actor: Actor, item_number: int, outcome: str, amount: Decimal,
+                       deliberation_reference: str, votes: tuple[int, int, int],
+                       attendance: tuple[int, int], at: datetime) -> UUID:
+        """Record an item's vote; return the dossier it concerns."""
+        self._open("enregistrer un vote")
+        item = self._pending_item(item_number)
+        present, voting = attendance
+        if not 0 < present <= self.councillors_in_office:
+            raise _refuse("present", f"entre 1 et {self.councillors_in_office} présents")
+        if not present <= voting <= self.councillors_in_office:
+            raise _refuse("voting", "les votants (présents et représentés) sont au moins les "
+                          "présents et au plus les conseillers en exercice")
+        if sum(votes) > voting:
+            raise _refuse("votes", f"plus de voix ({sum(votes)}) que de votants ({voting})")
+        if outcome != "ajournee" and votes[0] + votes[1] + votes[2] == 0:
+            raise _refuse("votes", "indiquez les voix pour, contre et les abstentions")
+        self.trigger_event(self.OutcomeRecorded, actor=actor, item_number=item_number,
+                           outcome=outcome, amount_awarded=amount,
+                           deliberation_reference=deliberation_reference.strip(),
+                           votes_for=votes[0], votes_against=votes[1], abstentions=votes[2],
+                           present=present, voting=voting, timestamp=at)
+        dossier_id: UUID = item["dossier_id"]
+        return dossier_id
+
+    class Closed(Event):
+        def apply(self, session: CouncilSession) -> None:
+            session.closed = True
+
+    def close(self, actor: Actor, at: datetime) -> None:
+        """Close the session once every item has an outcome."""
+        self._open("clore la séance")
+        waiting = [n for n, i in self.items.items() if not i["withdrawn"] and i["outcome"] is None]
+        if waiting:
+            raise TransitionNotAllowedError(
+                "Points sans issue enregistrée : " + ", ".join(f"n° {n}" for n in waiting))
+        self.trigger_event(self.Closed, actor=actor, timestamp=at)

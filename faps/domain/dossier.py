@@ -1,0 +1,435 @@
+"""The Dossier aggregate: one commune's request for one operation, from draft to balance.
+
+Every command takes the acting account and the moment (`at`): the domain has no clock.
+Rules and look-ups run before an event; an event's `apply` only assigns state.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Literal
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate
+
+from faps.domain.actors import Actor
+from faps.domain.assessment import Assessment
+from faps.domain.dossier_content import (
+    DocumentRef,
+    DossierContent,
+    DossierState,
+    FieldChange,
+    InformationRequest,
+    PaymentRequest,
+)
+from faps.domain.dossier_grant import GrantMixin
+from faps.domain.errors import InvalidInputError, TransitionNotAllowedError
+from faps.domain.events import ActedEvent
+from faps.domain.money import ZERO, format_euros
+
+S = DossierState
+Outcome = Literal["adoptee", "rejetee", "ajournee"]
+OUTCOME_LABELS = {"adoptee": "Adoptée", "rejetee": "Rejetée", "ajournee": "Ajournée"}
+BEFORE_AWARD = (S.DRAFT, S.SUBMITTED, S.INFORMATION_REQUESTED, S.COMPLETE, S.ASSESSED,
+                S.PROPOSED, S.ON_AGENDA, S.POSTPONED)
+IN_INSTRUCTION = (S.SUBMITTED, S.INFORMATION_REQUESTED, S.COMPLETE, S.ASSESSED)
+
+
+def _refuse(field: str, message: str) -> InvalidInputError:
+    return InvalidInputError({field: [message]})
+
+
+class Dossier(GrantMixin, Aggregate):
+    """A demande de financement and everything that happens to it."""
+
+    class Event(ActedEvent):
+        """Base of the dossier's events: who did it (the store records when)."""
+
+    class Drafted(Event, Aggregate.Created):
+        commune: str
+        content: DossierContent
+
+    def __init__(self, actor: Actor, commune: str, content: DossierContent) -> None:
+        self.commune = commune
+        self.content = content
+        self.drafted_by = actor
+        self.state = S.DRAFT
+        self.reference: str | None = None
+        self.submitted_on: date | None = None
+        self.reglement_version: str | None = None
+        self.documents: dict[UUID, DocumentRef] = {}
+        self.information_requests: list[InformationRequest] = []
+        self.assessment: Assessment | None = None
+        self.proposed_amount: Decimal | None = None
+        self.proposal_motive = ""
+        self.session_id: UUID | None = None
+        self.agenda_item: int | None = None
+        self.awarded_amount = ZERO
+        self.decision: dict[str, Any] | None = None
+        self.municipal_deliberation: dict[str, Any] | None = None
+        self.notified_on: date | None = None
+        self.agreement: dict[str, Any] | None = None
+        self.payment_requests: dict[UUID, PaymentRequest] = {}
+        self.paid = ZERO
+        self.clawback_due = ZERO
+        self.clawback_recovered = ZERO
+        self.officer: dict[str, Any] | None = None
+        self.notes: list[dict[str, Any]] = []
+        self.closing_motive = ""
+
+    @classmethod
+    def draft(cls, actor: Actor, commune: str, content: DossierContent, at: datetime) -> Dossier:
+        """Open a new draft for a commune."""
+        return cls._create(cls.Drafted, actor=actor, commune=commune, content=content,
+                           timestamp=at)
+
+    # -- guards ---------------------------------------------------------------------------
+    def _require(self, action: str, *states: DossierState) -> None:
+        if self.state not in states:
+            raise TransitionNotAllowedError(
+                f"Impossible de {action} : le dossier est « {self.state.label} »."
+            )
+
+    @property
+    def open_request(self) -> InformationRequest | None:
+        """Return the information request waiting for an answer, if any."""
+        pending = [r for r in self.information_requests if r.answer is None]
+        return pending[-1] if pending else None
+
+    @property
+    def document_kinds(self) -> set[str]:
+        """Return the kinds of the documents currently attached."""
+        return {d.kind for d in self.documents.values()}
+
+    @property
+    def pending_payment(self) -> PaymentRequest | None:
+        """Return the payment request waiting for the officer, if any."""
+        waiting = [p for p in self.payment_requests.values() if p.status == "en_attente"]
+        return waiting[0] if waiting else None
+
+    @property
+    def net_paid(self) -> Decimal:
+        """Return what was paid less what is to be paid back."""
+        return self.paid - self.clawback_due
+
+    @property
+    def remaining_to_pay(self) -> Decimal:
+        """Return what may still be paid on the award."""
+        return max(self.awarded_amount - self.net_paid, ZERO)
+
+    # -- drafting -------------------------------------------------------------------------
+    class Edited(Event):
+        changes: tuple[FieldChange, ...]
+
+        def apply(self, dossier: Dossier) -> None:
+            dossier.content = dossier.content.updated({c.field: c.after for c in self.changes})
+
+    def edit(self, actor: Actor, content: DossierContent, at: datetime) -> None:
+        """Replace the content; records only the fields that changed (none: no event)."""
+        self._require("modifier le dossier", S.DRAFT, S.INFORMATION_REQUESTED)
+        before, after = self.content.model_dump(mode="json"), content.model_dump(mode="json")
+        changes = tuple(
+            FieldChange(field=k, before=before[k], after=after[k])
+            for k in after
+            if before[k] != after[k]
+        )
+        if changes:
+            self.trigger_event(self.Edited, actor=actor, changes=changes, timestamp=at)
+
+    class DocumentAttached(Event):
+        document: DocumentRef
+
+        def apply(self, dossier: Dossier) -> None:
+            dossier.documents[self.document.document_id] = self.document
+
+    def attach_document(self, actor: Actor, document: DocumentRef, at: datetime) -> None:
+        """Attach an uploaded file of a given kind."""
+        if self.state.is_final:
+            self._require("joindre une pièce")
+        if document.document_id in self.documents:
+            raise _refuse("document", "cette pièce est déjà jointe")
+        self.trigger_event(self.DocumentAttached, actor=actor, document=document, timestamp=at)
+
+    class DocumentRemoved(Event):
+        document_id: UUID
+
+        def apply(self, dossier: Dossier) -> None:
+            del dossier.documents[self.document_id]
+
+    def remove_document(self, actor: Actor, document_id: UUID, at: datetime) -> None:
+        """Remove a document while the dossier is a draft."""
+        self._require("retirer une pièce", S.DRAFT)
+        if document_id not in self.documents:
+            raise _refuse("document", "cette pièce n'est pas jointe au dossier")
+        self.trigger_event(self.DocumentRemoved, actor=actor, document_id=document_id,
+                           timestamp=at)
+
+    class Submitted(Event):
+        reference: str
+        acknowledged_on: date
+        reglement_version: str
+
+        def apply(self, dossier: Dossier) -> None:
+            dossier.state = S.SUBMITTED
+            dossier.reference = self.reference
+            dossier.submitted_on = self.acknowledged_on
+            dossier.reglement_version = self.reglement_version
+
+    def submit(self, actor: Actor, reference: str, reglement_version: str, at: datetime) -> None:
+        """File the dossier; the event is its dated acknowledgement of receipt."""
+        self._require("déposer le dossier", S.DRAFT)
+        missing = self.content.missing_for_submission()
+        if missing:
+            raise _refuse("dossier", "avant le dépôt, renseignez " + ", ".join(missing))
+        self.trigger_event(self.Submitted, actor=actor, reference=reference,
+                           acknowledged_on=at.date(), reglement_version=reglement_version,
+                           timestamp=at)
+
+    # -- instruction ----------------------------------------------------------------------
+    class InformationRequested(Event):
+        request_id: UUID
+        message: str
+        document_kinds: tuple[str, ...]
+        due_on: date
+
+        def apply(self, dossier: Dossier) -> None:
+            dossier.state = S.INFORMATION_REQUESTED
+            dossier.information_requests.append(InformationRequest(
+                request_id=self.request_id, message=self.message,
+                document_kinds=self.document_kinds, due_on=self.due_on,
+                requested_at=self.timestamp))
+
+    def request_information(self, actor: Actor, request_id: UUID, message: str,
+                            document_kinds: tuple[str, ...], due_on: date, at: datetime) -> None:
+        """Ask the commune for documents or answers."""
+        self._require("demander des compléments", S.SUBMITTED, S.COMPLETE, S.ASSESSED)
+        if not message.strip():
+            raise _refuse("message", "précisez ce qui est demandé")
+        if due_on <= at.date():
+            raise _refuse("due_on", "l'échéance doit être postérieure à aujourd'hui")
+        self.trigger_event(self.InformationRequested, actor=actor, request_id=request_id,
+                           message=message.strip(), document_kinds=document_kinds,
+                           due_on=due_on, timestamp=at)
+
+    class InformationProvided(Event):
+        request_id: UUID
+        message: str
+
+        def apply(self, dossier: Dossier) -> None:
+            dossier.state = S.SUBMITTED
+            dossier.information_requests = [
+                r.model_copy(update={"answer": self.message, "answered_at": self.timestamp})
+                if r.request_id == self.request_id else r
+                for r in dossier.information_requests
+            ]
+
+    def provide_information(self, actor: Actor, message: str, at: datetime) -> None:
+        """Answer the open information request; the dossier goes back to instruction."""
+        self._require("répondre à une demande de compléments", S.INFORMATION_REQUESTED)
+        request = self.open_request
+        assert request is not None
+        missing = [k for k in request.document_kinds if k not in self.document_kinds]
+        if missing:
+            raise _refuse("documents", "joignez d'abord les pièces demandées : " + ", ".join(missing))
+        if not message.strip():
+            raise _refuse("message", "écrivez une réponse")
+        self.trigger_event(self.InformationProvided, actor=actor, request_id=request.request_id,
+                           message=message.strip(), timestamp=at)
+
+    class DeclaredComplete(Event):
+        def apply(self, dossier: Dossier) -> None:
+            dossier.state = S.COMPLETE
+
+    def declare_complete(self, actor: Actor, required: dict[str, str], at: datetime) -> None:
+        """Declare the dossier complete: every document the règlement requires is attached."""
+        self._require("déclarer le dossier complet", S.SUBMITTED)
+        missing = [label for code, label in required.items() if code not in self.document_kinds]
+        if missing:
+            raise _refuse("documents", "pièces manquantes : " + " ; ".join(missing))
+        self.trigger_event(self.DeclaredComplete, actor=actor, timestamp=at)
+
+    class EligibilityAssessed(Event):
+        assessment: Assessment
+
+        def apply(self, dossier: Dossier) -> None:
+            dossier.state = S.ASSESSED
+            dossier.assessment = self.assessment
+            dossier.proposed_amount = None
+            dossier.proposal_motive = ""
+
+    def assess(self, actor: Actor, assessment: Assessment, at: datetime) -> None:
+        """Record the règlement's judgement of the dossier, with every figure."""
+        self._require("instruire l'éligibilité", S.COMPLETE, S.ASSESSED, S.PROPOSED, S.POSTPONED)
+        if assessment.reglement_version != self.reglement_version:
+            raise _refuse("reglement", f"le dossier relève du règlement {self.reglement_version}")
+        self.trigger_event(self.EligibilityAssessed, actor=actor, assessment=assessment,
+                           timestamp=at)
+
+    class Proposed(Event):
+        amount: Decimal
+        motive: str
+
+        def apply(self, dossier: Dossier) -> None:
+            dossier.state = S.PROPOSED
+            dossier.proposed_amount = self.amount
+            dossier.proposal_motive = self.motive
+
+    def propose(self, actor: Actor, amount: Decimal, motive: str, at: datetime) -> None:
+        """Propose a grant to the council, never above what the assessment allows."""
+        self._require("proposer une attribution", S.ASSESSED)
+        assert self.assessment is not None
+        if not self.assessment.eligible:
+            raise TransitionNotAllowedError("Le dossier n'est pas éligible : aucune proposition.")
+        if amount <= 0 or amount > self.assessment.grant:
+            raise _refuse("amount", "le montant proposé doit être positif et au plus "
+                          f"{format_euros(self.assessment.grant)} (maximum de l'instruction)")
+        if not motive.strip():
+            raise _refuse("motive", "motivez la proposition")
+        self.trigger_event(self.Proposed, actor=actor, amount=amount, motive=motive.strip(),
+                           timestamp=at)
+
+    class PlacedOnAgenda(Event):
+        session_id: UUID
+        item_number: int
+
+        def apply(self, dossier: Dossier) -> None:
+            dossier.state = S.ON_AGENDA
+            dossier.session_id = self.session_id
+            dossier.agenda_item = self.item_number
+
+    def place_on_agenda(self, actor: Actor, session_id: UUID, item_number: int,
+                        at: datetime) -> None:
+        """Put the proposal on a council session's agenda."""
+        self._require("inscrire le dossier à l'ordre du jour", S.PROPOSED, S.POSTPONED)
+        self.trigger_event(self.PlacedOnAgenda, actor=actor, session_id=session_id,
+                           item_number=item_number, timestamp=at)
+
+    class RemovedFromAgenda(Event):
+        motive: str
+
+        def apply(self, dossier: Dossier) -> None:
+            dossier.state = S.PROPOSED
+            dossier.session_id = None
+            dossier.agenda_item = None
+
+    def remove_from_agenda(self, actor: Actor, motive: str, at: datetime) -> None:
+        """Take the dossier off the agenda before the vote."""
+        self._require("retirer le dossier de l'ordre du jour", S.ON_AGENDA)
+        self.trigger_event(self.RemovedFromAgenda, actor=actor, motive=motive, timestamp=at)
+
+    class Voted(Event):
+        session_id: UUID
+        outcome: str
+        amount_awarded: Decimal
+        deliberation_reference: str
+        votes_for: int
+        votes_against: int
+        abstentions: int
+        decided_on: date
+
+        def apply(self, dossier: Dossier) -> None:
+            dossier.state = {"adoptee": S.AWARDED, "rejetee": S.REJECTED,
+                             "ajournee": S.POSTPONED}[self.outcome]
+            dossier.awarded_amount = self.amount_awarded
+            dossier.decision = {
+                "session_id": self.session_id, "outcome": self.outcome,
+                "amount": self.amount_awarded, "reference": self.deliberation_reference,
+                "votes_for": self.votes_for, "votes_against": self.votes_against,
+                "abstentions": self.abstentions, "decided_on": self.decided_on,
+            }
+            if self.outcome == "ajournee":
+                dossier.session_id = None
+                dossier.agenda_item = None
+
+    def record_vote(self, actor: Actor, session_id: UUID, outcome: Outcome, amount: Decimal,
+                    deliberation_reference: str, votes: tuple[int, int, int],
+                    decided_on: date, at: datetime) -> None:
+        """Record the council's vote on the dossier's proposal."""
+        self._require("enregistrer un vote", S.ON_AGENDA)
+        if session_id != self.session_id:
+            raise _refuse("session", "le dossier n'est pas inscrit à l'ordre du jour de cette séance")
+        check_vote(outcome, votes)
+        assert self.assessment is not None
+        if outcome == "adoptee" and not ZERO < amount <= self.assessment.max_grant:
+            raise _refuse("amount", "le montant attribué doit être positif et au plus "
+                          f"{format_euros(self.assessment.max_grant)} (plafonds légaux et du règlement)")
+        if outcome != "adoptee":
+            amount = ZERO
+        if outcome != "ajournee" and not deliberation_reference.strip():
+            raise _refuse("deliberation_reference", "indiquez le numéro de la délibération")
+        self.trigger_event(self.Voted, actor=actor, session_id=session_id, outcome=outcome,
+                           amount_awarded=amount, deliberation_reference=deliberation_reference,
+                           votes_for=votes[0], votes_against=votes[1], abstentions=votes[2],
+                           decided_on=decided_on, timestamp=at)
+
+    class Withdrawn(Event):
+        motive: str
+
+        def apply(self, dossier: Dossier) -> None:
+            dossier.state = S.WITHDRAWN
+            dossier.closing_motive = self.motive
+
+    def withdraw(self, actor: Actor, motive: str, at: datetime) -> None:
+        """The commune gives up its request before the council's decision."""
+        self._require("retirer le dossier", *BEFORE_AWARD)
+        self.trigger_event(self.Withdrawn, actor=actor, motive=motive.strip(), timestamp=at)
+
+    class ClosedIneligible(Event):
+        motive: str
+
+        def apply(self, dossier: Dossier) -> None:
+            dossier.state = S.CLOSED_INELIGIBLE
+            dossier.closing_motive = self.motive
+
+    def close_ineligible(self, actor: Actor, motive: str, at: datetime) -> None:
+        """Close the dossier as ineligible, with the motive sent to the commune."""
+        self._require("clore le dossier comme inéligible", *IN_INSTRUCTION)
+        if not motive.strip():
+            raise _refuse("motive", "motivez la décision")
+        self.trigger_event(self.ClosedIneligible, actor=actor, motive=motive.strip(),
+                           timestamp=at)
+
+    class OfficerAssigned(Event):
+        officer_id: UUID
+        officer_name: str
+
+        def apply(self, dossier: Dossier) -> None:
+            dossier.officer = {"account_id": self.officer_id, "name": self.officer_name}
+
+    def assign(self, actor: Actor, officer_id: UUID, officer_name: str, at: datetime) -> None:
+        """Give the dossier to a finance officer."""
+        if self.state is S.DRAFT or self.state.is_final:
+            self._require("attribuer le dossier à un instructeur")
+        if self.officer and self.officer["account_id"] == officer_id:
+            return
+        self.trigger_event(self.OfficerAssigned, actor=actor, officer_id=officer_id,
+                           officer_name=officer_name, timestamp=at)
+
+    class NoteAdded(Event):
+        text: str
+
+        def apply(self, dossier: Dossier) -> None:
+            dossier.notes.append({"text": self.text, "by": self.actor.display,
+                                  "at": self.timestamp})
+
+    def add_note(self, actor: Actor, text: str, at: datetime) -> None:
+        """Add a private note of the fund's officers (never shown to the commune)."""
+        if self.state is S.DRAFT:
+            self._require("annoter le dossier")
+        if not text.strip():
+            raise _refuse("text", "la note est vide")
+        self.trigger_event(self.NoteAdded, actor=actor, text=text.strip(), timestamp=at)
+
+
+def check_vote(outcome: str, votes: tuple[int, int, int]) -> None:
+    """Check the vote counts agree with the outcome (simple majority of votes cast)."""
+    if outcome not in OUTCOME_LABELS:
+        raise _refuse("outcome", "issue inconnue : adoptée, rejetée ou ajournée")
+    if any(v < 0 for v in votes):
+        raise _refuse("votes", "les nombres de voix ne peuvent pas être négatifs")
+    for_, against, _ = votes
+    if outcome == "adoptee" and for_ <= against:
+        raise _refuse("votes", "une délibération adoptée réunit plus de voix pour que contre")
+    if outcome == "rejetee" and for_ > against:
+        raise _refuse("votes", "plus de voix pour que contre : la délibération est adoptée")

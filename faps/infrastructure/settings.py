@@ -1,0 +1,58 @@
+"""Settings: the only module that reads the environment (variables prefixed FAPS_)."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every setting of faps; each is the environment variable FAPS_<NAME>."""
+
+    model_config = SettingsConfigDict(env_prefix="FAPS_", extra="ignore")
+
+    instance_path: Path = Path("instance")
+    database_url: str = ""
+    documents_path: Path | None = None
+    secret_key: str = ""
+    max_upload_mb: int = Field(default=10, gt=0, le=200)
+    session_lifetime_minutes: int = Field(default=60, gt=0)
+    login_max_failures: int = Field(default=5, gt=0)
+    login_lockout_minutes: int = Field(default=15, gt=0)
+    mail_backend: str = "console"
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 25
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = False
+    mail_from: str = "faps@agglo.invalid"
+    public_url: str = "http://127.0.0.1:5000"
+    agglomeration_name: str = "Communauté d'agglomération Paris - Vallée de la Marne"
+    agglomeration_siren: str = "200057958"
+    agglomeration_siret: str = ""
+    commune_sirets: dict[str, str] = Field(default_factory=dict)
+    projections_autorebuild: bool = True
+
+    def resolved_database_url(self) -> str:
+        """Return the database URL; the default is an SQLite file in the instance folder."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.instance_path / 'faps.sqlite3').resolve()}"
+
+    def resolved_documents_path(self) -> Path:
+        """Return the folder of the document store."""
+        return self.documents_path or self.instance_path / "documents"
+
+    def resolved_secret_key(self) -> str:
+        """Return the secret key; without a setting, one kept in the instance folder."""
+        if self.secret_key:
+            return self.secret_key
+        path = self.instance_path / "secret_key"
+        if not path.exists():
+            self.instance_path.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(48), encoding="utf-8")
+            path.chmod(0o600)
+        return path.read_text(encoding="utf-8").strip()

@@ -1,0 +1,77 @@
+"""Where events and read models live, from one URL: sqlite:///FILE, postgresql://…, memory://."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import sqlalchemy as sa
+from sqlalchemy.pool import StaticPool
+
+from faps.domain.errors import ConfigurationError
+
+
+@dataclass(frozen=True)
+class StoreConfig:
+    """The event store's environment and the SQLAlchemy URL of the read models."""
+
+    kind: str
+    event_env: dict[str, str]
+    sqlalchemy_url: str
+
+
+def store_config(url: str) -> StoreConfig:
+    """Translate FAPS_DATABASE_URL into eventsourcing and SQLAlchemy settings."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.split("+")[0]
+    if scheme == "memory":
+        return StoreConfig("memory", {"PERSISTENCE_MODULE": "eventsourcing.popo"}, "sqlite://")
+    if scheme == "sqlite":
+        raw = url.split(":///", 1)[1] if ":///" in url else ""
+        if not raw or raw == ":memory:":
+            raise ConfigurationError("FAPS_DATABASE_URL : indiquez un fichier SQLite.")
+        path = Path(unquote(raw)).expanduser().resolve()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        env = {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(path),
+               "SQLITE_LOCK_TIMEOUT": "30"}
+        return StoreConfig("sqlite", env, f"sqlite:///{path}")
+    if scheme in ("postgresql", "postgres"):
+        env = {
+            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "POSTGRES_DBNAME": parts.path.lstrip("/") or "faps",
+            "POSTGRES_HOST": parts.hostname or "127.0.0.1",
+            "POSTGRES_PORT": str(parts.port or 5432),
+            "POSTGRES_USER": unquote(parts.username or "postgres"),
+            "POSTGRES_PASSWORD": unquote(parts.password or ""),
+            "POSTGRES_CONNECT_TIMEOUT": "10",
+            "POSTGRES_POOL_SIZE": "5",
+            "POSTGRES_LOCK_TIMEOUT": "30",
+        }
+        netloc = parts.netloc
+        return StoreConfig("postgres", env, f"postgresql+psycopg://{netloc}{parts.path}")
+    raise ConfigurationError(
+        f"FAPS_DATABASE_URL non reconnue ({scheme or url!r}) : sqlite:///FICHIER, "
+        "postgresql://UTILISATEUR@HÔTE:PORT/BASE ou memory://")
+
+
+def make_engine(config: StoreConfig) -> sa.Engine:
+    """Create the SQLAlchemy engine of the read models and credentials."""
+    if config.kind == "memory":
+        return sa.create_engine("sqlite://", poolclass=StaticPool,
+                                connect_args={"check_same_thread": False})
+    if config.kind == "sqlite":
+        engine = sa.create_engine(config.sqlalchemy_url,
+                                  connect_args={"timeout": 30, "check_same_thread": False})
+
+        @sa.event.listens_for(engine, "connect")
+        def _pragmas(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.close()
+
+        return engine
+    return sa.create_engine(config.sqlalchemy_url, pool_pre_ping=True, pool_size=5,
+                            max_overflow=10)
