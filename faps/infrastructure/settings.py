@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from pathlib import Path
 
@@ -56,3 +57,20 @@ class Settings(BaseSettings):
             path.write_text(secrets.token_urlsafe(48), encoding="utf-8")
             path.chmod(0o600)
         return path.read_text(encoding="utf-8").strip()
+
+
+SETTINGS_FILE = "faps.env"
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings from the environment, then from `<instance>/faps.env` (environment wins).
+
+    The instance folder is FAPS_INSTANCE_PATH (default `instance`); `faps demo` writes its
+    example values (SIRETs marked as examples) into that file.
+    """
+    instance = Path(str(overrides.get("instance_path") or os.environ.get("FAPS_INSTANCE_PATH")
+                        or "instance"))
+    env_file = instance / SETTINGS_FILE
+    settings = Settings(_env_file=env_file if env_file.exists() else None,  # type: ignore[call-arg]
+                        **overrides)
+    return settings
