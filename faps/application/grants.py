@@ -13,6 +13,7 @@ from faps.domain.dossier import Dossier
 from faps.domain.dossier_content import PaymentKind
 from faps.domain.errors import ConfigurationError, InvalidInputError
 from faps.domain.grant import reduced_grant
+from faps.domain.payments import PaymentStatement, payment_statement
 
 
 class GrantService:
@@ -67,6 +68,14 @@ class GrantService:
                                 rules, self.ctx.clock.now())
         self.ctx.app.save_all(dossier)
         return request_id
+
+    def statement(self, actor: Actor, dossier_id: UUID,
+                  version: int | None = None) -> PaymentStatement:
+        """Return the statement of sums already paid (at a version of the dossier, if given)."""
+        dossier = self.dossiers.load(actor, dossier_id)
+        if version is not None:
+            dossier = self.ctx.app.load(dossier_id, version=version)
+        return payment_statement(dossier)
 
     def make_payment(self, actor: Actor, dossier_id: UUID, request_id: UUID, amount: Decimal,
                      paid_on: date, mandate_reference: str) -> None:

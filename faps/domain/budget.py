@@ -130,5 +130,16 @@ class YearlyBudget(Aggregate):
         """Record a payment (positive) or a clawback recovered (negative) on a commitment."""
         if dossier_id not in self.commitments:
             raise InvalidInputError({"dossier": ["aucun engagement pour ce dossier"]})
+        committed = Decimal(str(self.commitments[dossier_id]["amount"]))
+        already = self.paid_by_dossier.get(dossier_id, ZERO)
+        if amount > 0 and already + amount > committed:
+            raise BudgetExceededError(
+                f"Versement refusé : {format_euros(amount)} dépasse l'engagement du dossier sur "
+                f"le budget {self.year} ({format_euros(committed)} engagés, "
+                f"{format_euros(already)} déjà versés, reste {format_euros(committed - already)} ; "
+                f"budget voté {format_euros(self.voted)}, engagé {format_euros(self.committed)}, "
+                f"versé {format_euros(self.paid)}).", field="amount")
+        if amount < 0 and already + amount < 0:
+            raise InvalidInputError({"amount": ["le reversement dépasse ce qui a été versé"]})
         self.trigger_event(self.PaymentRecorded, actor=actor, dossier_id=dossier_id,
                            amount=amount, timestamp=at)

@@ -175,4 +175,5 @@ class PaymentRequest(BaseModel):
     status: Literal["en_attente", "paye", "refuse"] = "en_attente"
     paid_amount: Euros = ZERO
     paid_on: date | None = None
+    mandate_reference: str = ""
     motive: str = ""

@@ -125,16 +125,31 @@ class GrantMixin:
                            timestamp=at)
 
     class PaymentMade(ActedEvent):
+        """A payment, with the statement of sums already paid it rested on (CGCT D1617-19).
+
+        v2 added `paid_before` (net sums already paid) and `awarded` (the award then);
+        v1 events have None: their statement is rebuilt from the dossier's earlier version.
+        """
+
+        class_version = 2
         request_id: UUID
         amount: Decimal
         paid_on: date
         mandate_reference: str
+        paid_before: Decimal | None
+        awarded: Decimal | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["paid_before"] = None
+            state["awarded"] = None
 
         def apply(self, dossier: Dossier) -> None:
             dossier.paid += self.amount
             request = dossier.payment_requests[self.request_id]
             dossier.payment_requests[self.request_id] = request.model_copy(
-                update={"status": "paye", "paid_amount": self.amount, "paid_on": self.paid_on})
+                update={"status": "paye", "paid_amount": self.amount, "paid_on": self.paid_on,
+                        "mandate_reference": self.mandate_reference})
 
     def make_payment(self: Dossier, actor: Actor, request_id: UUID, amount: Decimal,
                      paid_on: date, mandate_reference: str, at: datetime) -> None:
@@ -151,6 +166,7 @@ class GrantMixin:
             raise _refuse("mandate_reference", "indiquez la référence du mandat")
         self.trigger_event(self.PaymentMade, actor=actor, request_id=request_id, amount=amount,
                            paid_on=paid_on, mandate_reference=mandate_reference.strip(),
+                           paid_before=self.net_paid, awarded=self.awarded_amount,
                            timestamp=at)
 
     class PaymentRequestRefused(ActedEvent):
