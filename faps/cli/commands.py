@@ -7,6 +7,8 @@ import click
 
 def register(group: click.Group) -> None:
     """Add each subcommand module's commands to the group."""
-    from faps.cli import simulate
+    from faps.cli import audit, serve, simulate
 
     group.add_command(simulate.simulate)
+    group.add_command(serve.serve)
+    group.add_command(audit.audit)

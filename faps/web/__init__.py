@@ -1,0 +1,45 @@
+"""The web application: `create_app()` is the factory (gunicorn: 'faps.web:create_app()')."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from importlib import import_module
+from typing import Any
+
+from flask import Flask
+
+from faps.bootstrap import Faps, build
+from faps.infrastructure.settings import load_settings
+
+
+def create_app(test_config: dict[str, Any] | None = None, faps: Faps | None = None) -> Flask:
+    """Build the Flask application around one faps (built from the settings if not given)."""
+    app = Flask(__name__)
+    settings = faps.settings if faps is not None else load_settings()
+    faps = faps or build(settings)
+    app.config.update(
+        SECRET_KEY=settings.resolved_secret_key(),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_NAME="faps_session",
+        PERMANENT_SESSION_LIFETIME=timedelta(minutes=settings.session_lifetime_minutes),
+        MAX_CONTENT_LENGTH=(settings.max_upload_mb + 1) * 1024 * 1024,
+        FAPS_SETTINGS=settings,
+    )
+    if test_config:
+        app.config.update(test_config)
+    app.extensions["faps"] = faps
+    logging.basicConfig(level=logging.INFO)
+
+    from faps.web import errors, formatting, security
+
+    security.init_app(app)
+    formatting.init_app(app)
+    errors.init_app(app)
+    from faps.web.blueprints import BLUEPRINTS
+
+    for path in BLUEPRINTS:
+        module, _, attribute = path.partition(":")
+        app.register_blueprint(getattr(import_module(module), attribute))
+    return app

@@ -1,0 +1,6 @@
+"""The blueprints create_app registers, as "module:attribute" (one line per feature)."""
+
+BLUEPRINTS: list[str] = [
+    "faps.web.auth:bp",
+    "faps.web.home:bp",
+]

@@ -1,0 +1,160 @@
+"""What every view uses: the services, the signed-in actor, role checks, form handling."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
+from uuid import UUID
+
+from flask import current_app, g, redirect, render_template, request, session, url_for
+from marshmallow import Schema
+from marshmallow import ValidationError as MarshmallowError
+from werkzeug.wrappers import Response
+
+from faps.bootstrap import Faps
+from faps.domain.actors import Actor, Role
+from faps.domain.errors import ConflictError, FapsError, InvalidInputError, PermissionDeniedError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+ROLE_HOMES = {
+    Role.COMMUNE_AGENT: "commune.dossiers",
+    Role.FINANCE_OFFICER: "instruction.inbox",
+    Role.SECRETARIAT: "assemblees.sessions",
+    Role.AUDITOR: "audit.index",
+    Role.ADMINISTRATOR: "admin.accounts",
+}
+
+
+NAV: dict[Role, list[tuple[str, str]]] = {
+    Role.COMMUNE_AGENT: [("commune.dossiers", "Mes dossiers"), ("commune.simulator", "Simulateur")],
+    Role.FINANCE_OFFICER: [("instruction.inbox", "Instruction"), ("finances.deadlines", "Échéances"),
+                           ("finances.dashboard", "Budget"), ("finances.payments", "Versements"),
+                           ("commune.simulator", "Simulateur")],
+    Role.SECRETARIAT: [("assemblees.sessions", "Assemblées"), ("exports.index", "Exports"),
+                       ("finances.dashboard", "Budget")],
+    Role.AUDITOR: [("audit.index", "Audit"), ("exports.index", "Exports"),
+                   ("finances.dashboard", "Budget"), ("finances.payments", "Versements")],
+    Role.ADMINISTRATOR: [("admin.accounts", "Comptes")],
+}
+
+
+def nav_items() -> list[tuple[str, str]]:
+    """Return the menu of the signed-in role (only the spaces that are installed)."""
+    found = current_actor()
+    if found is None:
+        return []
+    return [(endpoint, label) for endpoint, label in NAV.get(found.role, [])
+            if endpoint in current_app.view_functions]
+
+
+def services() -> Faps:
+    """Return the faps of this application."""
+    faps: Faps = current_app.extensions["faps"]
+    return faps
+
+
+def current_actor() -> Actor | None:
+    """Return the signed-in actor (loaded once per request), or None."""
+    if "actor" not in g:
+        g.actor = None
+        account_id = session.get("account_id")
+        if account_id:
+            faps = services()
+            try:
+                account = faps.accounts.get(UUID(account_id))
+            except (FapsError, ValueError):
+                account = None
+            if account is not None and account.active:
+                g.actor = account.as_actor()
+            else:
+                session.clear()
+    actor: Actor | None = g.actor
+    return actor
+
+
+def actor() -> Actor:
+    """Return the signed-in actor (views behind login_required only)."""
+    found = current_actor()
+    assert found is not None
+    return found
+
+
+def login_required(view: F) -> F:
+    """Send anonymous visitors to the sign-in page, then back."""
+
+    @functools.wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if current_actor() is None:
+            return redirect(url_for("auth.login", next=request.full_path))
+        return view(*args, **kwargs)
+
+    return wrapped  # type: ignore[return-value]
+
+
+def roles_required(*roles: Role) -> Callable[[F], F]:
+    """Allow a view to the given roles only (403 for the others)."""
+
+    def decorator(view: F) -> F:
+        @functools.wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            found = current_actor()
+            if found is None:
+                return redirect(url_for("auth.login", next=request.full_path))
+            if found.role not in roles:
+                raise PermissionDeniedError("Cette page est réservée à d'autres rôles.")
+            return view(*args, **kwargs)
+
+        return login_required(wrapped)  # type: ignore[return-value]
+
+    return decorator
+
+
+def home_url(found: Actor) -> str:
+    """Return the home page of a role."""
+    endpoint = ROLE_HOMES.get(found.role, "home.welcome")
+    if endpoint not in current_app.view_functions:
+        endpoint = "home.welcome"
+    return url_for(endpoint)
+
+
+def parse(schema: Schema, data: Any) -> dict[str, Any]:
+    """Load form or JSON data with a marshmallow schema; errors become InvalidInputError."""
+    try:
+        loaded: dict[str, Any] = schema.load(data)
+    except MarshmallowError as exc:
+        messages = exc.messages if isinstance(exc.messages, dict) else {"_": exc.messages}
+        raise InvalidInputError({k: v if isinstance(v, list) else [str(v)]
+                                 for k, v in messages.items()}) from None
+    return loaded
+
+
+def form_view(template: str, context: Callable[..., dict[str, Any]]) -> Callable[[F], F]:
+    """Re-render `template` when a command fails on input or on a concurrent change.
+
+    The user's input is kept (`form`), each error is shown next to its field (`errors`),
+    and a conflict shows the new version with a message; nothing was recorded.
+    """
+
+    def decorator(view: F) -> F:
+        @functools.wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return view(*args, **kwargs)
+            except (InvalidInputError, ConflictError) as exc:
+                status = 409 if isinstance(exc, ConflictError) else 400
+                errors = exc.errors if isinstance(exc, InvalidInputError) else {}
+                ctx = context(*args, **kwargs)
+                ctx.setdefault("form", request.form)
+                return render_template(template, errors=errors, error_message=exc.message,
+                                       conflict=status == 409, **ctx), status
+
+        return wrapped  # type: ignore[return-value]
+
+    return decorator
+
+
+def redirect_to(endpoint: str, **values: Any) -> Response:
+    """Redirect after a successful POST (the projections already include the write)."""
+    return redirect(url_for(endpoint, **values))

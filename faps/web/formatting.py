@@ -1,0 +1,98 @@
+"""French formatting for pages: amounts, dates, labels, badges."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import Flask
+
+from faps.domain.actors import Role
+from faps.domain.dossier_content import DossierState
+from faps.domain.money import format_euros
+
+PARIS = ZoneInfo("Europe/Paris")
+MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
+          "octobre", "novembre", "décembre")
+BADGE_TONES = {
+    DossierState.DRAFT: "neutral", DossierState.SUBMITTED: "info",
+    DossierState.INFORMATION_REQUESTED: "warning", DossierState.COMPLETE: "info",
+    DossierState.ASSESSED: "info", DossierState.PROPOSED: "info",
+    DossierState.ON_AGENDA: "info", DossierState.POSTPONED: "warning",
+    DossierState.AWARDED: "success", DossierState.REJECTED: "danger",
+    DossierState.LAPSED: "danger", DossierState.WITHDRAWN: "neutral",
+    DossierState.CLOSED_INELIGIBLE: "danger", DossierState.CLOSED: "success",
+}
+
+
+def euros(value: Any) -> str:
+    """Return « 12 345,67 € » (empty for None)."""
+    if value is None or value == "":
+        return ""
+    return format_euros(Decimal(str(value)))
+
+
+def date_fr(value: date | datetime | None) -> str:
+    """Return 31/03/2022."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.astimezone(PARIS).date() if value.tzinfo else value.date()
+    return value.strftime("%d/%m/%Y")
+
+
+def date_long(value: date | None) -> str:
+    """Return « 31 mars 2022 »."""
+    if value is None:
+        return ""
+    day = "1er" if value.day == 1 else str(value.day)
+    return f"{day} {MONTHS[value.month - 1]} {value.year}"
+
+
+def datetime_fr(value: datetime | None) -> str:
+    """Return 31/03/2022 à 14:05 (Paris time)."""
+    if value is None:
+        return ""
+    local = value.astimezone(PARIS) if value.tzinfo else value
+    return local.strftime("%d/%m/%Y à %H:%M")
+
+
+def state_label(value: str) -> str:
+    """Return the French label of a dossier state."""
+    try:
+        return DossierState(value).label
+    except ValueError:
+        return value
+
+
+def state_tone(value: str) -> str:
+    """Return the badge tone of a state."""
+    try:
+        return BADGE_TONES[DossierState(value)]
+    except (ValueError, KeyError):
+        return "neutral"
+
+
+def role_label(value: str) -> str:
+    """Return the French name of a role."""
+    try:
+        return Role(value).label
+    except ValueError:
+        return value
+
+
+def init_app(app: Flask) -> None:
+    """Register the filters and globals."""
+    for name, function in {"euros": euros, "date_fr": date_fr, "date_long": date_long,
+                           "datetime_fr": datetime_fr, "state_label": state_label,
+                           "state_tone": state_tone, "role_label": role_label}.items():
+        app.jinja_env.filters[name] = function
+
+    @app.context_processor
+    def _globals() -> dict[str, Any]:
+        from faps.web.common import current_actor, nav_items, services
+
+        return {"current_actor": current_actor(), "communes": services().ctx.communes,
+                "Role": Role, "DossierState": DossierState, "nav_items": nav_items}
