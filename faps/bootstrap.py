@@ -17,6 +17,7 @@ from faps.application.grants import GrantService
 from faps.application.reglements import ReglementService
 from faps.application.timetravel import TimeTravel
 from faps.domain.actors import SYSTEM_ACTOR
+from faps.infrastructure.audit_chain import start_audit_chain
 from faps.infrastructure.communes_file import load_communes
 from faps.infrastructure.credentials import Argon2Hasher, SqlAlchemyCredentials
 from faps.infrastructure.documents import FolderDocumentStore, MemoryDocumentStore
@@ -73,6 +74,7 @@ def build(settings: Settings | None = None, clock: Clock | None = None,
                 dossiers=dossiers, grants=GrantService(dossiers), council=CouncilService(dossiers),
                 budgets=BudgetService(dossiers), accounts=AccountService(ctx),
                 timetravel=TimeTravel(ctx), extras={})
+    faps.extras["audit_chain"] = start_audit_chain(engine, app)
     _first_start(faps)
     return faps
 

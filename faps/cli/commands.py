@@ -10,5 +10,6 @@ def register(group: click.Group) -> None:
     from faps.cli import audit, serve, simulate
 
     group.add_command(simulate.simulate)
+    group.add_command(audit.audit)
     group.add_command(serve.serve)
     group.add_command(audit.audit)
