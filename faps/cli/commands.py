@@ -10,6 +10,5 @@ def register(group: click.Group) -> None:
     from faps.cli import audit, serve, simulate
 
     group.add_command(simulate.simulate)
-    group.add_command(audit.audit)
     group.add_command(serve.serve)
     group.add_command(audit.audit)
