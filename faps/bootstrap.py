@@ -12,6 +12,7 @@ from faps.application.app import FapsApplication
 from faps.application.clock import Clock, SystemClock
 from faps.application.context import Context
 from faps.application.council import BudgetService, CouncilService
+from faps.application.deadlines import DeadlineService
 from faps.application.dossiers import DossierService
 from faps.application.grants import GrantService
 from faps.application.reglements import ReglementService
@@ -21,6 +22,7 @@ from faps.infrastructure.audit_chain import start_audit_chain
 from faps.infrastructure.communes_file import load_communes
 from faps.infrastructure.credentials import Argon2Hasher, SqlAlchemyCredentials
 from faps.infrastructure.documents import FolderDocumentStore, MemoryDocumentStore
+from faps.infrastructure.mailing import Mailer, install_mailer
 from faps.infrastructure.reglement_files import default_reglement
 from faps.infrastructure.settings import Settings
 from faps.infrastructure.stores import StoreConfig, make_engine, store_config
@@ -43,6 +45,8 @@ class Faps:
     accounts: AccountService
     timetravel: TimeTravel
     extras: dict[str, Any]
+    deadlines: DeadlineService = None  # type: ignore[assignment]  # set by build()
+    mailer: Mailer = None  # type: ignore[assignment]  # set by build()
 
     @property
     def app(self) -> FapsApplication:
@@ -75,6 +79,8 @@ def build(settings: Settings | None = None, clock: Clock | None = None,
                 budgets=BudgetService(dossiers), accounts=AccountService(ctx),
                 timetravel=TimeTravel(ctx), extras={})
     faps.extras["audit_chain"] = start_audit_chain(engine, app)
+    faps.deadlines = DeadlineService(dossiers)
+    faps.mailer = install_mailer(app, engine, settings, ctx.clock, faps.deadlines)
     _first_start(faps)
     return faps
 

@@ -1,0 +1,107 @@
+"""The French e-mails sent to the communes: receipt, information request, decision, payment,
+reminders. Pure functions of an event and the dossier as it stood just after it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from faps.application.deadlines import Deadline
+from faps.domain.dossier import Dossier
+from faps.domain.money import format_euros
+from faps.domain.payments import payment_statement
+
+SIGNATURE = ("\n\nLe service instructeur du Fonds d'aide aux projets de santé (FAPS)\n"
+             "Ce message est envoyé automatiquement : répondez depuis votre espace {url}")
+OUTCOMES = {"adoptee": "a attribué au projet un fonds de concours de {amount}",
+            "rejetee": "n'a pas retenu la demande",
+            "ajournee": "a ajourné l'examen de la demande"}
+
+
+@dataclass(frozen=True)
+class Mail:
+    """A message to the agents of a commune (the outbox adds recipients)."""
+
+    commune: str
+    subject: str
+    body: str
+
+
+def _d(day: Any) -> str:
+    return day.strftime("%d/%m/%Y")
+
+
+def _head(dossier: Dossier) -> str:
+    return (f"Madame, Monsieur,\n\nDossier {dossier.reference} — {dossier.content.title}\n\n")
+
+
+def mail_for_event(event: Any, dossier: Dossier, public_url: str) -> Mail | None:
+    """Return the mail an event of the dossier sends to its commune, or None."""
+    name = type(event).__name__
+    body = _BODIES.get(name)
+    if body is None:
+        return None
+    subject, text = body(event, dossier)
+    return Mail(dossier.commune, f"[FAPS] {subject} — {dossier.reference}",
+                _head(dossier) + text + SIGNATURE.format(url=public_url))
+
+
+def _submitted(event: Any, dossier: Dossier) -> tuple[str, str]:
+    return ("Accusé de réception", f"Votre demande a été déposée le {_d(event.acknowledged_on)}. "
+            f"Elle est enregistrée sous la référence {event.reference} et relève du règlement "
+            f"{event.reglement_version}. Le présent message vaut accusé de réception.")
+
+
+def _information(event: Any, dossier: Dossier) -> tuple[str, str]:
+    return ("Demande de compléments", "Le service instructeur vous demande les compléments "
+            f"suivants :\n\n{event.message}\n\nMerci de répondre avant le {_d(event.due_on)}.")
+
+
+def _voted(event: Any, dossier: Dossier) -> tuple[str, str]:
+    outcome = OUTCOMES[event.outcome].format(amount=format_euros(event.amount_awarded))
+    return ("Décision du conseil communautaire",
+            f"Par délibération {event.deliberation_reference or '(sans numéro)'} du "
+            f"{_d(event.decided_on)}, le conseil communautaire {outcome} "
+            f"(pour : {event.votes_for}, contre : {event.votes_against}, "
+            f"abstentions : {event.abstentions}).")
+
+
+def _paid(event: Any, dossier: Dossier) -> tuple[str, str]:
+    st = payment_statement(dossier)
+    lines = "\n".join(f"  - {line.kind_label} du {_d(line.paid_on)} : "
+                      f"{format_euros(line.amount)} (mandat {line.mandate_reference})"
+                      for line in st.lines if line.paid_on)
+    return ("Versement effectué",
+            f"Un versement de {format_euros(event.amount)} a été mandaté le {_d(event.paid_on)} "
+            f"(mandat {event.mandate_reference}).\n\nÉtat des sommes déjà versées :\n{lines}\n"
+            f"  Montant attribué : {format_euros(st.awarded)}\n"
+            f"  Total versé : {format_euros(st.total_paid)}\n"
+            f"  Reste à verser : {format_euros(st.remaining)}")
+
+
+def _lapsed(event: Any, dossier: Dossier) -> tuple[str, str]:
+    return ("Caducité de la subvention",
+            f"La part non versée de la subvention ({format_euros(event.released_amount)}) "
+            f"est déclarée caduque. Motif : {event.motive}")
+
+
+_BODIES = {"Submitted": _submitted, "InformationRequested": _information, "Voted": _voted,
+           "PaymentMade": _paid, "Lapsed": _lapsed}
+MAIL_EVENTS = tuple(_BODIES)
+
+REMINDERS = {
+    "information": "la demande de compléments attend votre réponse depuis le {due}",
+    "works_start": "aucun versement n'a été demandé alors que les travaux devaient commencer "
+                   "au plus tard le {due} (délai du règlement)",
+    "balance": "le solde devait être demandé au plus tard le {due} (délai du règlement)",
+}
+
+
+def reminder_mail(deadline: Deadline, public_url: str) -> Mail:
+    """Return the reminder of an overdue deadline; the grant is not lapsed by it."""
+    text = REMINDERS[deadline.kind].format(due=_d(deadline.due_on))
+    body = (f"Madame, Monsieur,\n\nDossier {deadline.reference} — {deadline.title}\n\n"
+            f"Pour rappel, {text}. Sans réponse de votre part, le service instructeur pourra "
+            "proposer de constater la caducité de la subvention.")
+    return Mail(deadline.commune, f"[FAPS] Rappel : {deadline.label} — {deadline.reference}",
+                body + SIGNATURE.format(url=public_url))

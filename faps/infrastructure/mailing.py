@@ -1,0 +1,89 @@
+"""Mail as the rest of faps sees it: queue after saves, send, remind overdue dossiers."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from faps.application.clock import Clock
+from faps.application.deadlines import DeadlineService
+from faps.application.notifications import reminder_mail
+from faps.domain.actors import SYSTEM_ACTOR
+from faps.domain.errors import ConfigurationError
+from faps.infrastructure.outbox import ConsoleTransport, Outbox, SmtpTransport, Transport
+from faps.infrastructure.settings import Settings
+
+log = logging.getLogger("faps.mail")
+
+
+@dataclass(frozen=True)
+class MailReport:
+    """What one run did."""
+
+    queued: int
+    sent: int
+    postponed: int
+
+
+def make_transport(settings: Settings) -> Transport:
+    """Return the transport the settings name (console in development, SMTP in production)."""
+    if settings.mail_backend == "console":
+        return ConsoleTransport(sys.stderr)
+    if settings.mail_backend == "smtp":
+        return SmtpTransport(settings.smtp_host, settings.smtp_port, settings.smtp_user,
+                             settings.smtp_password, settings.smtp_starttls)
+    raise ConfigurationError("FAPS_MAIL_BACKEND : « console » ou « smtp ».")
+
+
+class Mailer:
+    """The outbox, its transport and the reminders of overdue deadlines."""
+
+    def __init__(self, outbox: Outbox, transport: Transport, clock: Clock,
+                 deadlines: DeadlineService, send_on_save: bool) -> None:
+        self.outbox = outbox
+        self.transport = transport
+        self.clock = clock
+        self.deadlines = deadlines
+        self.send_on_save = send_on_save
+
+    def after_save(self, _recordings: Sequence[Any]) -> None:
+        """Queue the new events' mails (and send them if configured); never fail the save."""
+        try:
+            self.outbox.catch_up(self.clock.now())
+            if self.send_on_save:
+                self.outbox.flush(self.transport, self.clock.now())
+        except Exception:  # the events are saved: the next run queues or sends what was missed
+            log.exception("mail outbox: catch-up after save failed")
+
+    def send(self) -> MailReport:
+        """Queue what the log holds, then send every mail due."""
+        queued = self.outbox.catch_up(self.clock.now())
+        sent, postponed = self.outbox.flush(self.transport, self.clock.now())
+        return MailReport(queued, sent, postponed)
+
+    def remind(self, today: date | None = None) -> MailReport:
+        """Queue one reminder per overdue deadline and day at most, then send."""
+        today = today or self.clock.now().date()
+        now = self.clock.now()
+        queued = 0
+        with self.outbox.engine.begin() as conn:
+            for deadline in self.deadlines.deadlines(SYSTEM_ACTOR, today, near_days=-1):
+                key = f"reminder:{deadline.dossier_id}:{deadline.kind}:{today.isoformat()}"
+                queued += self.outbox.enqueue(conn, key, reminder_mail(
+                    deadline, self.outbox.public_url), now)
+        report = self.send()
+        return MailReport(queued + report.queued, report.sent, report.postponed)
+
+
+def install_mailer(app: Any, engine: Any, settings: Settings, clock: Clock,
+                   deadlines: DeadlineService) -> Mailer:
+    """Build the mailer and queue mails after every save."""
+    outbox = Outbox(app, engine, settings.mail_from, settings.public_url)
+    send_on_save = settings.mail_backend == "console" or settings.mail_send_on_save
+    mailer = Mailer(outbox, make_transport(settings), clock, deadlines, send_on_save)
+    app.on_saved(mailer.after_save)
+    return mailer

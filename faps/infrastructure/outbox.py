@@ -1,0 +1,268 @@
+"""The mail outbox: a follower of the notification log queues mails; a sender flushes them.
+
+Why a follower rather than enqueuing in the use cases: the event store and the SQLAlchemy tables
+are not one transaction, so a mail queued by a service could be lost (crash after the save) or
+sent for a save that failed. The follower reads committed events only and writes its outbox rows
+and its log position in one transaction, like a projection: each event is mailed exactly once,
+and each row has a unique key, so a replayed batch inserts nothing twice.
+Sending is at least once: a row is claimed, sent, then marked; a crash between the last two
+re-sends it after `STALE_CLAIM`. A refused or unreachable server only postpones a row.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from typing import Any, Protocol, TextIO
+
+import sqlalchemy as sa
+from eventsourcing.utils import get_topic
+
+from faps.application.app import FapsApplication
+from faps.application.notifications import MAIL_EVENTS, Mail, mail_for_event
+from faps.domain.accounts import Account
+from faps.domain.actors import Role
+from faps.domain.dossier import Dossier
+
+log = logging.getLogger("faps.mail")
+metadata = sa.MetaData()
+STALE_CLAIM = timedelta(minutes=10)
+MAX_BACKOFF = timedelta(hours=1)
+
+outbox = sa.Table(
+    "mail_outbox", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("key", sa.String(200), nullable=False, unique=True),
+    sa.Column("commune", sa.String(10), nullable=False),
+    sa.Column("recipients", sa.Text, nullable=False),
+    sa.Column("subject", sa.String(300), nullable=False),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("status", sa.String(10), nullable=False, default="pending"),
+    sa.Column("attempts", sa.Integer, nullable=False, default=0),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("next_attempt_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("claimed_at", sa.DateTime(timezone=True)),
+    sa.Column("sent_at", sa.DateTime(timezone=True)),
+    sa.Column("last_error", sa.Text, nullable=False, default=""),
+)
+position = sa.Table(
+    "mail_position", metadata,
+    sa.Column("name", sa.String(40), primary_key=True),
+    sa.Column("notification_id", sa.BigInteger, nullable=False),
+)
+recipients = sa.Table(
+    "mail_recipients", metadata,
+    sa.Column("account_id", sa.String(36), primary_key=True),
+    sa.Column("email", sa.String(320), nullable=False),
+    sa.Column("role", sa.String(30), nullable=False),
+    sa.Column("commune", sa.String(10)),
+    sa.Column("active", sa.Boolean, nullable=False),
+)
+
+
+class Transport(Protocol):
+    """Something that delivers a message (SMTP, or the console in development)."""
+
+    def send(self, messages: Sequence[EmailMessage]) -> list[Exception | None]:
+        """Deliver messages; return per message None or the error (OSError: server down)."""
+
+
+@dataclass
+class SmtpTransport:
+    """Delivers through one SMTP connection per flush."""
+
+    host: str
+    port: int
+    user: str = ""
+    password: str = ""
+    starttls: bool = False
+    timeout: float = 10.0
+
+    def send(self, messages: Sequence[EmailMessage]) -> list[Exception | None]:
+        """Send each message; a connection failure fails them all (they stay queued)."""
+        try:
+            with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
+                if self.starttls:
+                    smtp.starttls()
+                if self.user:
+                    smtp.login(self.user, self.password)
+                results: list[Exception | None] = []
+                for message in messages:
+                    try:
+                        smtp.send_message(message)
+                        results.append(None)
+                    except smtplib.SMTPException as exc:
+                        results.append(exc)
+                return results
+        except (OSError, smtplib.SMTPException) as exc:
+            return [exc for _ in messages]
+
+
+@dataclass
+class ConsoleTransport:
+    """Development: prints every message instead of sending it."""
+
+    stream: TextIO | None = None
+
+    def send(self, messages: Sequence[EmailMessage]) -> list[Exception | None]:
+        """Print the messages (to the given stream, else the log)."""
+        for message in messages:
+            text = f"--- courriel (non envoyé : mail_backend=console) ---\n{message}"
+            if self.stream is not None:
+                self.stream.write(text + "\n")
+            else:
+                log.info("%s", text)
+        return [None for _ in messages]
+
+
+class Outbox:
+    """Queues mails from the log (exactly once) and flushes them with retries."""
+
+    def __init__(self, app: FapsApplication, engine: sa.Engine, sender: str,
+                 public_url: str) -> None:
+        self.app = app
+        self.engine = engine
+        self.sender = sender
+        self.public_url = public_url
+        metadata.create_all(engine)
+        dossier = get_topic(Dossier)
+        self._topics = {f"{dossier}.{name}" for name in MAIL_EVENTS}
+        self._accounts = {get_topic(Account) + s for s in
+                          (".Opened", ".RoleChanged", ".Deactivated", ".Reactivated")}
+
+    # -- queueing ---------------------------------------------------------------------------
+    def catch_up(self, now: datetime, batch: int = 1000) -> int:
+        """Queue the mails of the events not yet followed; return the rows queued."""
+        queued = 0
+        while True:
+            with self.engine.begin() as conn:
+                start = self._position(conn)
+                notifications = self.app.recorder.select_notifications(start + 1, batch)
+                if not notifications:
+                    return queued
+                for n in notifications:
+                    queued += self._follow(conn, n, now)
+                self._move(conn, start, notifications[-1].id)
+
+    def _position(self, conn: sa.Connection) -> int:
+        row = conn.execute(sa.select(position.c.notification_id)
+                           .where(position.c.name == "outbox")).first()
+        if row is None:
+            conn.execute(position.insert().values(name="outbox", notification_id=0))
+            return 0
+        return int(row[0])
+
+    def _move(self, conn: sa.Connection, old: int, new: int) -> None:
+        done = conn.execute(position.update().where(position.c.name == "outbox",
+                                                    position.c.notification_id == old)
+                            .values(notification_id=new))
+        if done.rowcount != 1:
+            raise RuntimeError("outbox followed concurrently; retry")  # rolls back the batch
+
+    def _follow(self, conn: sa.Connection, notification: Any, now: datetime) -> int:
+        if notification.topic in self._accounts:
+            self._account(conn, self.app.mapper.to_domain_event(notification))
+            return 0
+        if notification.topic not in self._topics:
+            return 0
+        event = self.app.mapper.to_domain_event(notification)
+        dossier = self.app.repository.get(event.originator_id, version=event.originator_version)
+        mail = mail_for_event(event, dossier, self.public_url)
+        return self.enqueue(conn, f"event:{notification.id}", mail, now) if mail else 0
+
+    def _account(self, conn: sa.Connection, event: Any) -> None:
+        key = str(event.originator_id)
+        values: dict[str, Any]
+        if isinstance(event, Account.Opened):
+            conn.execute(recipients.delete().where(recipients.c.account_id == key))
+            conn.execute(recipients.insert().values(
+                account_id=key, email=event.email, role=event.role, commune=event.commune,
+                active=True))
+            return
+        if isinstance(event, Account.RoleChanged):
+            values = {"role": event.role, "commune": event.commune}
+        else:
+            values = {"active": isinstance(event, Account.Reactivated)}
+        conn.execute(recipients.update().where(recipients.c.account_id == key).values(**values))
+
+    def recipients_of(self, conn: sa.Connection, commune: str) -> list[str]:
+        """Return the e-mail addresses of the commune's active agents."""
+        rows = conn.execute(sa.select(recipients.c.email).where(
+            recipients.c.commune == commune, recipients.c.active.is_(True),
+            recipients.c.role == Role.COMMUNE_AGENT.value).order_by(recipients.c.email))
+        return [r[0] for r in rows]
+
+    def enqueue(self, conn: sa.Connection, key: str, mail: Mail, now: datetime) -> int:
+        """Queue a mail to the commune's agents unless its key was queued before; return 0/1."""
+        to = self.recipients_of(conn, mail.commune)
+        seen = conn.execute(sa.select(outbox.c.id).where(outbox.c.key == key)).first()
+        if not to or seen:
+            return 0
+        conn.execute(outbox.insert().values(
+            key=key, commune=mail.commune, recipients=", ".join(to), subject=mail.subject,
+            body=mail.body, status="pending", attempts=0, created_at=now, next_attempt_at=now,
+            last_error=""))
+        return 1
+
+    # -- sending ----------------------------------------------------------------------------
+    def flush(self, transport: Transport, now: datetime, limit: int = 200) -> tuple[int, int]:
+        """Send the mails due; return (sent, postponed). Failures are retried later."""
+        rows = self._claim(now, limit)
+        if not rows:
+            return 0, 0
+        results = transport.send([self._message(r) for r in rows])
+        sent = 0
+        with self.engine.begin() as conn:
+            for row, error in zip(rows, results, strict=True):
+                if error is None:
+                    sent += 1
+                    conn.execute(outbox.update().where(outbox.c.id == row.id).values(
+                        status="sent", sent_at=now, attempts=row.attempts + 1, last_error=""))
+                else:
+                    delay = min(timedelta(minutes=2 ** min(row.attempts, 10)), MAX_BACKOFF)
+                    conn.execute(outbox.update().where(outbox.c.id == row.id).values(
+                        status="pending", attempts=row.attempts + 1, claimed_at=None,
+                        next_attempt_at=now + delay, last_error=str(error)[:500]))
+                    log.warning("mail %s postponed: %s", row.key, error)
+        return sent, len(rows) - sent
+
+    def _claim(self, now: datetime, limit: int) -> list[Any]:
+        due = sa.or_(sa.and_(outbox.c.status == "pending", outbox.c.next_attempt_at <= now),
+                     sa.and_(outbox.c.status == "sending", outbox.c.claimed_at < now - STALE_CLAIM))
+        claimed = []
+        with self.engine.begin() as conn:
+            for row in conn.execute(sa.select(outbox).where(due).order_by(outbox.c.id)
+                                    .limit(limit)).all():
+                done = conn.execute(outbox.update().where(outbox.c.id == row.id,
+                                                          outbox.c.status == row.status)
+                                    .values(status="sending", claimed_at=now))
+                if done.rowcount == 1:
+                    claimed.append(row)
+        return claimed
+
+    def _message(self, row: Any) -> EmailMessage:
+        message = EmailMessage()
+        message["From"] = self.sender
+        message["To"] = row.recipients
+        message["Subject"] = row.subject
+        message["Message-ID"] = f"<{row.key.replace(':', '.')}@faps>"
+        message.set_content(row.body)
+        return message
+
+    def pending(self) -> list[dict[str, Any]]:
+        """Return the mails not yet sent (for `faps mail send` and tests)."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(outbox).where(outbox.c.status != "sent")
+                                .order_by(outbox.c.id))
+            return [dict(r._mapping) for r in rows]
+
+    def sent(self) -> list[dict[str, Any]]:
+        """Return the mails sent, oldest first."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(outbox).where(outbox.c.status == "sent")
+                                .order_by(outbox.c.id))
+            return [dict(r._mapping) for r in rows]

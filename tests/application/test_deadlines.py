@@ -1,0 +1,61 @@
+"""Deadlines: information requests, works start and balance delays, on a settable clock."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from faps.application.deadlines import DeadlineService, add_months
+from tests.payments_support import request
+from tests.support import World
+
+
+def service(world: World) -> DeadlineService:
+    return DeadlineService(world.faps.dossiers)
+
+
+def test_months_are_added_calendar_wise() -> None:
+    assert add_months(date(2024, 1, 31), 1) == date(2024, 2, 29)
+    assert add_months(date(2024, 11, 15), 14) == date(2026, 1, 15)
+
+
+def test_an_unanswered_information_request_is_listed_once_near_then_overdue(
+        memory_world: World) -> None:
+    w = memory_world
+    dossier_id = w.submitted()
+    due = w.clock.now().date() + timedelta(days=30)
+    w.faps.dossiers.request_information(w.officer, dossier_id, "Joignez le bail.", (), due)
+    assert service(w).deadlines(w.officer) == []
+    w.clock.advance(days=20)
+    (near,) = service(w).deadlines(w.officer)
+    assert (near.kind, near.overdue, near.status_label) == ("information", False, "Dans 10 jours")
+    w.clock.advance(days=12)
+    (late,) = service(w).deadlines(w.officer)
+    assert late.overdue and late.status_label == "En retard de 2 jours"
+
+
+def test_a_grant_without_any_payment_request_is_overdue_after_the_works_delay(
+        memory_world: World) -> None:
+    w = memory_world
+    dossier_id = w.awarded()
+    dossier = w.faps.dossiers.load(w.officer, dossier_id)
+    decided = dossier.decision["decided_on"]  # type: ignore[index]
+    svc = service(w)
+    assert svc.deadlines(w.officer, today=decided) == []
+    late = svc.deadlines(w.officer, today=add_months(decided, 12) + timedelta(days=1))
+    assert [d.kind for d in late] == ["works_start"]
+    assert late[0].reference == dossier.reference
+    # Not lapsed by the clock: only an officer's decision lapses a grant.
+    assert w.faps.dossiers.load(w.officer, dossier_id).state.value == "attribue"
+
+
+def test_a_balance_not_requested_in_time_is_listed_and_a_commune_sees_only_its_own(
+        memory_world: World) -> None:
+    w = memory_world
+    dossier_id = w.awarded()
+    request(w, dossier_id, "acompte", Decimal("1000.00"), Decimal("5000.00"))
+    decided = w.faps.dossiers.load(w.officer, dossier_id).decision["decided_on"]  # type: ignore[index]
+    today = add_months(decided, 36) + timedelta(days=3)
+    assert [d.kind for d in service(w).deadlines(w.officer, today=today)] == ["balance"]
+    assert [d.kind for d in service(w).deadlines(w.agent, today=today)] == ["balance"]
+    assert service(w).deadlines(w.other_agent, today=today) == []
