@@ -23,6 +23,9 @@ from faps.infrastructure.communes_file import load_communes
 from faps.infrastructure.credentials import Argon2Hasher, SqlAlchemyCredentials
 from faps.infrastructure.documents import FolderDocumentStore, MemoryDocumentStore
 from faps.infrastructure.mailing import Mailer, install_mailer
+from faps.infrastructure.readmodels.queries import SqlAlchemyQueries
+from faps.infrastructure.readmodels.runner import ProjectionRunner
+from faps.infrastructure.readmodels.wiring import read_side
 from faps.infrastructure.reglement_files import default_reglement
 from faps.infrastructure.settings import Settings
 from faps.infrastructure.stores import StoreConfig, make_engine, store_config
@@ -47,6 +50,8 @@ class Faps:
     extras: dict[str, Any]
     deadlines: DeadlineService = None  # type: ignore[assignment]  # set by build()
     mailer: Mailer = None  # type: ignore[assignment]  # set by build()
+    queries: SqlAlchemyQueries = None  # type: ignore[assignment]  # set by build()
+    projections: ProjectionRunner = None  # type: ignore[assignment]  # set by build()
 
     @property
     def app(self) -> FapsApplication:
@@ -81,6 +86,7 @@ def build(settings: Settings | None = None, clock: Clock | None = None,
     faps.extras["audit_chain"] = start_audit_chain(engine, app)
     faps.deadlines = DeadlineService(dossiers)
     faps.mailer = install_mailer(app, engine, settings, ctx.clock, faps.deadlines)
+    faps.projections, faps.queries = read_side(app, engine, ctx.communes)
     _first_start(faps)
     return faps
 

@@ -1,0 +1,1 @@
+"""Read models: SQLAlchemy tables kept up to date from the notification log by projections."""

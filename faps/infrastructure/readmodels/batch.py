@@ -1,0 +1,94 @@
+"""A batch's unit of work: rows loaded once, changed in memory, written back in bulk."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import sqlalchemy as sa
+
+Row = dict[str, Any]
+CHUNK = 500
+
+
+class Rows:
+    """The rows of one table a batch of events touches, keyed by their primary key."""
+
+    def __init__(self, conn: sa.Connection, table: sa.Table) -> None:
+        self.conn = conn
+        self.table = table
+        self.keys = [c.name for c in table.primary_key.columns]
+        self._rows: dict[Any, Row | None] = {}
+        self._stored: set[Any] = set()
+        self._dirty: set[Any] = set()
+        self._inserts: list[Row] = []
+
+    def _key_of(self, row: Row) -> Any:
+        return row[self.keys[0]] if len(self.keys) == 1 else tuple(row[k] for k in self.keys)
+
+    def preload(self, keys: Iterable[Any]) -> None:
+        """Read the stored rows of these keys (one query per chunk of keys)."""
+        wanted = [k for k in dict.fromkeys(keys) if k not in self._rows]
+        for i in range(0, len(wanted), CHUNK):
+            chunk = wanted[i:i + CHUNK]
+            if len(self.keys) == 1:
+                where = self.table.c[self.keys[0]].in_(chunk)
+            else:
+                where = sa.tuple_(*(self.table.c[k] for k in self.keys)).in_(chunk)
+            for found in self.conn.execute(sa.select(self.table).where(where)).mappings():
+                row = dict(found)
+                key = self._key_of(row)
+                self._rows[key] = row
+                self._stored.add(key)
+            for key in chunk:
+                self._rows.setdefault(key, None)
+
+    def get(self, key: Any) -> Row | None:
+        """Return a row to change in place (call `changed` after), or None."""
+        if key not in self._rows:
+            self.preload([key])
+        return self._rows[key]
+
+    def changed(self, key: Any) -> None:
+        """Mark a row as changed."""
+        self._dirty.add(key)
+
+    def add(self, row: Row) -> Row:
+        """Add a new row (or replace a row of the same key)."""
+        key = self._key_of(row)
+        if key not in self._rows:
+            self.preload([key])
+        self._rows[key] = row
+        self._dirty.add(key)
+        return row
+
+    def append(self, row: Row) -> None:
+        """Insert a row that is never read back in the batch (timeline, ledger)."""
+        self._inserts.append(row)
+
+    def all_rows(self) -> list[Row]:
+        """Return every row loaded (small reference tables)."""
+        return [r for r in self._rows.values() if r is not None]
+
+    def load_all(self) -> None:
+        """Read every row of the table (small reference tables)."""
+        self.preload(self._key_of(dict(r)) for r in self.conn.execute(
+            sa.select(*(self.table.c[k] for k in self.keys))).mappings())
+
+    def flush(self) -> None:
+        """Write changed rows back: stored ones are replaced, new ones inserted."""
+        stale = [k for k in self._dirty if k in self._stored]
+        for i in range(0, len(stale), CHUNK):
+            chunk = stale[i:i + CHUNK]
+            if len(self.keys) == 1:
+                where = self.table.c[self.keys[0]].in_(chunk)
+            else:
+                where = sa.tuple_(*(self.table.c[k] for k in self.keys)).in_(chunk)
+            self.conn.execute(self.table.delete().where(where))
+        rows = [r for k in self._dirty if (r := self._rows.get(k)) is not None]
+        rows.extend(self._inserts)
+        if rows:
+            self.conn.execute(self.table.insert(), rows)
+        self._stored.update(self._dirty)
+        self._dirty.clear()
+        self._inserts.clear()

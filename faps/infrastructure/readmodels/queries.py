@@ -1,0 +1,225 @@
+"""SqlAlchemyQueries: the read side of faps.application.queries, answered from the tables."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+import sqlalchemy as sa
+
+from faps.application import policy
+from faps.application.queries import (
+    SORTS,
+    AccountRow,
+    AgendaItemRow,
+    BudgetLine,
+    BudgetView,
+    DocumentRow,
+    DossierFilter,
+    DossierRow,
+    FundSnapshot,
+    Page,
+    PaymentRow,
+    SessionRow,
+    TimelineRow,
+)
+from faps.domain.actors import Actor, Role
+from faps.domain.communes import CommuneDirectory
+from faps.domain.errors import InvalidInputError, NotFoundError
+from faps.domain.money import ZERO
+from faps.infrastructure.readmodels import tables as t
+
+D = t.dossiers
+ROW_FIELDS = tuple(DossierRow.__dataclass_fields__)
+SORT_COLUMNS = {"reference": D.c.reference, "commune": D.c.commune_name, "state": D.c.state,
+                "requested": D.c.requested, "awarded": D.c.awarded,
+                "submitted_on": D.c.submitted_on, "updated_at": D.c.updated_at,
+                "next_deadline": D.c.next_deadline}
+MAX_PER_PAGE = 200
+
+
+def _fields(row: Any, cls: type) -> dict[str, Any]:
+    return {k: row[k] for k in cls.__dataclass_fields__ if k in row}
+
+
+def _like(text: str) -> str:
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+class SqlAlchemyQueries:
+    """Answers the pages' questions from the read-model tables of one engine."""
+
+    def __init__(self, engine: sa.Engine, communes: CommuneDirectory,
+                 fund_as_of: Callable[[datetime], FundSnapshot] | None = None) -> None:
+        self.engine = engine
+        self.communes = communes
+        self._fund_as_of = fund_as_of
+
+    def _all(self, statement: Any) -> list[Any]:
+        with self.engine.connect() as conn:
+            return list(conn.execute(statement).mappings())
+
+    # -- dossiers -------------------------------------------------------------------------
+    def _where(self, actor: Actor, flt: DossierFilter) -> list[Any]:
+        where: list[Any] = []
+        commune = actor.commune if actor.role is Role.COMMUNE_AGENT else flt.commune
+        if commune:
+            where.append(D.c.commune == commune)
+        if flt.states:
+            where.append(D.c.state.in_(flt.states))
+        if flt.year is not None:
+            where.append(D.c.year == flt.year)
+        if flt.officer_id is not None:
+            where.append(D.c.officer_id == flt.officer_id)
+        if flt.text and flt.text.strip():
+            where.append(D.c.search.like(_like(flt.text.strip()), escape="\\"))
+        return where
+
+    def dossiers(self, actor: Actor, flt: DossierFilter) -> Page[DossierRow]:
+        """Return a page of dossiers the actor may see."""
+        policy.require(actor, "dossier.read")
+        if flt.sort not in SORTS:
+            raise InvalidInputError({"sort": [f"tri inconnu : {flt.sort}"]})
+        column = SORT_COLUMNS[flt.sort.lstrip("-")]
+        order = column.desc() if flt.sort.startswith("-") else column.asc()
+        tie = D.c.dossier_id.desc() if flt.sort.startswith("-") else D.c.dossier_id.asc()
+        per_page = max(1, min(flt.per_page, MAX_PER_PAGE))
+        page = max(1, flt.page)
+        where = self._where(actor, flt)
+        with self.engine.connect() as conn:
+            total = conn.execute(sa.select(sa.func.count()).select_from(D).where(*where)
+                                 ).scalar_one()
+            rows = conn.execute(
+                sa.select(*(D.c[f] for f in ROW_FIELDS)).where(*where)
+                .order_by(order.nulls_last(), tie)
+                .limit(per_page).offset((page - 1) * per_page)).mappings().all()
+        return Page(items=[DossierRow(**r) for r in rows], total=int(total), page=page,
+                    per_page=per_page)
+
+    def _dossier_row(self, dossier_id: UUID) -> DossierRow | None:
+        rows = self._all(sa.select(*(D.c[f] for f in ROW_FIELDS))
+                         .where(D.c.dossier_id == dossier_id))
+        return DossierRow(**rows[0]) if rows else None
+
+    def dossier(self, actor: Actor, dossier_id: UUID) -> DossierRow:
+        """Return one dossier's row (NotFoundError if absent or not the actor's commune)."""
+        row = self._dossier_row(dossier_id)
+        if row is None:
+            raise NotFoundError("Dossier introuvable.")
+        policy.require(actor, "dossier.read", row.commune)
+        return row
+
+    def timeline(self, actor: Actor, dossier_id: UUID) -> list[TimelineRow]:
+        """Return a dossier's audit timeline, oldest first (private notes hidden from communes)."""
+        self.dossier(actor, dossier_id)
+        statement = sa.select(t.timeline).where(t.timeline.c.dossier_id == dossier_id)
+        if not policy.allowed(actor, "dossier.read_notes"):
+            statement = statement.where(t.timeline.c.private.is_(False))
+        rows = self._all(statement.order_by(t.timeline.c.version))
+        return [TimelineRow(**{**_fields(r, TimelineRow),
+                               "changes": [tuple(c) for c in r["changes"]]}) for r in rows]
+
+    def documents(self, actor: Actor, dossier_id: UUID) -> list[DocumentRow]:
+        """Return a dossier's documents (removed ones flagged)."""
+        self.dossier(actor, dossier_id)
+        rows = self._all(sa.select(t.documents).where(t.documents.c.dossier_id == dossier_id)
+                         .order_by(t.documents.c.attached_at, t.documents.c.name))
+        return [DocumentRow(**_fields(r, DocumentRow)) for r in rows]
+
+    # -- council --------------------------------------------------------------------------
+    def sessions(self, actor: Actor) -> list[SessionRow]:
+        """Return every council session, latest first."""
+        policy.require(actor, "session.read")
+        rows = self._all(sa.select(t.sessions).order_by(t.sessions.c.session_date.desc(),
+                                                         t.sessions.c.session_id))
+        return [SessionRow(**r) for r in rows]
+
+    def session(self, actor: Actor, session_id: UUID) -> SessionRow:
+        """Return one session."""
+        policy.require(actor, "session.read")
+        rows = self._all(sa.select(t.sessions).where(t.sessions.c.session_id == session_id))
+        if not rows:
+            raise NotFoundError("Séance introuvable.")
+        return SessionRow(**rows[0])
+
+    def agenda(self, actor: Actor, session_id: UUID) -> list[AgendaItemRow]:
+        """Return a session's agenda items by number."""
+        self.session(actor, session_id)
+        rows = self._all(sa.select(t.agenda).where(t.agenda.c.session_id == session_id)
+                         .order_by(t.agenda.c.item_number))
+        return [AgendaItemRow(**r) for r in rows]
+
+    # -- money ----------------------------------------------------------------------------
+    def budget(self, actor: Actor, year: int) -> BudgetView | None:
+        """Return a year's budget, or None if none was voted."""
+        policy.require(actor, "budget.read")
+        return self._budget(year)
+
+    def _budget(self, year: int) -> BudgetView | None:
+        found = self._all(sa.select(t.budgets).where(t.budgets.c.year == year))
+        if not found:
+            return None
+        budget = found[0]
+        lines = t.budget_lines
+        rows = self._all(
+            sa.select(lines.c.commune,
+                      sa.type_coerce(sa.func.sum(lines.c.committed), t.Cents).label("committed"),
+                      sa.type_coerce(sa.func.sum(lines.c.paid), t.Cents).label("paid"))
+            .where(lines.c.budget_id == budget["budget_id"]).group_by(lines.c.commune))
+        per_commune = sorted(
+            (BudgetLine(commune=r["commune"], commune_name=self.communes.name(r["commune"]),
+                        committed=r["committed"] or ZERO, paid=r["paid"] or ZERO)
+             for r in rows), key=lambda line: (line.commune_name, line.commune))
+        committed = sum((line.committed for line in per_commune), ZERO)
+        paid = sum((line.paid for line in per_commune), ZERO)
+        return BudgetView(year=year, voted=budget["voted"], committed=committed, paid=paid,
+                          remaining=budget["voted"] - committed,
+                          deliberation_reference=budget["deliberation_reference"],
+                          lines=per_commune)
+
+    def budget_years(self, actor: Actor) -> list[int]:
+        """Return the years with a voted budget."""
+        policy.require(actor, "budget.read")
+        return [r["year"] for r in self._all(sa.select(t.budgets.c.year)
+                                             .order_by(t.budgets.c.year))]
+
+    def all_budgets(self) -> list[BudgetView]:
+        """Return every year's budget, oldest first (no access check: internal)."""
+        years = [r["year"] for r in self._all(sa.select(t.budgets.c.year)
+                                              .order_by(t.budgets.c.year))]
+        return [b for y in years if (b := self._budget(y)) is not None]
+
+    def payments(self, actor: Actor, year: int | None = None) -> list[PaymentRow]:
+        """Return the payments ledger (a year's, or all)."""
+        policy.require(actor, "budget.read")
+        p = t.payments
+        statement = sa.select(p).order_by(p.c.paid_on, p.c.recorded_at, p.c.dossier_id,
+                                          p.c.version)
+        if year is not None:
+            statement = statement.where(p.c.paid_on.between(date(year, 1, 1), date(year, 12, 31)))
+        return [PaymentRow(**_fields(r, PaymentRow)) for r in self._all(statement)]
+
+    # -- accounts -------------------------------------------------------------------------
+    def accounts(self, actor: Actor) -> list[AccountRow]:
+        """Return every account (administrator)."""
+        policy.require(actor, "accounts.manage")
+        rows = self._all(sa.select(t.accounts).order_by(t.accounts.c.name, t.accounts.c.email))
+        return [AccountRow(**r) for r in rows]
+
+    def officers(self) -> list[AccountRow]:
+        """Return the active finance officers (for assignment)."""
+        a = t.accounts
+        rows = self._all(sa.select(a).where(a.c.role == Role.FINANCE_OFFICER.value,
+                                            a.c.active.is_(True)).order_by(a.c.name))
+        return [AccountRow(**r) for r in rows]
+
+    # -- the past -------------------------------------------------------------------------
+    def fund_as_of(self, actor: Actor, moment: datetime) -> FundSnapshot:
+        """Return the whole fund as it stood at a moment (auditors)."""
+        policy.require(actor, "audit.read")
+        if self._fund_as_of is None:
+            raise NotFoundError("Historique indisponible.")
+        return self._fund_as_of(moment)

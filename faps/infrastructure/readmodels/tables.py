@@ -1,0 +1,210 @@
+"""The read-model tables (disposable: a projection's tables are dropped and rebuilt)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+CENT = Decimal("0.01")
+
+
+class Cents(sa.types.TypeDecorator[Decimal]):
+    """Euros stored as whole cents: exact, summable and sortable on every database."""
+
+    impl = sa.BigInteger
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Any) -> int | None:
+        return None if value is None else int((Decimal(value) * 100).to_integral_value())
+
+    def process_result_value(self, value: Any, dialect: Any) -> Decimal | None:
+        return None if value is None else (Decimal(int(value)) * CENT).quantize(CENT)
+
+
+class UtcDateTime(sa.types.TypeDecorator[datetime]):
+    """A moment, always given back timezone-aware in UTC (SQLite stores it naive)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        value = value if value.tzinfo else value.replace(tzinfo=UTC)
+        aware = value.astimezone(UTC)
+        return aware.replace(tzinfo=None) if dialect.name == "sqlite" else aware
+
+    def process_result_value(self, value: Any, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _money(name: str, nullable: bool = False) -> sa.Column[Any]:
+    return sa.Column(name, Cents, nullable=nullable)
+
+
+positions = sa.Table(
+    "rm_positions", metadata,
+    sa.Column("name", sa.String(40), primary_key=True),
+    sa.Column("position", sa.BigInteger, nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("updated_at", UtcDateTime, nullable=True),
+)
+
+dossiers = sa.Table(
+    "rm_dossiers", metadata,
+    sa.Column("dossier_id", sa.Uuid, primary_key=True),
+    sa.Column("reference", sa.String(40)),
+    sa.Column("commune", sa.String(10), nullable=False),
+    sa.Column("commune_name", sa.String(120), nullable=False),
+    sa.Column("title", sa.String(200), nullable=False),
+    sa.Column("state", sa.String(30), nullable=False),
+    _money("requested"), _money("proposed", True), _money("max_grant", True),
+    _money("awarded"), _money("paid"),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("submitted_on", sa.Date),
+    sa.Column("decided_on", sa.Date),
+    sa.Column("officer_id", sa.Uuid),
+    sa.Column("officer_name", sa.String(200)),
+    sa.Column("next_deadline", sa.Date),
+    sa.Column("next_deadline_label", sa.String(60)),
+    sa.Column("session_id", sa.Uuid),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("updated_at", UtcDateTime, nullable=False),
+    sa.Column("year", sa.Integer, nullable=False),
+    sa.Column("search", sa.String(400), nullable=False),
+    sa.Column("reglement_version", sa.String(40)),
+    sa.Column("information_due_on", sa.Date),
+    sa.Column("payments_count", sa.Integer, nullable=False),
+    sa.Index("ix_rm_dossiers_updated", "updated_at"),
+    sa.Index("ix_rm_dossiers_commune_updated", "commune", "updated_at"),
+    sa.Index("ix_rm_dossiers_state_updated", "state", "updated_at"),
+    sa.Index("ix_rm_dossiers_reference", "reference"),
+    sa.Index("ix_rm_dossiers_submitted", "submitted_on"),
+    sa.Index("ix_rm_dossiers_deadline", "next_deadline"),
+    sa.Index("ix_rm_dossiers_officer", "officer_id"),
+    sa.Index("ix_rm_dossiers_year", "year"),
+    sa.Index("ix_rm_dossiers_requested", "requested"),
+    sa.Index("ix_rm_dossiers_awarded", "awarded"),
+)
+
+reglements = sa.Table(
+    "rm_reglements", metadata,
+    sa.Column("version", sa.String(40), primary_key=True),
+    sa.Column("works_start_delay_months", sa.Integer, nullable=False),
+    sa.Column("balance_delay_months", sa.Integer, nullable=False),
+)
+
+timeline = sa.Table(
+    "rm_timeline", metadata,
+    sa.Column("dossier_id", sa.Uuid, primary_key=True),
+    sa.Column("version", sa.Integer, primary_key=True),
+    sa.Column("at", UtcDateTime, nullable=False),
+    sa.Column("kind", sa.String(40), nullable=False),
+    sa.Column("label", sa.String(80), nullable=False),
+    sa.Column("actor_name", sa.String(200), nullable=False),
+    sa.Column("actor_role", sa.String(30), nullable=False),
+    sa.Column("summary", sa.Text, nullable=False),
+    sa.Column("changes", sa.JSON, nullable=False),
+    sa.Column("private", sa.Boolean, nullable=False),
+)
+
+documents = sa.Table(
+    "rm_documents", metadata,
+    sa.Column("document_id", sa.Uuid, primary_key=True),
+    sa.Column("dossier_id", sa.Uuid, nullable=False, index=True),
+    sa.Column("kind", sa.String(40), nullable=False),
+    sa.Column("name", sa.String(255), nullable=False),
+    sa.Column("size", sa.BigInteger, nullable=False),
+    sa.Column("media_type", sa.String(100), nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("attached_at", UtcDateTime, nullable=False),
+    sa.Column("attached_by", sa.String(200), nullable=False),
+    sa.Column("removed", sa.Boolean, nullable=False),
+)
+
+payment_requests = sa.Table(
+    "rm_payment_requests", metadata,
+    sa.Column("request_id", sa.Uuid, primary_key=True),
+    sa.Column("dossier_id", sa.Uuid, nullable=False),
+    sa.Column("kind", sa.String(20), nullable=False),
+)
+
+payments = sa.Table(
+    "rm_payments", metadata,
+    sa.Column("dossier_id", sa.Uuid, primary_key=True),
+    sa.Column("version", sa.Integer, primary_key=True),
+    sa.Column("reference", sa.String(40)),
+    sa.Column("commune", sa.String(10), nullable=False),
+    sa.Column("commune_name", sa.String(120), nullable=False),
+    sa.Column("kind", sa.String(20), nullable=False),
+    _money("amount"),
+    sa.Column("paid_on", sa.Date, nullable=False, index=True),
+    sa.Column("mandate_reference", sa.String(100), nullable=False),
+    sa.Column("recorded_at", UtcDateTime, nullable=False),
+)
+
+sessions = sa.Table(
+    "rm_sessions", metadata,
+    sa.Column("session_id", sa.Uuid, primary_key=True),
+    sa.Column("body", sa.String(20), nullable=False),
+    sa.Column("session_date", sa.Date, nullable=False, index=True),
+    sa.Column("place", sa.String(300), nullable=False),
+    sa.Column("convocation_date", sa.Date, nullable=False),
+    sa.Column("councillors_in_office", sa.Integer, nullable=False),
+    sa.Column("president", sa.String(200), nullable=False),
+    sa.Column("secretary", sa.String(200), nullable=False),
+    sa.Column("closed", sa.Boolean, nullable=False),
+    sa.Column("items_count", sa.Integer, nullable=False),
+)
+
+agenda = sa.Table(
+    "rm_agenda", metadata,
+    sa.Column("session_id", sa.Uuid, primary_key=True),
+    sa.Column("item_number", sa.Integer, primary_key=True),
+    sa.Column("dossier_id", sa.Uuid, nullable=False),
+    sa.Column("dossier_reference", sa.String(40), nullable=False),
+    sa.Column("commune", sa.String(10), nullable=False),
+    sa.Column("commune_name", sa.String(120), nullable=False),
+    sa.Column("title", sa.String(200), nullable=False),
+    _money("proposed_amount"),
+    sa.Column("withdrawn", sa.Boolean, nullable=False),
+    sa.Column("outcome", sa.String(20)),
+    _money("amount_awarded", True),
+    sa.Column("deliberation_reference", sa.String(100)),
+    sa.Column("votes_for", sa.Integer), sa.Column("votes_against", sa.Integer),
+    sa.Column("abstentions", sa.Integer), sa.Column("present", sa.Integer),
+    sa.Column("voting", sa.Integer),
+)
+
+budgets = sa.Table(
+    "rm_budgets", metadata,
+    sa.Column("budget_id", sa.Uuid, primary_key=True),
+    sa.Column("year", sa.Integer, nullable=False, unique=True),
+    _money("voted"),
+    sa.Column("deliberation_reference", sa.String(100), nullable=False),
+)
+
+budget_lines = sa.Table(
+    "rm_budget_lines", metadata,
+    sa.Column("budget_id", sa.Uuid, primary_key=True),
+    sa.Column("dossier_id", sa.Uuid, primary_key=True),
+    sa.Column("commune", sa.String(10), nullable=False),
+    _money("committed"), _money("paid"),
+)
+
+accounts = sa.Table(
+    "rm_accounts", metadata,
+    sa.Column("account_id", sa.Uuid, primary_key=True),
+    sa.Column("email", sa.String(254), nullable=False),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("role", sa.String(30), nullable=False),
+    sa.Column("commune", sa.String(10)),
+    sa.Column("active", sa.Boolean, nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+)

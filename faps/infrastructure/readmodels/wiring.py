@@ -1,0 +1,34 @@
+"""Assemble the read side: every projection, its runner, the queries on their tables."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from faps.application.app import FapsApplication
+from faps.domain.communes import CommuneDirectory
+from faps.infrastructure.readmodels.asof import FundAsOf
+from faps.infrastructure.readmodels.base import Projection
+from faps.infrastructure.readmodels.dossiers import DossierProjection
+from faps.infrastructure.readmodels.others import (
+    AccountProjection,
+    BudgetProjection,
+    CouncilProjection,
+)
+from faps.infrastructure.readmodels.queries import SqlAlchemyQueries
+from faps.infrastructure.readmodels.runner import ProjectionRunner
+
+
+def all_projections(communes: CommuneDirectory) -> list[Projection]:
+    """Return a fresh instance of every projection."""
+    return [DossierProjection(communes), CouncilProjection(communes), BudgetProjection(),
+            AccountProjection()]
+
+
+def read_side(app: FapsApplication, engine: sa.Engine,
+              communes: CommuneDirectory) -> tuple[ProjectionRunner, SqlAlchemyQueries]:
+    """Return the runner (started: stale projections rebuilt, caught up, listening to saves)
+    and the queries."""
+    runner = ProjectionRunner(app, engine, all_projections(communes))
+    runner.start()
+    app.on_saved(runner.on_saved)
+    return runner, SqlAlchemyQueries(engine, communes, FundAsOf(app, communes))

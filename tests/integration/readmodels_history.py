@@ -1,0 +1,69 @@
+"""A realistic history of several dossiers, and a dump of every read-model row (test support)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+import sqlalchemy as sa
+
+from faps.infrastructure.readmodels import tables as t
+from tests.support import World, pdf
+
+READ_TABLES = [table for name, table in sorted(t.metadata.tables.items())
+               if name != "rm_positions"]
+
+
+def dump(engine: sa.Engine) -> dict[str, list[tuple[Any, ...]]]:
+    """Return every row of every read-model table, in primary-key order."""
+    with engine.connect() as conn:
+        return {table.name: [tuple(r) for r in conn.execute(
+            sa.select(table).order_by(*table.primary_key.columns))] for table in READ_TABLES}
+
+
+def pay_advance(w: World, dossier_id: UUID, amount: Decimal) -> UUID:
+    """Sign the agreement, request an advance with its justificatif and pay it."""
+    grants = w.faps.grants
+    grants.sign_agreement(w.officer, dossier_id, "CONV-1", w.clock.now().date())
+    doc = w.faps.dossiers.attach(w.agent, dossier_id, "attestation_demarrage", "os.pdf",
+                                 pdf(f"os-{dossier_id}"))
+    request = grants.request_payment(w.agent, dossier_id, "avance", amount, Decimal("0"), (doc,))
+    grants.make_payment(w.officer, dossier_id, request, amount, w.clock.now().date(), "MANDAT-1")
+    return request
+
+
+def realistic_history(w: World) -> dict[str, UUID]:
+    """Drive a handful of dossiers through most of what can happen to one; return them."""
+    f, clock = w.faps, w.clock
+    draft = w.drafted()
+    f.dossiers.edit(w.agent, draft, {"title": "Cabinet infirmier", "requested_amount": "25000.00"})
+    waiting = w.submitted(title="Pôle de santé de Lognes")
+    f.dossiers.request_information(w.officer, waiting, "Joindre le bail signé.")
+    f.dossiers.add_note(w.officer, waiting, "Appeler la mairie.")
+    f.dossiers.assign(w.officer, waiting, w.officer.account_id, w.officer.name)
+    clock.advance(days=3)
+    answered = w.submitted()
+    f.dossiers.request_information(w.officer, answered, "Précisez le calendrier.")
+    f.dossiers.provide_information(w.agent, answered, "Travaux en septembre.")
+    ineligible = w.submitted(premises_tenure="autre")
+    f.dossiers.close_ineligible(w.officer, ineligible, "Locaux mis à disposition.")
+    clock.advance(days=10)
+    awarded = w.awarded()
+    pay_advance(w, awarded, Decimal("9000.00"))
+    reduced = w.awarded(title="Maison médicale")
+    pay_advance(w, reduced, Decimal("9000.00"))
+    f.grants.reduce(w.officer, reduced, Decimal("60000.00"), "Dépenses moindres.")
+    clock.advance(days=30)
+    f.grants.record_clawback(w.officer, reduced, Decimal("1000.00"), "TITRE-7")
+    lapsed = w.awarded()
+    f.grants.lapse(w.officer, lapsed, "Travaux non commencés.")
+    withdrawn_item = w.proposed()
+    session = w.session(clock.now().date() + timedelta(days=10))
+    (item,) = f.council.add_to_agenda(w.secretariat, session, [withdrawn_item])
+    f.council.withdraw_item(w.secretariat, session, item, "Dossier à compléter.")
+    chelles = f.dossiers.draft(w.other_agent, "77108", {"title": "Centre de santé"})
+    return {"draft": draft, "waiting": waiting, "answered": answered, "ineligible": ineligible,
+            "awarded": awarded, "reduced": reduced, "lapsed": lapsed,
+            "withdrawn_item": withdrawn_item, "chelles": chelles, "session": session}
