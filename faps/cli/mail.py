@@ -1,0 +1,59 @@
+"""`faps mail send` and `faps reminders send`: the outbox and the reminders, for a scheduler."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import click
+
+from faps.cli.support import opened
+from faps.infrastructure.mailing import MailReport
+
+
+def _report(report: MailReport) -> None:
+    click.echo(f"{report.queued} courriel(s) mis en file, {report.sent} envoyé(s), "
+               f"{report.postponed} reporté(s) (serveur indisponible ou refus).")
+    if report.postponed:
+        raise SystemExit(3)
+
+
+@click.group(help="Courriels : file d'attente (outbox) et envoi par SMTP.")
+def mail() -> None:
+    """Group the mail commands."""
+
+
+@mail.command("send", help="Met en file les courriels des derniers événements et envoie "
+                           "ceux qui sont dus ; un envoi en échec est retenté plus tard.")
+def send() -> None:
+    """Flush the outbox."""
+    with opened() as faps:
+        _report(faps.mailer.send())
+
+
+@mail.command("pending", help="Liste les courriels en attente d'envoi.")
+def pending() -> None:
+    """List the mails not sent yet."""
+    with opened() as faps:
+        faps.mailer.outbox.catch_up(faps.ctx.clock.now())
+        rows = faps.mailer.outbox.pending()
+        for row in rows:
+            click.echo(f"{row['id']:>5}  {row['recipients']}  {row['subject']}  "
+                       f"(essais : {row['attempts']}, {row['last_error'] or 'jamais tenté'})")
+        click.echo(f"{len(rows)} courriel(s) en attente.")
+
+
+@click.group(help="Relances des dossiers en retard (à lancer chaque jour par un planificateur).")
+def reminders() -> None:
+    """Group the reminder commands."""
+
+
+@reminders.command("send", help="Met en file une relance par échéance dépassée (au plus une "
+                                "par jour et par échéance), puis envoie la file. Aucun dossier "
+                                "n'est déclaré caduc : c'est une décision de l'instructeur.")
+@click.option("--date", "day", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Date du jour à retenir (AAAA-MM-JJ) ; par défaut aujourd'hui.")
+def send_reminders(day: object) -> None:
+    """Queue reminders of overdue deadlines, then flush the outbox."""
+    with opened() as faps:
+        today: date | None = day.date() if day is not None else None  # type: ignore[attr-defined]
+        _report(faps.mailer.remind(today))
