@@ -1,0 +1,58 @@
+"""What the faps commands share: the composition root from settings, errors as exit codes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import click
+from pydantic import ValidationError
+
+from faps.application.clock import Clock
+from faps.bootstrap import Faps, build
+from faps.domain.errors import FapsError, InvalidInputError
+from faps.infrastructure.settings import Settings, load_settings
+
+FAILURE = 1
+INPUT_ERROR = 2
+
+
+def settings() -> Settings:
+    """Read the settings, or stop with a French message naming the bad one."""
+    try:
+        return load_settings()
+    except ValidationError as exc:
+        fields = ", ".join(f"FAPS_{'_'.join(map(str, e['loc'])).upper()}" for e in exc.errors())
+        fail(f"Réglage invalide : {fields}.", INPUT_ERROR)
+        raise  # unreachable
+
+
+def fail(message: str, code: int = FAILURE) -> None:
+    """Print a message on stderr and stop with an exit code."""
+    click.echo(message, err=True)
+    raise SystemExit(code)
+
+
+@contextmanager
+def handled() -> Iterator[None]:
+    """Turn faps errors into a French message on stderr and a non-zero exit code."""
+    try:
+        yield
+    except InvalidInputError as exc:
+        click.echo("Saisie invalide :", err=True)
+        for field, messages in exc.errors.items():
+            click.echo(f"  {field} : {' ; '.join(messages)}", err=True)
+        raise SystemExit(INPUT_ERROR) from None
+    except FapsError as exc:
+        fail(f"Erreur : {exc.message}")
+
+
+@contextmanager
+def opened(clock: Clock | None = None) -> Iterator[Faps]:
+    """Build faps from the settings (FAPS_DATABASE_URL), closing it afterwards."""
+    with handled():
+        faps = build(settings(), clock)
+        try:
+            yield faps
+        finally:
+            faps.close()
