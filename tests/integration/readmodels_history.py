@@ -54,7 +54,7 @@ def realistic_history(w: World) -> dict[str, UUID]:
     pay_advance(w, awarded, Decimal("9000.00"))
     reduced = w.awarded(title="Maison médicale")
     pay_advance(w, reduced, Decimal("9000.00"))
-    f.grants.reduce(w.officer, reduced, Decimal("60000.00"), "Dépenses moindres.")
+    f.grants.reduce(w.officer, reduced, Decimal("25000.00"), "Dépenses moindres.")
     clock.advance(days=30)
     f.grants.record_clawback(w.officer, reduced, Decimal("1000.00"), "TITRE-7")
     lapsed = w.awarded()

@@ -1,0 +1,121 @@
+"""Projections are exact: rebuild equals incremental, a crash resumes, followers never double."""
+
+from __future__ import annotations
+
+import random
+import threading
+from datetime import UTC, datetime
+
+import pytest
+
+from faps.application.app import FapsApplication
+from faps.application.clock import SettableClock
+from faps.bootstrap import Faps
+from faps.infrastructure.readmodels.dossiers import DossierProjection
+from faps.infrastructure.readmodels.runner import ProjectionRunner
+from faps.infrastructure.readmodels.wiring import all_projections
+from faps.infrastructure.stores import make_engine
+from faps.infrastructure.transcodings import faps_transcodings
+from tests.conftest import build_faps
+from tests.integration.readmodels_history import dump, realistic_history
+from tests.support import World
+
+
+def test_rebuilding_gives_exactly_the_rows_incremental_updating_gave(world: World):
+    realistic_history(world)
+    incremental = dump(world.faps.engine)
+    assert len(incremental["rm_dossiers"]) == 9 and len(incremental["rm_payments"]) == 3
+    world.faps.projections.rebuild()
+    assert dump(world.faps.engine) == incremental
+    assert all(s["lag"] == 0 for s in world.faps.projections.status())
+
+
+class Crash(Exception):
+    """A projection process dying in the middle of a batch."""
+
+
+def test_a_projection_killed_mid_run_resumes_to_the_same_rows(
+        world: World, monkeypatch: pytest.MonkeyPatch):
+    realistic_history(world)
+    runner = world.faps.projections
+    expected = dump(world.faps.engine)
+    runner.reset()
+    runner.batch_size = 7
+    original = DossierProjection._dossier_event
+    calls, kill_at = [0], random.Random(7).randrange(20, 80)
+
+    def dying(self, kind, event):  # type: ignore[no-untyped-def]
+        calls[0] += 1
+        if calls[0] == kill_at:
+            raise Crash()
+        original(self, kind, event)
+
+    monkeypatch.setattr(DossierProjection, "_dossier_event", dying)
+    with pytest.raises(Crash):
+        runner.catch_up()
+    assert 0 < runner.positions()["dossiers"][0] < runner.app.recorder.max_notification_id()
+    runner.catch_up()
+    assert dump(world.faps.engine) == expected
+
+
+def _second_runner(faps: Faps) -> tuple[ProjectionRunner, FapsApplication]:
+    app = FapsApplication(env=faps.store.event_env, transcodings=faps_transcodings())
+    runner = ProjectionRunner(app, make_engine(faps.store),
+                              all_projections(faps.ctx.communes), batch_size=5)
+    return runner, app
+
+
+@pytest.mark.parametrize("store_url", ["sqlite", "postgres"], indirect=True)
+def test_two_followers_running_together_produce_the_rows_of_one(world: World):
+    realistic_history(world)
+    expected = dump(world.faps.engine)
+    world.faps.projections.reset()
+    followers = [_second_runner(world.faps) for _ in range(2)]
+    stop, errors = threading.Event(), []
+
+    def follow(runner: ProjectionRunner) -> None:
+        try:
+            runner.follow(interval=0.01, stop=stop)
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+            stop.set()
+
+    threads = [threading.Thread(target=follow, args=(r,)) for r, _ in followers]
+    for thread in threads:
+        thread.start()
+    head = world.faps.app.recorder.max_notification_id()
+    first = followers[0][0]
+    ok = _wait(lambda: stop.is_set() or all(s["position"] == head for s in first.status()))
+    stop.set()
+    for thread in threads:
+        thread.join()
+    for runner, app in followers:
+        runner.engine.dispose()
+        app.close()
+    assert ok and not errors
+    assert dump(world.faps.engine) == expected
+
+
+def _wait(condition, timeout: float = 30.0) -> bool:  # type: ignore[no-untyped-def]
+    from faps.infrastructure.readmodels.runner import wait_for
+
+    return wait_for(condition, timeout)
+
+
+def test_a_changed_projection_version_is_rebuilt_at_start(
+        tmp_path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    url = f"sqlite:///{tmp_path / 'faps.sqlite3'}"
+    clock = SettableClock(datetime(2024, 2, 5, 9, 0, tzinfo=UTC))
+    from tests.support import make_world
+
+    faps = build_faps(url, tmp_path, clock)
+    realistic_history(make_world(faps, clock))
+    expected = dump(faps.engine)
+    faps.close()
+    monkeypatch.setattr(DossierProjection, "version", DossierProjection.version + 1)
+    again = build_faps(url, tmp_path, clock)
+    try:
+        assert again.projections.positions()["dossiers"][1] == DossierProjection.version
+        assert dump(again.engine) == expected
+    finally:
+        again.close()
