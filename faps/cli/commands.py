@@ -7,13 +7,14 @@ import click
 
 def register(group: click.Group) -> None:
     """Add each subcommand module's commands to the group."""
-    from faps.cli import audit, serve, simulate
+    from faps.cli import audit, exports, serve, simulate
     from faps.cli import demo as demo_cli
     from faps.cli import mail as mail_cli
 
     group.add_command(simulate.simulate)
     group.add_command(serve.serve)
     group.add_command(audit.audit)
+    group.add_command(exports.export)
     group.add_command(mail_cli.mail)
     group.add_command(mail_cli.reminders)
     group.add_command(demo_cli.demo)

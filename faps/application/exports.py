@@ -1,0 +1,121 @@
+"""Use cases of publication: decision tables, SCDL open data and PDF documents, each recorded.
+
+Every export is built, sealed with the chain's head, and recorded as an ExportRecord event with
+its parameters (including the settings used) and digest, so that `regenerate` can rebuild it
+byte for byte from the log up to the recorded position.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from faps.application import policy
+from faps.application.decisions import DecisionReader
+from faps.domain.actors import Actor
+from faps.domain.errors import InvalidInputError
+from faps.domain.exports import ExportRecord
+from faps.infrastructure.audit_chain import AuditChain, Seal
+from faps.infrastructure.exports.scdl import Publisher
+
+MEDIA = {"csv": "text/csv; charset=utf-8", "pdf": "application/pdf",
+         "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+         "ods": "application/vnd.oasis.opendocument.spreadsheet"}
+
+
+@dataclass(frozen=True)
+class ExportFile:
+    """A file produced and recorded."""
+
+    name: str
+    media_type: str
+    data: bytes
+    seal: Seal
+    sha256: str
+    export_id: UUID | None = None
+
+
+Builder = Callable[[DecisionReader, Publisher, Seal, datetime, dict[str, Any]], tuple[str, bytes]]
+
+
+class ExportService:
+    """Produce, seal and record the files the secretariat publishes."""
+
+    def __init__(self, app: Any, chain: AuditChain, communes: Any, publisher: Publisher,
+                 clock: Any) -> None:
+        self.app, self.chain, self.communes = app, chain, communes
+        self.publisher, self.clock = publisher, clock
+
+    def export(self, actor: Actor, kind: str, parameters: dict[str, Any]) -> ExportFile:
+        """Build the file of `kind` (see faps.application.export_kinds), seal it, record it."""
+        from faps.application.export_kinds import BUILDERS
+
+        policy.require(actor, "export.decisions")
+        if kind not in BUILDERS:
+            raise InvalidInputError({"kind": [f"type d'export inconnu : {kind}"]})
+        at = self.clock.now().replace(microsecond=0)
+        reader = DecisionReader(self.app, self.communes)
+        for _attempt in range(5):  # the file must reflect exactly the log up to its seal
+            seal = self.chain.catch_up()
+            name, data = BUILDERS[kind](reader, self.publisher, seal, at, parameters)
+            if self.chain.catch_up() == seal:
+                break
+        digest = hashlib.sha256(data).hexdigest()
+        recorded = dict(parameters, publisher=_publisher_json(self.publisher))
+        record = ExportRecord.record(actor, kind, recorded, name, digest, len(data), seal.head,
+                                     seal.position, at)
+        self.app.save_all(record)
+        return ExportFile(name, MEDIA[name.rsplit(".", 1)[-1]], data, seal, digest, record.id)
+
+    def records(self, actor: Actor) -> list[ExportRecord]:
+        """Return every recorded export, latest first."""
+        from eventsourcing.utils import get_topic
+
+        policy.require(actor, "audit.read")
+        topic = get_topic(ExportRecord.ExportRecorded)
+        found, start = [], 1
+        while True:
+            batch = self.app.recorder.select_notifications(start, 1000, topics=[topic])
+            found.extend(self.app.repository.get(UUID(str(n.originator_id))) for n in batch)
+            if len(batch) < 1000:
+                return sorted(found, key=lambda r: r.exported_at, reverse=True)
+            start = batch[-1].id + 1
+
+
+def _publisher_json(publisher: Publisher) -> dict[str, Any]:
+    return {"fund_name": publisher.fund_name, "name": publisher.name, "siren": publisher.siren,
+            "siret": publisher.siret, "commune_sirets": dict(sorted(
+                publisher.commune_sirets.items()))}
+
+
+def publisher_from_json(data: dict[str, Any]) -> Publisher:
+    """Return the publisher recorded with an export."""
+    return Publisher(data["fund_name"], data["name"], data["siren"], data["siret"],
+                     dict(data["commune_sirets"]))
+
+
+def regenerate(app: Any, communes: Any, record: ExportRecord) -> tuple[str, bytes]:
+    """Rebuild a recorded export from an application holding the log up to its position."""
+    from faps.application.export_kinds import BUILDERS
+
+    parameters = {k: v for k, v in record.parameters.items() if k != "publisher"}
+    seal = Seal(record.chain_position, record.chain_head)
+    return BUILDERS[record.kind](DecisionReader(app, communes),
+                                 publisher_from_json(record.parameters["publisher"]), seal,
+                                 record.exported_at, parameters)
+
+
+FUND_NAME = "Fonds d'aide aux projets de santé (FAPS)"
+
+
+def export_service(faps: Any) -> ExportService:
+    """Return the export service of a built faps (settings give the publisher's identifiers)."""
+    settings = faps.settings
+    publisher = Publisher(FUND_NAME, settings.agglomeration_name, settings.agglomeration_siren,
+                          settings.agglomeration_siret, dict(settings.commune_sirets))
+    return ExportService(faps.app, faps.extras["audit_chain"], faps.ctx.communes, publisher,
+                         faps.ctx.clock)

@@ -1,0 +1,1 @@
+"""Builders of the files faps publishes: tables, PDF documents, SCDL open data."""

@@ -1,0 +1,118 @@
+"""Open data in the SCDL formats: « subventions » 2.1.1 and « délibérations » 2.1.2."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from faps.domain.errors import ConfigurationError
+from faps.infrastructure.exports.luhn import siret_ok
+
+SUBVENTIONS_FIELDS = (
+    "nomAttribuant", "idAttribuant", "dateConvention", "referenceDecision", "nomBeneficiaire",
+    "idBeneficiaire", "rnaBeneficiaire", "objet", "montant", "nature", "conditionsVersement",
+    "datesPeriodeVersement", "idRAE", "notificationUE", "pourcentageSubvention", "dispositifAide")
+DELIBERATIONS_FIELDS = (
+    "COLL_NOM", "COLL_SIRET", "DELIB_ID", "DELIB_DATE", "DELIB_MATIERE_CODE", "DELIB_MATIERE_NOM",
+    "DELIB_OBJET", "BUDGET_ANNEE", "BUDGET_NOM", "PREF_ID", "PREF_DATE", "VOTE_EFFECTIF",
+    "VOTE_REEL", "VOTE_POUR", "VOTE_CONTRE", "VOTE_ABSTENTION", "DELIB_URL")
+MATIERE = ("7.8", "Fonds de concours")
+
+
+@dataclass(frozen=True)
+class Publisher:
+    """Who publishes: the agglomeration, its identifiers and the communes' SIRETs."""
+
+    fund_name: str
+    name: str
+    siren: str
+    siret: str
+    commune_sirets: dict[str, str] = field(default_factory=dict)
+
+    def check(self, communes: dict[str, str]) -> None:
+        """Refuse to publish without valid SIRETs (agglomeration, and each commune given)."""
+        problems = []
+        if not self.siret:
+            problems.append("le SIRET de l'agglomération (FAPS_AGGLOMERATION_SIRET) n'est pas "
+                            "renseigné")
+        elif not siret_ok(self.siret):
+            problems.append(f"le SIRET de l'agglomération {self.siret} n'est pas valide "
+                            "(14 chiffres, clé de Luhn)")
+        for insee, name in sorted(communes.items()):
+            siret = self.commune_sirets.get(insee, "")
+            if not siret:
+                problems.append(f"le SIRET de {name} ({insee}) manque dans FAPS_COMMUNE_SIRETS")
+            elif not siret_ok(siret):
+                problems.append(f"le SIRET de {name} ({insee}), {siret}, n'est pas valide")
+        if problems:
+            raise ConfigurationError("Export impossible : " + " ; ".join(problems) + ".")
+
+
+def add_months(day: date, months: int) -> date:
+    """Return the same day some months later (the month's last day if shorter)."""
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    for last in (31, 30, 29, 28):
+        try:
+            return date(year, month, min(day.day, last))
+        except ValueError:
+            continue
+    raise ValueError(day)
+
+
+def _csv(fields: tuple[str, ...], rows: list[dict[str, Any]]) -> bytes:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=fields, lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue().encode("utf-8")
+
+
+def subventions_csv(decisions: list[Any], publisher: Publisher) -> bytes:
+    """Return the SCDL « subventions » CSV of adopted decisions."""
+    publisher.check({d.dossier.commune: d.commune_name for d in decisions})
+    rows = []
+    for d in decisions:
+        agreement = d.dossier.agreement or {}
+        decided = d.session.session_date
+        paid = [p.paid_on for p in d.payments]
+        delay = d.reglement.balance_delay_months if d.reglement else 36
+        start, end = (paid[0], paid[-1]) if paid else (decided, add_months(decided, delay))
+        rate = d.reglement.advance_rate if d.reglement else 0
+        rows.append({
+            "nomAttribuant": publisher.name, "idAttribuant": publisher.siret,
+            "dateConvention": (agreement.get("signed_on") or decided).isoformat(),
+            "referenceDecision": d.actes_id(publisher.siren),
+            "nomBeneficiaire": f"Commune de {d.commune_name}",
+            "idBeneficiaire": publisher.commune_sirets[d.dossier.commune], "rnaBeneficiaire": "",
+            "objet": d.dossier.content.title[:256], "montant": f"{d.amount:.2f}",
+            "nature": "aide en numéraire",
+            "conditionsVersement": "échelonné" if rate > 0 else "unique",
+            "datesPeriodeVersement": start.isoformat() if start == end
+            else f"{start.isoformat()}/{end.isoformat()}",
+            "idRAE": "", "notificationUE": "non", "pourcentageSubvention": "1",
+            "dispositifAide": publisher.fund_name,
+        })
+    return _csv(SUBVENTIONS_FIELDS, rows)
+
+
+def deliberations_csv(decisions: list[Any], publisher: Publisher, year: int) -> bytes:
+    """Return the SCDL « délibérations » CSV of the voted items of a year."""
+    publisher.check({})
+    rows = [{
+        "COLL_NOM": publisher.name, "COLL_SIRET": publisher.siret,
+        "DELIB_ID": d.actes_id(publisher.siren).split("-")[3],
+        "DELIB_DATE": d.session.session_date.isoformat(),
+        "DELIB_MATIERE_CODE": MATIERE[0], "DELIB_MATIERE_NOM": MATIERE[1],
+        "DELIB_OBJET": f"{publisher.fund_name} — fonds de concours à la commune de "
+                       f"{d.commune_name} : {d.dossier.content.title}",
+        "BUDGET_ANNEE": str(year), "BUDGET_NOM": "Budget principal", "PREF_ID": "PREF077",
+        "PREF_DATE": "", "VOTE_EFFECTIF": str(d.session.councillors_in_office),
+        "VOTE_REEL": str(d.item.get("voting") or ""), "VOTE_POUR": str(d.item["votes_for"]),
+        "VOTE_CONTRE": str(d.item["votes_against"]),
+        "VOTE_ABSTENTION": str(d.item["abstentions"]), "DELIB_URL": "",
+    } for d in decisions]
+    return _csv(DELIBERATIONS_FIELDS, rows)
