@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import io
 import os
 from datetime import date
@@ -28,7 +27,8 @@ ACCOUNTS_FILE = "demo-accounts.txt"
 def demo(if_empty: bool, force: bool) -> None:
     """Write the demo through the application services, dated in the past."""
     clock = demo_clock()
-    with opened(clock) as faps:
+    mails = io.StringIO()  # the console mail backend writes each mail there: counted, not shown
+    with opened(clock, stderr=mails) as faps:
         if has_dossiers(faps) and not force:
             if if_empty:
                 click.echo("La base contient déjà des dossiers : données de démonstration "
@@ -37,9 +37,7 @@ def demo(if_empty: bool, force: bool) -> None:
             fail("La base contient déjà des dossiers : « faps demo » ne remplit qu'une base "
                  "vide (--if-empty pour ne rien faire, --force pour ajouter quand même).", FAILURE)
         click.echo("Création des données de démonstration…")
-        mails = io.StringIO()
-        with contextlib.redirect_stdout(mails):  # the console mail backend prints every mail
-            result = Demo(faps, clock, date.today()).run()
+        result = Demo(faps, clock, date.today()).run()
         instance = faps.settings.instance_path
         table = accounts_table(result.accounts)
         click.echo(f"{result.dossiers} dossiers, {result.sessions} séances, "

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, redirect_stderr
+from typing import TextIO
 
 import click
 from pydantic import ValidationError
@@ -48,10 +50,15 @@ def handled() -> Iterator[None]:
 
 
 @contextmanager
-def opened(clock: Clock | None = None) -> Iterator[Faps]:
-    """Build faps from the settings (FAPS_DATABASE_URL), closing it afterwards."""
+def opened(clock: Clock | None = None, stderr: TextIO | None = None) -> Iterator[Faps]:
+    """Build faps from the settings (FAPS_DATABASE_URL), closing it afterwards.
+
+    `stderr` receives what the parts built write there (the console mail backend).
+    """
     with handled():
-        faps = build(settings(), clock)
+        loaded = settings()
+        with redirect_stderr(stderr or sys.stderr):
+            faps = build(loaded, clock)
         try:
             yield faps
         finally:
