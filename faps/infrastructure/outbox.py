@@ -111,7 +111,9 @@ class ConsoleTransport:
     def send(self, messages: Sequence[EmailMessage]) -> list[Exception | None]:
         """Print the messages (to the given stream, else the log)."""
         for message in messages:
-            text = f"--- courriel (non envoyé : mail_backend=console) ---\n{message}"
+            text = (f"--- courriel (non envoyé : mail_backend=console) ---\n"
+                    f"De : {message['From']}\nÀ : {message['To']}\nObjet : {message['Subject']}"
+                    f"\n\n{message.get_content()}")
             if self.stream is not None:
                 self.stream.write(text + "\n")
             else:
