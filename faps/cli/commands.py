@@ -7,8 +7,10 @@ import click
 
 def register(group: click.Group) -> None:
     """Add each subcommand module's commands to the group."""
+    from faps.cli import accounts as accounts_cli
     from faps.cli import audit, exports, serve, simulate
     from faps.cli import demo as demo_cli
+    from faps.cli import history as history_cli
     from faps.cli import mail as mail_cli
 
     group.add_command(simulate.simulate)
@@ -18,3 +20,5 @@ def register(group: click.Group) -> None:
     group.add_command(mail_cli.mail)
     group.add_command(mail_cli.reminders)
     group.add_command(demo_cli.demo)
+    group.add_command(history_cli.history)
+    group.add_command(accounts_cli.accounts)

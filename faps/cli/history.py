@@ -1,0 +1,160 @@
+"""`faps history`: a dossier's events up to a date, and its state then."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+import click
+from pydantic import BaseModel
+
+from faps.application.timetravel import DossierHistory, HistoryEntry
+from faps.cli.support import INPUT_ERROR, fail, opened
+from faps.domain.actors import SYSTEM_ACTOR
+from faps.domain.assessment import Assessment
+from faps.domain.dossier import OUTCOME_LABELS, Dossier
+from faps.domain.dossier_content import DocumentRef, DossierContent, FieldChange
+from faps.domain.money import format_euros
+
+PARIS = ZoneInfo("Europe/Paris")
+LABELS = {
+    "commune": "commune", "reference": "référence", "acknowledged_on": "accusé de réception",
+    "reglement_version": "règlement", "message": "message", "due_on": "échéance",
+    "document_kinds": "pièces demandées", "amount": "montant", "motive": "motif",
+    "outcome": "issue", "amount_awarded": "montant attribué",
+    "deliberation_reference": "délibération", "votes_for": "pour", "votes_against": "contre",
+    "abstentions": "abstentions", "decided_on": "date", "notified_on": "notifiée le",
+    "signed_on": "signée le", "kind": "type", "expenses_paid": "dépenses réalisées",
+    "paid_on": "payé le", "mandate_reference": "mandat", "new_amount": "nouveau montant",
+    "previous_amount": "montant précédent", "real_eligible_cost": "coût éligible réel",
+    "clawback_due": "à reverser", "title_reference": "titre de recette",
+    "released_amount": "montant libéré", "officer_name": "instructeur", "text": "note",
+    "item_number": "point n°", "document": "pièce", "content": "projet", "changes": "champs",
+    "assessment": "instruction",
+}
+
+
+def parse_day(text: str) -> date:
+    """Read a date as AAAA-MM-JJ or JJ/MM/AAAA."""
+    for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return datetime.strptime(text.strip(), pattern).date()
+        except ValueError:
+            continue
+    fail(f"Date invalide : « {text} » (AAAA-MM-JJ ou JJ/MM/AAAA attendu).", INPUT_ERROR)
+    raise AssertionError  # unreachable
+
+
+def end_of_paris_day(day: date) -> datetime:
+    """Return the last moment of a day in Paris."""
+    return datetime.combine(day + timedelta(days=1), time.min, tzinfo=PARIS) - timedelta(
+        microseconds=1)
+
+
+@click.command(help="Affiche l'historique d'un dossier (référence FAPS-AAAA-NNN ou identifiant) "
+               "jusqu'à une date, puis son état à cette date. Lecture en tant que système : "
+               "l'accès à cette commande suppose l'accès au serveur.")
+@click.argument("dossier")
+@click.option("--as-of", "as_of", metavar="DATE",
+              help="Date (AAAA-MM-JJ) : l'historique s'arrête à la fin de ce jour "
+              "(heure de Paris).")
+def history(dossier: str, as_of: str | None) -> None:
+    """Print a dossier's events and its state at a date."""
+    limit = end_of_paris_day(parse_day(as_of)) if as_of else None
+    with opened() as faps:
+        dossier_id = faps.dossiers.resolve(dossier)
+        found = faps.timetravel.history(SYSTEM_ACTOR, dossier_id, limit)
+        current: Dossier = faps.dossiers.load(SYSTEM_ACTOR, dossier_id)
+        names = faps.ctx.communes.name
+        click.echo(f"Dossier {current.reference or dossier_id} — {current.content.title} "
+                   f"({names(current.commune)})")
+        click.echo(_heading(found, as_of))
+        for entry in found.entries:
+            click.echo(describe(entry, names))
+        click.echo("")
+        click.echo("\n".join(state_lines(found, as_of, names)))
+
+
+def _heading(found: DossierHistory, as_of: str | None) -> str:
+    if as_of is None:
+        return f"\n{len(found.entries)} événements :"
+    return f"\n{len(found.entries)} événements jusqu'au {parse_day(as_of):%d/%m/%Y} inclus :"
+
+
+def describe(entry: HistoryEntry, names: Any) -> str:
+    """Return an event as a few lines: when, what, who, then its key details."""
+    when = entry.timestamp.astimezone(PARIS).strftime("%d/%m/%Y %H:%M")
+    actor = entry.actor
+    who = f"{actor.display} ({actor.role.label}"
+    who += f", {names(actor.commune)})" if actor.commune else ")"
+    lines = [f"  {when}  v{entry.version:<3} {entry.label} — {who}"]
+    details = [f"{LABELS.get(k, k)} : {shown}" for k, v in entry.details.items()
+               if (shown := _value(k, v)) not in (None, "")]
+    if details:
+        lines.append("          " + " ; ".join(details))
+    return "\n".join(lines)
+
+
+def _value(key: str, value: Any) -> str | None:
+    if isinstance(value, UUID) or key in ("session_id", "documents"):
+        return None
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    if isinstance(value, Decimal):
+        return format_euros(value)
+    if isinstance(value, datetime | date):
+        return f"{value:%d/%m/%Y}"
+    if key == "outcome":
+        return OUTCOME_LABELS.get(value, value)
+    if isinstance(value, BaseModel | tuple | list):
+        return _model(value)
+    text = str(value)
+    return text if len(text) <= 120 else text[:117] + "…"
+
+
+def _model(value: Any) -> str | None:
+    if isinstance(value, DossierContent):
+        return f"« {value.title} », sollicité {format_euros(value.requested_amount)}"
+    if isinstance(value, DocumentRef):
+        return f"{value.kind} « {value.name} » ({value.size} octets, sha256 {value.sha256[:12]}…)"
+    if isinstance(value, Assessment):
+        verdict = "éligible" if value.eligible else "inéligible"
+        return (f"{verdict}, maximum {format_euros(value.max_grant)}, subvention "
+                f"{format_euros(value.grant)} (règlement {value.reglement_version})")
+    if isinstance(value, tuple | list):
+        if value and isinstance(value[0], FieldChange):
+            return ", ".join(c.field for c in value)
+        return ", ".join(map(str, value)) or None
+    return str(value)
+
+
+def state_lines(found: DossierHistory, as_of: str | None, names: Any) -> list[str]:
+    """Return the dossier's state at the date, in French."""
+    when = f"au {parse_day(as_of):%d/%m/%Y}" if as_of else "actuel"
+    state = found.state
+    if state is None:
+        return [f"État {when} : le dossier n'existait pas encore."]
+    lines = [f"État {when} : {state.state.label} (version {state.version})",
+             f"  Commune : {names(state.commune)}",
+             f"  Montant sollicité : {format_euros(state.content.requested_amount)}"]
+    if state.assessment is not None:
+        lines.append(f"  Instruction : {_model(state.assessment)}")
+    if state.proposed_amount is not None:
+        lines.append(f"  Montant proposé : {format_euros(state.proposed_amount)}")
+    if state.decision is not None:
+        decision = state.decision
+        lines.append(f"  Décision : {OUTCOME_LABELS.get(decision['outcome'], '')} le "
+                     f"{decision['decided_on']:%d/%m/%Y} ({decision['reference'] or 'sans numéro'})"
+                     f", attribué {format_euros(state.awarded_amount)}")
+    if state.paid:
+        lines.append(f"  Versé : {format_euros(state.paid)} ; reste à verser "
+                     f"{format_euros(state.remaining_to_pay)}")
+    if state.clawback_due:
+        lines.append(f"  Reversement dû : {format_euros(state.clawback_due)} ; encaissé "
+                     f"{format_euros(state.clawback_recovered)}")
+    if state.closing_motive:
+        lines.append(f"  Motif : {state.closing_motive}")
+    return lines
