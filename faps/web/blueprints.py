@@ -3,4 +3,5 @@
 BLUEPRINTS: list[str] = [
     "faps.web.auth:bp",
     "faps.web.home:bp",
+    "faps.web.finances:bp",
 ]
