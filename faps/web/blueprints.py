@@ -4,4 +4,5 @@ BLUEPRINTS: list[str] = [
     "faps.web.auth:bp",
     "faps.web.home:bp",
     "faps.web.finances:bp",
+    "faps.web.instruction:bp",
 ]

@@ -1,0 +1,202 @@
+"""The finance officer's space (Instruction): the inbox and the dossier page with its actions."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+from uuid import UUID
+
+from flask import Blueprint, current_app, flash, render_template, request
+
+from faps.application.queries import SORTS, DossierFilter
+from faps.domain.actors import Role
+from faps.domain.dossier_content import DossierState
+from faps.web import instruction_forms as forms
+from faps.web.common import actor, form_view, parse, redirect_to, roles_required, services
+from faps.web.saved_views import SavedViews
+
+bp = Blueprint("instruction", __name__, url_prefix="/instruction")
+officer_only = roles_required(Role.FINANCE_OFFICER)
+readers = roles_required(Role.FINANCE_OFFICER, Role.SECRETARIAT, Role.AUDITOR)
+INBOX_ARGS = ("state", "commune", "year", "officer", "q", "sort")
+
+
+def inbox_filter() -> DossierFilter:
+    """Read the inbox's filters from the query string (bad values are ignored)."""
+    args = request.args
+    year, page = args.get("year", ""), args.get("page", "1")
+    officer = args.get("officer", "")
+    if officer == "moi":
+        officer = str(actor().account_id)
+    try:
+        officer_id = UUID(officer) if officer else None
+    except ValueError:
+        officer_id = None
+    sort = args.get("sort", "-updated_at")
+    return DossierFilter(
+        commune=args.get("commune") or None,
+        states=tuple(s for s in args.getlist("state") if s in DossierState.__members__.values()),
+        year=int(year) if year.isdigit() else None, officer_id=officer_id,
+        text=(args.get("q") or "").strip() or None, sort=sort if sort in SORTS else "-updated_at",
+        page=int(page) if page.isdigit() and int(page) > 0 else 1)
+
+
+def inbox_context() -> dict[str, Any]:
+    """Return what the inbox shows."""
+    faps = services()
+    args = {k: v for k in INBOX_ARGS for v in request.args.getlist(k) if v}
+    return {"page": faps.queries.dossiers(actor(), inbox_filter()), "args": args,
+            "query": urlencode([(k, v) for k in INBOX_ARGS for v in request.args.getlist(k) if v]),
+            "officers": faps.queries.officers(), "sortable": forms.SORTABLE,
+            "states": list(DossierState),
+            "saved": SavedViews(faps.engine, actor().account_id).list(),
+            "deadlines": "finances.deadlines" in current_app.view_functions}
+
+
+@bp.get("/")
+@officer_only
+def inbox():  # type: ignore[no-untyped-def]
+    """List the dossiers with filters, sorting, pagination and saved views."""
+    return render_template("instruction/inbox.html", form={}, errors={}, **inbox_context())
+
+
+@bp.post("/affecter")
+@officer_only
+@form_view("instruction/inbox.html", inbox_context)
+def assign_many():  # type: ignore[no-untyped-def]
+    """Give the checked dossiers to one officer."""
+    data = parse(forms.AssignForm(), forms.form_data("dossier_ids"))
+    count = forms.assign_all(actor(), data.get("dossier_ids") or [], data["officer_id"])
+    flash(f"{count} dossier(s) affecté(s).", "success")
+    return redirect_to("instruction.inbox")
+
+
+@bp.post("/vues")
+@officer_only
+@form_view("instruction/inbox.html", inbox_context)
+def save_view():  # type: ignore[no-untyped-def]
+    """Save the current filters under a name."""
+    data = parse(forms.SavedViewForm(), request.form)
+    SavedViews(services().engine, actor().account_id).save(data["name"], data["query"])
+    flash(f"Vue « {data['name']} » enregistrée.", "success")
+    return redirect_to("instruction.inbox")
+
+
+@bp.post("/vues/<view_id>/supprimer")
+@officer_only
+def delete_view(view_id: str):  # type: ignore[no-untyped-def]
+    """Delete a saved view."""
+    SavedViews(services().engine, actor().account_id).delete(view_id)
+    flash("Vue supprimée.", "success")
+    return redirect_to("instruction.inbox")
+
+
+def page_context(dossier_id: UUID) -> dict[str, Any]:
+    """Return what the dossier page shows."""
+    return forms.dossier_page(actor(), dossier_id)
+
+
+@bp.get("/dossiers/<uuid:dossier_id>")
+@readers
+def dossier(dossier_id: UUID):  # type: ignore[no-untyped-def]
+    """Show a dossier: content, expenses, documents, assessment, history, notes, actions."""
+    return render_template("instruction/dossier.html", form={}, errors={},
+                           **page_context(dossier_id))
+
+
+def dossier_action(rule: str, name: str):  # type: ignore[no-untyped-def]
+    """Declare an officer's POST action on a dossier, re-rendering the page on bad input."""
+
+    def decorator(view):  # type: ignore[no-untyped-def]
+        view.__name__ = name
+        view = form_view("instruction/dossier.html", page_context)(view)
+        return bp.post(f"/dossiers/<uuid:dossier_id>/{rule}")(officer_only(view))
+
+    return decorator
+
+
+def done(dossier_id: UUID, message: str):  # type: ignore[no-untyped-def]
+    """Tell the officer it is done and show the dossier again."""
+    flash(message, "success")
+    return redirect_to("instruction.dossier", dossier_id=dossier_id)
+
+
+@dossier_action("complements", "request_information")
+def request_information(dossier_id: UUID):  # type: ignore[no-untyped-def]
+    """Ask the commune for documents or answers."""
+    data = parse(forms.InformationRequestForm(), forms.form_data("document_kinds"))
+    services().dossiers.request_information(actor(), dossier_id, data["message"],
+                                            tuple(data.get("document_kinds") or ()),
+                                            data.get("due_on"))
+    return done(dossier_id, "Demande de compléments envoyée à la commune.")
+
+
+@dossier_action("complet", "declare_complete")
+def declare_complete(dossier_id: UUID):  # type: ignore[no-untyped-def]
+    """Declare the dossier complete."""
+    services().dossiers.declare_complete(actor(), dossier_id)
+    return done(dossier_id, "Dossier déclaré complet.")
+
+
+@dossier_action("instruire", "assess")
+def assess(dossier_id: UUID):  # type: ignore[no-untyped-def]
+    """Record the règlement's assessment."""
+    services().dossiers.assess(actor(), dossier_id)
+    return done(dossier_id, "Éligibilité instruite.")
+
+
+@dossier_action("proposer", "propose")
+def propose(dossier_id: UUID):  # type: ignore[no-untyped-def]
+    """Propose an amount to the council (never above the assessment's maximum)."""
+    data = parse(forms.ProposalForm(), request.form)
+    services().dossiers.propose(actor(), dossier_id, data["amount"], data["motive"],
+                                expected_version=data["expected_version"])
+    return done(dossier_id, "Attribution proposée au conseil.")
+
+
+@dossier_action("cloturer", "close_ineligible")
+def close_ineligible(dossier_id: UUID):  # type: ignore[no-untyped-def]
+    """Close the dossier as ineligible, with a motive."""
+    data = parse(forms.MotiveForm(), request.form)
+    services().dossiers.close_ineligible(actor(), dossier_id, data["motive"])
+    return done(dossier_id, "Dossier clos (inéligible).")
+
+
+@dossier_action("affecter", "assign")
+def assign(dossier_id: UUID):  # type: ignore[no-untyped-def]
+    """Give the dossier to an officer."""
+    data = parse(forms.AssignForm(), request.form)
+    forms.assign_all(actor(), [dossier_id], data["officer_id"])
+    return done(dossier_id, "Instructeur désigné.")
+
+
+@dossier_action("notes", "add_note")
+def add_note(dossier_id: UUID):  # type: ignore[no-untyped-def]
+    """Add a private note."""
+    data = parse(forms.NoteForm(), request.form)
+    services().dossiers.add_note(actor(), dossier_id, data["text"])
+    return done(dossier_id, "Note ajoutée.")
+
+
+@dossier_action("deliberation-municipale", "record_municipal_deliberation")
+def record_municipal_deliberation(dossier_id: UUID):  # type: ignore[no-untyped-def]
+    """Record the commune's concordant deliberation."""
+    data = parse(forms.DeliberationForm(), request.form)
+    services().grants.record_municipal_deliberation(actor(), dossier_id, data["reference"],
+                                                    data["decided_on"])
+    return done(dossier_id, "Délibération municipale enregistrée.")
+
+
+@dossier_action("notification", "notify")
+def notify(dossier_id: UUID):  # type: ignore[no-untyped-def]
+    """Record that the decision was notified to the commune."""
+    services().grants.notify(actor(), dossier_id)
+    return done(dossier_id, "Notification enregistrée.")
+
+
+@dossier_action("convention", "sign_agreement")
+def sign_agreement(dossier_id: UUID):  # type: ignore[no-untyped-def]
+    """Record the signed funding agreement."""
+    data = parse(forms.AgreementForm(), request.form)
+    services().grants.sign_agreement(actor(), dossier_id, data["reference"], data["signed_on"])
+    return done(dossier_id, "Convention de financement enregistrée.")

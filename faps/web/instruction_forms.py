@@ -1,0 +1,140 @@
+"""Forms of the finance officer's space and the facts its dossier page shows."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from flask import current_app, request
+from marshmallow import fields, validate
+
+from faps.domain.actors import Actor, Role
+from faps.domain.dossier import Dossier
+from faps.domain.dossier_content import DossierState
+from faps.domain.errors import InvalidInputError
+from faps.domain.money import ZERO
+from faps.web.common import services
+from faps.web.schemas import Euros, FrenchDate, FrenchSchema
+
+CAP_LABELS = {
+    "cap_rate": "Taux du règlement × assiette éligible",
+    "cap_ceiling": "Plafond par dossier",
+    "cap_commune_year": "Plafond annuel restant de la commune",
+    "cap_half_share": "50 % de la part restant à la commune (CGCT L5216-5 VI)",
+    "cap_min_participation": "Participation minimale du maître d'ouvrage (CGCT L1111-10)",
+    "cap_requested": "Montant demandé",
+}
+SORTABLE = (("reference", "Référence"), ("commune", "Commune"), ("state", "État"),
+            ("requested", "Demandé"), ("submitted_on", "Déposé le"),
+            ("next_deadline", "Échéance"), ("updated_at", "Mis à jour"))
+
+
+def text(maximum: int = 4000, required: bool = True) -> fields.String:
+    """Return a trimmed text field with French length messages."""
+    return fields.String(required=required, validate=validate.Length(min=1 if required else 0,
+                                                                       max=maximum))
+
+
+class InformationRequestForm(FrenchSchema):
+    message = text()
+    document_kinds = fields.List(fields.String(validate=validate.Length(max=40)))
+    due_on = FrenchDate()
+
+
+class ProposalForm(FrenchSchema):
+    amount = Euros(required=True)
+    motive = text()
+    expected_version = fields.Integer(required=True)
+
+
+class MotiveForm(FrenchSchema):
+    motive = text()
+
+
+class NoteForm(FrenchSchema):
+    text = text()
+
+
+class AssignForm(FrenchSchema):
+    officer_id = fields.UUID(required=True)
+    dossier_ids = fields.List(fields.UUID())
+
+
+class DeliberationForm(FrenchSchema):
+    reference = text(80)
+    decided_on = FrenchDate(required=True)
+
+
+class AgreementForm(FrenchSchema):
+    reference = text(80)
+    signed_on = FrenchDate(required=True)
+
+
+class SavedViewForm(FrenchSchema):
+    name = text(80)
+    query = fields.String(load_default="", validate=validate.Length(max=1000))
+
+
+def form_data(*lists: str) -> dict[str, Any]:
+    """Return the posted form as a dict, the named fields as lists (checkboxes)."""
+    data: dict[str, Any] = request.form.to_dict()
+    for name in lists:
+        data[name] = [v for v in request.form.getlist(name) if v]
+    return data
+
+
+def officer_name(officer_id: UUID) -> str:
+    """Return the name of an active finance officer (InvalidInputError if none)."""
+    for row in services().queries.officers():
+        if row.account_id == officer_id:
+            return row.name
+    raise InvalidInputError({"officer_id": ["instructeur inconnu"]})
+
+
+def assign_all(actor: Actor, dossier_ids: list[UUID], officer_id: UUID) -> int:
+    """Give several dossiers to one officer; return how many."""
+    if not dossier_ids:
+        raise InvalidInputError({"dossier_ids": ["cochez au moins un dossier"]})
+    name = officer_name(officer_id)
+    for dossier_id in dict.fromkeys(dossier_ids):
+        services().dossiers.assign(actor, dossier_id, officer_id, name)
+    return len(set(dossier_ids))
+
+
+def expense_totals(dossier: Dossier) -> dict[str, Decimal]:
+    """Return the HT, TVA and TTC totals of the expense lines."""
+    lines = dossier.content.expenses
+    return {"ht": sum((e.amount_ht for e in lines), ZERO), "vat": sum((e.vat for e in lines), ZERO),
+            "ttc": sum((e.amount_ttc for e in lines), ZERO)}
+
+
+def financing(dossier: Dossier, basis: str) -> dict[str, Decimal]:
+    """Return the financing plan's figures on the règlement's basis (HT or TTC)."""
+    totals = expense_totals(dossier)
+    cost = totals["ttc"] if basis == "TTC" else totals["ht"]
+    public = sum((f.amount for f in dossier.content.public_funding), ZERO)
+    private = sum((f.amount for f in dossier.content.private_funding), ZERO)
+    requested = dossier.content.requested_amount
+    return {"cost": cost, "public": public, "private": private, "requested": requested,
+            "own": cost - public - private - requested}
+
+
+def dossier_page(actor: Actor, dossier_id: UUID) -> dict[str, Any]:
+    """Return everything the dossier page shows."""
+    faps = services()
+    dossier = faps.dossiers.load(actor, dossier_id)
+    reglement = faps.reglements.get(dossier.reglement_version) if dossier.reglement_version \
+        else faps.reglements.in_force(faps.ctx.clock.now().date())
+    return {
+        "dossier": dossier, "reglement": reglement, "kinds": reglement.document_kinds(),
+        "totals": expense_totals(dossier), "plan": financing(dossier, reglement.basis),
+        "documents": faps.queries.documents(actor, dossier_id),
+        "timeline": faps.queries.timeline(actor, dossier_id),
+        "officers": faps.queries.officers(), "cap_labels": CAP_LABELS,
+        "can_act": actor.role is Role.FINANCE_OFFICER,
+        "default_due": faps.ctx.clock.now().date()
+        + timedelta(days=reglement.information_delay_days),
+        "S": DossierState, "viewer": "documents.view" in current_app.view_functions,
+    }
