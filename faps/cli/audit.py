@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import getpass
+from datetime import date, datetime
+from pathlib import Path
 
 import click
 
 from faps.application.app import FapsApplication
 from faps.application.audit import AuditService
+from faps.application.replay import DossierLine, dossier_lines, replay_log
+from faps.application.timetravel import end_of
 from faps.bootstrap import Faps, build
 from faps.domain.actors import SYSTEM_ACTOR, Actor
 from faps.domain.errors import FapsError
 from faps.infrastructure.audit_chain import AuditChain
+from faps.infrastructure.audit_log import write_log
+from faps.infrastructure.communes_file import load_communes
 from faps.infrastructure.settings import load_settings
 from faps.infrastructure.stores import make_engine, store_config
 from faps.infrastructure.transcodings import faps_transcodings
@@ -90,3 +96,70 @@ def verify(head: str | None, position: int | None) -> None:
         fail(result.message)
     click.echo(result.message)
 
+
+
+def transcoding_names() -> dict[type, str]:
+    """Return the stored names of faps' value-object transcodings."""
+    return {t.type: t.name for t in faps_transcodings()}
+
+
+@audit.command("export", help="Écrit tout le journal en JSON Lines (schémas des événements, "
+               "maillons de la chaîne, tête) pour un contrôle hors du système.")
+@click.option("-o", "--output", required=True, metavar="FICHIER",
+              type=click.Path(dir_okay=False, path_type=Path))
+def export_log(output: Path) -> None:
+    """Export the whole log as JSON Lines."""
+    log = open_log()
+    try:
+        with output.open("w", encoding="utf-8") as out:
+            position, head, count = write_log(log.app, out, transcoding_names())
+    except OSError as exc:
+        fail(f"Impossible d'écrire {output} : {exc.strerror}.")
+    finally:
+        log.close()
+    click.echo(f"{output} : {count} événement(s) ; tête de chaîne {head} (position {position}).")
+
+
+@audit.command(help="Reconstitue l'état de chaque dossier à partir d'un export du journal "
+               "seul (sans base de données), éventuellement à une date.")
+@click.argument("file", metavar="FICHIER", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--as-of", "as_of", metavar="DATE", help="Date (AAAA-MM-JJ) ou instant ISO.")
+def replay(file: Path, as_of: str | None) -> None:
+    """Replay an exported log and print the dossiers' table."""
+    moment = parse_moment(as_of) if as_of else None
+    mapper = FapsApplication(env={"PERSISTENCE_MODULE": "eventsourcing.popo"},
+                             transcodings=faps_transcodings()).mapper
+    try:
+        with file.open(encoding="utf-8") as lines:
+            result = replay_log(lines, mapper, moment)
+    except OSError as exc:
+        fail(f"Impossible de lire {file} : {exc.strerror}.")
+    except (ValueError, KeyError, StopIteration) as exc:
+        fail(f"Export du journal illisible : {exc}.")
+    if result.problem:
+        fail(result.problem)
+    click.echo(f"{result.events} événement(s) rejoués ; tête de chaîne {result.head} "
+               f"(position {result.position}) vérifiée" + (f" ; état au {as_of}" if as_of else ""))
+    click.echo(format_lines(dossier_lines(result.aggregates.values(), load_communes())))
+
+
+def parse_moment(text: str) -> datetime:
+    """Return the end of a day (AAAA-MM-JJ) or an ISO moment, in UTC."""
+    try:
+        if len(text) == 10:
+            return end_of(date.fromisoformat(text))
+        return end_of(datetime.fromisoformat(text))
+    except ValueError:
+        fail(f"Date invalide : {text} (attendu AAAA-MM-JJ).")
+        raise
+
+
+def format_lines(lines: list[DossierLine]) -> str:
+    """Return the dossiers as an aligned text table."""
+    head = ("Référence", "Commune", "État", "Attribué", "Versé")
+    rows = [head] + [(x.reference or "(brouillon)", x.commune, x.state, f"{x.awarded:.2f}",
+                      f"{x.paid:.2f}") for x in lines]
+    widths = [max(len(r[i]) for r in rows) for i in range(5)]
+    return "\n".join("  ".join(c.rjust(w) if i > 2 else c.ljust(w)
+                               for i, (c, w) in enumerate(zip(r, widths, strict=True))).rstrip()
+                     for r in rows)
