@@ -20,6 +20,7 @@ from faps.domain.dossier_content import DossierContent
 from faps.domain.errors import ConflictError, InvalidInputError, NotFoundError
 from faps.domain.money import ZERO
 from faps.domain.numbering import DossierNumbering
+from faps.domain.reglement import Reglement
 
 
 class DossierService:
@@ -121,6 +122,15 @@ class DossierService:
         self._save(dossier, numbering)
         return reference
 
+    def reglement_of(self, dossier: Dossier) -> Reglement:
+        """Return the version a dossier is judged by (a draft: the one in force today).
+
+        A command refused for a draft must reach the aggregate's guard, which names the state.
+        """
+        if dossier.reglement_version is None:
+            return self.reglements.in_force(self._now().date())
+        return self.reglements.get(dossier.reglement_version)
+
     def _numbering(self, year: int) -> DossierNumbering:
         numbering_id = DossierNumbering.create_id(year)
         if self.ctx.app.exists(numbering_id):
@@ -153,7 +163,7 @@ class DossierService:
         dossier = self.load(actor, dossier_id, "dossier.request_information")
         now = self._now()
         if due_on is None:
-            delay = self.reglements.get(dossier.reglement_version or "").information_delay_days
+            delay = self.reglement_of(dossier).information_delay_days
             due_on = now.date() + timedelta(days=delay)
         request_id = uuid4()
         dossier.request_information(actor, request_id, message, tuple(document_kinds), due_on, now)
@@ -163,14 +173,14 @@ class DossierService:
     def declare_complete(self, actor: Actor, dossier_id: UUID) -> None:
         """Declare the dossier complete against the règlement's checklist."""
         dossier = self.load(actor, dossier_id, "dossier.declare_complete")
-        reglement = self.reglements.get(dossier.reglement_version or "")
+        reglement = self.reglement_of(dossier)
         required = {k.code: k.label for k in reglement.documents_at_filing}
         dossier.declare_complete(actor, required, self._now())
         self._save(dossier)
 
     def assessment_of(self, dossier: Dossier) -> Assessment:
         """Judge the dossier against the version it was filed under."""
-        reglement = self.reglements.get(dossier.reglement_version or "")
+        reglement = self.reglement_of(dossier)
         year = (dossier.submitted_on or self._now().date()).year
         budget_id = YearlyBudget.create_id(year)
         awarded = ZERO

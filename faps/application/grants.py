@@ -56,7 +56,7 @@ class GrantService:
                         expenses_paid: Decimal, documents: tuple[UUID, ...]) -> UUID:
         """Ask for a payment with its justificatifs (the règlement says which)."""
         dossier = self.dossiers.load(actor, dossier_id, "dossier.request_payment")
-        reglement = self.dossiers.reglements.get(dossier.reglement_version or "")
+        reglement = self.dossiers.reglement_of(dossier)
         kinds = {"avance": reglement.documents_at_advance, "acompte": reglement.documents_at_interim,
                  "solde": reglement.documents_at_balance}
         if kind not in kinds:
