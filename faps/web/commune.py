@@ -1,0 +1,253 @@
+"""The commune's space (*Mes dossiers*): drafts, documents, submission, receipt, answers."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from flask import Blueprint, abort, current_app, flash, render_template, request
+from marshmallow import fields, validate
+from werkzeug.datastructures import MultiDict
+
+from faps.application.simulation import SimulationService
+from faps.domain.actors import Role
+from faps.domain.dossier import Dossier
+from faps.domain.dossier_content import DossierState
+from faps.domain.errors import InvalidInputError
+from faps.domain.reglement import Reglement
+from faps.web.common import actor, form_view, parse, redirect_to, roles_required, services
+from faps.web.project_form import (
+    CATEGORIES,
+    ROWS,
+    TENURES,
+    YES_NO,
+    EditSchema,
+    content_fields,
+    facts_request,
+    form_of,
+    row_count,
+    totals,
+)
+from faps.web.schemas import FrenchSchema
+
+bp = Blueprint("commune", __name__, url_prefix="/commune")
+agent_only = roles_required(Role.COMMUNE_AGENT)
+PER_PAGE = 20
+PAYMENT_ENDPOINT = "finances.payment_request"  # the finances space's form, once installed
+
+
+class NewDraftSchema(FrenchSchema):
+    title = fields.String(required=True, validate=validate.Length(min=3, max=200))
+
+
+class UploadSchema(FrenchSchema):
+    kind = fields.String(required=True, validate=validate.Length(min=2, max=40))
+
+
+class SubmitSchema(FrenchSchema):
+    expected_version = fields.Integer(required=True)
+    confirm = fields.String(required=True)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fields["confirm"].error_messages["required"] = "cochez la case pour confirmer le dépôt"
+
+
+class AnswerSchema(FrenchSchema):
+    message = fields.String(required=True, validate=validate.Length(min=1, max=4000))
+
+
+# -- what the pages show ------------------------------------------------------------------
+def reglement_of(dossier: Dossier) -> Reglement:
+    """Return the version that judges the dossier (the one in force while it is a draft)."""
+    faps = services()
+    if dossier.reglement_version:
+        return faps.reglements.get(dossier.reglement_version)
+    return faps.reglements.in_force(faps.ctx.clock.now().date())
+
+
+def document_kinds(reglement: Reglement) -> list[tuple[str, str]]:
+    """Return the kinds a commune may upload: the règlement's, then « Autre pièce »."""
+    return [*reglement.document_kinds().items(), ("autre", "Autre pièce")]
+
+
+def dossier_context(dossier_id: UUID, **_: Any) -> dict[str, Any]:
+    """Return what the dossier page shows."""
+    faps = services()
+    dossier = faps.dossiers.load(actor(), dossier_id)
+    reglement = reglement_of(dossier)
+    return {"dossier": dossier, "reglement": reglement, "kinds": document_kinds(reglement),
+            "checklist": [(k, k.code in dossier.document_kinds)
+                          for k in reglement.documents_at_filing],
+            "timeline": faps.queries.timeline(actor(), dossier_id), "form": {},
+            "payment_endpoint": PAYMENT_ENDPOINT if PAYMENT_ENDPOINT in current_app.view_functions
+            else None}
+
+
+def edit_context(dossier_id: UUID, **_: Any) -> dict[str, Any]:
+    """Return what the editor shows (the form is the saved content unless given)."""
+    dossier = services().dossiers.load(actor(), dossier_id, "dossier.edit")
+    form = request.form if request.method == "POST" else form_of(dossier.content)
+    extra = {p: request.args.get(f"plus_{p}", 0, type=int) for p in ROWS}
+    return {"dossier": dossier, "form": form, "version": dossier.version,
+            "rows": {p: row_count(form, p, extra[p]) for p in ROWS},
+            "totals": totals(dossier.content), "tenures": TENURES, "yes_no": YES_NO,
+            "categories": CATEGORIES}
+
+
+# -- views --------------------------------------------------------------------------------
+@bp.get("/dossiers")
+@agent_only
+def dossiers():  # type: ignore[no-untyped-def]
+    """List the commune's dossiers."""
+    from faps.application.queries import DossierFilter
+
+    flt = DossierFilter(commune=actor().commune, page=max(request.args.get("page", 1, type=int), 1),
+                        per_page=PER_PAGE)
+    return render_template("commune/dossiers.html", page=services().queries.dossiers(actor(), flt))
+
+
+@bp.route("/dossiers/nouveau", methods=["GET", "POST"])
+@agent_only
+@form_view("commune/new.html", lambda **_: {})
+def new():  # type: ignore[no-untyped-def]
+    """Open a draft with its title; the rest is filled in the editor."""
+    if request.method == "GET":
+        return render_template("commune/new.html", form={}, errors={})
+    data = parse(NewDraftSchema(), request.form)
+    dossier_id = services().dossiers.draft(actor(), actor().commune or "", {"title": data["title"]})
+    flash("Brouillon créé : complétez-le à votre rythme, il est enregistré à chaque étape.",
+          "success")
+    return redirect_to("commune.edit", dossier_id=dossier_id)
+
+
+@bp.get("/dossiers/<uuid:dossier_id>")
+@agent_only
+def dossier(dossier_id: UUID):  # type: ignore[no-untyped-def]
+    """Follow one dossier: state, decisions, requests, documents, history."""
+    return render_template("commune/dossier.html", errors={}, **dossier_context(dossier_id))
+
+
+@bp.route("/dossiers/<uuid:dossier_id>/modifier", methods=["GET", "POST"])
+@agent_only
+@form_view("commune/edit.html", edit_context)
+def edit(dossier_id: UUID):  # type: ignore[no-untyped-def]
+    """Fill the draft (several visits); the version seen guards against concurrent changes."""
+    if request.method == "GET":
+        return render_template("commune/edit.html", errors={}, **edit_context(dossier_id))
+    meta = parse(EditSchema(), request.form)
+    services().dossiers.edit(actor(), dossier_id, content_fields(request.form),
+                             expected_version=meta["expected_version"])
+    if meta["action"] != "save":
+        prefix = meta["action"].removeprefix("add_")
+        return redirect_to("commune.edit", dossier_id=dossier_id, **{f"plus_{prefix}": 1},
+                           _anchor=f"t-{prefix}")
+    flash("Dossier enregistré.", "success")
+    return redirect_to("commune.dossier", dossier_id=dossier_id)
+
+
+@bp.post("/dossiers/<uuid:dossier_id>/pieces")
+@agent_only
+@form_view("commune/dossier.html", dossier_context)
+def attach(dossier_id: UUID):  # type: ignore[no-untyped-def]
+    """Upload a document (its type is checked by content, its size limited)."""
+    data = parse(UploadSchema(), request.form)
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        raise InvalidInputError({"file": ["choisissez un fichier"]})
+    services().dossiers.attach(actor(), dossier_id, data["kind"], upload.filename, upload.read())
+    flash(f"Pièce « {upload.filename} » jointe au dossier.", "success")
+    return redirect_to("commune.dossier", dossier_id=dossier_id, _anchor="pieces")
+
+
+@bp.post("/dossiers/<uuid:dossier_id>/pieces/<uuid:document_id>/retirer")
+@agent_only
+def remove_document(dossier_id: UUID, document_id: UUID):  # type: ignore[no-untyped-def]
+    """Remove a document from a draft."""
+    services().dossiers.remove_document(actor(), dossier_id, document_id)
+    flash("Pièce retirée.", "info")
+    return redirect_to("commune.dossier", dossier_id=dossier_id, _anchor="pieces")
+
+
+@bp.post("/dossiers/<uuid:dossier_id>/depot")
+@agent_only
+@form_view("commune/dossier.html", dossier_context)
+def submit(dossier_id: UUID):  # type: ignore[no-untyped-def]
+    """File the dossier: it gets its reference and a dated acknowledgement of receipt."""
+    data = parse(SubmitSchema(), request.form)
+    reference = services().dossiers.submit(actor(), dossier_id, data["expected_version"])
+    flash(f"Dossier déposé sous la référence {reference}. Votre accusé de réception est prêt.",
+          "success")
+    return redirect_to("commune.receipt", dossier_id=dossier_id)
+
+
+@bp.post("/dossiers/<uuid:dossier_id>/reponse")
+@agent_only
+@form_view("commune/dossier.html", dossier_context)
+def answer(dossier_id: UUID):  # type: ignore[no-untyped-def]
+    """Answer the open information request (join the documents asked for first)."""
+    data = parse(AnswerSchema(), request.form)
+    services().dossiers.provide_information(actor(), dossier_id, data["message"])
+    flash("Réponse transmise au service instructeur.", "success")
+    return redirect_to("commune.dossier", dossier_id=dossier_id)
+
+
+@bp.get("/dossiers/<uuid:dossier_id>/accuse-de-reception")
+@agent_only
+def receipt(dossier_id: UUID):  # type: ignore[no-untyped-def]
+    """Show the printable acknowledgement of receipt of a filed dossier."""
+    found = services().dossiers.load(actor(), dossier_id)
+    if found.state is DossierState.DRAFT or not found.reference:
+        abort(404)
+    return render_template("commune/receipt.html", dossier=found, reglement=reglement_of(found))
+
+
+# -- the Simulateur (commune agents and finance officers) ---------------------------------
+CAP_LABELS = {
+    "cap_rate": "Taux du règlement × base éligible",
+    "cap_ceiling": "Plafond par dossier",
+    "cap_commune_year": "Plafond annuel restant de la commune",
+    "cap_half_share": "Moitié de la part restant à la commune (CGCT L5216-5 VI)",
+    "cap_min_participation": "Participation minimale de 20 % du maître d'ouvrage (CGCT L1111-10)",
+    "cap_requested": "Montant sollicité",
+}
+
+
+def simulations() -> SimulationService:
+    """Return the simulation use case on this application's règlement book."""
+    return SimulationService(services().ctx, services().reglements)
+
+
+def simulator_form() -> dict[str, Any]:
+    """Return the posted form (the agent's commune imposed), or a blank one."""
+    if request.method == "POST":
+        form = request.form.copy()
+    else:
+        form = MultiDict({"health_activity": "true", "works_started": "false",
+                          "commune_awarded_this_year": "0"})
+    if actor().role is Role.COMMUNE_AGENT:
+        form["commune"] = actor().commune or ""
+    return form  # type: ignore[return-value]
+
+
+def simulator_context(**_: Any) -> dict[str, Any]:
+    """Return what the Simulateur shows around its result."""
+    form = simulator_form()
+    action = form.get("action", "")
+    extra = {p: 1 if action == f"add_{p}" else 0 for p in ROWS}
+    return {"form": form, "result": None, "cap_labels": CAP_LABELS,
+            "rows": {p: row_count(form, p, extra[p]) for p in ROWS}, "tenures": TENURES,
+            "categories": CATEGORIES, "commune_options": [("", "— choisir —")] + [
+                (c.insee, c.name) for c in services().ctx.communes],
+            "in_force": services().reglements.in_force(services().ctx.clock.now().date())}
+
+
+@bp.route("/simulateur", methods=["GET", "POST"])
+@roles_required(Role.COMMUNE_AGENT, Role.FINANCE_OFFICER)
+@form_view("commune/simulator.html", simulator_context)
+def simulator():  # type: ignore[no-untyped-def]
+    """Show what the règlement in force would grant, and why (live with simulateur.js)."""
+    context = simulator_context()
+    if request.method == "POST":
+        context["result"] = simulations().simulate(actor(), facts_request(context["form"]))
+    return render_template("commune/simulator.html", errors={}, **context)
