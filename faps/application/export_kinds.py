@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import ROUND_DOWN, Decimal
 from typing import Any
 from uuid import UUID
 
@@ -11,6 +12,7 @@ from faps.domain.errors import InvalidInputError, NotFoundError
 from faps.infrastructure.audit_chain import Seal
 from faps.infrastructure.exports import scdl, tables
 from faps.infrastructure.exports.decision_table import decision_table
+from faps.infrastructure.exports.pdf import render_pdf, render_text
 from faps.infrastructure.exports.scdl import Publisher
 
 
@@ -77,7 +79,49 @@ def scdl_deliberations(reader: DecisionReader, publisher: Publisher, seal: Seal,
     return f"scdl-deliberations-{params['year']}.csv", data
 
 
+def _item(reader: DecisionReader, params: dict[str, Any]) -> Any:
+    sessions, _title, _slug = _sessions(reader, {"session_id": params.get("session_id")})
+    number = int(params.get("item", 0))
+    found = [d for d in reader.decisions(sessions) if d.item["item_number"] == number]
+    if not found:
+        raise NotFoundError(f"Pas de point n° {number} voté lors de cette séance.")
+    return found[0]
+
+
+def pdf_document(kind: str) -> Any:
+    """Return the builder of one kind of PDF document."""
+
+    def build(reader: DecisionReader, publisher: Publisher, seal: Seal, at: datetime,
+              params: dict[str, Any]) -> tuple[str, bytes]:
+        context: dict[str, Any] = {"publisher": publisher}
+        if kind == "session-list":
+            sessions, _title, slug = _sessions(reader, {"session_id": params.get("session_id")})
+            decisions_ = reader.decisions(sessions)
+            session = sessions[0]
+            context.update(decisions=decisions_, session={
+                "body_label": decisions_[0].body_label if decisions_ else "Conseil communautaire",
+                "date": session.session_date, "place": session.place})
+            name = f"liste-deliberations-{slug}.pdf"
+        else:
+            d = _item(reader, params)
+            rate = d.reglement.advance_rate if d.reglement else Decimal("0")
+            context.update(d=d, actes_id=d.actes_id(publisher.siren),
+                           advance_rate=f"{rate * 100:.0f}\u202f%",
+                           advance=(d.amount * rate).quantize(Decimal("0.01"), ROUND_DOWN),
+                           municipal=d.dossier.municipal_deliberation,
+                           start_months=d.reglement.works_start_delay_months if d.reglement else 12,
+                           balance_months=d.reglement.balance_delay_months if d.reglement else 36)
+            name = f"{kind}-{d.dossier.reference}.pdf"
+        text = render_text(kind, context)
+        footer = f"{seal.label()} — exporté le {at:%d/%m/%Y à %H:%M} UTC"
+        return name, render_pdf(text, name, footer, f"{publisher.name} — {publisher.fund_name}")
+
+    return build
+
+
 BUILDERS: dict[str, Any] = {
+    **{f"pdf-{k}": pdf_document(k)
+       for k in ("deliberation", "session-list", "notification", "agreement")},
     "decisions": decisions,
     "scdl-subventions": scdl_subventions,
     "scdl-deliberations": scdl_deliberations,

@@ -75,3 +75,21 @@ def scdl_subventions(year: int, output: Path) -> None:
 def scdl_deliberations(year: int, output: Path) -> None:
     """Export the SCDL deliberations file."""
     run_export("scdl-deliberations", {"year": year}, output)
+
+
+@export.command(help="Document PDF d'un point voté (deliberation, notification, agreement) "
+                "ou liste des délibérations d'une séance (session-list).")
+@click.argument("document", type=click.Choice(["deliberation", "session-list", "notification",
+                                               "agreement"]))
+@click.option("--session", "session_id", required=True, metavar="ID",
+              help="Identifiant de la séance.")
+@click.option("--item", type=int, metavar="N", help="Numéro du point (sauf session-list).")
+@OUTPUT
+def pdf(document: str, session_id: str, item: int | None, output: Path) -> None:
+    """Export a PDF document."""
+    if document != "session-list" and item is None:
+        fail("Indiquez le numéro du point avec --item.")
+    parameters: dict[str, Any] = {"session_id": session_id}
+    if item is not None:
+        parameters["item"] = item
+    run_export(f"pdf-{document}", parameters, output)

@@ -1,0 +1,75 @@
+"""PDF documents parsed back: figures, ACTES identifier, seal, French typography."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from pypdf import PdfReader
+
+from faps.domain.money import format_euros
+from tests.integration.test_exports_tables import service
+from tests.support import World
+
+
+@pytest.fixture
+def decided(memory_world: World) -> tuple[World, str, int]:
+    """An awarded dossier: the world, its session id and item number."""
+    dossier_id = memory_world.awarded()
+    dossier = memory_world.faps.dossiers.load(memory_world.officer, dossier_id)
+    return memory_world, str(dossier.session_id), dossier.agenda_item or 1
+
+
+def text_of(data: bytes) -> str:
+    """Return the text of every page."""
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+@pytest.mark.parametrize("kind", ["deliberation", "notification", "agreement"])
+def test_item_documents_carry_the_amount_the_actes_id_and_the_seal(decided, kind) -> None:  # type: ignore[no-untyped-def]
+    world, session_id, item = decided
+    result = service(world).export(world.secretariat, f"pdf-{kind}",
+                                   {"session_id": session_id, "item": item})
+    text = text_of(result.data)
+    dossier = world.faps.dossiers.load(world.officer, _first_dossier(world))
+    squeezed = re.sub(r"\s", "", text)
+    assert re.sub(r"\s", "", format_euros(dossier.awarded_amount)) in squeezed
+    assert "077-200057958-2024" in text and "-DE" in text
+    assert result.seal.head[:20] in text.replace("\n", "")
+    assert "Page 1" in text
+    assert "Lognes" in text
+
+
+def test_the_deliberation_extract_has_heading_vote_and_legal_references(decided) -> None:  # type: ignore[no-untyped-def]
+    world, session_id, item = decided
+    text = text_of(service(world).export(world.secretariat, "pdf-deliberation",
+                                         {"session_id": session_id, "item": item}).data)
+    for expected in ("L5216-5 VI", "Conseillers en exercice", "65", "pour 50", "contre 3",
+                     "abstentions 2", "7.8", "Secrétaire de séance", "Article 2"):
+        assert expected in text, expected
+
+
+def test_the_session_list_names_each_deliberation(decided) -> None:  # type: ignore[no-untyped-def]
+    world, session_id, _ = decided
+    text = text_of(service(world).export(world.secretariat, "pdf-session-list",
+                                         {"session_id": session_id}).data)
+    assert "Liste des délibérations" in text and "DEL-2024-001" in text
+
+
+def test_a_pdf_is_the_same_bytes_for_the_same_data(decided) -> None:  # type: ignore[no-untyped-def]
+    world, session_id, item = decided
+    from faps.application.decisions import DecisionReader
+    from faps.application.export_kinds import BUILDERS
+    from faps.infrastructure.audit_chain import Seal
+
+    reader = DecisionReader(world.faps.app, world.faps.ctx.communes)
+    args = (reader, service(world).publisher, Seal(3, "a" * 64), world.clock.now(),
+            {"session_id": session_id, "item": item})
+    assert BUILDERS["pdf-agreement"](*args) == BUILDERS["pdf-agreement"](*args)
+
+
+def _first_dossier(world: World):  # type: ignore[no-untyped-def]
+    app = world.faps.app
+    return next(n.originator_id for n in app.recorder.select_notifications(1, 10000)
+                if n.topic.endswith("Dossier.Drafted"))
