@@ -17,6 +17,7 @@ from faps.domain.errors import (
     PermissionDeniedError,
     TransitionNotAllowedError,
 )
+from faps.infrastructure.documents import DocumentAlteredError
 
 log = logging.getLogger("faps.web")
 TITLES = {400: "Demande invalide", 403: "Accès refusé", 404: "Page introuvable",
@@ -31,6 +32,8 @@ MESSAGES = {404: "La page demandée n'existe pas, ou vous n'y avez pas accès.",
 
 def status_of(error: FapsError) -> int:
     """Return the HTTP status of a faps error."""
+    if isinstance(error, DocumentAlteredError):
+        return 500  # the store no longer matches the event's hash: an incident, not bad input
     if isinstance(error, NotFoundError):
         return 404
     if isinstance(error, PermissionDeniedError):
@@ -59,6 +62,9 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(FapsError)
     def _faps_error(error: FapsError):  # type: ignore[no-untyped-def]
         errors = error.errors if isinstance(error, InvalidInputError) else None
+        if status_of(error) >= 500:
+            log.error("%s on %s %s: %s", type(error).__name__, request.method, request.path,
+                      error.message)
         return respond(status_of(error), error.message, errors)
 
     @app.errorhandler(HTTPException)
