@@ -5,6 +5,7 @@ BLUEPRINTS: list[str] = [
     "faps.web.home:bp",
     "faps.web.finances:bp",
     "faps.web.instruction:bp",
+    "faps.web.assemblees:bp",
     "faps.web.commune:bp",
     "faps.web.documents:bp",
     "faps.web.api:bp",

@@ -8,7 +8,7 @@ from typing import Any
 from uuid import UUID
 
 from flask import current_app, request
-from marshmallow import fields, validate
+from marshmallow import ValidationError, fields, validate
 
 from faps.domain.actors import Actor, Role
 from faps.domain.dossier import Dossier
@@ -31,10 +31,15 @@ SORTABLE = (("reference", "Référence"), ("commune", "Commune"), ("state", "Ét
             ("next_deadline", "Échéance"), ("updated_at", "Mis à jour"))
 
 
+def _filled(value: str) -> None:
+    if not value.strip():
+        raise ValidationError("champ obligatoire")
+
+
 def text(maximum: int = 4000, required: bool = True) -> fields.String:
-    """Return a trimmed text field with French length messages."""
-    return fields.String(required=required, validate=validate.Length(min=1 if required else 0,
-                                                                       max=maximum))
+    """Return a text field (not blank when required) with French length messages."""
+    checks = [validate.Length(max=maximum), *([_filled] if required else [])]
+    return fields.String(required=required, validate=checks)
 
 
 class InformationRequestForm(FrenchSchema):
