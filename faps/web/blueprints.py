@@ -9,4 +9,5 @@ BLUEPRINTS: list[str] = [
     "faps.web.commune:bp",
     "faps.web.documents:bp",
     "faps.web.api:bp",
+    "faps.web.admin:bp",
 ]
