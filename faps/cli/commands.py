@@ -12,6 +12,7 @@ def register(group: click.Group) -> None:
     from faps.cli import demo as demo_cli
     from faps.cli import history as history_cli
     from faps.cli import mail as mail_cli
+    from faps.cli import projections as projections_cli
 
     group.add_command(simulate.simulate)
     group.add_command(serve.serve)
@@ -22,3 +23,4 @@ def register(group: click.Group) -> None:
     group.add_command(demo_cli.demo)
     group.add_command(history_cli.history)
     group.add_command(accounts_cli.accounts)
+    group.add_command(projections_cli.projections)

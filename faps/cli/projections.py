@@ -1,0 +1,57 @@
+"""`faps projections`: rebuild, follow and inspect the read models."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import click
+
+from faps.cli.support import INPUT_ERROR, fail, opened
+
+
+@click.group(help="Projections : les tables de lecture tenues à jour depuis le journal.")
+def projections() -> None:
+    """Group the projection commands."""
+
+
+@projections.command(help="Reconstruit une projection (ou toutes) depuis le journal.")
+@click.argument("name", required=False)
+def rebuild(name: str | None) -> None:
+    """Rebuild one projection or all from the whole log, with a progress bar."""
+    with opened() as faps:
+        runner = faps.projections
+        if name and name not in runner.projections:
+            fail(f"Projection inconnue : {name} ({', '.join(runner.projections)}).",
+                 INPUT_ERROR)
+        head = faps.app.recorder.max_notification_id() or 0
+        started = time.perf_counter()
+        with click.progressbar(length=head, label="Reconstruction") as bar:
+            read = runner.rebuild([name] if name else None, progress=bar.update)
+        elapsed = time.perf_counter() - started
+        rate = read / elapsed if elapsed else 0.0
+        click.echo(f"{read} événements relus en {elapsed:.1f} s ({rate:,.0f}/s).")
+
+
+@projections.command(help="Suit le journal et met les projections à jour (Ctrl-C pour arrêter).")
+@click.option("--interval", default=1.0, show_default=True, help="Secondes entre deux lectures.")
+def follow(interval: float) -> None:
+    """Keep the projections up to date by polling the log."""
+    with opened() as faps:
+        click.echo("Suivi du journal… (Ctrl-C pour arrêter)")
+        stop = threading.Event()
+        try:
+            faps.projections.follow(interval=interval, stop=stop)
+        except KeyboardInterrupt:
+            stop.set()
+            click.echo("Arrêt.")
+
+
+@projections.command(help="Affiche la version, la position et le retard de chaque projection.")
+def status() -> None:
+    """Print each projection's version, position and lag."""
+    with opened() as faps:
+        for s in faps.projections.status():
+            stale = "" if s["stored_version"] == s["version"] else " (version à reconstruire)"
+            click.echo(f"{s['name']:<10} v{s['version']}  position {s['position']}"
+                       f"/{s['head']}  retard {s['lag']}{stale}")
