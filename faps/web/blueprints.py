@@ -6,6 +6,7 @@ BLUEPRINTS: list[str] = [
     "faps.web.finances:bp",
     "faps.web.instruction:bp",
     "faps.web.assemblees:bp",
+    "faps.web.audit:bp",
     "faps.web.commune:bp",
     "faps.web.documents:bp",
     "faps.web.api:bp",

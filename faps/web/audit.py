@@ -1,0 +1,148 @@
+"""The auditor's space (Audit): read-only timelines, a dossier and the fund as of a date, diffs."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from flask import Blueprint, redirect, render_template, request, url_for
+
+from faps.application.queries import DossierFilter, FundSnapshot
+from faps.application.timetravel import end_of
+from faps.domain.actors import Role
+from faps.domain.errors import NotFoundError
+from faps.domain.money import ZERO
+from faps.web.common import actor, roles_required, services
+
+bp = Blueprint("audit", __name__, url_prefix="/audit")
+auditor = roles_required(Role.AUDITOR)
+AMOUNTS = ("requested", "proposed", "awarded", "paid")
+
+
+def date_arg(name: str, errors: dict[str, list[str]]) -> date | None:
+    """Read a date (2024-03-31 or 31/03/2024) from the query string; note a bad one."""
+    text = (request.args.get(name) or "").strip()
+    if not text:
+        return None
+    try:
+        if "/" in text:
+            day, month, year = (int(p) for p in text.split("/"))
+            return date(year, month, day)
+        return date.fromisoformat(text)
+    except ValueError:
+        errors[name] = ["date invalide (JJ/MM/AAAA)"]
+        return None
+
+
+def find(reference: str) -> UUID | None:
+    """Return the dossier a reference names, or None."""
+    try:
+        return services().dossiers.resolve(reference)
+    except NotFoundError:
+        return None
+
+
+def today() -> date:
+    """Return the fund's today."""
+    return services().ctx.clock.now().date()
+
+
+@bp.get("/")
+@auditor
+def index():  # type: ignore[no-untyped-def]
+    """Search a dossier by reference, or list them."""
+    q = (request.args.get("q") or "").strip()
+    found = find(q) if q.upper().startswith("FAPS-") else None
+    if found is not None:
+        return redirect(url_for("audit.dossier", dossier_id=found))
+    page_arg = request.args.get("page", "1")
+    flt = DossierFilter(text=q or None, sort="reference",
+                        page=int(page_arg) if page_arg.isdigit() and int(page_arg) else 1)
+    return render_template("audit/index.html", q=q, args={"q": q} if q else {},
+                           page=services().queries.dossiers(actor(), flt))
+
+
+def dossier_context(dossier_id: UUID) -> dict[str, Any]:
+    """Return the timeline and the dossier as of a date or at a version."""
+    faps, errors = services(), {}
+    as_of = date_arg("as_of", errors)
+    version = request.args.get("version", "")
+    history = faps.timetravel.history(actor(), dossier_id)
+    communes = {e.version: e.actor.commune for e in history.entries}
+    if version.isdigit():
+        state = faps.timetravel.at_version(actor(), dossier_id, int(version))
+    elif as_of is not None:
+        state = faps.timetravel.history(actor(), dossier_id, as_of=as_of).state
+    else:
+        state = history.state
+    return {"row": faps.queries.dossier(actor(), dossier_id),
+            "timeline": faps.queries.timeline(actor(), dossier_id), "communes_of": communes,
+            "state": state, "as_of": as_of, "version": version, "errors": errors,
+            "dossier_id": dossier_id}
+
+
+@bp.get("/dossiers/<uuid:dossier_id>")
+@auditor
+def dossier(dossier_id: UUID):  # type: ignore[no-untyped-def]
+    """Show a dossier's whole timeline and its state as of a date or at a version."""
+    return render_template("audit/dossier.html", **dossier_context(dossier_id))
+
+
+def summary(snapshot: FundSnapshot) -> dict[str, dict[str, Any]]:
+    """Count the dossiers and sum their amounts by state."""
+    totals: dict[str, dict[str, Any]] = defaultdict(
+        lambda: {"count": 0, **{k: ZERO for k in AMOUNTS}})
+    for row in snapshot.dossiers:
+        line = totals[row.state]
+        line["count"] += 1
+        for key in AMOUNTS:
+            line[key] += getattr(row, key) or ZERO
+    return dict(totals)
+
+
+@bp.get("/fonds")
+@auditor
+def fund():  # type: ignore[no-untyped-def]
+    """Show the whole fund as of a chosen date."""
+    errors: dict[str, list[str]] = {}
+    as_of = date_arg("as_of", errors) or today()
+    snapshot = services().queries.fund_as_of(actor(), end_of(as_of))
+    return render_template("audit/fund.html", as_of=as_of, snapshot=snapshot, errors=errors,
+                           by_state=summary(snapshot))
+
+
+def differences(before: FundSnapshot, after: FundSnapshot) -> dict[str, Any]:
+    """Return the dossiers whose state or amounts changed, and the budget deltas."""
+    old = {row.dossier_id: row for row in before.dossiers}
+    changed = []
+    for row in after.dossiers:
+        prior = old.get(row.dossier_id)
+        fields = [(k, getattr(prior, k) if prior else None, getattr(row, k))
+                  for k in ("state", *AMOUNTS)
+                  if prior is None or getattr(prior, k) != getattr(row, k)]
+        if fields:
+            changed.append((row, prior is None, fields))
+    budgets_before = {b.year: b for b in before.budgets}
+    deltas = []
+    for budget in after.budgets:
+        prior = budgets_before.get(budget.year)
+        deltas.append((budget, {k: getattr(budget, k) - (getattr(prior, k) if prior else ZERO)
+                                for k in ("voted", "committed", "paid", "remaining")}))
+    return {"changed": changed, "deltas": deltas}
+
+
+@bp.get("/ecarts")
+@auditor
+def diff():  # type: ignore[no-untyped-def]
+    """Show what changed in the fund between two dates."""
+    errors: dict[str, list[str]] = {}
+    end = date_arg("to", errors) or today()
+    start = date_arg("from", errors) or date(end.year, 1, 1)
+    queries = services().queries
+    found = differences(queries.fund_as_of(actor(), end_of(start)),
+                        queries.fund_as_of(actor(), end_of(end)))
+    return render_template("audit/diff.html", start=start, end=end, errors=errors,
+                           zero=Decimal(0), **found)
