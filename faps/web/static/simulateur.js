@@ -60,7 +60,10 @@
     body.appendChild(element("h3", "Critères"));
     var list = element("ul", "", "criteria");
     result.criteria.forEach(function (c) {
-      list.appendChild(element("li", (c.passed ? "✔ " : "✘ ") + c.message, c.passed ? "passed" : "failed"));
+      var item = element("li", "", c.passed ? "passed" : "failed");
+      item.appendChild(element("span", c.passed ? "Rempli : " : "Non rempli : ", "visually-hidden"));
+      item.appendChild(document.createTextNode(c.message));
+      list.appendChild(item);
     });
     body.appendChild(list);
     body.appendChild(element("h3", "Plafonds"));
