@@ -36,6 +36,19 @@ class ProjectionRunner:
         t.positions.create(engine, checkfirst=True)
         for p in projections:
             t.metadata.create_all(engine, tables=list(p.tables))
+        self._register()
+
+    def _register(self) -> None:
+        """Give every projection a position row (version 0: never built)."""
+        stored = self.positions()
+        for name in self.projections:
+            if name not in stored:
+                try:
+                    with self.engine.begin() as conn:
+                        conn.execute(t.positions.insert().values(name=name, position=0,
+                                                                 version=0))
+                except sa.exc.IntegrityError:
+                    pass  # another process registered it first
 
     # -- positions ------------------------------------------------------------------------
     def positions(self) -> dict[str, tuple[int, int]]:
@@ -62,15 +75,6 @@ class ProjectionRunner:
     # -- start, reset, rebuild ------------------------------------------------------------
     def start(self) -> list[str]:
         """Rebuild the projections whose version changed (or never ran); then catch up."""
-        stored = self.positions()
-        for name in self.projections:
-            if name not in stored:
-                try:
-                    with self.engine.begin() as conn:
-                        conn.execute(t.positions.insert().values(name=name, position=0,
-                                                                 version=0))
-                except sa.exc.IntegrityError:
-                    pass  # another process registered it first
         stored = self.positions()
         stale = [n for n, p in self.projections.items() if stored[n][1] != p.version]
         self.reset(stale)
