@@ -68,4 +68,4 @@ def payments():  # type: ignore[no-untyped-def]
 def deadlines():  # type: ignore[no-untyped-def]
     """List the overdue and near deadlines (lapse stays an officer's decision)."""
     items = services().deadlines.deadlines(actor())
-    return render_template("finances/deadlines.html", items=items)
+    return render_template("finances/deadlines.html", overdue_items=items)
