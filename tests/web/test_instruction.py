@@ -231,7 +231,7 @@ def test_closing_as_ineligible_needs_a_motive(signed_in: SignedIn, web_world: Wo
     officer = signed_in("officer")
     path = f"/instruction/dossiers/{dossier_id}/cloturer"
     refused = post(officer, path, {"action": "close_ineligible", "motive": ""})
-    assert refused.status_code == 400 and 'id="e-motive"' in text_of(refused)
+    assert refused.status_code == 400 and 'id="e-close-motive"' in text_of(refused)
     assert post(officer, path, {"action": "close_ineligible", "motive": "Hors champ."}) \
         .status_code == 302
     assert web_world.faps.dossiers.load(web_world.officer, dossier_id).state \
