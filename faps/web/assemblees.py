@@ -19,7 +19,13 @@ from faps.web.schemas import Euros, FrenchDate, FrenchSchema
 
 bp = Blueprint("assemblees", __name__, url_prefix="/assemblees")
 secretariat = roles_required(Role.SECRETARIAT)
-COUNT = {"validate": validate.Range(min=0, max=500)}
+
+
+def count(required: bool = False) -> fields.Integer:
+    """Return a head count field (0 to 500)."""
+    if required:
+        return fields.Integer(required=True, validate=validate.Range(min=0, max=500))
+    return fields.Integer(load_default=0, validate=validate.Range(min=0, max=500))
 
 
 class SessionForm(FrenchSchema):
@@ -27,7 +33,7 @@ class SessionForm(FrenchSchema):
     session_date = FrenchDate(required=True)
     place = text(200)
     convocation_date = FrenchDate(required=True)
-    councillors_in_office = fields.Integer(required=True, **COUNT)
+    councillors_in_office = count(required=True)
     president = text(120, required=False)
     secretary = text(120, required=False)
 
@@ -40,11 +46,11 @@ class OutcomeForm(FrenchSchema):
     outcome = fields.String(required=True, validate=validate.OneOf(list(OUTCOME_LABELS)))
     amount = Euros(required=True)
     deliberation_reference = text(80)
-    votes_for = fields.Integer(load_default=0, **COUNT)
-    votes_against = fields.Integer(load_default=0, **COUNT)
-    abstentions = fields.Integer(load_default=0, **COUNT)
-    present = fields.Integer(required=True, **COUNT)
-    voting = fields.Integer(required=True, **COUNT)
+    votes_for = count()
+    votes_against = count()
+    abstentions = count()
+    present = count(required=True)
+    voting = count(required=True)
 
 
 def sessions_context() -> dict[str, Any]:

@@ -13,6 +13,7 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from faps.application.queries import DossierFilter, FundSnapshot
 from faps.application.timetravel import end_of
 from faps.domain.actors import Role
+from faps.domain.dossier import Dossier
 from faps.domain.errors import NotFoundError
 from faps.domain.money import ZERO
 from faps.web.common import actor, roles_required, services
@@ -67,11 +68,13 @@ def index():  # type: ignore[no-untyped-def]
 
 def dossier_context(dossier_id: UUID) -> dict[str, Any]:
     """Return the timeline and the dossier as of a date or at a version."""
-    faps, errors = services(), {}
+    faps = services()
+    errors: dict[str, list[str]] = {}
     as_of = date_arg("as_of", errors)
     version = request.args.get("version", "")
     history = faps.timetravel.history(actor(), dossier_id)
     communes = {e.version: e.actor.commune for e in history.entries}
+    state: Dossier | None
     if version.isdigit():
         state = faps.timetravel.at_version(actor(), dossier_id, int(version))
     elif as_of is not None:
@@ -128,8 +131,8 @@ def differences(before: FundSnapshot, after: FundSnapshot) -> dict[str, Any]:
     budgets_before = {b.year: b for b in before.budgets}
     deltas = []
     for budget in after.budgets:
-        prior = budgets_before.get(budget.year)
-        deltas.append((budget, {k: getattr(budget, k) - (getattr(prior, k) if prior else ZERO)
+        was = budgets_before.get(budget.year)
+        deltas.append((budget, {k: getattr(budget, k) - (getattr(was, k) if was else ZERO)
                                 for k in ("voted", "committed", "paid", "remaining")}))
     return {"changed": changed, "deltas": deltas}
 

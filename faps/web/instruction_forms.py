@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -38,7 +39,9 @@ def _filled(value: str) -> None:
 
 def text(maximum: int = 4000, required: bool = True) -> fields.String:
     """Return a text field (not blank when required) with French length messages."""
-    checks = [validate.Length(max=maximum), *([_filled] if required else [])]
+    checks: list[Callable[[Any], Any]] = [validate.Length(max=maximum)]
+    if required:
+        checks.append(_filled)
     return fields.String(required=required, validate=checks)
 
 
