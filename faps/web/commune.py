@@ -192,6 +192,21 @@ def answer(dossier_id: UUID):  # type: ignore[no-untyped-def]
     return redirect_to("commune.dossier", dossier_id=dossier_id)
 
 
+class WithdrawSchema(FrenchSchema):
+    motive = fields.String(required=True, validate=validate.Length(min=3, max=2000))
+
+
+@bp.post("/dossiers/<uuid:dossier_id>/retrait")
+@agent_only
+@form_view("commune/dossier.html", dossier_context)
+def withdraw(dossier_id: UUID):  # type: ignore[no-untyped-def]
+    """Give up the request before the council's vote."""
+    data = parse(WithdrawSchema(), request.form)
+    services().dossiers.withdraw(actor(), dossier_id, data["motive"])
+    flash("La demande est retirée.", "success")
+    return redirect_to("commune.dossier", dossier_id=dossier_id)
+
+
 @bp.get("/dossiers/<uuid:dossier_id>/accuse-de-reception")
 @agent_only
 def receipt(dossier_id: UUID):  # type: ignore[no-untyped-def]
