@@ -11,7 +11,7 @@ from faps.domain.actors import Actor
 from faps.domain.budget import YearlyBudget
 from faps.domain.dossier import Dossier
 from faps.domain.dossier_content import PaymentKind
-from faps.domain.errors import ConfigurationError, InvalidInputError
+from faps.domain.errors import ConfigurationError, InvalidInputError, TransitionNotAllowedError
 from faps.domain.grant import reduced_grant
 from faps.domain.payments import PaymentStatement, payment_statement
 
@@ -24,7 +24,9 @@ class GrantService:
         self.ctx = dossiers.ctx
 
     def _budget_of(self, dossier: Dossier) -> YearlyBudget:
-        assert dossier.decision is not None
+        if dossier.decision is None or dossier.decision["outcome"] != "adoptee":
+            raise TransitionNotAllowedError(
+                f"Aucune subvention n'est attribuée : le dossier est « {dossier.state.label} ».")
         year = dossier.decision["decided_on"].year
         budget_id = YearlyBudget.create_id(year)
         if not self.ctx.app.exists(budget_id):
@@ -97,9 +99,9 @@ class GrantService:
                motive: str) -> Decimal:
         """Reduce the grant pro rata to the real eligible cost; return the new amount."""
         dossier = self.dossiers.load(actor, dossier_id, "dossier.reduce_grant")
-        assert dossier.assessment is not None
-        new_amount = reduced_grant(dossier.assessment, dossier.awarded_amount, real_eligible_cost)
         budget = self._budget_of(dossier)
+        assert dossier.assessment is not None  # an award always follows an assessment
+        new_amount = reduced_grant(dossier.assessment, dossier.awarded_amount, real_eligible_cost)
         now = self.ctx.clock.now()
         dossier.reduce_grant(actor, new_amount, real_eligible_cost, motive, now)
         budget.reduce_commitment(actor, dossier.id, new_amount, now)
