@@ -246,8 +246,18 @@ class GrantMixin:
                            released_amount=self.remaining_to_pay, timestamp=at)
 
     class Closed(ActedEvent):
+        """The grant is soldé; v2 records the unpaid remainder released (v1: None, unknown)."""
+
+        class_version = 2
+        released_amount: Decimal | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["released_amount"] = None
+
         def apply(self, dossier: Dossier) -> None:
             dossier.state = S.CLOSED
+            dossier.awarded_amount -= self.released_amount or ZERO
 
     def close(self: Dossier, actor: Actor, at: datetime) -> None:
         """Close a fully paid grant (soldé)."""
@@ -259,7 +269,8 @@ class GrantMixin:
                 f"Il reste {format_euros(self.remaining_to_pay)} à verser : le dossier n'est pas soldé.")
         if self.pending_payment:
             raise TransitionNotAllowedError("Une demande de versement est en attente.")
-        self.trigger_event(self.Closed, actor=actor, timestamp=at)
+        self.trigger_event(self.Closed, actor=actor, released_amount=self.remaining_to_pay,
+                           timestamp=at)
 
 
 def _check_advance(dossier: Dossier, amount: Decimal, advance_rate: Decimal) -> None:
