@@ -11,4 +11,5 @@ BLUEPRINTS: list[str] = [
     "faps.web.documents:bp",
     "faps.web.api:bp",
     "faps.web.admin:bp",
+    "faps.web.exports:bp",
 ]
