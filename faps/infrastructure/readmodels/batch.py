@@ -21,6 +21,7 @@ class Rows:
         self._rows: dict[Any, Row | None] = {}
         self._stored: set[Any] = set()
         self._dirty: set[Any] = set()
+        self._unknown: set[Any] = set()
         self._inserts: list[Row] = []
 
     def _key_of(self, row: Row) -> Any:
@@ -54,10 +55,10 @@ class Rows:
         self._dirty.add(key)
 
     def add(self, row: Row) -> Row:
-        """Add a new row (or replace a row of the same key)."""
+        """Add a new row (or replace a row of the same key, stored or not)."""
         key = self._key_of(row)
         if key not in self._rows:
-            self.preload([key])
+            self._unknown.add(key)  # not read: flush deletes any stored row of this key
         self._rows[key] = row
         self._dirty.add(key)
         return row
@@ -77,7 +78,7 @@ class Rows:
 
     def flush(self) -> None:
         """Write changed rows back: stored ones are replaced, new ones inserted."""
-        stale = [k for k in self._dirty if k in self._stored]
+        stale = [k for k in self._dirty if k in self._stored or k in self._unknown]
         for i in range(0, len(stale), CHUNK):
             chunk = stale[i:i + CHUNK]
             if len(self.keys) == 1:
@@ -90,5 +91,6 @@ class Rows:
         if rows:
             self.conn.execute(self.table.insert(), rows)
         self._stored.update(self._dirty)
+        self._unknown.clear()
         self._dirty.clear()
         self._inserts.clear()
