@@ -1,0 +1,172 @@
+"""Exports (secretariat, auditors, finance): decision tables, SCDL, PDF documents, audit log.
+
+Every download is a POST with its CSRF token: the export service records each export as an
+event, so a GET never produces a file.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+from uuid import UUID
+
+from flask import Blueprint, Response, render_template, request
+from marshmallow import fields, validate
+
+from faps.application import policy
+from faps.application.audit import AuditService
+from faps.application.exports import ExportFile, export_service
+from faps.cli.audit import transcoding_names
+from faps.domain.actors import Role
+from faps.infrastructure.audit_log import write_log
+from faps.web.common import actor, form_view, parse, roles_required, services
+from faps.web.schemas import FrenchSchema
+
+bp = Blueprint("exports", __name__, url_prefix="/exports")
+exporters = roles_required(Role.SECRETARIAT, Role.AUDITOR, Role.FINANCE_OFFICER)
+PDF_KINDS = {"deliberation": "Extrait de délibération", "notification": "Notification",
+             "agreement": "Convention"}
+FORMATS = [("xlsx", "Tableur Excel (XLSX)"), ("ods", "Tableur OpenDocument (ODS)"),
+           ("csv", "CSV")]
+SEPARATORS = [(";", "point-virgule (virgule décimale)"), (",", "virgule (point décimal)")]
+
+
+class TableForm(FrenchSchema):
+    year = fields.Integer(load_default=None, validate=validate.Range(min=2000, max=2100))
+    format = fields.String(load_default="xlsx", validate=validate.OneOf([f for f, _ in FORMATS]))
+    separator = fields.String(load_default=";", validate=validate.OneOf([s for s, _ in SEPARATORS]))
+
+
+class YearForm(FrenchSchema):
+    year = fields.Integer(required=True, validate=validate.Range(min=2000, max=2100))
+
+
+class ItemForm(FrenchSchema):
+    item = fields.Integer(required=True, validate=validate.Range(min=1, max=10000))
+
+
+def attachment(data: bytes, name: str, media_type: str) -> Response:
+    """Return a file download."""
+    response = Response(data, mimetype=media_type)
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def send(result: ExportFile) -> Response:
+    """Return a produced export, with its seal in headers."""
+    response = attachment(result.data, result.name, result.media_type)
+    response.headers["X-Faps-Seal"] = f"{result.seal.position}:{result.seal.head}"
+    return response
+
+
+def run(kind: str, parameters: dict[str, Any]) -> Response:
+    """Produce, record and send an export."""
+    return send(export_service(services()).export(actor(), kind, parameters))
+
+
+def years() -> list[int]:
+    """Return the years that have sessions (latest first), or this year."""
+    found = {s.session_date.year for s in services().queries.sessions(actor())}
+    found.add(services().ctx.clock.now().year)
+    return sorted(found, reverse=True)
+
+
+def index_context(**_: Any) -> dict[str, Any]:
+    """Return what the exports page shows."""
+    return {"years": years(), "sessions": services().queries.sessions(actor()),
+            "formats": FORMATS, "separators": SEPARATORS, "verification": None,
+            "form": request.form, "errors": {}}
+
+
+def session_context(session_id: UUID, **_: Any) -> dict[str, Any]:
+    """Return a session, its agenda and the documents of its voted items."""
+    queries = services().queries
+    return {"session": queries.session(actor(), session_id),
+            "agenda": queries.agenda(actor(), session_id), "pdf_kinds": PDF_KINDS,
+            "formats": FORMATS, "separators": SEPARATORS, "form": request.form, "errors": {}}
+
+
+@bp.get("/")
+@exporters
+def index():  # type: ignore[no-untyped-def]
+    """Offer the exports of a year and the audit of the log."""
+    return render_template("exports/index.html", **index_context())
+
+
+@bp.post("/decisions")
+@exporters
+@form_view("exports/index.html", index_context)
+def decisions():  # type: ignore[no-untyped-def]
+    """Download the decision table of a year."""
+    data = parse(TableForm(), request.form)
+    if data["year"] is None:
+        data["year"] = services().ctx.clock.now().year
+    parameters: dict[str, Any] = {"year": data["year"], "format": data["format"]}
+    if data["format"] == "csv":
+        parameters["separator"] = data["separator"]
+    return run("decisions", parameters)
+
+
+@bp.post("/scdl/<any(subventions, deliberations):dataset>")
+@exporters
+@form_view("exports/index.html", index_context)
+def scdl(dataset: str):  # type: ignore[no-untyped-def]
+    """Download an SCDL open data file of a year."""
+    return run(f"scdl-{dataset}", {"year": parse(YearForm(), request.form)["year"]})
+
+
+@bp.post("/audit/verification")
+@exporters
+def verify():  # type: ignore[no-untyped-def]
+    """Walk the whole chain and show the result."""
+    faps = services()
+    result = AuditService(faps.app, faps.extras["audit_chain"]).verify(actor())
+    return render_template("exports/index.html", **dict(index_context(), verification=result))
+
+
+@bp.post("/audit/journal")
+@exporters
+def audit_log():  # type: ignore[no-untyped-def]
+    """Download the whole log as JSON Lines (as `faps audit export`)."""
+    faps = services()
+    policy.require(actor(), "audit.read")
+    out = io.StringIO()
+    position, _head, _count = write_log(faps.app, out, transcoding_names())
+    return attachment(out.getvalue().encode("utf-8"), f"journal-audit-position-{position}.jsonl",
+                      "application/x-ndjson")
+
+
+@bp.get("/seances/<uuid:session_id>")
+@exporters
+def session(session_id: UUID):  # type: ignore[no-untyped-def]
+    """Offer a session's decision table and documents."""
+    return render_template("exports/session.html", **session_context(session_id))
+
+
+@bp.post("/seances/<uuid:session_id>/decisions")
+@exporters
+@form_view("exports/session.html", session_context)
+def session_decisions(session_id: UUID):  # type: ignore[no-untyped-def]
+    """Download a session's decision table."""
+    data = parse(TableForm(), request.form)
+    parameters: dict[str, Any] = {"session_id": str(session_id), "format": data["format"]}
+    if data["format"] == "csv":
+        parameters["separator"] = data["separator"]
+    return run("decisions", parameters)
+
+
+@bp.post("/seances/<uuid:session_id>/liste")
+@exporters
+def session_list(session_id: UUID):  # type: ignore[no-untyped-def]
+    """Download the list of a session's deliberations (PDF)."""
+    return run("pdf-session-list", {"session_id": str(session_id)})
+
+
+@bp.post("/seances/<uuid:session_id>/<any(deliberation, notification, agreement):document>")
+@exporters
+@form_view("exports/session.html", session_context)
+def item_pdf(session_id: UUID, document: str):  # type: ignore[no-untyped-def]
+    """Download a voted item's PDF document."""
+    item = parse(ItemForm(), request.form)["item"]
+    return run(f"pdf-{document}", {"session_id": str(session_id), "item": item})
