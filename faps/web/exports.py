@@ -76,7 +76,7 @@ def index_context(**_: Any) -> dict[str, Any]:
     """Return what the exports page shows."""
     return {"years": years(), "sessions": services().queries.sessions(actor()),
             "formats": FORMATS, "separators": SEPARATORS, "verification": None,
-            "form": request.form, "errors": {}}
+            "form": request.form}
 
 
 def session_context(session_id: UUID, **_: Any) -> dict[str, Any]:
@@ -84,14 +84,14 @@ def session_context(session_id: UUID, **_: Any) -> dict[str, Any]:
     queries = services().queries
     return {"session": queries.session(actor(), session_id),
             "agenda": queries.agenda(actor(), session_id), "pdf_kinds": PDF_KINDS,
-            "formats": FORMATS, "separators": SEPARATORS, "form": request.form, "errors": {}}
+            "formats": FORMATS, "separators": SEPARATORS, "form": request.form}
 
 
 @bp.get("/")
 @exporters
 def index():  # type: ignore[no-untyped-def]
     """Offer the exports of a year and the audit of the log."""
-    return render_template("exports/index.html", **index_context())
+    return render_template("exports/index.html", errors={}, **index_context())
 
 
 @bp.post("/decisions")
@@ -122,7 +122,8 @@ def verify():  # type: ignore[no-untyped-def]
     """Walk the whole chain and show the result."""
     faps = services()
     result = AuditService(faps.app, faps.extras["audit_chain"]).verify(actor())
-    return render_template("exports/index.html", **dict(index_context(), verification=result))
+    return render_template("exports/index.html", errors={},
+                           **dict(index_context(), verification=result))
 
 
 @bp.post("/audit/journal")
@@ -141,7 +142,8 @@ def audit_log():  # type: ignore[no-untyped-def]
 @exporters
 def session(session_id: UUID):  # type: ignore[no-untyped-def]
     """Offer a session's decision table and documents."""
-    return render_template("exports/session.html", **session_context(session_id))
+    return render_template("exports/session.html", errors={},
+                           **session_context(session_id))
 
 
 @bp.post("/seances/<uuid:session_id>/decisions")

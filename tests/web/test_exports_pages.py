@@ -86,3 +86,11 @@ def test_a_download_without_csrf_is_refused(awarded: World, signed_in: Signed) -
     browser = signed_in("secretariat")
     response = browser.post("/exports/decisions", data={"year": 2024, "format": "csv"})
     assert response.status_code == 400
+
+
+def test_a_bad_format_shows_the_page_again_with_the_error(awarded: World,
+                                                          signed_in: Signed) -> None:
+    browser = signed_in("secretariat")
+    response = browser.post("/exports/decisions", data={"csrf_token": csrf_of(browser, "/exports/"),
+                                                        "year": 2024, "format": "pdf"})
+    assert response.status_code == 400 and "valeur inconnue" in response.get_data(as_text=True)
