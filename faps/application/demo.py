@@ -16,6 +16,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from functools import partial
 from uuid import UUID
 
 from eventsourcing.utils import get_topic
@@ -122,7 +123,7 @@ class Demo:
         communes = [(c.insee, c.name) for c in self.faps.ctx.communes]
         cases = []
         for year in STORIES:
-            self.on(date(year - 1, 12, 15), lambda y=year: self.vote_budget(y))
+            self.on(date(year - 1, 12, 15), partial(self.vote_budget, year))
             projects = year_projects(self.rng, year, communes)
             year_cases = [DemoCase(year, i, p.commune, p.story, p.content)
                           for i, p in enumerate(projects)]
@@ -174,13 +175,9 @@ class Demo:
         """Vote (or raise) the year's envelope."""
         amount = BUDGETS[year]
         secretariat = self.actors["secretariat"]
-        if self.faps.app.exists(self._budget_id(year)):
+        if self.faps.app.exists(YearlyBudget.create_id(year)):
             amount += self.faps.budgets.get(secretariat, year).voted
         self.faps.budgets.vote(secretariat, year, amount, f"DEL-{year - 1}-{180 + year % 10}")
-
-    @staticmethod
-    def _budget_id(year: int) -> UUID:
-        return YearlyBudget.create_id(year)
 
     # -- before the council -----------------------------------------------------------------
     def plan_instruction(self, case: DemoCase) -> None:

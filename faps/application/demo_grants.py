@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import partial
 from typing import TYPE_CHECKING
 from uuid import UUID
 
@@ -40,7 +41,7 @@ class GrantStories:
             voted = date(year, 10, 10) if case.story == "late_award" else date(year, 6, 20)
             self.plan_grant(case, voted, k)
         for k, case in enumerate(c for c in cases if c.story == "awarded"):
-            self.demo.on(date(year, 7, 1) + timedelta(days=k), lambda c=case: self.notify(c))
+            self.demo.on(date(year, 7, 1) + timedelta(days=k), partial(self.notify, case))
 
     # -- sessions -------------------------------------------------------------------------
     def plan_session(self, on: date, cases: list[DemoCase], second: bool = False,
