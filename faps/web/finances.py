@@ -3,14 +3,26 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
+from uuid import UUID
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, flash, render_template, request
+from marshmallow import fields, validate
 
 from faps.domain.actors import Role
 from faps.domain.errors import InvalidInputError
-from faps.domain.money import parse_amount
+from faps.domain.money import format_euros, parse_amount
 from faps.web.charts import commune_bars, cumulative_payments
-from faps.web.common import actor, login_required, redirect_to, roles_required, services
+from faps.web.common import (
+    actor,
+    form_view,
+    login_required,
+    parse,
+    redirect_to,
+    roles_required,
+    services,
+)
+from faps.web.schemas import Euros, FrenchDate, FrenchSchema
 
 bp = Blueprint("finances", __name__, url_prefix="/finances")
 READERS = (Role.FINANCE_OFFICER, Role.SECRETARIAT, Role.AUDITOR, Role.ADMINISTRATOR)
@@ -69,3 +81,148 @@ def deadlines():  # type: ignore[no-untyped-def]
     """List the overdue and near deadlines (lapse stays an officer's decision)."""
     items = services().deadlines.deadlines(actor())
     return render_template("finances/deadlines.html", overdue_items=items)
+
+
+# -- payment forms: the commune's request, the officer's decisions -----------------------
+KIND_OPTIONS = [("avance", "Avance"), ("acompte", "Acompte"), ("solde", "Solde")]
+PAYMENTS_READERS = (Role.FINANCE_OFFICER, Role.SECRETARIAT, Role.AUDITOR)
+officer_only = roles_required(Role.FINANCE_OFFICER)
+
+
+class PaymentRequestSchema(FrenchSchema):
+    kind = fields.String(required=True, validate=validate.OneOf([k for k, _ in KIND_OPTIONS]))
+    amount = Euros(required=True)
+    expenses_paid = Euros(required=True)
+    documents = fields.List(fields.UUID(), load_default=list)
+    upload_kind = fields.String(load_default="")
+
+
+class PaySchema(FrenchSchema):
+    amount = Euros(required=True)
+    paid_on = FrenchDate(required=True)
+    mandate_reference = fields.String(required=True, validate=validate.Length(min=1, max=100))
+
+
+class MotiveSchema(FrenchSchema):
+    motive = fields.String(required=True, validate=validate.Length(min=3, max=2000))
+
+
+class ReduceSchema(MotiveSchema):
+    real_eligible_cost = Euros(required=True)
+
+
+class ClawbackSchema(FrenchSchema):
+    amount = Euros(required=True)
+    title_reference = fields.String(required=True, validate=validate.Length(min=1, max=100))
+
+
+def payment_context(dossier_id: UUID, **_: Any) -> dict[str, Any]:
+    """Return what both payment pages show: the dossier, its statement, the règlement's pieces."""
+    faps = services()
+    dossier = faps.dossiers.load(actor(), dossier_id)
+    reglement = faps.dossiers.reglement_of(dossier)
+    return {"dossier": dossier, "statement": faps.grants.statement(actor(), dossier_id),
+            "kind_options": KIND_OPTIONS, "document_labels": reglement.document_kinds(),
+            "required": {"avance": reglement.documents_at_advance,
+                         "acompte": reglement.documents_at_interim,
+                         "solde": reglement.documents_at_balance},
+            "pending": [p for p in dossier.payment_requests.values() if p.status == "en_attente"],
+            "failed": request.endpoint if request.method == "POST" else None}
+
+
+def _form_data() -> dict[str, Any]:
+    return {**request.form.to_dict(), "documents": request.form.getlist("documents")}
+
+
+@bp.route("/dossiers/<uuid:dossier_id>/versement", methods=["GET", "POST"])
+@roles_required(Role.COMMUNE_AGENT)
+@form_view("finances/payment_request.html", payment_context)
+def payment_request(dossier_id: UUID):  # type: ignore[no-untyped-def]
+    """Let the commune ask for a payment, with its justificatifs (an upload is attached first)."""
+    if request.method == "GET":
+        return render_template("finances/payment_request.html", errors={}, form={},
+                               **payment_context(dossier_id))
+    data = parse(PaymentRequestSchema(), _form_data())
+    documents = list(data["documents"])
+    upload = request.files.get("file")
+    if upload is not None and upload.filename:
+        documents.append(services().dossiers.attach(actor(), dossier_id, data["upload_kind"],
+                                                    upload.filename, upload.read()))
+    services().grants.request_payment(actor(), dossier_id, data["kind"], data["amount"],
+                                      data["expenses_paid"], tuple(documents))
+    flash("Demande de versement transmise au service instructeur.", "success")
+    return redirect_to("commune.dossier", dossier_id=dossier_id)
+
+
+@bp.get("/dossiers/<uuid:dossier_id>/versements")
+@roles_required(*PAYMENTS_READERS)
+def dossier_payments(dossier_id: UUID):  # type: ignore[no-untyped-def]
+    """Show a grant's statement, its pending requests and the officer's forms."""
+    return render_template("finances/dossier_payments.html", errors={}, form={},
+                           **payment_context(dossier_id))
+
+
+def payment_action(rule: str, name: str):  # type: ignore[no-untyped-def]
+    """Declare an officer's POST on a grant, re-rendering the page on bad input."""
+
+    def decorator(view):  # type: ignore[no-untyped-def]
+        view.__name__ = name
+        view = form_view("finances/dossier_payments.html", payment_context)(view)
+        return bp.post(f"/dossiers/<uuid:dossier_id>/{rule}")(officer_only(view))
+
+    return decorator
+
+
+def _done(dossier_id: UUID, message: str):  # type: ignore[no-untyped-def]
+    flash(message, "success")
+    return redirect_to("finances.dossier_payments", dossier_id=dossier_id)
+
+
+@payment_action("versements/<uuid:request_id>/payer", "pay")
+def pay(dossier_id: UUID, request_id: UUID):  # type: ignore[no-untyped-def]
+    """Pay a pending request (mandate)."""
+    data = parse(PaySchema(), request.form)
+    services().grants.make_payment(actor(), dossier_id, request_id, data["amount"],
+                                   data["paid_on"], data["mandate_reference"])
+    return _done(dossier_id, "Versement enregistré.")
+
+
+@payment_action("versements/<uuid:request_id>/refuser", "refuse")
+def refuse(dossier_id: UUID, request_id: UUID):  # type: ignore[no-untyped-def]
+    """Refuse a pending request, with a motive."""
+    data = parse(MotiveSchema(), request.form)
+    services().grants.refuse_payment(actor(), dossier_id, request_id, data["motive"])
+    return _done(dossier_id, "Demande de versement refusée.")
+
+
+@payment_action("reduction", "reduce")
+def reduce(dossier_id: UUID):  # type: ignore[no-untyped-def]
+    """Reduce the grant pro rata to the real eligible cost."""
+    data = parse(ReduceSchema(), request.form)
+    amount = services().grants.reduce(actor(), dossier_id, data["real_eligible_cost"],
+                                      data["motive"])
+    return _done(dossier_id, f"Subvention ramenée à {format_euros(amount)}.")
+
+
+@payment_action("reversement", "clawback")
+def clawback(dossier_id: UUID):  # type: ignore[no-untyped-def]
+    """Record money paid back by the commune (titre de recette)."""
+    data = parse(ClawbackSchema(), request.form)
+    services().grants.record_clawback(actor(), dossier_id, data["amount"],
+                                      data["title_reference"])
+    return _done(dossier_id, "Reversement enregistré.")
+
+
+@payment_action("caducite", "lapse")
+def lapse(dossier_id: UUID):  # type: ignore[no-untyped-def]
+    """Declare the grant lapsed."""
+    data = parse(MotiveSchema(), request.form)
+    services().grants.lapse(actor(), dossier_id, data["motive"])
+    return _done(dossier_id, "Subvention déclarée caduque.")
+
+
+@payment_action("cloture", "close")
+def close(dossier_id: UUID):  # type: ignore[no-untyped-def]
+    """Close a grant."""
+    services().grants.close(actor(), dossier_id)
+    return _done(dossier_id, "Dossier clos.")
