@@ -10,38 +10,10 @@ from click.testing import CliRunner, Result
 
 from faps.cli import main
 from faps.infrastructure.communes_file import load_communes
+from tests.examples import EXAMPLE_REQUEST
 
 ROOT = Path(__file__).resolve().parents[2]
-REQUEST: dict[str, Any] = {
-    "commune": "77258",
-    "premises_tenure": "locataire",
-    "health_activity": True,
-    "works_started": False,
-    "expenses": [
-        {
-            "label": "Cloisons, plomberie",
-            "category": "travaux_amenagement",
-            "amount_ht": "80000.00",
-            "vat": "16000.00",
-        },
-        {
-            "label": "Fauteuil dentaire",
-            "category": "equipement_specifique",
-            "amount_ht": "20000.00",
-            "vat": "4000.00",
-        },
-        {
-            "label": "Mobilier de bureau",
-            "category": "autre",
-            "amount_ht": "5000.00",
-            "vat": "1000.00",
-        },
-    ],
-    "public_funding": [{"funder": "ARS Île-de-France", "amount": "20000.00"}],
-    "private_funding": [],
-    "requested_amount": "40000.00",
-    "commune_awarded_this_year": "0.00",
-}
+REQUEST: dict[str, Any] = EXAMPLE_REQUEST
 EXPECTED_FIGURES = {
     "basis": "HT",
     "total_cost": "105000.00",

@@ -10,55 +10,9 @@ from faps.domain.communes import Commune
 from faps.domain.errors import InvalidInputError
 from faps.domain.money import NARROW_NBSP, NBSP
 from faps.domain.reglement import Reglement
+from tests.examples import EXAMPLE_REGLEMENT, EXAMPLE_REQUEST
 
 LOGNES = Commune(insee="77258", name="Lognes")
-EXAMPLE_REQUEST: dict[str, Any] = {
-    "commune": "77258",
-    "premises_tenure": "locataire",
-    "health_activity": True,
-    "works_started": False,
-    "expenses": [
-        {
-            "label": "Cloisons, plomberie",
-            "category": "travaux_amenagement",
-            "amount_ht": "80000.00",
-            "vat": "16000.00",
-        },
-        {
-            "label": "Fauteuil dentaire",
-            "category": "equipement_specifique",
-            "amount_ht": "20000.00",
-            "vat": "4000.00",
-        },
-        {
-            "label": "Mobilier de bureau",
-            "category": "autre",
-            "amount_ht": "5000.00",
-            "vat": "1000.00",
-        },
-    ],
-    "public_funding": [{"funder": "ARS Île-de-France", "amount": "20000.00"}],
-    "private_funding": [],
-    "requested_amount": "40000.00",
-    "commune_awarded_this_year": "0.00",
-}
-EXAMPLE_REGLEMENT: dict[str, Any] = {
-    "version": "2022-03-31",
-    "adopted_by": "deliberation reference",
-    "effective_from": "2022-04-01",
-    "basis": "HT",
-    "rate": "0.30",
-    "ceiling_per_dossier": "100000.00",
-    "floor_eligible_cost": "5000.00",
-    "commune_yearly_ceiling": None,
-    "eligible_categories": [
-        "travaux_amenagement",
-        "equipement_specifique",
-        "amenagements_techniques",
-    ],
-    "accepted_tenures": ["proprietaire", "locataire"],
-    "works_must_not_have_started": True,
-}
 EUR = NBSP + "€"
 
 

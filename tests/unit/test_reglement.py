@@ -8,26 +8,11 @@ from pydantic import ValidationError
 from faps.application.validation import validate
 from faps.domain.errors import InvalidInputError
 from faps.domain.reglement import ExpenseCategory, Reglement, Tenure, in_force
+from tests.examples import EXAMPLE_REGLEMENT
 
 
 def settings(**overrides: Any) -> dict[str, Any]:
-    base: dict[str, Any] = {
-        "version": "2022-03-31",
-        "adopted_by": "Délibération du 31 mars 2022",
-        "effective_from": "2022-04-01",
-        "basis": "HT",
-        "rate": "0.30",
-        "ceiling_per_dossier": "100000.00",
-        "floor_eligible_cost": "5000.00",
-        "commune_yearly_ceiling": None,
-        "eligible_categories": [
-            "travaux_amenagement",
-            "equipement_specifique",
-            "amenagements_techniques",
-        ],
-        "accepted_tenures": ["proprietaire", "locataire"],
-        "works_must_not_have_started": True,
-    }
+    base: dict[str, Any] = {**EXAMPLE_REGLEMENT, "adopted_by": "Délibération du 31 mars 2022"}
     return base | overrides
 
 
