@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 from uuid import UUID
 
-from flask import current_app, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, g, redirect, render_template, request, session, url_for
 from marshmallow import Schema
 from marshmallow import ValidationError as MarshmallowError
 from werkzeug.wrappers import Response
@@ -29,8 +29,9 @@ ROLE_HOMES = {
 
 NAV: dict[Role, list[tuple[str, str]]] = {
     Role.COMMUNE_AGENT: [("commune.dossiers", "Mes dossiers"), ("commune.simulator", "Simulateur")],
-    Role.FINANCE_OFFICER: [("instruction.inbox", "Instruction"), ("finances.deadlines", "Échéances"),
-                           ("finances.dashboard", "Budget"), ("finances.payments", "Versements"),
+    Role.FINANCE_OFFICER: [("instruction.inbox", "Instruction"),
+                           ("finances.deadlines", "Échéances"), ("finances.dashboard", "Budget"),
+                           ("finances.payments", "Versements"),
                            ("commune.simulator", "Simulateur")],
     Role.SECRETARIAT: [("assemblees.sessions", "Assemblées"), ("exports.index", "Exports"),
                        ("finances.dashboard", "Budget")],
@@ -153,6 +154,25 @@ def form_view(template: str, context: Callable[..., dict[str, Any]]) -> Callable
         return wrapped  # type: ignore[return-value]
 
     return decorator
+
+
+def dossier_actions(blueprint: Blueprint, template: str, context: Callable[..., dict[str, Any]],
+                    guard: Callable[[F], F]) -> Callable[[str, str], Callable[[F], F]]:
+    """Return `action(rule, name)`: declares a guarded POST on a dossier's page.
+
+    The view is served at /dossiers/<dossier_id>/<rule> under the blueprint, named `name`,
+    and the page `template` comes back with the errors and the input kept on bad input.
+    """
+
+    def action(rule: str, name: str) -> Callable[[F], F]:
+        def decorator(view: F) -> F:
+            view.__name__ = name
+            wrapped = form_view(template, context)(view)
+            return blueprint.post(f"/dossiers/<uuid:dossier_id>/{rule}")(guard(wrapped))
+
+        return decorator
+
+    return action
 
 
 def redirect_to(endpoint: str, **values: Any) -> Response:

@@ -15,6 +15,7 @@ from faps.domain.money import format_euros, parse_amount
 from faps.web.charts import commune_bars, cumulative_payments
 from faps.web.common import (
     actor,
+    dossier_actions,
     form_view,
     login_required,
     parse,
@@ -162,15 +163,8 @@ def dossier_payments(dossier_id: UUID):  # type: ignore[no-untyped-def]
                            **payment_context(dossier_id))
 
 
-def payment_action(rule: str, name: str):  # type: ignore[no-untyped-def]
-    """Declare an officer's POST on a grant, re-rendering the page on bad input."""
-
-    def decorator(view):  # type: ignore[no-untyped-def]
-        view.__name__ = name
-        view = form_view("finances/dossier_payments.html", payment_context)(view)
-        return bp.post(f"/dossiers/<uuid:dossier_id>/{rule}")(officer_only(view))
-
-    return decorator
+payment_action = dossier_actions(bp, "finances/dossier_payments.html", payment_context,
+                                 officer_only)
 
 
 def _done(dossier_id: UUID, message: str):  # type: ignore[no-untyped-def]

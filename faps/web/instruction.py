@@ -12,7 +12,15 @@ from faps.application.queries import SORTS, DossierFilter
 from faps.domain.actors import Role
 from faps.domain.dossier_content import DossierState
 from faps.web import instruction_forms as forms
-from faps.web.common import actor, form_view, parse, redirect_to, roles_required, services
+from faps.web.common import (
+    actor,
+    dossier_actions,
+    form_view,
+    parse,
+    redirect_to,
+    roles_required,
+    services,
+)
 from faps.web.saved_views import SavedViews
 
 bp = Blueprint("instruction", __name__, url_prefix="/instruction")
@@ -104,15 +112,7 @@ def dossier(dossier_id: UUID):  # type: ignore[no-untyped-def]
                            **page_context(dossier_id))
 
 
-def dossier_action(rule: str, name: str):  # type: ignore[no-untyped-def]
-    """Declare an officer's POST action on a dossier, re-rendering the page on bad input."""
-
-    def decorator(view):  # type: ignore[no-untyped-def]
-        view.__name__ = name
-        view = form_view("instruction/dossier.html", page_context)(view)
-        return bp.post(f"/dossiers/<uuid:dossier_id>/{rule}")(officer_only(view))
-
-    return decorator
+dossier_action = dossier_actions(bp, "instruction/dossier.html", page_context, officer_only)
 
 
 def done(dossier_id: UUID, message: str):  # type: ignore[no-untyped-def]
