@@ -51,3 +51,29 @@ EXAMPLE_REGLEMENT: dict[str, Any] = {
     "accepted_tenures": ["proprietaire", "locataire"],
     "works_must_not_have_started": True,
 }
+
+# The example's figures and the criteria in the order the contract lists them.
+EXPECTED_FIGURES = {
+    "basis": "HT",
+    "total_cost": "105000.00",
+    "eligible_base": "100000.00",
+    "public_funding": "20000.00",
+    "private_funding": "0.00",
+    "caps": {
+        "cap_rate": "30000.00",
+        "cap_ceiling": "100000.00",
+        "cap_half_share": "42500.00",
+        "cap_min_participation": "64000.00",
+        "cap_requested": "40000.00",
+    },
+}
+CRITERIA_ORDER = [
+    "commune_membre",
+    "activite_sante",
+    "occupation_locaux",
+    "travaux_non_commences",
+    "depenses_eligibles",
+    "plancher",
+    "part_communale",
+    "participation_minimale",
+]

@@ -10,24 +10,10 @@ from click.testing import CliRunner, Result
 
 from faps.cli import main
 from faps.infrastructure.communes_file import load_communes
-from tests.examples import EXAMPLE_REQUEST
+from tests.examples import EXAMPLE_REQUEST, EXPECTED_FIGURES
 
 ROOT = Path(__file__).resolve().parents[2]
 REQUEST: dict[str, Any] = EXAMPLE_REQUEST
-EXPECTED_FIGURES = {
-    "basis": "HT",
-    "total_cost": "105000.00",
-    "eligible_base": "100000.00",
-    "public_funding": "20000.00",
-    "private_funding": "0.00",
-    "caps": {
-        "cap_rate": "30000.00",
-        "cap_ceiling": "100000.00",
-        "cap_half_share": "42500.00",
-        "cap_min_participation": "64000.00",
-        "cap_requested": "40000.00",
-    },
-}
 REGLEMENT_TOML = """\
 version = "2025-01-15"
 adopted_by = "Délibération n° 2025-003"

@@ -10,7 +10,12 @@ from faps.domain.communes import Commune
 from faps.domain.errors import InvalidInputError
 from faps.domain.money import NARROW_NBSP, NBSP
 from faps.domain.reglement import Reglement
-from tests.examples import EXAMPLE_REGLEMENT, EXAMPLE_REQUEST
+from tests.examples import (
+    CRITERIA_ORDER,
+    EXAMPLE_REGLEMENT,
+    EXAMPLE_REQUEST,
+    EXPECTED_FIGURES,
+)
 
 LOGNES = Commune(insee="77258", name="Lognes")
 EUR = NBSP + "€"
@@ -64,20 +69,7 @@ def test_the_example_of_the_contract_gives_exactly_its_result() -> None:
     assert result == {
         "reglement_version": "2022-03-31",
         "eligible": True,
-        "figures": {
-            "basis": "HT",
-            "total_cost": "105000.00",
-            "eligible_base": "100000.00",
-            "public_funding": "20000.00",
-            "private_funding": "0.00",
-            "caps": {
-                "cap_rate": "30000.00",
-                "cap_ceiling": "100000.00",
-                "cap_half_share": "42500.00",
-                "cap_min_participation": "64000.00",
-                "cap_requested": "40000.00",
-            },
-        },
+        "figures": EXPECTED_FIGURES,
         "max_grant": "30000.00",
         "grant": "30000.00",
         "binding_cap": "cap_rate",
@@ -87,16 +79,7 @@ def test_the_example_of_the_contract_gives_exactly_its_result() -> None:
         "passed": True,
         "message": "Lognes est membre de l'agglomération.",
     }
-    assert [c["code"] for c in criteria] == [
-        "commune_membre",
-        "activite_sante",
-        "occupation_locaux",
-        "travaux_non_commences",
-        "depenses_eligibles",
-        "plancher",
-        "part_communale",
-        "participation_minimale",
-    ]
+    assert [c["code"] for c in criteria] == CRITERIA_ORDER
     assert all(c["passed"] for c in criteria)
 
 

@@ -18,18 +18,9 @@ from faps.domain.assessment import (
 from faps.domain.communes import Commune
 from faps.domain.money import CENT, ZERO, round_down
 from faps.domain.reglement import ExpenseCategory, Reglement, Tenure
+from tests.examples import CRITERIA_ORDER
 
 LOGNES = Commune(insee="77258", name="Lognes")
-CRITERIA_ORDER = [
-    "commune_membre",
-    "activite_sante",
-    "occupation_locaux",
-    "travaux_non_commences",
-    "depenses_eligibles",
-    "plancher",
-    "part_communale",
-    "participation_minimale",
-]
 
 
 DEFAULT_CATEGORIES = Reglement.model_fields["eligible_categories"].default
