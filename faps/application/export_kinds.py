@@ -56,6 +56,11 @@ def decisions(reader: DecisionReader, publisher: Publisher, seal: Seal, at: date
     return f"decisions-{slug}.{fmt}", data
 
 
+def sealed_name(stem: str, seal: Seal) -> str:
+    """Return an SCDL file name carrying the seal (the schema forbids an extra column)."""
+    return f"{stem}-sceau-{seal.position}-{seal.head[:16]}.csv"
+
+
 def _year_decisions(reader: DecisionReader, params: dict[str, Any], adopted: bool) -> list[Any]:
     year = int(params["year"])
     found = reader.decisions(reader.sessions_of(year), adopted_only=adopted)
@@ -68,7 +73,7 @@ def scdl_subventions(reader: DecisionReader, publisher: Publisher, seal: Seal, a
                      params: dict[str, Any]) -> tuple[str, bytes]:
     """Build the SCDL « subventions » file of a year's awards."""
     data = scdl.subventions_csv(_year_decisions(reader, params, True), publisher)
-    return f"scdl-subventions-{params['year']}.csv", data
+    return sealed_name(f"scdl-subventions-{params['year']}", seal), data
 
 
 def scdl_deliberations(reader: DecisionReader, publisher: Publisher, seal: Seal, at: datetime,
@@ -76,7 +81,7 @@ def scdl_deliberations(reader: DecisionReader, publisher: Publisher, seal: Seal,
     """Build the SCDL « délibérations » file of a year's votes."""
     found = _year_decisions(reader, params, False)
     data = scdl.deliberations_csv(found, publisher, int(params["year"]))
-    return f"scdl-deliberations-{params['year']}.csv", data
+    return sealed_name(f"scdl-deliberations-{params['year']}", seal), data
 
 
 def _item(reader: DecisionReader, params: dict[str, Any]) -> Any:
@@ -126,3 +131,24 @@ BUILDERS: dict[str, Any] = {
     "scdl-subventions": scdl_subventions,
     "scdl-deliberations": scdl_deliberations,
 }
+
+KIND_LABELS = {
+    "decisions": "Tableau des décisions", "scdl-subventions": "SCDL « subventions »",
+    "scdl-deliberations": "SCDL « délibérations »",
+    "pdf-deliberation": "Extrait de délibération (PDF)",
+    "pdf-session-list": "Liste des délibérations d'une séance (PDF)",
+    "pdf-notification": "Lettre de notification (PDF)",
+    "pdf-agreement": "Convention de financement (PDF)",
+}
+PARAMETER_LABELS = {"year": "année", "session_id": "séance", "item": "point",
+                    "format": "format", "separator": "séparateur"}
+
+
+def describe_parameters(parameters: dict[str, Any]) -> str:
+    """Return a recorded export's parameters in French (« année 2024, format xlsx »)."""
+    shown = [f"{PARAMETER_LABELS.get(k, k)} {v}" for k, v in parameters.items()
+             if k != "publisher"]
+    publisher = parameters.get("publisher") or {}
+    if publisher.get("siret"):
+        shown.append(f"SIRET de l'agglomération {publisher['siret']}")
+    return ", ".join(shown) or "aucun"

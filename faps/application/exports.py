@@ -1,8 +1,8 @@
 """Use cases of publication: decision tables, SCDL open data and PDF documents, each recorded.
 
 Every export is built, sealed with the chain's head, and recorded as an ExportRecord event with
-its parameters (including the settings used) and digest, so that `regenerate` can rebuild it
-byte for byte from the log up to the recorded position.
+its parameters (including the settings used) and digest, so that faps.application.reproduction
+can rebuild it byte for byte from the log up to the recorded position.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from uuid import UUID
 from faps.application import policy
 from faps.application.decisions import DecisionReader
 from faps.domain.actors import Actor
-from faps.domain.errors import InvalidInputError
+from faps.domain.errors import ConflictError, InvalidInputError
 from faps.domain.exports import ExportRecord
 from faps.infrastructure.audit_chain import AuditChain, Seal
 from faps.infrastructure.exports.scdl import Publisher
@@ -64,6 +64,9 @@ class ExportService:
             name, data = BUILDERS[kind](reader, self.publisher, seal, at, parameters)
             if self.chain.catch_up() == seal:
                 break
+        else:
+            raise ConflictError("Le journal change trop vite pour sceller l'export : "
+                                "réessayez dans un instant.")
         digest = hashlib.sha256(data).hexdigest()
         recorded = dict(parameters, publisher=_publisher_json(self.publisher))
         record = ExportRecord.record(actor, kind, recorded, name, digest, len(data), seal.head,
@@ -73,17 +76,10 @@ class ExportService:
 
     def records(self, actor: Actor) -> list[ExportRecord]:
         """Return every recorded export, latest first."""
-        from eventsourcing.utils import get_topic
+        from faps.application.reproduction import recorded_exports
 
         policy.require(actor, "audit.read")
-        topic = get_topic(ExportRecord.ExportRecorded)
-        found, start = [], 1
-        while True:
-            batch = self.app.recorder.select_notifications(start, 1000, topics=[topic])
-            found.extend(self.app.repository.get(UUID(str(n.originator_id))) for n in batch)
-            if len(batch) < 1000:
-                return sorted(found, key=lambda r: r.exported_at, reverse=True)
-            start = batch[-1].id + 1
+        return recorded_exports(self.app)
 
 
 def _publisher_json(publisher: Publisher) -> dict[str, Any]:
@@ -96,17 +92,6 @@ def publisher_from_json(data: dict[str, Any]) -> Publisher:
     """Return the publisher recorded with an export."""
     return Publisher(data["fund_name"], data["name"], data["siren"], data["siret"],
                      dict(data["commune_sirets"]))
-
-
-def regenerate(app: Any, communes: Any, record: ExportRecord) -> tuple[str, bytes]:
-    """Rebuild a recorded export from an application holding the log up to its position."""
-    from faps.application.export_kinds import BUILDERS
-
-    parameters = {k: v for k, v in record.parameters.items() if k != "publisher"}
-    seal = Seal(record.chain_position, record.chain_head)
-    return BUILDERS[record.kind](DecisionReader(app, communes),
-                                 publisher_from_json(record.parameters["publisher"]), seal,
-                                 record.exported_at, parameters)
 
 
 FUND_NAME = "Fonds d'aide aux projets de santé (FAPS)"

@@ -1,0 +1,156 @@
+"""Reproducible exports: find a published file by its digest, rebuild it from the log at its seal.
+
+A recorded export names the chain position it was sealed at. Regeneration copies the stored
+events up to that position (and no further) into an in-memory application, recomputes the
+chain over them to prove the log still produces the recorded head, rebuilds the file with the
+recorded parameters, publisher and moment, and compares SHA-256 digests. Events recorded after
+the export, including later votes, payments and the export's own record, play no part.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import StoredEvent
+from eventsourcing.utils import get_topic
+
+from faps.application import policy
+from faps.application.app import FapsApplication
+from faps.application.decisions import DecisionReader
+from faps.domain.actors import Actor
+from faps.domain.errors import FapsError, NotFoundError
+from faps.domain.exports import ExportRecord
+from faps.infrastructure.audit_chain import BATCH, GENESIS, Seal, next_link, read_log
+
+RECORDED_TOPIC = get_topic(ExportRecord.ExportRecorded)
+
+
+@dataclass(frozen=True)
+class Regeneration:
+    """A recorded export rebuilt from the log: the file, the recomputed seal, the verdict."""
+
+    record: ExportRecord
+    name: str
+    data: bytes
+    sha256: str
+    seal: Seal
+    ok: bool
+    message: str
+
+
+def recorded_exports(app: Any) -> list[ExportRecord]:
+    """Return every export recorded in the log, latest first."""
+    found: list[ExportRecord] = []
+    start = 1
+    while True:
+        batch = app.recorder.select_notifications(start, BATCH, topics=[RECORDED_TOPIC])
+        found.extend(app.repository.get(UUID(str(n.originator_id))) for n in batch)
+        if len(batch) < BATCH:
+            return sorted(found, key=lambda r: (r.exported_at, str(r.id)), reverse=True)
+        start = batch[-1].id + 1
+
+
+def log_until(app: Any, position: int) -> tuple[FapsApplication, Seal]:
+    """Copy the stored events up to `position` into memory; return the copy and their seal."""
+    copy = FapsApplication(env={"PERSISTENCE_MODULE": "eventsourcing.popo"},
+                           transcodings=app._transcodings)
+    head, last, batch = GENESIS, 0, []
+    for notification in read_log(app.recorder.select_notifications, 1, position):
+        head, last = next_link(head, notification), notification.id
+        batch.append(StoredEvent(notification.originator_id, notification.originator_version,
+                                 notification.topic, bytes(notification.state)))
+        if len(batch) >= BATCH:
+            copy.recorder.insert_events(batch)
+            batch = []
+    if batch:
+        copy.recorder.insert_events(batch)
+    return copy, Seal(last, head)
+
+
+class ReproductionService:
+    """What auditors do with recorded exports: list, identify a file, regenerate and compare."""
+
+    def __init__(self, app: Any, communes: Any) -> None:
+        self.app = app
+        self.communes = communes
+
+    def records(self, actor: Actor) -> list[ExportRecord]:
+        """Return every recorded export, latest first."""
+        policy.require(actor, "audit.read")
+        return recorded_exports(self.app)
+
+    def find(self, actor: Actor, export_id: str | UUID) -> ExportRecord:
+        """Return a recorded export by its identifier."""
+        policy.require(actor, "audit.read")
+        try:
+            ident = UUID(str(export_id).strip())
+        except ValueError:
+            raise NotFoundError(f"Identifiant d'export invalide : {export_id}.") from None
+        record = self.app.find(ident)
+        if not isinstance(record, ExportRecord):
+            raise NotFoundError(f"Aucun export enregistré sous l'identifiant {ident}.")
+        return record
+
+    def identify(self, actor: Actor, data: bytes, name: str = "") -> ExportRecord:
+        """Return the recorded export whose file has these bytes (by SHA-256)."""
+        digest = hashlib.sha256(data).hexdigest()
+        records = self.records(actor)
+        for record in records:
+            if record.sha256 == digest:
+                return record
+        namesakes = [r for r in records if name and r.file_name == name]
+        if namesakes:
+            r = namesakes[0]
+            raise NotFoundError(
+                f"Fichier différent de l'export enregistré « {r.file_name} » du "
+                f"{r.exported_at:%d/%m/%Y à %H:%M} UTC : son empreinte SHA-256 est {digest}, "
+                f"celle de l'export publié est {r.sha256}.")
+        raise NotFoundError(f"Fichier inconnu : aucun export enregistré n'a l'empreinte SHA-256 "
+                            f"{digest}.")
+
+    def regenerate(self, actor: Actor, export_id: str | UUID) -> Regeneration:
+        """Rebuild a recorded export from the log up to its seal and compare the digests."""
+        record = self.find(actor, export_id)
+        copy, seal = log_until(self.app, record.chain_position)
+        if seal != Seal(record.chain_position, record.chain_head):
+            return Regeneration(record, "", b"", "", seal, False, _rewritten(record, seal))
+        try:
+            name, data = rebuild(copy, self.communes, record)
+        except FapsError as exc:
+            return Regeneration(record, "", b"", "", seal, False,
+                                f"Régénération impossible : {exc.message}")
+        digest = hashlib.sha256(data).hexdigest()
+        ok = digest == record.sha256 and name == record.file_name
+        return Regeneration(record, name, data, digest, seal, ok,
+                            _verdict(record, name, digest) if not ok else
+                            f"Régénéré à l'identique depuis le journal jusqu'à la position "
+                            f"{seal.position} : « {name} », SHA-256 {digest}.")
+
+
+def rebuild(app: Any, communes: Any, record: ExportRecord) -> tuple[str, bytes]:
+    """Build a recorded export again from an application holding the log up to its position."""
+    from faps.application.export_kinds import BUILDERS
+    from faps.application.exports import publisher_from_json
+
+    parameters = {k: v for k, v in record.parameters.items() if k != "publisher"}
+    seal = Seal(record.chain_position, record.chain_head)
+    return BUILDERS[record.kind](DecisionReader(app, communes),
+                                 publisher_from_json(record.parameters["publisher"]), seal,
+                                 record.exported_at, parameters)
+
+
+def _rewritten(record: ExportRecord, seal: Seal) -> str:
+    if seal.position < record.chain_position:
+        return (f"Le journal s'arrête à la position {seal.position} : il ne contient plus "
+                f"l'événement n° {record.chain_position} auquel l'export a été scellé.")
+    return (f"Le journal jusqu'à la position {record.chain_position} ne produit plus "
+            f"l'empreinte enregistrée ({record.chain_head}) mais {seal.head} : il a été "
+            "réécrit depuis l'export.")
+
+
+def _verdict(record: ExportRecord, name: str, digest: str) -> str:
+    return (f"Fichier régénéré différent de l'export publié : « {name} », SHA-256 {digest}, "
+            f"au lieu de « {record.file_name} », SHA-256 {record.sha256}.")
