@@ -24,10 +24,24 @@ def mail() -> None:
 
 @mail.command("send", help="Met en file les courriels des derniers événements et envoie "
                            "ceux qui sont dus ; un envoi en échec est retenté plus tard.")
-def send() -> None:
-    """Flush the outbox."""
+@click.option("--from-start", is_flag=True,
+              help="Met aussi en file les courriels des événements antérieurs à la mise en "
+                   "service de la file (installation mise à jour), une seule fois chacun, "
+                   "aux agents actuels de chaque commune. Sans cette option, le passé n'est "
+                   "jamais envoyé.")
+def send(from_start: bool) -> None:
+    """Flush the outbox (after queueing the history's mails, if asked)."""
     with opened() as faps:
-        _report(faps.mailer.send())
+        outbox, history = faps.mailer.outbox, 0
+        if from_start:
+            outbox.catch_up(faps.ctx.clock.now())
+            history = outbox.queue_history(faps.ctx.clock.now())
+            click.echo(f"Historique : {history} courriel(s) d'événements passés mis en file.")
+        report = faps.mailer.send()
+        left = len(outbox.pending()) - report.postponed
+        if left > 0:
+            click.echo(f"{left} courriel(s) encore en file : envoyés au prochain passage.")
+        _report(MailReport(report.queued + history, report.sent, report.postponed))
 
 
 @mail.command("pending", help="Liste les courriels en attente d'envoi.")

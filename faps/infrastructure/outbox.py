@@ -7,17 +7,18 @@ and its log position in one transaction, like a projection: each event is mailed
 and each row has a unique key, so a replayed batch inserts nothing twice.
 Sending is at least once: a row is claimed, sent, then marked; a crash between the last two
 re-sends it after `STALE_CLAIM`. A refused or unreachable server only postpones a row.
+
+Attaching to a log with history (an upgrade, a store older than the outbox): the outbox starts
+at the log's head, so the past is not mailed, but its directory of recipients is built from
+every account event so far. `queue_history` mails the past on an operator's explicit demand.
 """
 
 from __future__ import annotations
 
 import logging
-import smtplib
-from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
-from typing import Any, Protocol, TextIO
+from typing import Any
 
 import sqlalchemy as sa
 from eventsourcing.utils import get_topic
@@ -27,6 +28,13 @@ from faps.application.notifications import MAIL_EVENTS, Mail, mail_for_event
 from faps.domain.accounts import Account
 from faps.domain.actors import Role
 from faps.domain.dossier import Dossier
+from faps.infrastructure.mail_transports import (  # re-exported: where mailing.py imports them
+    ConsoleTransport,
+    SmtpTransport,
+    Transport,
+)
+
+__all__ = ["ConsoleTransport", "Outbox", "SmtpTransport", "Transport"]
 
 log = logging.getLogger("faps.mail")
 metadata = sa.MetaData()
@@ -64,63 +72,6 @@ recipients = sa.Table(
 )
 
 
-class Transport(Protocol):
-    """Something that delivers a message (SMTP, or the console in development)."""
-
-    def send(self, messages: Sequence[EmailMessage]) -> list[Exception | None]:
-        """Deliver messages; return per message None or the error (OSError: server down)."""
-
-
-@dataclass
-class SmtpTransport:
-    """Delivers through one SMTP connection per flush."""
-
-    host: str
-    port: int
-    user: str = ""
-    password: str = ""
-    starttls: bool = False
-    timeout: float = 10.0
-
-    def send(self, messages: Sequence[EmailMessage]) -> list[Exception | None]:
-        """Send each message; a connection failure fails them all (they stay queued)."""
-        try:
-            with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
-                if self.starttls:
-                    smtp.starttls()
-                if self.user:
-                    smtp.login(self.user, self.password)
-                results: list[Exception | None] = []
-                for message in messages:
-                    try:
-                        smtp.send_message(message)
-                        results.append(None)
-                    except smtplib.SMTPException as exc:
-                        results.append(exc)
-                return results
-        except (OSError, smtplib.SMTPException) as exc:
-            return [exc for _ in messages]
-
-
-@dataclass
-class ConsoleTransport:
-    """Development: prints every message instead of sending it."""
-
-    stream: TextIO | None = None
-
-    def send(self, messages: Sequence[EmailMessage]) -> list[Exception | None]:
-        """Print the messages (to the given stream, else the log)."""
-        for message in messages:
-            text = (f"--- courriel (non envoyé : mail_backend=console) ---\n"
-                    f"De : {message['From']}\nÀ : {message['To']}\nObjet : {message['Subject']}"
-                    f"\n\n{message.get_content()}")
-            if self.stream is not None:
-                self.stream.write(text + "\n")
-            else:
-                log.info("%s", text)
-        return [None for _ in messages]
-
-
 class Outbox:
     """Queues mails from the log (exactly once) and flushes them with retries."""
 
@@ -135,35 +86,94 @@ class Outbox:
         self._topics = {f"{dossier}.{name}" for name in MAIL_EVENTS}
         self._accounts = {get_topic(Account) + s for s in
                           (".Opened", ".RoleChanged", ".Deactivated", ".Reactivated")}
+        self._followed = -1  # the highest position this process saw committed
+        self._attach()
 
     # -- queueing ---------------------------------------------------------------------------
     def catch_up(self, now: datetime, batch: int = 1000) -> int:
-        """Queue the mails of the events not yet followed; return the rows queued."""
+        """Queue the mails of the events not yet followed; return the rows queued.
+
+        With nothing new it costs one read of the log's head: the position this process last
+        committed is remembered (another process may only have moved it further).
+        """
+        head = self.app.recorder.max_notification_id() or 0
+        if head <= self._followed:
+            return 0
         queued = 0
         while True:
             with self.engine.begin() as conn:
-                start = self._position(conn)
+                start = self._lock_position(conn)
                 notifications = self.app.recorder.select_notifications(start + 1, batch)
                 if not notifications:
+                    self._followed = max(self._followed, start)
                     return queued
                 for n in notifications:
                     queued += self._follow(conn, n, now)
-                self._move(conn, start, notifications[-1].id)
+                conn.execute(position.update().where(position.c.name == "outbox")
+                             .values(notification_id=notifications[-1].id))
+            self._followed = max(self._followed, notifications[-1].id)
 
-    def _position(self, conn: sa.Connection) -> int:
+    def _attach(self) -> None:
+        """Record where this outbox starts following the log, if nothing did yet."""
+        with self.engine.connect() as conn:
+            if self._read_position(conn) is not None:
+                return
+        try:
+            with self.engine.begin() as conn:
+                head = self.app.recorder.max_notification_id() or 0
+                self._build_directory(conn, head)
+                conn.execute(position.insert().values(name="outbox", notification_id=head))
+        except sa.exc.IntegrityError:
+            pass  # another process attached at the same moment: its start stands
+        else:
+            if head:
+                log.info("mail outbox attached at notification %s: past events not mailed", head)
+
+    def _build_directory(self, conn: sa.Connection, until: int) -> None:
+        """Apply every account event up to `until` to the directory of recipients."""
+        start = 1
+        while start <= until:
+            found = self.app.recorder.select_notifications(start, 1000, stop=until,
+                                                           topics=sorted(self._accounts))
+            for n in found:
+                self._account(conn, self.app.mapper.to_domain_event(n))
+            if len(found) < 1000:
+                return
+            start = found[-1].id + 1
+
+    @staticmethod
+    def _read_position(conn: sa.Connection) -> int | None:
         row = conn.execute(sa.select(position.c.notification_id)
                            .where(position.c.name == "outbox")).first()
-        if row is None:
-            conn.execute(position.insert().values(name="outbox", notification_id=0))
-            return 0
-        return int(row[0])
+        return None if row is None else int(row[0])
 
-    def _move(self, conn: sa.Connection, old: int, new: int) -> None:
-        done = conn.execute(position.update().where(position.c.name == "outbox",
-                                                    position.c.notification_id == old)
-                            .values(notification_id=new))
-        if done.rowcount != 1:
-            raise RuntimeError("outbox followed concurrently; retry")  # rolls back the batch
+    def _lock_position(self, conn: sa.Connection) -> int:
+        """Take the position's row lock (a no-op update), then read it: one follower at a time."""
+        conn.execute(position.update().where(position.c.name == "outbox")
+                     .values(notification_id=position.c.notification_id))
+        found = self._read_position(conn)
+        if found is None:
+            raise RuntimeError("mail outbox position missing (the outbox was not attached)")
+        return found
+
+    def queue_history(self, now: datetime, batch: int = 1000) -> int:
+        """Queue the mails of the events before the outbox's position (once each); return them.
+
+        For an operator who wants the past mailed after attaching to a log with history; the
+        recipients are today's agents of each commune.
+        """
+        with self.engine.connect() as conn:
+            until = self._read_position(conn) or 0
+        queued, start = 0, 1
+        while start <= until:
+            found = self.app.recorder.select_notifications(start, batch, stop=until,
+                                                           topics=sorted(self._topics))
+            with self.engine.begin() as conn:
+                queued += sum(self._mail(conn, n, now) for n in found)
+            if len(found) < batch:
+                return queued
+            start = found[-1].id + 1
+        return queued
 
     def _follow(self, conn: sa.Connection, notification: Any, now: datetime) -> int:
         if notification.topic in self._accounts:
@@ -171,8 +181,12 @@ class Outbox:
             return 0
         if notification.topic not in self._topics:
             return 0
+        return self._mail(conn, notification, now)
+
+    def _mail(self, conn: sa.Connection, notification: Any, now: datetime) -> int:
         event = self.app.mapper.to_domain_event(notification)
-        dossier = self.app.repository.get(event.originator_id, version=event.originator_version)
+        dossier: Dossier = self.app.repository.get(event.originator_id,
+                                                   version=event.originator_version)
         mail = mail_for_event(event, dossier, self.public_url)
         return self.enqueue(conn, f"event:{notification.id}", mail, now) if mail else 0
 

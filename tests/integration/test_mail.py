@@ -12,11 +12,13 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
+from eventsourcing.utils import get_topic
 
 from faps.application.clock import SettableClock
 from faps.bootstrap import Faps, build
+from faps.domain.dossier import Dossier
 from faps.infrastructure.settings import Settings
-from tests.support import World, make_world
+from tests.support import FILING_KINDS, World, content, make_world, pdf
 
 
 class Inbox:
@@ -139,3 +141,119 @@ def test_reminders_are_queued_once_a_day_per_overdue_item(memory_world: World) -
     assert w.faps.mailer.remind(later + timedelta(days=1)).queued == 1
     sent = [m for m in w.faps.mailer.outbox.sent() if m["subject"].startswith("[FAPS] Rappel")]
     assert len(sent) == 2 and sent[0]["recipients"] == "agent@lognes.test"
+
+
+# -- attaching the outbox to a log with history, and its cost when there is nothing new -----
+def forget_the_outbox(faps: Faps) -> None:
+    """Drop the outbox's tables, as on a store written before the outbox existed."""
+    import sqlalchemy as sa
+
+    with faps.engine.begin() as conn:
+        for table in ("mail_outbox", "mail_position", "mail_recipients"):
+            conn.execute(sa.text(f"DROP TABLE {table}"))
+
+
+def old_store(tmp_path, clock: SettableClock) -> str:  # type: ignore[no-untyped-def]
+    """Write a submitted dossier (its receipt is history) on a store without outbox tables."""
+    url = f"sqlite:///{tmp_path / 'faps.sqlite3'}"
+    faps = build(Settings(database_url=url, instance_path=tmp_path / "instance",
+                          secret_key="test-secret"), clock, fast_hashing=True)
+    try:
+        make_world(faps, clock).submitted()
+        forget_the_outbox(faps)
+    finally:
+        faps.close()
+    return url
+
+
+def test_an_outbox_attached_to_a_log_with_history_mails_only_what_follows(
+        tmp_path, clock: SettableClock) -> None:  # type: ignore[no-untyped-def]
+    url = old_store(tmp_path, clock)
+    faps = build(Settings(database_url=url, instance_path=tmp_path / "instance",
+                          secret_key="test-secret"), clock, fast_hashing=True)
+    try:
+        outbox = faps.mailer.outbox
+        assert outbox.catch_up(clock.now()) == 0 and outbox.pending() == outbox.sent() == []
+        officer = faps.accounts.by_email("instructeur@agglo.test")
+        assert officer is not None
+        (drafted,) = faps.app.recorder.select_notifications(
+            None, 10, topics=[get_topic(Dossier.Drafted)])
+        faps.dossiers.request_information(officer.as_actor(), drafted.originator_id, "Le bail ?",
+                                          (), clock.now().date() + timedelta(days=30))
+        (mail,) = outbox.sent()  # the directory of recipients was built from the history
+        assert mail["recipients"] == "agent@lognes.test"
+        assert mail["subject"].startswith("[FAPS] Demande de compléments")
+        assert outbox.queue_history(clock.now()) == 1  # the receipt, on explicit demand only
+        assert outbox.queue_history(clock.now()) == 0
+        assert faps.mailer.send().sent == 1
+        assert [m["subject"][:26] for m in outbox.sent()] == [
+            "[FAPS] Demande de compléme", "[FAPS] Accusé de réception"]
+    finally:
+        faps.close()
+
+
+def test_a_catch_up_with_nothing_new_reads_the_log_head_once_and_writes_nothing(
+        smtp_faps: Faps, clock: SettableClock, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sqlalchemy as sa
+
+    w = make_world(smtp_faps, clock)
+    w.submitted()
+    outbox, recorder = w.faps.mailer.outbox, w.faps.app.recorder
+    statements: list[str] = []
+    reads: list[str] = []
+    sa.event.listen(w.faps.engine, "before_cursor_execute",
+                    lambda *args: statements.append(args[2]))
+    for name in ("max_notification_id", "select_notifications"):
+        method = getattr(recorder, name)
+        monkeypatch.setattr(recorder, name, lambda *a, _m=method, _n=name, **k: (
+            reads.append(_n), _m(*a, **k))[1])
+    assert outbox.catch_up(clock.now()) == 0
+    assert outbox.catch_up(clock.now()) == 0
+    assert (statements, reads) == ([], ["max_notification_id"] * 2)
+    w.submitted()  # new events: followed as before
+    assert [m["subject"][:26] for m in outbox.pending()] == ["[FAPS] Accusé de réception"] * 2
+
+
+def test_two_processes_following_the_same_log_queue_each_mail_once(
+        smtp_faps: Faps, clock: SettableClock) -> None:
+    w = make_world(smtp_faps, clock)
+    other = build(smtp_faps.settings, clock, fast_hashing=True)  # a second worker
+    try:
+        w.submitted()  # this process queues the receipt right after its save
+        assert other.mailer.outbox.catch_up(clock.now()) == 0
+        dossier_id = other.dossiers.draft(w.agent, "77258", content())
+        assert other.mailer.outbox.catch_up(clock.now()) == 0  # a draft mails nothing
+        for kind in FILING_KINDS:
+            other.dossiers.attach(w.agent, dossier_id, kind, f"{kind}.pdf", pdf(kind))
+        other.dossiers.submit(w.agent, dossier_id)
+        assert w.faps.mailer.outbox.catch_up(clock.now()) == 0  # the other worker queued it
+        keys = [m["key"] for m in w.faps.mailer.outbox.pending()]
+        assert len(keys) == len(set(keys)) == 2
+    finally:
+        other.close()
+
+
+def test_faps_mail_send_mails_the_past_only_when_asked_from_start(
+        tmp_path, clock: SettableClock, port: int) -> None:  # type: ignore[no-untyped-def]
+    from click.testing import CliRunner
+
+    from faps.cli import main
+
+    env = {"FAPS_DATABASE_URL": old_store(tmp_path, clock),
+           "FAPS_INSTANCE_PATH": str(tmp_path / "instance"), "FAPS_MAIL_BACKEND": "smtp",
+           "FAPS_SMTP_HOST": "127.0.0.1", "FAPS_SMTP_PORT": str(port)}
+    controller, inbox = start(port)
+    try:
+        plain = CliRunner().invoke(main, ["mail", "send"], env=env)
+        assert plain.exit_code == 0 and inbox.mails == []
+        assert "0 courriel(s) mis en file, 0 envoyé(s)" in plain.output
+        history = CliRunner().invoke(main, ["mail", "send", "--from-start"], env=env)
+        again = CliRunner().invoke(main, ["mail", "send", "--from-start"], env=env)
+    finally:
+        controller.stop()
+    assert history.exit_code == 0, history.output
+    assert "Historique : 1 courriel(s) d'événements passés mis en file." in history.output
+    assert "1 courriel(s) mis en file, 1 envoyé(s), 0 reporté(s)" in history.output
+    assert "Historique : 0 courriel(s)" in again.output
+    ((to, receipt),) = inbox.mails
+    assert to == ["agent@lognes.test"] and "Accusé de réception" in receipt["Subject"]
