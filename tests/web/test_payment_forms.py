@@ -42,6 +42,8 @@ def test_the_commune_requests_an_advance_the_officer_pays_it(
     assert officer_url in officer.get(f"/instruction/dossiers/{dossier_id}").get_data(as_text=True)
     page = officer.get(officer_url).get_data(as_text=True)
     assert "Payer la demande" in page
+    # the pay form is pre-filled with the amount asked, written with a French decimal comma
+    assert re.search(r'id="f-pay-amount" name="amount" type="text" value="5000,00"', page)
     response = officer.post(f"{officer_url}/{request_id}/payer",
                             data={"csrf_token": csrf_of(officer, officer_url),
                                   "amount": "5000,00", "paid_on": "2024-03-01",
