@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 import click
 
+from faps.bootstrap import Faps
 from faps.cli.support import opened
+from faps.infrastructure.mail_transports import ConsoleTransport
 from faps.infrastructure.mailing import MailReport
+
+DEMO_MAILS = "demo-mails.txt"
 
 
 def _report(report: MailReport) -> None:
@@ -15,6 +23,38 @@ def _report(report: MailReport) -> None:
                f"{report.postponed} reporté(s) (serveur indisponible ou refus).")
     if report.postponed:
         raise SystemExit(3)
+
+
+@dataclass
+class DemoMails:
+    """Where the demo's mails were written, and how many."""
+
+    path: Path
+    written: int = 0
+
+
+@contextmanager
+def demo_mails(faps: Faps) -> Iterator[DemoMails]:
+    """Write the mails of the saves made inside to <instance>/demo-mails.txt, whatever the backend.
+
+    The demo's mails go to invented addresses about past events: they are queued like any
+    other (the outbox shows them sent), but land in a file, never on an SMTP server nor as a
+    wall of text on the terminal.
+    """
+    mailer, now = faps.mailer, faps.ctx.clock.now
+    found = DemoMails(faps.settings.instance_path / DEMO_MAILS)
+    found.path.parent.mkdir(parents=True, exist_ok=True)
+    kept = mailer.transport, mailer.send_on_save
+    with found.path.open("w", encoding="utf-8") as stream:
+        mailer.transport = ConsoleTransport(stream, "démonstration : non envoyé")
+        mailer.send_on_save = False
+        try:
+            yield found
+        finally:
+            mailer.outbox.catch_up(now())
+            while sent := mailer.outbox.flush(mailer.transport, now())[0]:
+                found.written += sent
+            mailer.transport, mailer.send_on_save = kept
 
 
 @click.group(help="Courriels : file d'attente (outbox) et envoi par SMTP.")

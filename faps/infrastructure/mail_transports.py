@@ -55,11 +55,12 @@ class ConsoleTransport:
     """Development: prints every message instead of sending it."""
 
     stream: TextIO | None = None
+    banner: str = "non envoyé : mail_backend=console"
 
     def send(self, messages: Sequence[EmailMessage]) -> list[Exception | None]:
         """Print the messages (to the given stream, else the log)."""
         for message in messages:
-            text = (f"--- courriel (non envoyé : mail_backend=console) ---\n"
+            text = (f"--- courriel ({self.banner}) ---\n"
                     f"De : {message['From']}\nÀ : {message['To']}\nObjet : {message['Subject']}"
                     f"\n\n{message.get_content()}")
             if self.stream is not None:

@@ -257,3 +257,28 @@ def test_faps_mail_send_mails_the_past_only_when_asked_from_start(
     assert "Historique : 0 courriel(s)" in again.output
     ((to, receipt),) = inbox.mails
     assert to == ["agent@lognes.test"] and "Accusé de réception" in receipt["Subject"]
+
+
+def test_the_demo_mails_land_in_a_file_marked_sent_never_on_the_smtp_server(
+        smtp_faps: Faps, clock: SettableClock, port: int) -> None:
+    from faps.cli.mail import demo_mails
+
+    controller, inbox = start(port)
+    try:
+        with demo_mails(smtp_faps) as mails:
+            w = make_world(smtp_faps, clock)
+            w.submitted()
+            w.submitted()
+        path = mails.path
+        assert mails.written == 2
+        assert inbox.mails == [] and smtp_faps.mailer.outbox.pending() == []
+        assert len(smtp_faps.mailer.outbox.sent()) == 2
+        written = path.read_text(encoding="utf-8")
+        assert path.name == "demo-mails.txt"
+        assert written.count("--- courriel (démonstration : non envoyé) ---") == 2
+        assert "À : agent@lognes.test" in written
+        assert "Objet : [FAPS] Accusé de réception" in written
+        w.submitted()  # after the demo, mail goes out through the configured server again
+        assert smtp_faps.mailer.send().sent == 1 and len(inbox.mails) == 1
+    finally:
+        controller.stop()
