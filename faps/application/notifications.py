@@ -89,19 +89,24 @@ _BODIES = {"Submitted": _submitted, "InformationRequested": _information, "Voted
            "PaymentMade": _paid, "Lapsed": _lapsed}
 MAIL_EVENTS = tuple(_BODIES)
 
+LAPSE_WARNING = ("Sans demande de votre part, le service instructeur pourra proposer de "
+                 "constater la caducité de la subvention.")
 REMINDERS = {
-    "information": "la demande de compléments attend votre réponse depuis le {due}",
-    "works_start": "aucun versement n'a été demandé alors que les travaux devaient commencer "
-                   "au plus tard le {due} (délai du règlement)",
-    "balance": "le solde devait être demandé au plus tard le {due} (délai du règlement)",
+    "information": ("votre réponse à la demande de compléments était attendue au plus tard le "
+                    "{due}",
+                    "Tant que ces compléments manquent, le dossier ne peut pas être instruit ni "
+                    "présenté au conseil communautaire."),
+    "works_start": ("aucun versement n'a été demandé alors que les travaux devaient commencer "
+                    "au plus tard le {due} (délai du règlement)", LAPSE_WARNING),
+    "balance": ("le solde devait être demandé au plus tard le {due} (délai du règlement)",
+                LAPSE_WARNING),
 }
 
 
 def reminder_mail(deadline: Deadline, public_url: str) -> Mail:
     """Return the reminder of an overdue deadline; the grant is not lapsed by it."""
-    text = REMINDERS[deadline.kind].format(due=_d(deadline.due_on))
+    text, consequence = REMINDERS[deadline.kind]
     body = (f"Madame, Monsieur,\n\nDossier {deadline.reference} — {deadline.title}\n\n"
-            f"Pour rappel, {text}. Sans réponse de votre part, le service instructeur pourra "
-            "proposer de constater la caducité de la subvention.")
+            f"Pour rappel, {text.format(due=_d(deadline.due_on))}. {consequence}")
     return Mail(deadline.commune, f"[FAPS] Rappel : {deadline.label} — {deadline.reference}",
                 body + SIGNATURE.format(url=public_url))

@@ -59,3 +59,24 @@ def test_a_balance_not_requested_in_time_is_listed_and_a_commune_sees_only_its_o
     assert [d.kind for d in service(w).deadlines(w.officer, today=today)] == ["balance"]
     assert [d.kind for d in service(w).deadlines(w.agent, today=today)] == ["balance"]
     assert service(w).deadlines(w.other_agent, today=today) == []
+
+
+def test_a_reminder_names_the_missed_date_and_warns_of_lapse_only_for_a_grant(
+        memory_world: World) -> None:
+    from faps.application.notifications import reminder_mail
+
+    w = memory_world
+    asked = w.submitted()
+    w.faps.dossiers.request_information(w.officer, asked, "Joignez le bail.", (),
+                                        date(2024, 3, 6))
+    w.awarded()
+    w.clock.advance(days=400)  # both deadlines passed
+    mails = {d.kind: reminder_mail(d, "https://faps.test")
+             for d in service(w).deadlines(w.officer)}
+    information, works = mails["information"], mails["works_start"]
+    assert information.subject.startswith("[FAPS] Rappel : Réponse à la demande de compléments")
+    assert ("votre réponse à la demande de compléments était attendue au plus tard le "
+            "06/03/2024") in information.body
+    assert "ne peut pas être instruit" in information.body
+    assert "caducité" not in information.body
+    assert "caducité de la subvention" in works.body and works.commune == "77258"
