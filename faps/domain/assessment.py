@@ -261,7 +261,8 @@ def _plancher(reglement: Reglement, figures: Figures) -> Criterion:
     """Règlement: a floor of eligible cost below which no dossier is funded."""
     floor = reglement.floor_eligible_cost
     if floor is None:
-        return Criterion(code="plancher", passed=True, message="Le règlement ne fixe pas de plancher.")
+        return Criterion(code="plancher", passed=True,
+                         message="Le règlement ne fixe pas de plancher.")
     passed = figures.eligible_base >= floor
     return Criterion(
         code="plancher",

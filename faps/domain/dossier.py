@@ -231,7 +231,8 @@ class Dossier(GrantMixin, Aggregate):
         assert request is not None
         missing = [k for k in request.document_kinds if k not in self.document_kinds]
         if missing:
-            raise _refuse("documents", "joignez d'abord les pièces demandées : " + ", ".join(missing))
+            raise _refuse("documents",
+                          "joignez d'abord les pièces demandées : " + ", ".join(missing))
         if not message.strip():
             raise _refuse("message", "écrivez une réponse")
         self.trigger_event(self.InformationProvided, actor=actor, request_id=request.request_id,
@@ -348,12 +349,14 @@ class Dossier(GrantMixin, Aggregate):
         """Record the council's vote on the dossier's proposal."""
         self._require("enregistrer un vote", S.ON_AGENDA)
         if session_id != self.session_id:
-            raise _refuse("session", "le dossier n'est pas inscrit à l'ordre du jour de cette séance")
+            raise _refuse("session",
+                          "le dossier n'est pas inscrit à l'ordre du jour de cette séance")
         check_vote(outcome, votes)
         assert self.assessment is not None
         if outcome == "adoptee" and not ZERO < amount <= self.assessment.max_grant:
             raise _refuse("amount", "le montant attribué doit être positif et au plus "
-                          f"{format_euros(self.assessment.max_grant)} (plafonds légaux et du règlement)")
+                          f"{format_euros(self.assessment.max_grant)} "
+                          "(plafonds légaux et du règlement)")
         if outcome != "adoptee":
             amount = ZERO
         if outcome != "ajournee" and not deliberation_reference.strip():

@@ -205,7 +205,8 @@ class GrantMixin:
         """Lower the grant to the real cost; what was overpaid becomes a clawback."""
         self._require("réduire la subvention", S.AWARDED)
         if not ZERO <= new_amount < self.awarded_amount:
-            raise _refuse("new_amount", "le nouveau montant doit être inférieur au montant attribué")
+            raise _refuse("new_amount",
+                          "le nouveau montant doit être inférieur au montant attribué")
         overpaid = max(self.net_paid - new_amount, ZERO)
         self.trigger_event(self.GrantReduced, actor=actor, previous_amount=self.awarded_amount,
                            new_amount=new_amount, real_eligible_cost=real_eligible_cost,
@@ -266,7 +267,8 @@ class GrantMixin:
                            for p in self.payment_requests.values())
         if not balance_paid and self.remaining_to_pay > 0:
             raise TransitionNotAllowedError(
-                f"Il reste {format_euros(self.remaining_to_pay)} à verser : le dossier n'est pas soldé.")
+                f"Il reste {format_euros(self.remaining_to_pay)} à verser : "
+                "le dossier n'est pas soldé.")
         if self.pending_payment:
             raise TransitionNotAllowedError("Une demande de versement est en attente.")
         self.trigger_event(self.Closed, actor=actor, released_amount=self.remaining_to_pay,

@@ -26,7 +26,7 @@ def round_down(value: Decimal) -> Decimal:
 
 def parse_amount(raw: object) -> Decimal:
     """Parse euros from a string or number; refuse floats, negatives and sub-cent digits."""
-    if isinstance(raw, bool) or isinstance(raw, float):
+    if isinstance(raw, bool | float):
         raise ValueError("montant attendu sous forme de texte, par exemple « 1234.56 »")
     if isinstance(raw, Decimal):
         value = raw
