@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +23,7 @@ from faps.infrastructure.audit_chain import start_audit_chain
 from faps.infrastructure.communes_file import load_communes
 from faps.infrastructure.credentials import Argon2Hasher, SqlAlchemyCredentials
 from faps.infrastructure.documents import FolderDocumentStore, MemoryDocumentStore
+from faps.infrastructure.followers import Followers
 from faps.infrastructure.mailing import Mailer, install_mailer
 from faps.infrastructure.readmodels.queries import SqlAlchemyQueries
 from faps.infrastructure.readmodels.runner import ProjectionRunner
@@ -52,16 +54,24 @@ class Faps:
     mailer: Mailer = None  # type: ignore[assignment]  # set by build()
     queries: SqlAlchemyQueries = None  # type: ignore[assignment]  # set by build()
     projections: ProjectionRunner = None  # type: ignore[assignment]  # set by build()
+    followers: Followers = None  # type: ignore[assignment]  # set by build()
 
     @property
     def app(self) -> FapsApplication:
         """Return the event-sourced application."""
         return self.ctx.app
 
+    def unit_of_work(self) -> AbstractContextManager[None]:
+        """Defer the followers' catch-up of every save inside to the end of the block."""
+        return self.followers.unit_of_work()
+
     def close(self) -> None:
         """Release connections."""
         self.ctx.app.close()
         self.engine.dispose()
+        credentials = getattr(self.ctx.credentials, "engine", self.engine)
+        if credentials is not self.engine:
+            credentials.dispose()
 
 
 def build(settings: Settings | None = None, clock: Clock | None = None,
@@ -71,10 +81,11 @@ def build(settings: Settings | None = None, clock: Clock | None = None,
     store = store_config(settings.resolved_database_url())
     app = FapsApplication(env=store.event_env, transcodings=faps_transcodings())
     engine = make_engine(store)
+    credentials_engine = engine if store.kind != "sqlite" else make_engine(store, durable=True)
     documents = (MemoryDocumentStore() if store.kind == "memory"
                  else FolderDocumentStore(settings.resolved_documents_path()))
     ctx = Context(app=app, clock=clock or SystemClock(), communes=load_communes(),
-                  documents=documents, credentials=SqlAlchemyCredentials(engine),
+                  documents=documents, credentials=SqlAlchemyCredentials(credentials_engine),
                   hasher=Argon2Hasher(fast=fast_hashing),
                   max_upload_bytes=settings.max_upload_mb * 1024 * 1024)
     reglements = ReglementService(ctx)
@@ -87,6 +98,9 @@ def build(settings: Settings | None = None, clock: Clock | None = None,
     faps.deadlines = DeadlineService(dossiers)
     faps.mailer = install_mailer(app, engine, settings, ctx.clock, faps.deadlines)
     faps.projections, faps.queries = read_side(app, engine, ctx.communes)
+    faps.followers = Followers(faps.projections, faps.extras["audit_chain"], faps.mailer)
+    faps.queries.before_read = faps.followers.read_your_writes
+    app.on_saved(faps.followers.on_saved)
     _first_start(faps)
     return faps
 

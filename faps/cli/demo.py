@@ -37,7 +37,8 @@ def demo(if_empty: bool, force: bool) -> None:
             fail("La base contient déjà des dossiers : « faps demo » ne remplit qu'une base "
                  "vide (--if-empty pour ne rien faire, --force pour ajouter quand même).", FAILURE)
         click.echo("Création des données de démonstration…")
-        result = Demo(faps, clock, date.today()).run()
+        with faps.unit_of_work():  # the read models, seal and outbox follow once, at the end
+            result = Demo(faps, clock, date.today()).run()
         instance = faps.settings.instance_path
         table = accounts_table(result.accounts)
         click.echo(f"{result.dossiers} dossiers, {result.sessions} séances, "

@@ -187,8 +187,7 @@ class AuditChain:
 
 
 def start_audit_chain(engine: sa.Engine, app: Any) -> AuditChain:
-    """Create the chain of an application, seal what is not yet sealed, follow every save."""
+    """Create the chain of an application and seal what is not yet sealed."""
     chain = AuditChain(engine, app.recorder.select_notifications)
     chain.catch_up()
-    app.on_saved(chain.catch_up)
     return chain

@@ -81,9 +81,7 @@ class Mailer:
 
 def install_mailer(app: Any, engine: Any, settings: Settings, clock: Clock,
                    deadlines: DeadlineService) -> Mailer:
-    """Build the mailer and queue mails after every save."""
+    """Build the mailer (the followers queue mails after saves)."""
     outbox = Outbox(app, engine, settings.mail_from, settings.public_url)
     send_on_save = settings.mail_backend == "console" or settings.mail_send_on_save
-    mailer = Mailer(outbox, make_transport(settings), clock, deadlines, send_on_save)
-    app.on_saved(mailer.after_save)
-    return mailer
+    return Mailer(outbox, make_transport(settings), clock, deadlines, send_on_save)

@@ -7,7 +7,7 @@ from datetime import timedelta
 from importlib import import_module
 from typing import Any
 
-from flask import Flask
+from flask import Flask, Response, g
 
 from faps.bootstrap import Faps, build
 from faps.infrastructure.settings import load_settings
@@ -34,6 +34,7 @@ def create_app(test_config: dict[str, Any] | None = None, faps: Faps | None = No
 
     from faps.web import errors, formatting, security
 
+    _units_of_work(app, faps)
     security.init_app(app)
     formatting.init_app(app)
     errors.init_app(app)
@@ -43,3 +44,23 @@ def create_app(test_config: dict[str, Any] | None = None, faps: Faps | None = No
         module, _, attribute = path.partition(":")
         app.register_blueprint(getattr(import_module(module), attribute))
     return app
+
+
+def _units_of_work(app: Flask, faps: Faps) -> None:
+    """Make each request one unit of work: its saves are followed once, before it answers."""
+
+    @app.before_request
+    def _begin() -> None:
+        faps.followers.begin()
+        g.faps_unit_of_work = True
+
+    @app.after_request
+    def _end(response: Response) -> Response:
+        if g.pop("faps_unit_of_work", False):
+            faps.followers.end()
+        return response
+
+    @app.teardown_request
+    def _end_after_error(_error: BaseException | None) -> None:
+        if g.pop("faps_unit_of_work", False):  # after_request did not run: an error
+            faps.followers.end(failed=True)

@@ -44,6 +44,10 @@ def _fields(row: Any, cls: type) -> dict[str, Any]:
     return {k: row[k] for k in cls.__dataclass_fields__ if k in row}
 
 
+def _nothing() -> None:
+    """Do nothing (the default hook before a read)."""
+
+
 def _like(text: str) -> str:
     escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
@@ -57,9 +61,15 @@ class SqlAlchemyQueries:
         self.engine = engine
         self.communes = communes
         self._fund_as_of = fund_as_of
+        self.before_read: Callable[[], None] = _nothing  # the composition root sets it
+
+    def _connect(self) -> sa.Connection:
+        """Open a connection once this thread's own writes are applied (read your writes)."""
+        self.before_read()
+        return self.engine.connect()
 
     def _all(self, statement: Any) -> list[Any]:
-        with self.engine.connect() as conn:
+        with self._connect() as conn:
             return list(conn.execute(statement).mappings())
 
     # -- dossiers -------------------------------------------------------------------------
@@ -89,7 +99,7 @@ class SqlAlchemyQueries:
         per_page = max(1, min(flt.per_page, MAX_PER_PAGE))
         page = max(1, flt.page)
         where = self._where(actor, flt)
-        with self.engine.connect() as conn:
+        with self._connect() as conn:
             total = conn.execute(sa.select(sa.func.count()).select_from(D).where(*where)
                                  ).scalar_one()
             rows = conn.execute(

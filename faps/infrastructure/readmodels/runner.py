@@ -59,11 +59,15 @@ class ProjectionRunner:
         return {name: (position, version) for name, position, version in rows}
 
     def _lock_position(self, conn: sa.Connection, name: str) -> int:
-        conn.execute(t.positions.update().where(t.positions.c.name == name)
-                     .values(position=t.positions.c.position))
-        position = conn.execute(sa.select(t.positions.c.position)
-                                .where(t.positions.c.name == name)).scalar_one()
-        return int(position)
+        return self._lock_positions(conn, [name])[name]
+
+    @staticmethod
+    def _lock_positions(conn: sa.Connection, names: Sequence[str]) -> dict[str, int]:
+        """Lock the position rows (SQLite: the write lock; PostgreSQL: the rows) and read them."""
+        where = t.positions.c.name.in_(names)
+        conn.execute(t.positions.update().where(where).values(position=t.positions.c.position))
+        rows = conn.execute(sa.select(t.positions.c.name, t.positions.c.position).where(where))
+        return {name: int(position) for name, position in rows}
 
     def _names(self, names: Iterable[str] | None) -> list[str]:
         chosen = list(names) if names else list(self.projections)
@@ -106,13 +110,17 @@ class ProjectionRunner:
     # -- catching up ----------------------------------------------------------------------
     def catch_up(self, until: int | None = None, names: Iterable[str] | None = None,
                  progress: Progress | None = None) -> int:
-        """Apply every new event (at least up to `until`); return the notifications read."""
+        """Apply every new event (at least up to `until`); return the notifications read.
+
+        Each batch is applied to every chosen projection in one transaction, which also moves
+        their positions: one commit per batch, whatever the number of projections.
+        """
         chosen = [self.projections[n] for n in self._names(names)]
         read = 0
         with self._lock:
             while True:
                 stored = self.positions()
-                start = min(stored.get(p.name, (0, 0))[0] for p in chosen)
+                start = min(stored[p.name][0] for p in chosen)
                 if until is not None and start >= until:
                     break
                 notifications = self.app.recorder.select_notifications(
@@ -130,26 +138,25 @@ class ProjectionRunner:
         to_domain_event = self.app.mapper.to_domain_event
         batch = [(n.id, to_domain_event(n)) for n in wanted]
         last_id = notifications[-1].id
-        for projection in chosen:
-            self.apply(projection, batch, last_id)
-
-    def apply(self, projection: Projection, batch: Sequence[tuple[int, Any]],
-              last_id: int) -> None:
-        """Apply a decoded batch to one projection and move its position, atomically."""
         with self.engine.begin() as conn:
-            position = self._lock_position(conn, projection.name)
-            if position >= last_id:
-                return
-            events = [e for i, e in batch if i > position and qualname(e) in projection.handles]
-            if events:
-                projection.apply(conn, events)
-            conn.execute(t.positions.update().where(t.positions.c.name == projection.name)
-                         .values(position=last_id, updated_at=datetime.now(tz=UTC)))
+            positions = self._lock_positions(conn, [p.name for p in chosen])
+            moved = [p.name for p in chosen
+                     if self.apply(conn, p, batch, positions[p.name], last_id)]
+            if moved:
+                conn.execute(t.positions.update().where(t.positions.c.name.in_(moved))
+                             .values(position=last_id, updated_at=datetime.now(tz=UTC)))
 
-    def on_saved(self, recordings: Sequence[Any]) -> None:
-        """Bring the projections up to a save just made (read your own writes)."""
-        if recordings:
-            self.catch_up(until=max(r.notification.id for r in recordings))
+    @staticmethod
+    def apply(conn: sa.Connection, projection: Projection, batch: Sequence[tuple[int, Any]],
+              position: int, last_id: int) -> bool:
+        """Apply the events of a decoded batch after `position` to one projection, in `conn`'s
+        transaction (whose caller moves the position); False if it was already further."""
+        if position >= last_id:
+            return False
+        events = [e for i, e in batch if i > position and qualname(e) in projection.handles]
+        if events:
+            projection.apply(conn, events)
+        return True
 
     def follow(self, interval: float = 1.0, stop: threading.Event | None = None,
                progress: Progress | None = None) -> None:

@@ -26,9 +26,7 @@ def all_projections(communes: CommuneDirectory) -> list[Projection]:
 
 def read_side(app: FapsApplication, engine: sa.Engine,
               communes: CommuneDirectory) -> tuple[ProjectionRunner, SqlAlchemyQueries]:
-    """Return the runner (started: stale projections rebuilt, caught up, listening to saves)
-    and the queries."""
+    """Return the runner (started: stale projections rebuilt, caught up) and the queries."""
     runner = ProjectionRunner(app, engine, all_projections(communes))
     runner.start()
-    app.on_saved(runner.on_saved)
     return runner, SqlAlchemyQueries(engine, communes, FundAsOf(app, communes))
