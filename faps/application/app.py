@@ -10,7 +10,9 @@ from eventsourcing.application import Application
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoding
 from eventsourcing.utils import EnvType
 
+from faps.domain.budget import YearlyBudget
 from faps.domain.errors import ConflictError, NotFoundError
+from faps.domain.numbering import DossierNumbering
 
 SaveListener = Callable[[Sequence[Any]], None]
 
@@ -19,6 +21,10 @@ class FapsApplication(Application[UUID]):
     """Stores and replays the fund's aggregates; tells listeners after each save."""
 
     name = "faps"
+    # The two aggregates that grow all year (a reference per filed dossier, a line per award
+    # or payment) are snapshotted, so loading them does not replay the whole year. Snapshots
+    # are a cache beside the log: not in the notification log, not sealed, not exported.
+    snapshotting_intervals = {DossierNumbering: 50, YearlyBudget: 50}
 
     def __init__(self, env: EnvType | None = None,
                  transcodings: Sequence[Transcoding] = ()) -> None:
@@ -54,6 +60,15 @@ class FapsApplication(Application[UUID]):
             return self.repository.get(aggregate_id, version=version)
         except AggregateNotFoundError:
             raise NotFoundError(f"{what} introuvable.") from None
+
+    def find(self, aggregate_id: UUID) -> Any | None:
+        """Return an aggregate, or None if it was never saved (one read)."""
+        from eventsourcing.application import AggregateNotFoundError
+
+        try:
+            return self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            return None
 
     def exists(self, aggregate_id: UUID) -> bool:
         """Tell whether an aggregate has been saved."""

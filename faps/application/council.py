@@ -89,12 +89,11 @@ class CouncilService:
         self.ctx.app.save_all(*touched)
 
     def _budget(self, year: int) -> YearlyBudget:
-        budget_id = YearlyBudget.create_id(year)
-        if not self.ctx.app.exists(budget_id):
+        budget: YearlyBudget | None = self.ctx.app.find(YearlyBudget.create_id(year))
+        if budget is None:
             raise BudgetExceededError(
                 f"Aucun budget du FAPS n'est voté pour {year} : aucune attribution possible.",
                 field="amount")
-        budget: YearlyBudget = self.ctx.app.load(budget_id, what="Budget")
         return budget
 
     def close(self, actor: Actor, session_id: UUID) -> None:
@@ -123,9 +122,8 @@ class BudgetService:
         if not 2000 <= year <= 2100:
             raise InvalidInputError({"year": ["année invalide"]})
         now = self.ctx.clock.now()
-        budget_id = YearlyBudget.create_id(year)
-        if self.ctx.app.exists(budget_id):
-            budget: YearlyBudget = self.ctx.app.load(budget_id)
+        budget: YearlyBudget | None = self.ctx.app.find(YearlyBudget.create_id(year))
+        if budget is not None:
             budget.amend(actor, amount, deliberation_reference, now)
         else:
             budget = YearlyBudget.vote(actor, year, amount, deliberation_reference, now)

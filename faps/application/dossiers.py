@@ -53,11 +53,9 @@ class DossierService:
             pass
         parts = text.upper().split("-")
         if len(parts) == 3 and parts[0] == "FAPS" and parts[1].isdigit():
-            numbering_id = DossierNumbering.create_id(int(parts[1]))
-            if self.ctx.app.exists(numbering_id):
-                numbering: DossierNumbering = self.ctx.app.load(numbering_id)
-                if text.upper() in numbering.issued:
-                    return numbering.issued[text.upper()]
+            numbering = self.ctx.app.find(DossierNumbering.create_id(int(parts[1])))
+            if numbering is not None and text.upper() in numbering.issued:
+                return UUID(str(numbering.issued[text.upper()]))
         raise NotFoundError(f"Dossier introuvable : {reference}.")
 
     def _save(self, *aggregates: Any) -> None:
@@ -72,7 +70,8 @@ class DossierService:
         policy.require(actor, "dossier.draft", commune)
         if commune not in self.ctx.communes:
             raise InvalidInputError({"commune": [f"{commune} n'est pas une commune membre"]})
-        content = content if isinstance(content, DossierContent) else validate(DossierContent, content)
+        if not isinstance(content, DossierContent):
+            content = validate(DossierContent, content)
         dossier = Dossier.draft(actor, commune, content, self._now())
         self._save(dossier)
         return dossier.id
@@ -132,11 +131,8 @@ class DossierService:
         return self.reglements.get(dossier.reglement_version)
 
     def _numbering(self, year: int) -> DossierNumbering:
-        numbering_id = DossierNumbering.create_id(year)
-        if self.ctx.app.exists(numbering_id):
-            numbering: DossierNumbering = self.ctx.app.load(numbering_id)
-            return numbering
-        return DossierNumbering.open(self._system(), year, self._now())
+        numbering: DossierNumbering | None = self.ctx.app.find(DossierNumbering.create_id(year))
+        return numbering or DossierNumbering.open(self._system(), year, self._now())
 
     def _system(self) -> Actor:
         from faps.domain.actors import SYSTEM_ACTOR
@@ -182,11 +178,8 @@ class DossierService:
         """Judge the dossier against the version it was filed under."""
         reglement = self.reglement_of(dossier)
         year = (dossier.submitted_on or self._now().date()).year
-        budget_id = YearlyBudget.create_id(year)
-        awarded = ZERO
-        if self.ctx.app.exists(budget_id):
-            budget: YearlyBudget = self.ctx.app.load(budget_id)
-            awarded = budget.committed_to(dossier.commune)
+        budget: YearlyBudget | None = self.ctx.app.find(YearlyBudget.create_id(year))
+        awarded = budget.committed_to(dossier.commune) if budget is not None else ZERO
         facts = dossier.content.facts(dossier.commune, awarded)
         return assess(facts, reglement, self.ctx.communes.get(dossier.commune))
 

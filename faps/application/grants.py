@@ -28,10 +28,9 @@ class GrantService:
             raise TransitionNotAllowedError(
                 f"Aucune subvention n'est attribuée : le dossier est « {dossier.state.label} ».")
         year = dossier.decision["decided_on"].year
-        budget_id = YearlyBudget.create_id(year)
-        if not self.ctx.app.exists(budget_id):
+        budget: YearlyBudget | None = self.ctx.app.find(YearlyBudget.create_id(year))
+        if budget is None:
             raise ConfigurationError(f"Aucun budget n'est voté pour {year}.")
-        budget: YearlyBudget = self.ctx.app.load(budget_id, what="Budget")
         return budget
 
     def record_municipal_deliberation(self, actor: Actor, dossier_id: UUID, reference: str,
@@ -59,10 +58,12 @@ class GrantService:
         """Ask for a payment with its justificatifs (the règlement says which)."""
         dossier = self.dossiers.load(actor, dossier_id, "dossier.request_payment")
         reglement = self.dossiers.reglement_of(dossier)
-        kinds = {"avance": reglement.documents_at_advance, "acompte": reglement.documents_at_interim,
+        kinds = {"avance": reglement.documents_at_advance,
+                 "acompte": reglement.documents_at_interim,
                  "solde": reglement.documents_at_balance}
         if kind not in kinds:
-            raise InvalidInputError({"kind": ["type de versement inconnu : avance, acompte ou solde"]})
+            raise InvalidInputError(
+                {"kind": ["type de versement inconnu : avance, acompte ou solde"]})
         rules = {"advance_rate": reglement.advance_rate,
                  "required_kinds": {k.code: k.label for k in kinds[kind]}}
         request_id = uuid4()

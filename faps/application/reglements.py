@@ -13,22 +13,34 @@ from faps.domain.reglement_book import BOOK_ID, ReglementBook
 
 
 class ReglementService:
-    """The versions of the règlement adopted by the council."""
+    """The versions of the règlement adopted by the council.
+
+    Dossiers are judged on every instruction step, so the book is kept in memory: an adopted
+    version never changes (its name is never reused), and whether another process adopted a
+    new one since is one indexed read of the book's later events, not a replay.
+    """
 
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
+        self._book: ReglementBook | None = None
 
     def book(self) -> ReglementBook:
-        """Return the book of versions (opened empty if it does not exist yet)."""
-        if not self.ctx.app.exists(BOOK_ID):
+        """Return the current book of versions (opened empty if it does not exist yet)."""
+        cached = self._book
+        if cached is not None and not self.ctx.app.recorder.select_events(
+                BOOK_ID, gt=cached.version, limit=1):
+            return cached
+        book: ReglementBook | None = self.ctx.app.find(BOOK_ID)
+        if book is None:
             return ReglementBook.open(SYSTEM_ACTOR, self.ctx.clock.now())
-        book: ReglementBook = self.ctx.app.load(BOOK_ID, what="Règlement")
+        self._book = book
         return book
 
     def adopt(self, actor: Actor, reglement: Reglement) -> None:
         """Record a version adopted by deliberation, with its date of effect."""
         policy.require(actor, "reglement.adopt")
-        book = self.book()
+        book: ReglementBook = (self.ctx.app.find(BOOK_ID)
+                               or ReglementBook.open(SYSTEM_ACTOR, self.ctx.clock.now()))
         book.adopt(actor, reglement, self.ctx.clock.now())
         self.ctx.app.save_all(book)
 
