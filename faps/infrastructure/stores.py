@@ -55,8 +55,8 @@ def store_config(url: str) -> StoreConfig:
         "postgresql://UTILISATEUR@HÔTE:PORT/BASE ou memory://")
 
 
-def make_engine(config: StoreConfig) -> sa.Engine:
-    """Create the SQLAlchemy engine of the read models and credentials."""
+def make_engine(config: StoreConfig, durable: bool = False) -> sa.Engine:
+    """Create the SQLAlchemy engine of the read models (`durable`: of the credentials)."""
     if config.kind == "memory":
         return sa.create_engine("sqlite://", poolclass=StaticPool,
                                 connect_args={"check_same_thread": False})
@@ -68,6 +68,12 @@ def make_engine(config: StoreConfig) -> sa.Engine:
         def _pragmas(dbapi_connection, _record):  # type: ignore[no-untyped-def]
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
+            # What the followers write (read models, audit links, outbox) is derived from the
+            # event log and written with its log position in one transaction: in WAL mode
+            # NORMAL keeps that atomic, and a power cut can only lose the latest such
+            # transactions, which the followers recompute from the log. The event store's own
+            # connection and the credentials' engine (`durable`) keep full durability.
+            cursor.execute(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
             cursor.execute("PRAGMA busy_timeout=30000")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.close()
