@@ -5,7 +5,12 @@ Run: .venv/bin/python bench/commands.py [--dossiers 200] [--postgres-url URL | -
 
 Each dossier goes through 12 commands (draft, 5 documents, submit, assign, declare complete,
 assess, propose, note); every command loads the dossier, checks the caller's right and the
-state, and saves (with the listeners a real faps runs: audit chain, projections, mail outbox).
+state, and saves. Two runs of faps:
+- "services": the commands inside one unit of work, as the demo or a batch runs them; the
+  followers (read models, audit chain, mail outbox) catch up once at the end, and that catch-up
+  is timed on its own (events followed per second);
+- "per request": each command is its own unit of work, as one web request is: the followers
+  catch up before the command returns (read your own writes).
 The bare library then saves the same events one save per event into a plain `Application`
 configured the same way (same persistence module, same transcodings), with and without reading
 the aggregate first as a command must; then both replay every dossier.
@@ -68,6 +73,7 @@ class Figures:
     store: str
     ours_commands: float
     core_commands: float
+    follow_events: float
     bare_saves: float
     bare_get_saves: float
     ours_replays: float
@@ -103,17 +109,19 @@ def run_commands(faps: Faps, agent: Actor, officer: Actor, n: int) -> list[uuid.
 def measure(label: str, urls: tuple[str, str, str, str], n: int) -> Figures:
     """Measure faps (full, then core) and the bare library on one kind of store."""
     url, core_url, bare_url, bare2_url = urls
-    ours, ours_replay, events = measure_faps(url, n, listeners=True)
-    core, _, _ = measure_faps(core_url, n, listeners=False)
+    ours, ours_replay, events, _ = measure_faps(url, n, per_request=True)
+    core, _, _, follow = measure_faps(core_url, n, per_request=False)
     bare_saves, bare_get_saves, bare_replays = measure_bare(bare_url, bare2_url, events)
-    return Figures(label, ours, core, bare_saves, bare_get_saves, ours_replay, bare_replays)
+    return Figures(label, ours, core, follow, bare_saves, bare_get_saves, ours_replay,
+                   bare_replays)
 
 
-def measure_faps(url: str, n: int, listeners: bool) -> tuple[float, float, dict[Any, Any]]:
-    """Return faps' commands/s and replays/s, and the events it wrote.
+def measure_faps(url: str, n: int,
+                 per_request: bool) -> tuple[float, float, dict[Any, Any], float]:
+    """Return faps' commands/s, replays/s, the events it wrote and the followers' events/s.
 
-    Without `listeners`, the after-save listeners (audit chain, projections, mail outbox)
-    are detached: what remains is the services, the domain and the event store.
+    `per_request`: every command is a unit of work and returns once the followers caught up;
+    otherwise the run is one unit of work, and the followers' final catch-up is timed apart.
     """
     with tempfile.TemporaryDirectory() as folder:
         clock = SettableClock(datetime(2024, 2, 5, 9, tzinfo=UTC))
@@ -122,16 +130,25 @@ def measure_faps(url: str, n: int, listeners: bool) -> tuple[float, float, dict[
         faps = build(settings, clock, fast_hashing=True)
         try:
             agent, officer = actors(faps)
-            if not listeners:
-                faps.app._listeners.clear()
             ids: list[uuid.UUID] = []
-            ours = rate(n * COMMANDS_PER_DOSSIER, lambda: ids.extend(
-                run_commands(faps, agent, officer, n)))
+            head = faps.app.recorder.max_notification_id() or 0
+            follow = 0.0
+            if per_request:
+                ours = rate(n * COMMANDS_PER_DOSSIER, lambda: ids.extend(
+                    run_commands(faps, agent, officer, n)))
+            else:
+                unit = faps.unit_of_work()
+                unit.__enter__()
+                ours = rate(n * COMMANDS_PER_DOSSIER, lambda: ids.extend(
+                    run_commands(faps, agent, officer, n)))
+                written = (faps.app.recorder.max_notification_id() or 0) - head
+                follow = rate(written, lambda: unit.__exit__(None, None, None))
+                assert all(s["lag"] == 0 for s in faps.projections.status())
             ours_replay = rate(n, lambda: [faps.dossiers.load(officer, i) for i in ids])
             events = {i: list(faps.app.events.get(i)) for i in ids}
         finally:
             faps.close()
-    return ours, ours_replay, events
+    return ours, ours_replay, events, follow
 
 
 def measure_bare(url: str, url2: str,
@@ -191,15 +208,16 @@ def scratch_databases(admin_url: str) -> Iterator[tuple[str, str, str, str]]:
 
 def table(rows: list[Figures]) -> str:
     """Return the figures as a small table."""
-    head = (f"{'store':<10} {'faps cmd/s':>10} {'core cmd/s':>10} {'bare get+save/s':>15} "
-            f"{'bare save/s':>11} {'cost×':>6} {'core×':>6} {'faps replay/s':>13} "
-            f"{'bare replay/s':>13} {'cost×':>6}")
+    head = (f"{'store':<10} {'services cmd/s':>14} {'follow ev/s':>11} {'request cmd/s':>13} "
+            f"{'bare get+save/s':>15} {'bare save/s':>11} {'svc×':>6} {'req×':>6} "
+            f"{'faps replay/s':>13} {'bare replay/s':>13} {'cost×':>6}")
     lines = [head, "-" * len(head)]
     for r in rows:
-        lines.append(f"{r.store:<10} {r.ours_commands:>10.0f} {r.core_commands:>10.0f} "
+        lines.append(f"{r.store:<10} {r.core_commands:>14.0f} {r.follow_events:>11.0f} "
+                     f"{r.ours_commands:>13.0f} "
                      f"{r.bare_get_saves:>15.0f} {r.bare_saves:>11.0f} "
-                     f"{r.bare_get_saves / r.ours_commands:>6.2f} "
                      f"{r.bare_get_saves / r.core_commands:>6.2f} "
+                     f"{r.bare_get_saves / r.ours_commands:>6.2f} "
                      f"{r.ours_replays:>13.0f} {r.bare_replays:>13.0f} "
                      f"{r.bare_replays / r.ours_replays:>6.2f}")
     return "\n".join(lines)
@@ -223,8 +241,9 @@ def main() -> None:
     print(f"{args.dossiers} dossiers × {COMMANDS_PER_DOSSIER} commands "
           f"({COMMANDS_PER_DOSSIER + 1} events each, numbering included)")
     print(table(rows))
-    print("cost× = bare get+save rate / faps rate, the same events (target ≤ 2); core = faps "
-          "without its after-save listeners (audit chain, projections, mail outbox).")
+    print("svc× / req× = bare get+save rate / faps rate on the same events (target ≤ 2): "
+          "services with the followers deferred to the end of the unit of work / one unit of "
+          "work per command (followers caught up before each command returns).")
 
 
 if __name__ == "__main__":
