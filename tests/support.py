@@ -97,7 +97,8 @@ class World:
     def session(self, on: date | None = None) -> UUID:
         """Schedule a council session a week from now."""
         on = on or self.clock.now().date() + timedelta(days=7)
-        return self.faps.council.schedule(self.secretariat, "conseil", on, "Torcy, hôtel d'agglomération",
+        return self.faps.council.schedule(self.secretariat, "conseil", on,
+                                          "Torcy, hôtel d'agglomération",
                                           on - timedelta(days=6), 65, "Le Président",
                                           "La secrétaire de séance")
 

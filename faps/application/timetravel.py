@@ -99,8 +99,8 @@ class TimeTravel:
         current: Dossier = self.ctx.app.load(dossier_id)
         policy.require(actor, "dossier.read", current.commune)
         limit = end_of(as_of) if as_of is not None else None
-        events = [e for e in self.ctx.app.events.get(dossier_id)
-                  if limit is None or e.timestamp <= limit]
+        stored: list[Any] = list(self.ctx.app.events.get(dossier_id))
+        events = [e for e in stored if limit is None or e.timestamp <= limit]
         if not policy.allowed(actor, "dossier.read_notes"):
             visible = [e for e in events if type(e).__name__ not in PRIVATE_EVENTS]
         else:

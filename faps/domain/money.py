@@ -68,7 +68,7 @@ def format_euros(value: Decimal) -> str:
     """Format euros the French way: « 12 345,67 € » (narrow no-break space as thousands sep)."""
     sign = "-" if value < 0 else ""
     whole, _, frac = f"{abs(cents(value)):.2f}".partition(".")
-    groups = []
+    groups: list[str] = []
     while whole:
         groups.insert(0, whole[-3:])
         whole = whole[:-3]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from typing import Any
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -63,7 +64,7 @@ class Settings(BaseSettings):
 SETTINGS_FILE = "faps.env"
 
 
-def load_settings(**overrides: object) -> Settings:
+def load_settings(**overrides: Any) -> Settings:
     """Read settings from the environment, then from `<instance>/faps.env` (environment wins).
 
     The instance folder is FAPS_INSTANCE_PATH (default `instance`); `faps demo` writes its

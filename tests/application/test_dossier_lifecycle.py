@@ -30,7 +30,8 @@ def test_an_awarded_grant_is_paid_and_the_budget_follows(world: World):
     assert dossier.state is DossierState.AWARDED
     assert dossier.awarded_amount == Decimal("30000.00")
     faps.grants.sign_agreement(world.officer, dossier_id, "CONV-2024-01", date(2024, 2, 5))
-    doc = faps.dossiers.attach(world.agent, dossier_id, "attestation_demarrage", "os.pdf", pdf("os"))
+    doc = faps.dossiers.attach(world.agent, dossier_id, "attestation_demarrage", "os.pdf",
+                               pdf("os"))
     request = faps.grants.request_payment(world.agent, dossier_id, "avance", Decimal("9000.00"),
                                           Decimal("0.00"), (doc,))
     faps.grants.make_payment(world.officer, dossier_id, request, Decimal("9000.00"),

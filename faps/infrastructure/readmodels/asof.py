@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.pool import StaticPool
@@ -46,7 +48,8 @@ class FundAsOf:
 
     def _project(self, engine: sa.Engine, projections: list[Projection],
                  limit: datetime) -> None:
-        recorder, decode = self.app.recorder, self.app.mapper.to_domain_event
+        recorder = self.app.recorder
+        decode: Callable[[Any], Any] = self.app.mapper.to_domain_event
         start = 0
         while notifications := recorder.select_notifications(start, BATCH,
                                                              inclusive_of_start=False):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
@@ -41,7 +42,7 @@ MAX_PER_PAGE = 200
 
 
 def _fields(row: Any, cls: type) -> dict[str, Any]:
-    return {k: row[k] for k in cls.__dataclass_fields__ if k in row}
+    return {f.name: row[f.name] for f in dataclasses.fields(cls) if f.name in row}
 
 
 def _nothing() -> None:
