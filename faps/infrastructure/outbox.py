@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 from email.message import EmailMessage
+from email.policy import default as default_policy
 from typing import Any
 
 import sqlalchemy as sa
@@ -40,6 +41,10 @@ log = logging.getLogger("faps.mail")
 metadata = sa.MetaData()
 STALE_CLAIM = timedelta(minutes=10)
 MAX_BACKOFF = timedelta(hours=1)
+# Folding a French subject at 78 columns can put two encoded words side by side, and the space
+# between them is then lost for every reader (RFC 2047): "demandé)— FAPS-…". Headers are
+# folded at SMTP's hard limit instead; mail clients read the longer encoded words.
+MESSAGE_POLICY = default_policy.clone(max_line_length=998)
 
 outbox = sa.Table(
     "mail_outbox", metadata,
@@ -261,7 +266,7 @@ class Outbox:
         return claimed
 
     def _message(self, row: Any) -> EmailMessage:
-        message = EmailMessage()
+        message = EmailMessage(policy=MESSAGE_POLICY)
         message["From"] = self.sender
         message["To"] = row.recipients
         message["Subject"] = row.subject

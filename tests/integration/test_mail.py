@@ -282,3 +282,16 @@ def test_the_demo_mails_land_in_a_file_marked_sent_never_on_the_smtp_server(
         assert smtp_faps.mailer.send().sent == 1 and len(inbox.mails) == 1
     finally:
         controller.stop()
+
+
+def test_a_long_french_subject_reaches_the_reader_with_every_space(
+        smtp_faps: Faps, clock: SettableClock, port: int) -> None:
+    w = make_world(smtp_faps, clock)
+    w.awarded()
+    controller, inbox = start(port)
+    try:
+        w.faps.mailer.remind(clock.now().date() + timedelta(days=400))
+    finally:
+        controller.stop()
+    assert inbox.mails[-1][1]["Subject"] == ("[FAPS] Rappel : Commencement des travaux (premier "
+                                             "versement demandé) — FAPS-2024-001")
