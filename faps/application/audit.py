@@ -51,6 +51,9 @@ class AuditService:
         """Walk the whole log, recompute every link and compare with the stored ones."""
         policy.require(actor, "audit.read")
         seal, mismatch = self.chain.verify()
+        if mismatch is None and seal.position == 0:
+            return Verification(seal, False, "Journal vide : aucun événement à vérifier (la base "
+                                "désignée est-elle la bonne ?).")
         if mismatch is None:
             last = self.app.recorder.max_notification_id() or 0
             tail = (f" ; {last - seal.position} événement(s) récent(s) pas encore scellé(s)"

@@ -82,7 +82,8 @@ class DecisionReader:
 
     def session_ids(self) -> list[UUID]:
         """Return every session's id, in the order they were scheduled."""
-        ids, start = [], 1
+        ids: list[UUID] = []
+        start = 1
         while True:
             batch = self.app.recorder.select_notifications(start, 1000, topics=[SCHEDULED_TOPIC])
             ids.extend(UUID(str(n.originator_id)) for n in batch)

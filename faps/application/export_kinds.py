@@ -34,7 +34,10 @@ def _sessions(reader: DecisionReader, params: dict[str, Any]) -> tuple[list[Any]
         return [session], f"Décisions de la séance du {day:%d/%m/%Y}", f"seance-{day:%Y-%m-%d}"
     if params.get("year"):
         year = int(params["year"])
-        return reader.sessions_of(year), f"Décisions de l'année {year}", f"annee-{year}"
+        sessions = reader.sessions_of(year)
+        if not sessions:
+            raise NotFoundError(f"Aucune séance en {year} : pas de tableau des décisions.")
+        return sessions, f"Décisions de l'année {year}", f"annee-{year}"
     raise InvalidInputError({"session": ["indiquez une séance ou une année"]})
 
 

@@ -2,75 +2,27 @@
 
 from __future__ import annotations
 
-import getpass
+import json
+from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
+from typing import IO, cast
 
 import click
 
 from faps.application.app import FapsApplication
 from faps.application.audit import AuditService
-from faps.application.export_kinds import KIND_LABELS, describe_parameters
-from faps.application.replay import DossierLine, dossier_lines, replay_log
-from faps.application.reproduction import Regeneration, ReproductionService
+from faps.application.replay import DossierLine, Replay, dossier_lines, replay_log
 from faps.application.timetravel import end_of
-from faps.bootstrap import Faps, build
-from faps.domain.actors import SYSTEM_ACTOR, Actor
-from faps.domain.errors import FapsError
-from faps.domain.exports import ExportRecord
-from faps.infrastructure.audit_chain import AuditChain
+from faps.cli.audit_exports import check_export, list_exports, regenerate
+from faps.cli.files import check_writable, reason
+from faps.cli.logs import cli_actor, open_faps, open_log
+from faps.cli.support import fail
 from faps.infrastructure.audit_log import write_log
 from faps.infrastructure.communes_file import load_communes
-from faps.infrastructure.settings import load_settings
-from faps.infrastructure.stores import make_engine, store_config
 from faps.infrastructure.transcodings import faps_transcodings
 
-
-def cli_actor() -> Actor:
-    """Return the actor of command-line runs (the system, named after the OS user)."""
-    return SYSTEM_ACTOR.model_copy(update={"name": f"Ligne de commande ({getpass.getuser()})"})
-
-
-class AuditedLog:
-    """The event log and its chain, opened without starting faps (a tampered log may not load)."""
-
-    def __init__(self) -> None:
-        settings = load_settings()
-        store = store_config(settings.resolved_database_url())
-        self.app = FapsApplication(env=store.event_env, transcodings=faps_transcodings())
-        self.engine = make_engine(store)
-        self.chain = AuditChain(self.engine, self.app.recorder.select_notifications)
-
-    def close(self) -> None:
-        """Release connections."""
-        self.app.close()
-        self.engine.dispose()
-
-
-def open_log() -> AuditedLog:
-    """Open the log of FAPS_DATABASE_URL, or exit with a French message."""
-    try:
-        return AuditedLog()
-    except FapsError as exc:
-        raise click.ClickException(exc.message) from None
-    except Exception as exc:
-        raise click.ClickException(f"Impossible d'ouvrir la base de données : {exc}") from None
-
-
-def open_faps() -> Faps:
-    """Build faps from FAPS_DATABASE_URL (and the instance's faps.env)."""
-    try:
-        return build(load_settings())
-    except FapsError as exc:
-        raise click.ClickException(exc.message) from None
-    except Exception as exc:
-        raise click.ClickException(f"Impossible d'ouvrir la base de données : {exc}") from None
-
-
-def fail(message: str) -> None:
-    """Print a French message on stderr and exit 1."""
-    click.echo(message, err=True)
-    raise SystemExit(1)
+__all__ = ["audit", "cli_actor", "fail", "format_lines", "open_faps", "transcoding_names"]
 
 
 @click.group(help="Audit : sceau du journal des événements, export et rejeu hors du système.")
@@ -107,16 +59,17 @@ def transcoding_names() -> dict[type, str]:
 
 @audit.command("export", help="Écrit tout le journal en JSON Lines (schémas des événements, "
                "maillons de la chaîne, tête) pour un contrôle hors du système.")
-@click.option("-o", "--output", required=True, metavar="FICHIER",
-              type=click.Path(dir_okay=False, path_type=Path))
+@click.option("-o", "--output", required=True, metavar="FICHIER", type=click.Path(path_type=Path),
+              help="Fichier à écrire.")
 def export_log(output: Path) -> None:
     """Export the whole log as JSON Lines."""
+    check_writable(output)
     log = open_log()
     try:
         with output.open("w", encoding="utf-8") as out:
             position, head, count = write_log(log.app, out, transcoding_names())
     except OSError as exc:
-        fail(f"Impossible d'écrire {output} : {exc.strerror}.")
+        fail(f"Impossible d'écrire {output} : {reason(exc)}.")
     finally:
         log.close()
     click.echo(f"{output} : {count} événement(s) ; tête de chaîne {head} (position {position}).")
@@ -124,25 +77,57 @@ def export_log(output: Path) -> None:
 
 @audit.command(help="Reconstitue l'état de chaque dossier à partir d'un export du journal "
                "seul (sans base de données), éventuellement à une date.")
-@click.argument("file", metavar="FICHIER", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("file", metavar="FICHIER", type=click.Path(path_type=Path))
 @click.option("--as-of", "as_of", metavar="DATE", help="Date (AAAA-MM-JJ) ou instant ISO.")
 def replay(file: Path, as_of: str | None) -> None:
     """Replay an exported log and print the dossiers' table."""
     moment = parse_moment(as_of) if as_of else None
-    mapper = FapsApplication(env={"PERSISTENCE_MODULE": "eventsourcing.popo"},
-                             transcodings=faps_transcodings()).mapper
-    try:
-        with file.open(encoding="utf-8") as lines:
-            result = replay_log(lines, mapper, moment)
-    except OSError as exc:
-        fail(f"Impossible de lire {file} : {exc.strerror}.")
-    except (ValueError, KeyError, StopIteration) as exc:
-        fail(f"Export du journal illisible : {exc}.")
+    result = replay_file(file, moment)
     if result.problem:
         fail(result.problem)
     click.echo(f"{result.events} événement(s) rejoués ; tête de chaîne {result.head} "
                f"(position {result.position}) vérifiée" + (f" ; état au {as_of}" if as_of else ""))
     click.echo(format_lines(dossier_lines(result.aggregates.values(), load_communes())))
+
+
+class CountedLines:
+    """The lines of a file, counted as they are read (to name the line that fails)."""
+
+    def __init__(self, lines: IO[str]) -> None:
+        self.lines, self.number = lines, 0
+
+    def __iter__(self) -> Iterator[str]:
+        return self
+
+    def __next__(self) -> str:
+        line = next(self.lines)
+        self.number += 1
+        return line
+
+
+def replay_file(file: Path, moment: datetime | None) -> Replay:
+    """Replay an exported log file, or stop with a French message naming the bad line."""
+    mapper = FapsApplication(env={"PERSISTENCE_MODULE": "eventsourcing.popo"},
+                             transcodings=faps_transcodings()).mapper
+    try:
+        with file.open(encoding="utf-8") as handle:
+            lines = CountedLines(handle)
+            try:
+                return replay_log(cast(IO[str], lines), mapper, moment)
+            except UnicodeDecodeError:
+                fail(f"Export du journal illisible : {file} n'est pas un texte UTF-8.")
+            except json.JSONDecodeError:
+                fail(f"Export du journal illisible : la ligne {lines.number} n'est pas du JSON.")
+            except KeyError as exc:
+                fail(f"Export du journal illisible : champ {exc} absent à la ligne "
+                     f"{lines.number}.")
+            except RuntimeError:  # the header line is missing: the file is empty
+                fail(f"Export du journal illisible : {file} est vide.")
+            except Exception as exc:
+                fail(f"Export du journal illisible à la ligne {lines.number} : {exc}.")
+    except OSError as exc:
+        fail(f"Impossible de lire {file} : {reason(exc)}.")
+    raise AssertionError  # unreachable: fail exits
 
 
 def parse_moment(text: str) -> datetime:
@@ -167,90 +152,6 @@ def format_lines(lines: list[DossierLine]) -> str:
                      for r in rows)
 
 
-def reproduction(log: AuditedLog) -> ReproductionService:
-    """Return the reproduction service over an opened log."""
-    return ReproductionService(log.app, load_communes())
-
-
-def describe_record(record: ExportRecord) -> str:
-    """Return who exported a recorded file, when, with which parameters and seal."""
-    actor = record.actor
-    return "\n".join((
-        f"Export enregistré {record.id} : « {record.file_name} » "
-        f"({KIND_LABELS.get(record.kind, record.kind)}), {record.size} octets, "
-        f"SHA-256 {record.sha256}.",
-        f"Exporté le {record.exported_at:%d/%m/%Y à %H:%M:%S} UTC par {actor.display} "
-        f"({actor.email}, {actor.role.label}).",
-        f"Paramètres : {describe_parameters(record.parameters)}.",
-        f"Sceau d'audit à l'export : position {record.chain_position}, "
-        f"empreinte SHA-256 {record.chain_head}."))
-
-
-@audit.command("list-exports", help="Liste les exports enregistrés (identifiant, date, auteur, "
-               "fichier, empreinte), du plus récent au plus ancien.")
-def list_exports() -> None:
-    """List the recorded exports."""
-    log = open_log()
-    try:
-        records = reproduction(log).records(cli_actor())
-    finally:
-        log.close()
-    if not records:
-        click.echo("Aucun export enregistré.")
-    for r in records:
-        click.echo(f"{r.id}  {r.exported_at:%Y-%m-%d %H:%M}  {r.file_name}  "
-                   f"SHA-256 {r.sha256[:16]}…  position {r.chain_position}  {r.actor.display}")
-
-
-@audit.command("check-export", help="Retrouve l'export enregistré d'un fichier (par son "
-               "empreinte SHA-256), dit qui l'a produit, quand, avec quels paramètres et quel "
-               "sceau, puis le régénère depuis le journal et compare octet par octet.")
-@click.argument("file", metavar="FICHIER", type=click.Path(dir_okay=False, path_type=Path))
-def check_export(file: Path) -> None:
-    """Identify a published file and regenerate it from the log."""
-    try:
-        data = file.read_bytes()
-    except OSError as exc:
-        fail(f"Impossible de lire {file} : {exc.strerror}.")
-    log = open_log()
-    try:
-        service = reproduction(log)
-        record = service.identify(cli_actor(), data, file.name)
-        click.echo(describe_record(record))
-        result = service.regenerate(cli_actor(), record.id)
-    except FapsError as exc:
-        fail(exc.message)
-    finally:
-        log.close()
-    conclude(result)
-
-
-@audit.command(help="Régénère un export enregistré depuis le journal jusqu'à la position de son "
-               "sceau, écrit le fichier et compare son empreinte SHA-256 à celle enregistrée.")
-@click.argument("export_id", metavar="IDENTIFIANT")
-@click.option("-o", "--output", required=True, metavar="FICHIER",
-              type=click.Path(dir_okay=False, path_type=Path))
-def regenerate(export_id: str, output: Path) -> None:
-    """Regenerate a recorded export into a file."""
-    log = open_log()
-    try:
-        result = reproduction(log).regenerate(cli_actor(), export_id)
-    except FapsError as exc:
-        fail(exc.message)
-    finally:
-        log.close()
-    click.echo(describe_record(result.record))
-    if result.data:
-        try:
-            output.write_bytes(result.data)
-        except OSError as exc:
-            fail(f"Impossible d'écrire {output} : {exc.strerror}.")
-        click.echo(f"{output} écrit ({len(result.data)} octets).")
-    conclude(result)
-
-
-def conclude(result: Regeneration) -> None:
-    """Print the verdict of a regeneration; exit 1 unless identical."""
-    if not result.ok:
-        fail(result.message)
-    click.echo(result.message)
+audit.add_command(list_exports)
+audit.add_command(check_export)
+audit.add_command(regenerate)

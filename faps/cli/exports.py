@@ -8,16 +8,18 @@ from typing import Any
 import click
 
 from faps.application.exports import export_service
-from faps.cli.audit import cli_actor, fail, open_faps
+from faps.cli.files import check_writable, write_bytes
+from faps.cli.logs import cli_actor, open_faps
+from faps.cli.support import fail
 from faps.domain.errors import FapsError
 
 OUTPUT = click.option("-o", "--output", "output", required=True, metavar="FICHIER",
-                      type=click.Path(dir_okay=False, path_type=Path),
-                      help="Fichier à écrire.")
+                      type=click.Path(path_type=Path), help="Fichier à écrire.")
 
 
 def run_export(kind: str, parameters: dict[str, Any], output: Path) -> None:
     """Produce an export, write it, print its seal and digest; French message on failure."""
+    check_writable(output)  # before the export is recorded
     faps = open_faps()
     try:
         result = export_service(faps).export(cli_actor(), kind, parameters)
@@ -25,12 +27,10 @@ def run_export(kind: str, parameters: dict[str, Any], output: Path) -> None:
         fail(exc.message)
     finally:
         faps.close()
-    try:
-        output.write_bytes(result.data)
-    except OSError as exc:
-        fail(f"Impossible d'écrire {output} : {exc.strerror}.")
+    write_bytes(output, result.data)
     click.echo(f"{output} écrit ({len(result.data)} octets), SHA-256 {result.sha256}.")
-    click.echo(f"{result.seal.label()} ; export enregistré sous l'identifiant {result.export_id}.")
+    click.echo(f"{result.seal.label()} ; export enregistré sous l'identifiant {result.export_id}, "
+               f"nom « {result.name} ».")
 
 
 @click.group(help="Exports : tableaux des décisions, données ouvertes SCDL, documents PDF.")
