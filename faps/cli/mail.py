@@ -80,7 +80,7 @@ def send(from_start: bool) -> None:
         report = faps.mailer.send()
         left = len(outbox.pending()) - report.postponed
         if left > 0:
-            click.echo(f"{left} courriel(s) encore en file : envoyés au prochain passage.")
+            click.echo(f"{left} courriel(s) encore en file : envoyés lors d'un prochain passage.")
         _report(MailReport(report.queued + history, report.sent, report.postponed))
 
 

@@ -248,7 +248,7 @@ class Outbox:
                     conn.execute(outbox.update().where(outbox.c.id == row.id).values(
                         status="pending", attempts=row.attempts + 1, claimed_at=None,
                         next_attempt_at=now + delay, last_error=str(error)[:500]))
-                    log.warning("mail %s postponed: %s", row.key, error)
+                    log.warning("courriel %s reporté : %s", row.key, error)
         return sent, len(rows) - sent
 
     def _claim(self, now: datetime, limit: int) -> list[Any]:
