@@ -149,8 +149,10 @@ PARAMETER_LABELS = {"year": "année", "session_id": "séance", "item": "point",
 
 def describe_parameters(parameters: dict[str, Any]) -> str:
     """Return a recorded export's parameters in French (« année 2024, format xlsx »)."""
-    shown = [f"{PARAMETER_LABELS.get(k, k)} {v}" for k, v in parameters.items()
-             if k != "publisher"]
+    order = list(PARAMETER_LABELS)
+    keys = sorted((k for k in parameters if k != "publisher"),
+                  key=lambda k: (order.index(k) if k in order else len(order), k))
+    shown = [f"{PARAMETER_LABELS.get(k, k)} {parameters[k]}" for k in keys]
     publisher = parameters.get("publisher") or {}
     if publisher.get("siret"):
         shown.append(f"SIRET de l'agglomération {publisher['siret']}")
