@@ -70,9 +70,10 @@ def test_a_published_file_is_identified_and_regenerated_after_later_events(
 def test_scdl_seal_is_in_the_recorded_name_and_the_file_regenerates(awarded: World,
                                                                     tmp_path: Path) -> None:
     out, export_id = exported(awarded, tmp_path, "scdl-subventions", "--year", "2024")
+    checked = cli(awarded, "audit", "check-export", str(out))
+    assert checked.exit_code == 0 and export_id in checked.output, checked.output
     listed = cli(awarded, "audit", "list-exports").output
     assert re.search(r"scdl-subventions-2024-sceau-\d+-[0-9a-f]{16}\.csv", listed), listed
-    assert cli(awarded, "audit", "check-export", str(out)).exit_code == 0
 
 
 def test_a_changed_or_unknown_file_is_refused(awarded: World, tmp_path: Path) -> None:
@@ -101,7 +102,8 @@ def test_a_log_rewritten_before_the_seal_cannot_regenerate_the_file(awarded: Wor
     assert cli(awarded, "audit", "check-export", str(out)).exit_code == 1
 
 
-@pytest.mark.parametrize("export_id", ["pas-un-identifiant", "00000000-0000-0000-0000-00000000000a"])
+@pytest.mark.parametrize("export_id", ["pas-un-identifiant",
+                                       "00000000-0000-0000-0000-00000000000a"])
 def test_an_unknown_export_id_fails(awarded: World, tmp_path: Path, export_id: str) -> None:
     result = cli(awarded, "audit", "regenerate", export_id, "-o", str(tmp_path / "r.csv"))
     assert result.exit_code == 1 and "export" in result.output.lower()

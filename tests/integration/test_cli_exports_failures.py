@@ -69,7 +69,8 @@ def test_an_unknown_session_item_or_year_fails(awarded: World, tmp_path: Path) -
            "Séance introuvable")
     failed(cli(awarded, "export", "pdf", "agreement", "--session", session_id(awarded),
                "--item", "9", "-o", out), "Pas de point n° 9")
-    failed(cli(awarded, "export", "decisions", "--year", "1999", "-o", out), "Aucune séance en 1999")
+    failed(cli(awarded, "export", "decisions", "--year", "1999", "-o", out),
+           "Aucune séance en 1999")
     failed(cli(awarded, "export", "scdl-subventions", "--year", "1999", "-o", out),
            "Aucune décision votée en 1999")
 
