@@ -74,7 +74,7 @@ def cumulative_payments(points: Sequence[tuple[date, Decimal]], year: int,
         running += amount
         cumul.append((day, running))
     if not cumul:
-        return _svg(width, 80, f"Versements cumulés {year}", "Aucun versement.",
+        return _svg(width, 80, f"Versements effectués en {year}, cumulés", "Aucun versement.",
                     '<text x="10" y="40" font-size="13">Aucun versement.</text>', ident)
     first = date(year, 1, 1) if cumul[0][0].year == year else cumul[0][0]
     span = max((cumul[-1][0] - first).days, 1)
@@ -106,4 +106,4 @@ def cumulative_payments(points: Sequence[tuple[date, Decimal]], year: int,
             f'<text x="{min(last_x + 6, width - 150):.1f}" y="{max(last_y - 8, 12):.1f}" '
             f'font-size="12" font-weight="bold">{escape(format_euros(cumul[-1][1]))}</text>')
     desc = "; ".join(f"{d.strftime('%d/%m/%Y')} : {format_euros(v)}" for d, v in cumul)
-    return _svg(width, height, f"Versements cumulés {year}", desc, body, ident)
+    return _svg(width, height, f"Versements effectués en {year}, cumulés", desc, body, ident)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from decimal import Decimal
 
@@ -41,7 +42,11 @@ def test_the_dashboard_shows_the_figures_and_charts_after_a_payment(
 def test_the_deadlines_page_lists_an_overdue_works_start(
         web_world: World, signed_in: Callable[[str], FlaskClient]) -> None:
     w = web_world
-    w.awarded()
+    dossier_id = w.awarded()
     w.clock.advance(days=400)
     html = signed_in("officer").get("/finances/echeances").get_data(as_text=True)
-    assert "Commencement des travaux" in html and "En retard" in html
+    assert "Commencement des travaux" in html
+    assert re.search(r"<strong>En retard de \d+ jours</strong></td>", html)
+    assert f'href="/instruction/dossiers/{dossier_id}"' in html  # the officer goes to decide
+    auditor = signed_in("auditor").get("/finances/echeances").get_data(as_text=True)
+    assert "Commencement des travaux" in auditor and "/instruction/dossiers/" not in auditor
