@@ -41,6 +41,16 @@ class Regeneration:
     message: str
 
 
+@dataclass(frozen=True)
+class FileCheck:
+    """A file checked against the recorded exports: which one it is, and its regeneration."""
+
+    record: ExportRecord | None
+    regeneration: Regeneration | None
+    ok: bool
+    message: str
+
+
 def recorded_exports(app: Any) -> list[ExportRecord]:
     """Return every export recorded in the log, latest first."""
     found: list[ExportRecord] = []
@@ -110,6 +120,15 @@ class ReproductionService:
                 f"celle de l'export publié est {r.sha256}.")
         raise NotFoundError(f"Fichier inconnu : aucun export enregistré n'a l'empreinte SHA-256 "
                             f"{digest}.")
+
+    def check(self, actor: Actor, data: bytes, name: str = "") -> FileCheck:
+        """Identify a file by its digest, then regenerate its export and compare."""
+        try:
+            record = self.identify(actor, data, name)
+        except NotFoundError as exc:
+            return FileCheck(None, None, False, exc.message)
+        result = self.regenerate(actor, record.id)
+        return FileCheck(record, result, result.ok, result.message)
 
     def regenerate(self, actor: Actor, export_id: str | UUID) -> Regeneration:
         """Rebuild a recorded export from the log up to its seal and compare the digests."""

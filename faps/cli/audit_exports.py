@@ -67,15 +67,14 @@ def check_export(file: Path) -> None:
     data = read_bytes(file)
     log = open_log()
     try:
-        service = reproduction(log)
-        record = service.identify(cli_actor(), data, file.name)
-        click.echo(describe_record(record))
-        result = service.regenerate(cli_actor(), record.id)
-    except FapsError as exc:
-        fail(exc.message)
+        result = reproduction(log).check(cli_actor(), data, file.name)
     finally:
         log.close()
-    conclude(result)
+    if result.record:
+        click.echo(describe_record(result.record))
+    if not result.ok:
+        fail(result.message)
+    click.echo(result.message)
 
 
 @click.command(help="Régénère un export enregistré depuis le journal jusqu'à la position de son "

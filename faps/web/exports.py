@@ -15,9 +15,12 @@ from marshmallow import fields, validate
 
 from faps.application import policy
 from faps.application.audit import AuditService
+from faps.application.export_kinds import KIND_LABELS, describe_parameters
 from faps.application.exports import ExportFile, export_service
+from faps.application.reproduction import ReproductionService
 from faps.cli.audit import transcoding_names
 from faps.domain.actors import Role
+from faps.domain.errors import InvalidInputError
 from faps.infrastructure.audit_log import write_log
 from faps.web.common import actor, form_view, parse, roles_required, services
 from faps.web.schemas import FrenchSchema
@@ -172,3 +175,43 @@ def item_pdf(session_id: UUID, document: str):  # type: ignore[no-untyped-def]
     """Download a voted item's PDF document."""
     item = parse(ItemForm(), request.form)["item"]
     return run(f"pdf-{document}", {"session_id": str(session_id), "item": item})
+
+
+def reproduction() -> ReproductionService:
+    """Return the auditors' service over recorded exports."""
+    return ReproductionService(services().app, services().ctx.communes)
+
+
+def records_context(**extra: Any) -> dict[str, Any]:
+    """Return the recorded exports, latest first, and any verdict to show."""
+    context = {"records": reproduction().records(actor()), "kind_labels": KIND_LABELS,
+               "describe": describe_parameters, "regeneration": None, "check": None}
+    return dict(context, **{k: v for k, v in extra.items() if k in context})
+
+
+@bp.get("/enregistres")
+@exporters
+def records():  # type: ignore[no-untyped-def]
+    """List every recorded export with its seal, to identify or regenerate a file."""
+    return render_template("exports/records.html", errors={}, **records_context())
+
+
+@bp.post("/enregistres/<uuid:export_id>/regeneration")
+@exporters
+def regenerate(export_id: UUID):  # type: ignore[no-untyped-def]
+    """Rebuild a recorded export from the log up to its seal and compare the digests."""
+    result = reproduction().regenerate(actor(), export_id)
+    return render_template("exports/records.html", errors={},
+                           **records_context(regeneration=result))
+
+
+@bp.post("/enregistres/verification")
+@exporters
+@form_view("exports/records.html", records_context)
+def check_file():  # type: ignore[no-untyped-def]
+    """Find which recorded export a file is (by SHA-256), then regenerate and compare it."""
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        raise InvalidInputError({"file": ["choisissez le fichier à vérifier"]})
+    result = reproduction().check(actor(), upload.read(), upload.filename)
+    return render_template("exports/records.html", errors={}, **records_context(check=result))

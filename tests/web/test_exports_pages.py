@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
+import re
 from collections.abc import Callable
 
 import pytest
 from flask.testing import FlaskClient
 
+from faps.application.exports import export_service
 from tests.support import World
 from tests.web.conftest import csrf_of
 
@@ -94,3 +97,50 @@ def test_a_bad_format_shows_the_page_again_with_the_error(awarded: World,
     response = browser.post("/exports/decisions", data={"csrf_token": csrf_of(browser, "/exports/"),
                                                         "year": 2024, "format": "pdf"})
     assert response.status_code == 400 and "valeur inconnue" in response.get_data(as_text=True)
+
+
+def test_an_auditor_regenerates_a_recorded_export_and_sees_it_identical(
+        awarded: World, signed_in: Signed) -> None:
+    secretariat = signed_in("secretariat")
+    published = secretariat.post("/exports/decisions",
+                                 data={"csrf_token": csrf_of(secretariat, "/exports/"),
+                                       "year": 2024, "format": "ods"})
+    awarded.awarded(requested_amount="30000.00")  # later events change the 2024 table
+    auditor = signed_in("auditor")
+    page = auditor.get("/exports/enregistres").get_data(as_text=True)
+    assert "decisions-annee-2024.ods" in page and "Régénérer et comparer" in page
+    (record,) = export_service(awarded.faps).records(awarded.auditor)
+    response = auditor.post(f"/exports/enregistres/{record.id}/regeneration",
+                            data={"csrf_token": csrf_of(auditor, "/exports/enregistres")})
+    text = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Identique" in text
+    assert hashlib.sha256(published.data).hexdigest() in text
+
+
+def test_an_uploaded_file_is_identified_or_refused(awarded: World, signed_in: Signed) -> None:
+    secretariat = signed_in("secretariat")
+    token = csrf_of(secretariat, "/exports/")
+    published = secretariat.post("/exports/scdl/subventions", data={"csrf_token": token,
+                                                                   "year": 2024})
+    name = published.headers["Content-Disposition"].split('"')[1]
+    assert re.fullmatch(r"scdl-subventions-2024-sceau-\d+-[0-9a-f]{16}\.csv", name)
+    auditor = signed_in("auditor")
+    path = "/exports/enregistres/verification"
+    checked = auditor.post(path, data={"csrf_token": csrf_of(auditor, "/exports/enregistres"),
+                                       "file": (io.BytesIO(published.data), name)})
+    assert "Identique" in checked.get_data(as_text=True) and name in checked.get_data(as_text=True)
+    forged = auditor.post(path, data={"csrf_token": csrf_of(auditor, "/exports/enregistres"),
+                                      "file": (io.BytesIO(published.data + b"x"), name)})
+    assert "Non conforme" in forged.get_data(as_text=True)
+    assert "Fichier différent" in forged.get_data(as_text=True)
+    missing = auditor.post(path, data={"csrf_token": csrf_of(auditor, "/exports/enregistres")})
+    assert missing.status_code == 400
+    assert "choisissez le fichier" in missing.get_data(as_text=True)
+
+
+def test_regenerating_an_unknown_export_is_not_found(awarded: World, signed_in: Signed) -> None:
+    auditor = signed_in("auditor")
+    response = auditor.post("/exports/enregistres/00000000-0000-0000-0000-00000000000c/"
+                            "regeneration",
+                            data={"csrf_token": csrf_of(auditor, "/exports/enregistres")})
+    assert response.status_code == 404
