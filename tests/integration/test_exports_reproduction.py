@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import io
+import re
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+import openpyxl
 import pytest
+from odf import teletype
+from odf.opendocument import load
+from pypdf import PdfReader
 
 from faps.application.exports import ExportFile
 from faps.application.reproduction import ReproductionService, rebuild
@@ -133,3 +140,32 @@ def test_an_unknown_export_id_is_refused_in_french(published: Published, export_
 def test_a_commune_agent_may_not_see_recorded_exports(published: Published) -> None:
     with pytest.raises(PermissionDeniedError):
         reproduction(published.world).records(published.world.agent)
+
+
+def printed_pages(name: str, data: bytes, tmp_path: Path) -> list[str]:
+    """Return the text of each page (PDF) or of the whole file (tables), as a reader sees it."""
+    if name.endswith(".pdf"):
+        return [page.extract_text() for page in PdfReader(io.BytesIO(data)).pages]
+    if name.endswith(".xlsx"):
+        sheet = openpyxl.load_workbook(io.BytesIO(data)).active
+        return [" ".join(str(c) for row in sheet.iter_rows(values_only=True) for c in row)]
+    if name.endswith(".ods"):
+        path = tmp_path / name
+        path.write_bytes(data)
+        return [teletype.extractText(load(str(path)).spreadsheet)]
+    return [data.decode("utf-8-sig")]
+
+
+@pytest.mark.parametrize(("kind", "parameters"),
+                         [(k, p) for k, p, _ in KINDS if not k.startswith("scdl")])
+def test_every_table_and_pdf_page_prints_the_seal_head_and_position(
+        published: Published, kind: str, parameters: dict[str, Any], tmp_path: Path) -> None:
+    result = published.export(kind, parameters)
+    pages = printed_pages(result.name, result.data, tmp_path)
+    assert pages
+    for text in pages:
+        flat = re.sub(r"\s", "", text)
+        assert result.seal.head in flat
+        assert (f"position{result.seal.position}" in flat
+                or f"position;{result.seal.position}" in flat
+                or f"position,{result.seal.position}" in flat), text
