@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import os
 from datetime import date
 from pathlib import Path
@@ -10,6 +9,7 @@ from pathlib import Path
 import click
 
 from faps.application.demo import Demo, DemoAccount, demo_clock, has_dossiers
+from faps.cli.mail import demo_mails
 from faps.cli.support import FAILURE, fail, opened
 from faps.infrastructure.example_settings import write_examples
 
@@ -27,8 +27,7 @@ ACCOUNTS_FILE = "demo-accounts.txt"
 def demo(if_empty: bool, force: bool) -> None:
     """Write the demo through the application services, dated in the past."""
     clock = demo_clock()
-    mails = io.StringIO()  # the console mail backend writes each mail there: counted, not shown
-    with opened(clock, stderr=mails) as faps:
+    with opened(clock) as faps:
         if has_dossiers(faps) and not force:
             if if_empty:
                 click.echo("La base contient déjà des dossiers : données de démonstration "
@@ -37,15 +36,14 @@ def demo(if_empty: bool, force: bool) -> None:
             fail("La base contient déjà des dossiers : « faps demo » ne remplit qu'une base "
                  "vide (--if-empty pour ne rien faire, --force pour ajouter quand même).", FAILURE)
         click.echo("Création des données de démonstration…")
-        with faps.unit_of_work():  # the read models, seal and outbox follow once, at the end
+        with demo_mails(faps) as mails, faps.unit_of_work():  # followers catch up once, at the end
             result = Demo(faps, clock, date.today()).run()
         instance = faps.settings.instance_path
         table = accounts_table(result.accounts)
         click.echo(f"{result.dossiers} dossiers, {result.sessions} séances, "
                    f"{result.events} événements enregistrés.")
-        if mails.getvalue():
-            click.echo(f"{mails.getvalue().count('--- courriel')} courriels de démonstration "
-                       "produits (non affichés).")
+        click.echo(f"{mails.written} courriels de démonstration mis en file et marqués envoyés, "
+                   f"sans envoi réel : à lire dans {mails.path}.")
         click.echo("\nComptes de démonstration (mots de passe affichés une seule fois) :\n")
         click.echo(table)
         path = write_accounts(instance, table)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import socket
 from collections.abc import Iterator
 from datetime import timedelta
@@ -295,3 +296,27 @@ def test_a_long_french_subject_reaches_the_reader_with_every_space(
         controller.stop()
     assert inbox.mails[-1][1]["Subject"] == ("[FAPS] Rappel : Commencement des travaux (premier "
                                              "versement demandé) — FAPS-2024-001")
+
+
+def test_faps_demo_writes_its_mails_to_a_file_and_sends_none(tmp_path, port: int) -> None:  # type: ignore[no-untyped-def]
+    from click.testing import CliRunner
+
+    from faps.cli import main
+
+    env = {"FAPS_DATABASE_URL": f"sqlite:///{tmp_path / 'faps.sqlite3'}",
+           "FAPS_INSTANCE_PATH": str(tmp_path), "FAPS_MAIL_BACKEND": "smtp",
+           "FAPS_SMTP_HOST": "127.0.0.1", "FAPS_SMTP_PORT": str(port),
+           "FAPS_MAIL_SEND_ON_SAVE": "true"}
+    controller, inbox = start(port)
+    try:
+        result = CliRunner().invoke(main, ["demo"], env=env)
+        after = CliRunner().invoke(main, ["mail", "send"], env=env)
+    finally:
+        controller.stop()
+    assert result.exit_code == 0, result.output
+    written = re.search(r"(\d+) courriels de démonstration mis en file et marqués envoyés, "
+                        r"sans envoi réel : à lire dans (.+)\.\n", result.output)
+    assert written and int(written[1]) > 50 and written[2] == str(tmp_path / "demo-mails.txt")
+    text = (tmp_path / "demo-mails.txt").read_text(encoding="utf-8")
+    assert text.count("--- courriel (démonstration : non envoyé) ---") == int(written[1])
+    assert "0 courriel(s) mis en file, 0 envoyé(s)" in after.output and inbox.mails == []
