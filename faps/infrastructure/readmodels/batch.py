@@ -7,6 +7,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from faps.infrastructure.readmodels.bulk import insert_rows
+
 Row = dict[str, Any]
 CHUNK = 500
 
@@ -88,8 +90,7 @@ class Rows:
             self.conn.execute(self.table.delete().where(where))
         rows = [r for k in self._dirty if (r := self._rows.get(k)) is not None]
         rows.extend(self._inserts)
-        if rows:
-            self.conn.execute(self.table.insert(), rows)
+        insert_rows(self.conn, self.table, rows)
         self._stored.update(self._dirty)
         self._unknown.clear()
         self._dirty.clear()

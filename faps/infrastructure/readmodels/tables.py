@@ -43,6 +43,41 @@ class UtcDateTime(sa.types.TypeDecorator[datetime]):
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
+    def bind_processor(self, dialect: Any) -> Any:
+        """Write SQLite's text directly, in SQLAlchemy's own format (bulk rebuilds use it)."""
+        if dialect.name != "sqlite":
+            return super().bind_processor(dialect)
+        return _sqlite_moment
+
+
+def _sqlite_moment(value: datetime | None) -> str | None:
+    """Return a moment as SQLAlchemy stores it in SQLite: naive UTC, microseconds always."""
+    if value is None:
+        return None
+    if value.tzinfo is not UTC:
+        value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    text = value.isoformat(" ")[:-6]  # without "+00:00"; faster than timespec=
+    return text if value.microsecond else text + ".000000"
+
+
+class JsonList(sa.types.TypeDecorator[Any]):
+    """JSON whose common value, the empty list, is serialized once per statement."""
+
+    impl = sa.JSON
+    cache_ok = True
+
+    def bind_processor(self, dialect: Any) -> Any:
+        """Serialize as the JSON type does, reusing the empty list's form."""
+        serialize = super().bind_processor(dialect)
+        if serialize is None:
+            return None
+        empty = serialize([])
+
+        def process(value: Any) -> Any:
+            return empty if value == [] else serialize(value)
+
+        return process
+
 
 def _money(name: str, nullable: bool = False) -> sa.Column[Any]:
     return sa.Column(name, Cents, nullable=nullable)
@@ -110,7 +145,7 @@ timeline = sa.Table(
     sa.Column("actor_name", sa.String(200), nullable=False),
     sa.Column("actor_role", sa.String(30), nullable=False),
     sa.Column("summary", sa.Text, nullable=False),
-    sa.Column("changes", sa.JSON, nullable=False),
+    sa.Column("changes", JsonList, nullable=False),
     sa.Column("private", sa.Boolean, nullable=False),
 )
 

@@ -68,11 +68,13 @@ def timeline_row(event: Any) -> dict[str, Any]:
     """Return the timeline row of a dossier's event."""
     kind = type(event).__name__
     summary = SUMMARIES.get(kind)
-    changes = [[c.field, c.before, c.after] for c in getattr(event, "changes", ())]
+    changes = getattr(event, "changes", None)
+    actor = event.actor
     return {
         "dossier_id": event.originator_id, "version": event.originator_version,
         "at": event.timestamp, "kind": kind, "label": EVENT_LABELS.get(kind, kind),
-        "actor_name": event.actor.display, "actor_role": event.actor.role.value,
-        "summary": summary(event) if summary else "", "changes": changes,
+        "actor_name": actor.display, "actor_role": actor.role.value,
+        "summary": summary(event) if summary else "",
+        "changes": [[c.field, c.before, c.after] for c in changes] if changes else [],
         "private": kind in PRIVATE_EVENTS,
     }
