@@ -12,6 +12,7 @@ from flask.testing import FlaskClient
 
 from tests.support import FILING_KINDS, World, pdf
 from tests.web.conftest import csrf_of
+from tests.web.test_instruction import text_of
 
 SignedIn = Callable[[str], FlaskClient]
 
@@ -242,3 +243,13 @@ def test_the_commune_withdraws_its_request_with_a_motive(signed_in: SignedIn, we
     token = csrf_of(other, "/commune/dossiers")
     assert other.post(f"{page}/retrait", data={"csrf_token": token,
                                                "motive": "x" * 10}).status_code == 404
+
+
+def test_the_councils_decision_is_shown_in_french(signed_in: SignedIn, web_world: World):
+    dossier_id = web_world.awarded()
+    page = text_of(signed_in("agent").get(f"/commune/dossiers/{dossier_id}"))
+    decision = page.split("Décision du conseil", 1)[1].split("</section>", 1)[0]
+    assert "Adoptée le 12/02/2024" in decision  # the session a week after filing
+    assert "DEL-2024-001" in decision and "50 pour, 3 contre, 2 abstentions" in decision
+    assert "Montant attribué" in decision and "30 000,00 €" in decision
+    assert "_" not in decision and "Session id" not in decision
