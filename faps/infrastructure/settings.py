@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 
 class Settings(BaseSettings):
@@ -39,6 +39,17 @@ class Settings(BaseSettings):
     commune_sirets: dict[str, str] = Field(default_factory=dict)
     projections_autorebuild: bool = True
 
+    @classmethod
+    def settings_customise_sources(cls, settings_cls: type[BaseSettings],
+                                   init_settings: PydanticBaseSettingsSource,
+                                   env_settings: PydanticBaseSettingsSource,
+                                   dotenv_settings: PydanticBaseSettingsSource,
+                                   file_secret_settings: PydanticBaseSettingsSource,
+                                   ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Let a setting of the environment replace the file's whole (pydantic merges dicts)."""
+        return (init_settings, env_settings, _Shadowed(dotenv_settings, env_settings),
+                file_secret_settings)
+
     def resolved_database_url(self) -> str:
         """Return the database URL; the default is an SQLite file in the instance folder."""
         if self.database_url:
@@ -62,6 +73,23 @@ class Settings(BaseSettings):
 
 
 SETTINGS_FILE = "faps.env"
+
+
+class _Shadowed(PydanticBaseSettingsSource):
+    """A source whose settings also given by a stronger source are left out, not merged."""
+
+    def __init__(self, source: PydanticBaseSettingsSource,
+                 stronger: PydanticBaseSettingsSource) -> None:
+        super().__init__(source.settings_cls)
+        self.source, self.stronger = source, stronger
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
+        """Answer field by field as the shadowed source does."""
+        return self.source.get_field_value(field, field_name)
+
+    def __call__(self) -> dict[str, Any]:
+        stronger = self.stronger()
+        return {k: v for k, v in self.source().items() if k not in stronger}
 
 
 def load_settings(**overrides: Any) -> Settings:
