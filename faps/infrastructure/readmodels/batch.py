@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -11,6 +12,16 @@ from faps.infrastructure.readmodels.bulk import insert_rows
 
 Row = dict[str, Any]
 CHUNK = 500
+_UNREAD: Any = object()
+
+
+@cache
+def _by_keys(table: sa.Table) -> tuple[sa.Select[Any], sa.Delete]:
+    """Return the select and the delete of a table's rows by a list of primary keys."""
+    columns = list(table.primary_key.columns)
+    key = columns[0] if len(columns) == 1 else sa.tuple_(*columns)
+    where = key.in_(sa.bindparam("keys", expanding=True))
+    return sa.select(table).where(where), table.delete().where(where)
 
 
 class Rows:
@@ -32,13 +43,10 @@ class Rows:
     def preload(self, keys: Iterable[Any]) -> None:
         """Read the stored rows of these keys (one query per chunk of keys)."""
         wanted = [k for k in dict.fromkeys(keys) if k not in self._rows]
+        select = _by_keys(self.table)[0]
         for i in range(0, len(wanted), CHUNK):
             chunk = wanted[i:i + CHUNK]
-            if len(self.keys) == 1:
-                where = self.table.c[self.keys[0]].in_(chunk)
-            else:
-                where = sa.tuple_(*(self.table.c[k] for k in self.keys)).in_(chunk)
-            for found in self.conn.execute(sa.select(self.table).where(where)).mappings():
+            for found in self.conn.execute(select, {"keys": chunk}).mappings():
                 row = dict(found)
                 key = self._key_of(row)
                 self._rows[key] = row
@@ -48,13 +56,26 @@ class Rows:
 
     def get(self, key: Any) -> Row | None:
         """Return a row to change in place (call `changed` after), or None."""
-        if key not in self._rows:
+        row = self._rows.get(key, _UNREAD)
+        if row is _UNREAD:
             self.preload([key])
-        return self._rows[key]
+            return self._rows[key]
+        return row
 
     def changed(self, key: Any) -> None:
         """Mark a row as changed."""
         self._dirty.add(key)
+
+    def touch(self, key: Any) -> Row | None:
+        """Return a row to change in place, marked as changed, or None."""
+        row = self.get(key)
+        if row is not None:
+            self._dirty.add(key)
+        return row
+
+    def changed_rows(self) -> list[Row]:
+        """Return the rows changed or added since the last flush."""
+        return [r for k in self._dirty if (r := self._rows.get(k)) is not None]
 
     def add(self, row: Row) -> Row:
         """Add a new row (or replace a row of the same key, stored or not)."""
@@ -81,14 +102,10 @@ class Rows:
     def flush(self) -> None:
         """Write changed rows back: stored ones are replaced, new ones inserted."""
         stale = [k for k in self._dirty if k in self._stored or k in self._unknown]
+        delete = _by_keys(self.table)[1]
         for i in range(0, len(stale), CHUNK):
-            chunk = stale[i:i + CHUNK]
-            if len(self.keys) == 1:
-                where = self.table.c[self.keys[0]].in_(chunk)
-            else:
-                where = sa.tuple_(*(self.table.c[k] for k in self.keys)).in_(chunk)
-            self.conn.execute(self.table.delete().where(where))
-        rows = [r for k in self._dirty if (r := self._rows.get(k)) is not None]
+            self.conn.execute(delete, {"keys": stale[i:i + CHUNK]})
+        rows = self.changed_rows()
         rows.extend(self._inserts)
         insert_rows(self.conn, self.table, rows)
         self._stored.update(self._dirty)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from calendar import monthrange
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -26,7 +26,9 @@ STATE_OF = {"Submitted": S.SUBMITTED, "InformationRequested": S.INFORMATION_REQU
             "PlacedOnAgenda": S.ON_AGENDA, "RemovedFromAgenda": S.PROPOSED,
             "Lapsed": S.LAPSED, "Withdrawn": S.WITHDRAWN,
             "ClosedIneligible": S.CLOSED_INELIGIBLE, "Closed": S.CLOSED}
+STATE_VALUES = {kind: state.value for kind, state in STATE_OF.items()}
 VOTED_STATE = {"adoptee": S.AWARDED, "rejetee": S.REJECTED, "ajournee": S.POSTPONED}
+_WAITING_ANSWER, _AWARDED = S.INFORMATION_REQUESTED.value, S.AWARDED.value
 WORKS_START, BALANCE, ANSWER = "Démarrage des travaux", "Demande de solde", "Réponse attendue"
 
 
@@ -40,10 +42,12 @@ def add_months(day: date, months: int) -> date:
 def next_deadline(row: Row, delays: dict[str, Row]) -> tuple[date | None, str | None]:
     """Return what the dossier waits for next, and by when."""
     state = row["state"]
-    if state == S.INFORMATION_REQUESTED and row["information_due_on"]:
+    if state == _WAITING_ANSWER and row["information_due_on"]:
         return row["information_due_on"], ANSWER
+    if state != _AWARDED:
+        return None, None
     rules = delays.get(row["reglement_version"] or "")
-    if state == S.AWARDED and row["decided_on"] and rules:
+    if row["decided_on"] and rules:
         if row["payments_count"] == 0:
             return add_months(row["decided_on"], rules["works_start_delay_months"]), WORKS_START
         return add_months(row["decided_on"], rules["balance_delay_months"]), BALANCE
@@ -80,6 +84,8 @@ class DossierProjection(Projection):
                 self._adopted(event)
             else:
                 self._dossier_event(kind.partition(".")[2], event)
+        for row in self.rows.changed_rows():  # règlement versions never change: once will do
+            row["next_deadline"], row["next_deadline_label"] = next_deadline(row, self.delays)
         for rows in (self.reglements, self.rows, self.timeline, self.docs, self.requests,
                      self.payments):
             rows.flush()
@@ -94,18 +100,17 @@ class DossierProjection(Projection):
         if kind == "Drafted":
             row = self._drafted(event)
         else:
-            found = self.rows.get(event.originator_id)
+            found = self.rows.touch(event.originator_id)
             assert found is not None, f"dossier {event.originator_id} has no Drafted event"
             row = found
-            if kind in STATE_OF:
-                row["state"] = STATE_OF[kind].value
-            handler = getattr(self, "_" + kind, None)
+            state = STATE_VALUES.get(kind)
+            if state is not None:
+                row["state"] = state
+            handler = HANDLERS.get(kind)
             if handler is not None:
-                handler(row, event)
+                handler(self, row, event)
         row["version"] = event.originator_version
         row["updated_at"] = event.timestamp
-        row["next_deadline"], row["next_deadline_label"] = next_deadline(row, self.delays)
-        self.rows.changed(event.originator_id)
         self.timeline.append(timeline_row(event))
 
     def _drafted(self, e: Any) -> Row:
@@ -210,3 +215,8 @@ class DossierProjection(Projection):
 
     def _OfficerAssigned(self, row: Row, e: Any) -> None:
         row.update(officer_id=e.officer_id, officer_name=e.officer_name)
+
+
+HANDLERS: dict[str, Callable[[DossierProjection, Row, Any], None]] = {
+    name[1:]: handler for name, handler in vars(DossierProjection).items()
+    if name[:1] == "_" and name[1:2].isupper()}  # "_Submitted" handles "Dossier.Submitted"
