@@ -134,7 +134,8 @@ class ProjectionRunner:
         return read
 
     def _apply_batch(self, chosen: Sequence[Projection], notifications: Sequence[Any]) -> None:
-        wanted = [n for n in notifications if any(p.wants(n.topic) for p in chosen)]
+        handled = frozenset().union(*(p.handles for p in chosen))  # one test per event
+        wanted = [n for n in notifications if n.topic.rpartition(":")[2] in handled]
         to_domain_event = self.app.mapper.to_domain_event
         batch = [(n.id, to_domain_event(n)) for n in wanted]
         last_id = notifications[-1].id
