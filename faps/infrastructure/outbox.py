@@ -117,6 +117,8 @@ class Outbox:
                 conn.execute(position.update().where(position.c.name == "outbox")
                              .values(notification_id=notifications[-1].id))
             self._followed = max(self._followed, notifications[-1].id)
+            if len(notifications) < batch:  # the end of the log as it was read
+                return queued
 
     def _attach(self) -> None:
         """Record where this outbox starts following the log, if nothing did yet."""

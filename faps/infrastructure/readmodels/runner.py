@@ -131,6 +131,8 @@ class ProjectionRunner:
                 read += len(notifications)
                 if progress is not None:
                     progress(len(notifications))
+                if len(notifications) < self.batch_size:  # the end of the log as it was read
+                    break
         return read
 
     def _apply_batch(self, chosen: Sequence[Projection], notifications: Sequence[Any]) -> None:
