@@ -5,12 +5,16 @@ from __future__ import annotations
 import random
 import threading
 from datetime import UTC, datetime
+from uuid import UUID
 
 import pytest
+import sqlalchemy as sa
 
 from faps.application.app import FapsApplication
 from faps.application.clock import SettableClock
+from faps.application.queries import SORTS, DossierFilter, DossierRow
 from faps.bootstrap import Faps
+from faps.infrastructure.readmodels import tables as t
 from faps.infrastructure.readmodels.dossiers import DossierProjection
 from faps.infrastructure.readmodels.runner import ProjectionRunner
 from faps.infrastructure.readmodels.wiring import all_projections
@@ -119,3 +123,52 @@ def test_a_changed_projection_version_is_rebuilt_at_start(
         assert dump(again.engine) == expected
     finally:
         again.close()
+
+
+def _index_names(engine: sa.Engine, table: sa.Table) -> set[str]:
+    with engine.connect() as conn:
+        return {str(i["name"]) for i in sa.inspect(conn).get_indexes(table.name)}
+
+
+def _declared(engine: sa.Engine, table: sa.Table) -> set[str]:
+    """Return the table's indexes that this engine's dialect creates."""
+    dialect = engine.dialect.name
+    return {str(i.name) for i in table.indexes
+            if i._ddl_if is None or i._ddl_if.dialect in (None, dialect)}
+
+
+@pytest.mark.parametrize("store_url", ["sqlite", "postgres"], indirect=True)
+def test_a_rebuild_indexes_its_tables_once_filled_and_start_repairs_a_killed_one(world: World):
+    realistic_history(world)
+    runner, engine = world.faps.projections, world.faps.engine
+    runner.reset(["dossiers"])
+    assert _index_names(engine, t.dossiers) == set()  # bare while the rows go in
+    runner.catch_up()  # as a rebuild killed before its indexes were built left it
+    runner.start()
+    assert _index_names(engine, t.dossiers) == _declared(engine, t.dossiers)
+    assert len(_declared(engine, t.dossiers)) >= 13
+    runner.rebuild()
+    for table in t.metadata.tables.values():
+        assert _index_names(engine, table) >= _declared(engine, table), table.name
+
+
+def _expected_order(rows: list[DossierRow], sort: str) -> list[UUID]:
+    """Sort as the list promises: by the column, nulls last, ties by id, in either direction."""
+    name, descending = sort.lstrip("-"), sort.startswith("-")
+    name = "commune_name" if name == "commune" else name
+    present = sorted((r for r in rows if getattr(r, name) is not None),
+                     key=lambda r: (getattr(r, name), r.dossier_id), reverse=descending)
+    return [r.dossier_id for r in present] + sorted(
+        (r.dossier_id for r in rows if getattr(r, name) is None), reverse=descending)
+
+
+@pytest.mark.parametrize("store_url", ["sqlite", "postgres"], indirect=True)
+def test_every_sort_of_the_list_puts_blanks_last_in_both_directions(world: World):
+    realistic_history(world)
+    queries = world.faps.queries
+    rows = queries.dossiers(world.officer, DossierFilter(per_page=200)).items
+    assert any(r.reference is None for r in rows) and any(r.next_deadline for r in rows)
+    for sort in SORTS:
+        found = [r.dossier_id for r in queries.dossiers(
+            world.officer, DossierFilter(sort=sort, per_page=200)).items]
+        assert found == _expected_order(rows, sort), sort

@@ -58,7 +58,7 @@ class DossierProjection(Projection):
     """One row per dossier, one per timeline event, document and payment."""
 
     name = "dossiers"
-    version = 1
+    version = 2  # 2: list indexes matching every sort
     tables = (t.dossiers, t.reglements, t.timeline, t.documents, t.payment_requests, t.payments)
     handles = DOSSIER_EVENTS | {"ReglementBook.Adopted"}
 

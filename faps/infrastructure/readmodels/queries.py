@@ -96,6 +96,8 @@ class SqlAlchemyQueries:
             raise InvalidInputError({"sort": [f"tri inconnu : {flt.sort}"]})
         column = SORT_COLUMNS[flt.sort.lstrip("-")]
         order = column.desc() if flt.sort.startswith("-") else column.asc()
+        if column.nullable:  # only there: NULLS LAST on a NOT NULL column defeats its index
+            order = order.nulls_last()
         tie = D.c.dossier_id.desc() if flt.sort.startswith("-") else D.c.dossier_id.asc()
         per_page = max(1, min(flt.per_page, MAX_PER_PAGE))
         page = max(1, flt.page)
@@ -105,7 +107,7 @@ class SqlAlchemyQueries:
                                  ).scalar_one()
             rows = conn.execute(
                 sa.select(*(D.c[f] for f in ROW_FIELDS)).where(*where)
-                .order_by(order.nulls_last(), tie)
+                .order_by(order, tie)
                 .limit(per_page).offset((page - 1) * per_page)).mappings().all()
         return Page(items=[DossierRow(**r) for r in rows], total=int(total), page=page,
                     per_page=per_page)

@@ -83,10 +83,15 @@ class ProjectionRunner:
         stale = [n for n, p in self.projections.items() if stored[n][1] != p.version]
         self.reset(stale)
         self.catch_up()
+        self.index(list(self.projections), analyze=stale)  # and any a killed rebuild left out
         return stale
 
     def reset(self, names: Iterable[str] | None = None) -> None:
-        """Empty projections (tables dropped and recreated) back to the log's start."""
+        """Empty projections back to the log's start: tables dropped and recreated bare.
+
+        Their secondary indexes are left to `index`, once the rows are in: building an index
+        from sorted rows once is cheaper than keeping it up to date through a whole rebuild.
+        """
         with self._lock:
             for name in self._names(names):
                 projection = self.projections[name]
@@ -95,17 +100,35 @@ class ProjectionRunner:
                     for table in reversed(projection.tables):
                         table.drop(conn, checkfirst=True)
                     for table in projection.tables:
-                        table.create(conn)
+                        conn.execute(sa.schema.CreateTable(table))
                     conn.execute(t.positions.update().where(t.positions.c.name == name)
                                  .values(position=0, version=projection.version,
                                          updated_at=datetime.now(tz=UTC)))
+
+    def index(self, names: Sequence[str], analyze: Iterable[str] = ()) -> None:
+        """Create the projections' missing secondary indexes; refresh the planner's statistics
+        of the `analyze` ones (tables just filled: PostgreSQL's autovacuum may be off or late)."""
+        with self._lock, self.engine.begin() as conn:
+            self._lock_positions(conn, names)  # one process at a time creates them
+            inspector = sa.inspect(conn)
+            for name in names:
+                for table in self.projections[name].tables:
+                    present = {i["name"] for i in inspector.get_indexes(table.name)}
+                    for index in sorted(table.indexes, key=lambda i: str(i.name)):
+                        if index.name not in present:
+                            index.create(conn)
+            for name in analyze:
+                for table in self.projections[name].tables:
+                    conn.exec_driver_sql(f"ANALYZE {table.name}")
 
     def rebuild(self, names: Iterable[str] | None = None,
                 progress: Progress | None = None) -> int:
         """Rebuild projections from the whole log; return the notifications read."""
         chosen = self._names(names)
         self.reset(chosen)
-        return self.catch_up(names=chosen, progress=progress)
+        read = self.catch_up(names=chosen, progress=progress)
+        self.index(chosen, analyze=chosen)
+        return read
 
     # -- catching up ----------------------------------------------------------------------
     def catch_up(self, until: int | None = None, names: Iterable[str] | None = None,

@@ -116,17 +116,23 @@ dossiers = sa.Table(
     sa.Column("reglement_version", sa.String(40)),
     sa.Column("information_due_on", sa.Date),
     sa.Column("payments_count", sa.Integer, nullable=False),
-    sa.Index("ix_rm_dossiers_updated", "updated_at"),
-    sa.Index("ix_rm_dossiers_commune_updated", "commune", "updated_at"),
-    sa.Index("ix_rm_dossiers_state_updated", "state", "updated_at"),
-    sa.Index("ix_rm_dossiers_reference", "reference"),
-    sa.Index("ix_rm_dossiers_submitted", "submitted_on"),
-    sa.Index("ix_rm_dossiers_deadline", "next_deadline"),
     sa.Index("ix_rm_dossiers_officer", "officer_id"),
     sa.Index("ix_rm_dossiers_year", "year"),
-    sa.Index("ix_rm_dossiers_requested", "requested"),
-    sa.Index("ix_rm_dossiers_awarded", "awarded"),
 )
+# The list's sorts are (column, dossier_id) in either direction, nulls last: one index each
+# serves both directions where the column is never null; a nullable column's descending sort
+# needs its own index on PostgreSQL (SQLite's descending scan already puts nulls last).
+for _name, _column in (("commune_updated", ("commune", "updated_at")),
+                       ("state_updated", ("state", "updated_at")),
+                       ("state_deadline", ("state", "next_deadline"))):
+    sa.Index(f"ix_rm_dossiers_{_name}", *(dossiers.c[c] for c in _column),
+             dossiers.c.dossier_id)
+for _column in ("updated_at", "reference", "commune_name", "state", "requested", "awarded",
+                "submitted_on", "next_deadline"):
+    sa.Index(f"ix_rm_dossiers_sort_{_column}", dossiers.c[_column], dossiers.c.dossier_id)
+    if dossiers.c[_column].nullable:
+        sa.Index(f"ix_rm_dossiers_sort_{_column}_desc", dossiers.c[_column].desc().nulls_last(),
+                 dossiers.c.dossier_id.desc()).ddl_if(dialect="postgresql")
 
 reglements = sa.Table(
     "rm_reglements", metadata,
