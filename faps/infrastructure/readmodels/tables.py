@@ -122,16 +122,15 @@ dossiers = sa.Table(
 # The list's sorts are (column, dossier_id) in either direction, nulls last: one index each
 # serves both directions where the column is never null; a nullable column's descending sort
 # needs its own index on PostgreSQL (SQLite's descending scan already puts nulls last).
-for _name, _column in (("commune_updated", ("commune", "updated_at")),
-                       ("state_updated", ("state", "updated_at")),
-                       ("state_deadline", ("state", "next_deadline"))):
-    sa.Index(f"ix_rm_dossiers_{_name}", *(dossiers.c[c] for c in _column),
-             dossiers.c.dossier_id)
-for _column in ("updated_at", "reference", "commune_name", "state", "requested", "awarded",
-                "submitted_on", "next_deadline"):
-    sa.Index(f"ix_rm_dossiers_sort_{_column}", dossiers.c[_column], dossiers.c.dossier_id)
-    if dossiers.c[_column].nullable:
-        sa.Index(f"ix_rm_dossiers_sort_{_column}_desc", dossiers.c[_column].desc().nulls_last(),
+for _name, _columns in (("commune_updated", ("commune", "updated_at")),
+                        ("state_updated", ("state", "updated_at")),
+                        ("state_deadline", ("state", "next_deadline"))):
+    sa.Index(f"ix_rm_dossiers_{_name}", *(dossiers.c[c] for c in _columns), dossiers.c.dossier_id)
+for _sort in ("updated_at", "reference", "commune_name", "state", "requested", "awarded",
+              "submitted_on", "next_deadline"):
+    sa.Index(f"ix_rm_dossiers_sort_{_sort}", dossiers.c[_sort], dossiers.c.dossier_id)
+    if dossiers.c[_sort].nullable:
+        sa.Index(f"ix_rm_dossiers_sort_{_sort}_desc", dossiers.c[_sort].desc().nulls_last(),
                  dossiers.c.dossier_id.desc()).ddl_if(dialect="postgresql")
 
 reglements = sa.Table(
