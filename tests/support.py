@@ -95,8 +95,8 @@ class World:
         return dossier_id
 
     def session(self, on: date | None = None) -> UUID:
-        """Schedule a council session a week from now."""
-        on = on or self.clock.now().date() + timedelta(days=7)
+        """Schedule a council session (today unless said): votes are recorded on or after it."""
+        on = on or self.clock.now().date()
         return self.faps.council.schedule(self.secretariat, "conseil", on,
                                           "Torcy, hôtel d'agglomération",
                                           on - timedelta(days=6), 65, "Le Président",

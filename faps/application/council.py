@@ -84,7 +84,9 @@ class CouncilService:
         touched: list[object] = [session, dossier]
         if outcome == "adoptee":
             budget = self._budget(session.session_date.year)
-            budget.commit(actor, dossier.id, dossier.commune, dossier.awarded_amount, now)
+            ceiling = self.dossiers.reglement_of(dossier).commune_yearly_ceiling
+            budget.commit(actor, dossier.id, dossier.commune, dossier.awarded_amount, now,
+                          commune_ceiling=ceiling)
             touched.append(budget)
         self.ctx.app.save_all(*touched)
 

@@ -94,13 +94,21 @@ class YearlyBudget(Aggregate):
             budget.commitments[self.dossier_id] = {"commune": self.commune, "amount": self.amount}
 
     def commit(self, actor: Actor, dossier_id: UUID, commune: str, amount: Decimal,
-               at: datetime) -> None:
-        """Commit an award on the year's budget; refused above what remains."""
+               at: datetime, commune_ceiling: Decimal | None = None) -> None:
+        """Commit an award on the year's budget; refused above what remains, or above the
+        règlement's yearly ceiling per commune (`commune_ceiling`) with this year's awards."""
         if amount > self.remaining:
             raise BudgetExceededError(
                 f"Attribution refusée : {format_euros(amount)} dépasse le reste disponible "
                 f"du budget {self.year} ({format_euros(self.remaining)} sur "
                 f"{format_euros(self.voted)} votés).", field="amount")
+        already = self.committed_to(commune)
+        if commune_ceiling is not None and already + amount > commune_ceiling:
+            raise BudgetExceededError(
+                f"Attribution refusée : avec {format_euros(amount)}, les attributions {self.year} "
+                f"à la commune atteindraient {format_euros(already + amount)}, au-delà du "
+                f"plafond annuel par commune du règlement ({format_euros(commune_ceiling)} ; "
+                f"déjà attribué {format_euros(already)}).", field="amount")
         self.trigger_event(self.Committed, actor=actor, dossier_id=dossier_id, commune=commune,
                            amount=amount, timestamp=at)
 

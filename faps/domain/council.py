@@ -6,6 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 from eventsourcing.domain import Aggregate
 
@@ -15,6 +16,7 @@ from faps.domain.events import ActedEvent
 
 Body = Literal["conseil", "bureau"]
 BODY_LABELS = {"conseil": "Conseil communautaire", "bureau": "Bureau communautaire"}
+SEAT = ZoneInfo("Europe/Paris")  # the council sits in Torcy: its days are French days
 
 
 def _refuse(field: str, message: str) -> InvalidInputError:
@@ -149,6 +151,10 @@ class CouncilSession(Aggregate):
                        attendance: tuple[int, int], at: datetime) -> UUID:
         """Record an item's vote; return the dossier it concerns."""
         self._open("enregistrer un vote")
+        if at.astimezone(SEAT).date() < self.session_date:
+            raise TransitionNotAllowedError(
+                f"Impossible d'enregistrer un vote : la séance du {self.session_date:%d/%m/%Y} "
+                "n'a pas encore eu lieu.")
         item = self._pending_item(item_number)
         present, voting = attendance
         if not 0 < present <= self.councillors_in_office:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from uuid import UUID
 
@@ -10,6 +10,7 @@ import pytest
 
 from faps.domain.dossier_content import DossierState
 from faps.domain.errors import BudgetExceededError, TransitionNotAllowedError
+from faps.infrastructure.reglement_files import default_reglement
 from tests.support import World, pdf
 
 DOCS = {"avance": ("attestation_demarrage",), "acompte": ("etat_recapitulatif", "factures"),
@@ -124,3 +125,41 @@ def test_an_award_above_the_budget_remaining_is_refused_and_nothing_is_written(w
     assert world.faps.app.recorder.max_notification_id() == before
     assert state(world, dossier_id) is DossierState.ON_AGENDA
     assert world.faps.budgets.get(world.auditor, 2024).committed == 0
+
+
+def test_a_vote_before_the_session_is_held_is_refused(world: World):
+    dossier_id = world.proposed()
+    session_id = world.session(on=world.clock.now().date() + timedelta(days=7))
+    (number,) = world.faps.council.add_to_agenda(world.secretariat, session_id, [dossier_id])
+    before = world.faps.app.recorder.max_notification_id()
+    with pytest.raises(TransitionNotAllowedError, match="n'a pas encore eu lieu"):
+        world.faps.council.record_outcome(world.secretariat, session_id, number, "adoptee",
+                                          Decimal("20000.00"), "DEL-2024-1", (40, 2, 1), (50, 50))
+    assert world.faps.app.recorder.max_notification_id() == before
+    world.clock.advance(days=7)
+    world.faps.council.record_outcome(world.secretariat, session_id, number, "adoptee",
+                                      Decimal("20000.00"), "DEL-2024-1", (40, 2, 1), (50, 50))
+    assert state(world, dossier_id) is DossierState.AWARDED
+
+
+def test_awards_above_the_communes_yearly_ceiling_are_refused_at_the_vote(world: World):
+    ceiling = default_reglement().model_copy(update={
+        "version": "2024-01", "effective_from": date(2024, 1, 1),
+        "commune_yearly_ceiling": Decimal("40000.00")})
+    world.faps.reglements.adopt(world.secretariat, ceiling)
+    first, second = (world.proposed(Decimal("25000.00")) for _ in range(2))
+    session_id = world.session()
+    numbers = world.faps.council.add_to_agenda(world.secretariat, session_id, [first, second])
+    council = world.faps.council
+    council.record_outcome(world.secretariat, session_id, numbers[0], "adoptee",
+                           Decimal("25000.00"), "DEL-2024-1", (40, 2, 1), (50, 50))
+    before = world.faps.app.recorder.max_notification_id()
+    with pytest.raises(BudgetExceededError) as refused:
+        council.record_outcome(world.secretariat, session_id, numbers[1], "adoptee",
+                               Decimal("25000.00"), "DEL-2024-2", (40, 2, 1), (50, 50))
+    assert "plafond annuel par commune" in refused.value.message
+    assert "50\u202f000,00" in refused.value.message
+    assert world.faps.app.recorder.max_notification_id() == before
+    council.record_outcome(world.secretariat, session_id, numbers[1], "adoptee",
+                           Decimal("15000.00"), "DEL-2024-2", (40, 2, 1), (50, 50))
+    assert world.faps.budgets.get(world.auditor, 2024).committed == Decimal("40000.00")

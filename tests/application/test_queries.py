@@ -86,12 +86,12 @@ def test_next_deadlines_follow_the_dossier(memory_world: World):
         date(2024, 2, 5) + timedelta(days=30), "Réponse attendue")
     awarded = w.awarded()
     row = w.faps.queries.dossier(w.officer, awarded)
-    assert (row.next_deadline, row.next_deadline_label) == (date(2025, 2, 12),
+    assert (row.next_deadline, row.next_deadline_label) == (date(2025, 2, 5),
                                                             "Démarrage des travaux")
     pay_advance(w, awarded, Decimal("9000.00"))
     row = w.faps.queries.dossier(w.officer, awarded)
     assert (row.next_deadline, row.next_deadline_label, row.paid) == (
-        date(2027, 2, 12), "Demande de solde", Decimal("9000.00"))
+        date(2027, 2, 5), "Demande de solde", Decimal("9000.00"))
     assert w.faps.queries.dossiers(w.officer, DossierFilter(sort="next_deadline")).items[0] \
         .dossier_id == waiting
 
