@@ -131,6 +131,8 @@ class Demo:
                 self.plan_instruction(case)
             self.grants.plan_year(year, year_cases)
             cases += year_cases
+        for year in range(max(STORIES) + 1, self.grants.coming_session().year + 1):
+            self.on(date(year - 1, 12, 15), partial(self.vote_budget, year))  # votes to come
         self._run_steps()
         after = self.faps.app.recorder.max_notification_id() or 0
         return DemoResult(accounts, len(cases), self.sessions, after - before, cases)
@@ -173,7 +175,7 @@ class Demo:
 
     def vote_budget(self, year: int) -> None:
         """Vote (or raise) the year's envelope."""
-        amount = BUDGETS[year]
+        amount = BUDGETS.get(year, BUDGETS[max(BUDGETS)])
         secretariat = self.actors["secretariat"]
         if self.faps.app.exists(YearlyBudget.create_id(year)):
             amount += self.faps.budgets.get(secretariat, year).voted

@@ -36,7 +36,7 @@ class GrantStories:
             self.plan_session(date(year, 10, 10), late, second=True)
         coming = [c for c in cases if c.story == "on_agenda"]
         if coming:
-            self.plan_session(self.demo.today + timedelta(days=12), coming, vote=False)
+            self.plan_session(self.coming_session(), coming, vote=False)
         for k, case in enumerate(c for c in cases if c.story in PAID):
             voted = date(year, 10, 10) if case.story == "late_award" else date(year, 6, 20)
             self.plan_grant(case, voted, k)
@@ -44,6 +44,10 @@ class GrantStories:
             self.demo.on(date(year, 7, 1) + timedelta(days=k), partial(self.notify, case))
 
     # -- sessions -------------------------------------------------------------------------
+    def coming_session(self) -> date:
+        """Return the date of the session still to come, whose votes the user may record."""
+        return self.demo.today + timedelta(days=12)
+
     def plan_session(self, on: date, cases: list[DemoCase], second: bool = False,
                      vote: bool = True) -> None:
         """Plan a session: scheduled two weeks before, agenda, then the votes."""

@@ -13,6 +13,7 @@ def register(group: click.Group) -> None:
     from faps.cli import history as history_cli
     from faps.cli import mail as mail_cli
     from faps.cli import projections as projections_cli
+    from faps.cli import reglement as reglement_cli
 
     group.add_command(simulate.simulate)
     group.add_command(serve.serve)
@@ -24,3 +25,4 @@ def register(group: click.Group) -> None:
     group.add_command(history_cli.history)
     group.add_command(accounts_cli.accounts)
     group.add_command(projections_cli.projections)
+    group.add_command(reglement_cli.reglement)

@@ -33,7 +33,7 @@ LABELS = {
     "clawback_due": "à reverser", "title_reference": "titre de recette",
     "released_amount": "montant libéré", "officer_name": "instructeur", "text": "note",
     "item_number": "point n°", "document": "pièce", "content": "projet", "changes": "champs",
-    "assessment": "instruction",
+    "assessment": "instruction", "paid_before": "déjà versé", "awarded": "montant attribué",
 }
 
 

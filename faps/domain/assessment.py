@@ -71,6 +71,14 @@ class ProjectFacts(BaseModel):
     requested_amount: Euros
     commune_awarded_this_year: Euros = ZERO
 
+    @field_validator("health_activity", "works_started", mode="before")
+    @classmethod
+    def _french_yes_no(cls, value: object) -> object:
+        """Accept "oui" and "non", as the French error message invites."""
+        if isinstance(value, str):
+            return {"oui": True, "non": False}.get(value.strip().lower(), value)
+        return value
+
     # Sums must fit the Euros figures of the assessment (each line alone may reach MAX_AMOUNT).
     @field_validator("expenses", "public_funding", "private_funding")
     @classmethod

@@ -5,6 +5,7 @@ from __future__ import annotations
 import stat
 from collections import Counter
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -57,14 +58,20 @@ def test_the_demo_fills_the_store_over_every_state_and_three_years(demo):
         found = dossiers(faps)
         years = Counter(d.created_on.year for d in found)
         states = {d.state for d in found}
-        sessions = [n for n in faps.app.recorder.select_notifications(None, 1000) if
-                    n.topic.endswith("CouncilSession.Scheduled")]
+        sessions = [faps.council.load(SYSTEM_ACTOR, n.originator_id)
+                    for n in faps.app.recorder.select_notifications(None, 1000)
+                    if n.topic.endswith("CouncilSession.Scheduled")]
+        coming = [s for s in sessions if s.session_date > date.today()]
+        budgets = {y: faps.budgets.get(SYSTEM_ACTOR, y) for y in faps.queries.budget_years(
+            SYSTEM_ACTOR)}
     finally:
         faps.close()
     assert len(found) >= 35
     assert states == set(DossierState)
     assert {2023, 2024, 2025} <= set(years)
     assert len(sessions) >= 2
+    assert coming and coming[0].items  # an agenda still to vote, on a year with a budget
+    assert budgets[coming[0].session_date.year].remaining > 0
 
 
 def test_the_demo_prints_and_keeps_the_accounts_for_their_owner_only(demo):

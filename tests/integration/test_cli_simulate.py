@@ -83,6 +83,16 @@ def test_an_ineligible_request_still_exits_zero(tmp_path: Path) -> None:
     assert output["binding_cap"] is None
 
 
+def test_yes_and_no_may_be_written_in_french(tmp_path: Path) -> None:
+    started = json.loads(simulate_request(tmp_path, works_started="oui",
+                                          health_activity="Oui").stdout)
+    not_started = json.loads(simulate_request(tmp_path, works_started="non",
+                                              health_activity="oui").stdout)
+    assert (started["eligible"], not_started["eligible"]) == (False, True)
+    refused = simulate_request(tmp_path, works_started="peut-être")
+    assert refused.exit_code == 2 and "works_started : oui ou non attendu" in refused.stderr
+
+
 def test_a_non_member_commune_is_an_assessment_not_an_input_error(tmp_path: Path) -> None:
     result = simulate_request(tmp_path, commune="75056")
     assert result.exit_code == 0
