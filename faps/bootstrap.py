@@ -30,7 +30,12 @@ from faps.infrastructure.readmodels.runner import ProjectionRunner
 from faps.infrastructure.readmodels.wiring import read_side
 from faps.infrastructure.reglement_files import default_reglement
 from faps.infrastructure.settings import Settings
-from faps.infrastructure.stores import StoreConfig, make_engine, store_config
+from faps.infrastructure.stores import (
+    StoreConfig,
+    make_engine,
+    private_store_file,
+    store_config,
+)
 from faps.infrastructure.transcodings import faps_transcodings
 
 
@@ -79,6 +84,7 @@ def build(settings: Settings | None = None, clock: Clock | None = None,
     """Build faps from settings; the first start records the shipped règlement version."""
     settings = settings or Settings()
     store = store_config(settings.resolved_database_url())
+    private_store_file(store)
     app = FapsApplication(env=store.event_env, transcodings=faps_transcodings())
     engine = make_engine(store)
     credentials_engine = engine if store.kind != "sqlite" else make_engine(store, durable=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -19,6 +21,18 @@ class StoreConfig:
     kind: str
     event_env: dict[str, str]
     sqlalchemy_url: str
+
+
+def private_store_file(config: StoreConfig) -> None:
+    """Create a new SQLite store readable by its owner only: it holds the password hashes.
+
+    SQLite gives its -wal and -shm files the mode of the database file.
+    """
+    if config.kind != "sqlite":
+        return
+    path = Path(config.event_env["SQLITE_DBNAME"])
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
 def store_config(url: str) -> StoreConfig:

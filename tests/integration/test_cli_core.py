@@ -78,6 +78,8 @@ def test_the_demo_prints_and_keeps_the_accounts_for_their_owner_only(demo):
     store, result = demo
     path = store.instance / "demo-accounts.txt"
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    for store_file in store.instance.glob("faps.sqlite3*"):  # the password hashes are there
+        assert stat.S_IMODE(store_file.stat().st_mode) == 0o600, store_file.name
     table = path.read_text(encoding="utf-8")
     assert "administration@agglo-pvm.test" in table and "agent@lognes.test" in table
     assert len(table.strip().splitlines()) == 2 + 5 + 12
