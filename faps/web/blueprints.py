@@ -12,4 +12,5 @@ BLUEPRINTS: list[str] = [
     "faps.web.api:bp",
     "faps.web.admin:bp",
     "faps.web.exports:bp",
+    "faps.web.reglement:bp",
 ]

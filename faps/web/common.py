@@ -28,16 +28,19 @@ ROLE_HOMES = {
 
 
 NAV: dict[Role, list[tuple[str, str]]] = {
-    Role.COMMUNE_AGENT: [("commune.dossiers", "Mes dossiers"), ("commune.simulator", "Simulateur")],
+    Role.COMMUNE_AGENT: [("commune.dossiers", "Mes dossiers"), ("commune.simulator", "Simulateur"),
+                         ("reglement.versions", "Règlement")],
     Role.FINANCE_OFFICER: [("instruction.inbox", "Instruction"),
                            ("finances.deadlines", "Échéances"), ("finances.dashboard", "Budget"),
                            ("finances.payments", "Versements"),
-                           ("commune.simulator", "Simulateur")],
+                           ("commune.simulator", "Simulateur"),
+                           ("reglement.versions", "Règlement")],
     Role.SECRETARIAT: [("assemblees.sessions", "Assemblées"), ("exports.index", "Exports"),
-                       ("finances.dashboard", "Budget")],
+                       ("finances.dashboard", "Budget"), ("reglement.versions", "Règlement")],
     Role.AUDITOR: [("audit.index", "Audit"), ("exports.index", "Exports"),
-                   ("finances.dashboard", "Budget"), ("finances.payments", "Versements")],
-    Role.ADMINISTRATOR: [("admin.accounts", "Comptes")],
+                   ("finances.dashboard", "Budget"), ("finances.payments", "Versements"),
+                   ("reglement.versions", "Règlement")],
+    Role.ADMINISTRATOR: [("admin.accounts", "Comptes"), ("reglement.versions", "Règlement")],
 }
 
 
