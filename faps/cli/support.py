@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager, redirect_stderr
-from typing import TextIO
+from typing import Any, TextIO
 
 import click
 from pydantic import ValidationError
@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from faps.application.clock import Clock
 from faps.bootstrap import Faps, build
 from faps.domain.errors import FapsError, InvalidInputError
-from faps.infrastructure.settings import Settings, load_settings
+from faps.infrastructure.settings import SETTING_ERROR, Settings, load_settings
 
 FAILURE = 1
 INPUT_ERROR = 2
@@ -24,9 +24,15 @@ def settings() -> Settings:
     try:
         return load_settings()
     except ValidationError as exc:
-        fields = ", ".join(f"FAPS_{'_'.join(map(str, e['loc'])).upper()}" for e in exc.errors())
+        fields = ", ".join(_setting_error(e) for e in exc.errors())
         fail(f"Réglage invalide : {fields}.", INPUT_ERROR)
         raise  # unreachable
+
+
+def _setting_error(error: Any) -> str:
+    """Name the setting of a validation error, with the reason when it is written in French."""
+    name = f"FAPS_{'_'.join(map(str, error['loc'][:1])).upper()}"
+    return f"{name} ({error['msg']})" if error["type"] == SETTING_ERROR else name
 
 
 def fail(message: str, code: int = FAILURE) -> None:

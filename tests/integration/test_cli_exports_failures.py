@@ -109,3 +109,14 @@ def test_a_missing_file_fails_in_french(awarded: World, tmp_path: Path) -> None:
     failed(cli(awarded, "audit", "replay", absent), "fichier ou dossier introuvable")
     failed(cli(awarded, "audit", "check-export", absent), "fichier ou dossier introuvable")
     failed(cli(awarded, "audit", "replay", str(tmp_path)), "c'est un dossier")
+
+
+def test_a_setting_that_is_not_json_is_named_in_french(awarded: World, tmp_path: Path) -> None:
+    out = tmp_path / "x.csv"
+    result = cli(awarded, "export", "scdl-subventions", "--year", "2024", "-o", str(out),
+                 FAPS_COMMUNE_SIRETS="notjson")
+    assert result.exit_code == 2, result.output
+    assert "Réglage invalide : FAPS_COMMUNE_SIRETS (objet JSON attendu" in result.output
+    assert "Traceback" not in result.output and result.exception is not None
+    assert isinstance(result.exception, SystemExit)
+    assert not out.exists()
