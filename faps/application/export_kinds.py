@@ -8,6 +8,7 @@ from typing import Any
 from uuid import UUID
 
 from faps.application.decisions import DecisionReader
+from faps.domain.council import BODY_LABELS
 from faps.domain.errors import InvalidInputError, NotFoundError
 from faps.infrastructure.audit_chain import Seal
 from faps.infrastructure.exports import scdl, tables
@@ -64,9 +65,9 @@ def sealed_name(stem: str, seal: Seal) -> str:
     return f"{stem}-sceau-{seal.position}-{seal.head[:16]}.csv"
 
 
-def _year_decisions(reader: DecisionReader, params: dict[str, Any], adopted: bool) -> list[Any]:
+def _year_decisions(reader: DecisionReader, params: dict[str, Any], **only: bool) -> list[Any]:
     year = int(params["year"])
-    found = reader.decisions(reader.sessions_of(year), adopted_only=adopted)
+    found = reader.decisions(reader.sessions_of(year), **only)
     if not found:
         raise NotFoundError(f"Aucune décision votée en {year} : rien à publier.")
     return found
@@ -75,14 +76,14 @@ def _year_decisions(reader: DecisionReader, params: dict[str, Any], adopted: boo
 def scdl_subventions(reader: DecisionReader, publisher: Publisher, seal: Seal, at: datetime,
                      params: dict[str, Any]) -> tuple[str, bytes]:
     """Build the SCDL « subventions » file of a year's awards."""
-    data = scdl.subventions_csv(_year_decisions(reader, params, True), publisher)
+    data = scdl.subventions_csv(_year_decisions(reader, params, adopted_only=True), publisher)
     return sealed_name(f"scdl-subventions-{params['year']}", seal), data
 
 
 def scdl_deliberations(reader: DecisionReader, publisher: Publisher, seal: Seal, at: datetime,
                        params: dict[str, Any]) -> tuple[str, bytes]:
-    """Build the SCDL « délibérations » file of a year's votes."""
-    found = _year_decisions(reader, params, False)
+    """Build the SCDL « délibérations » file of a year (adjourned items are no deliberation)."""
+    found = _year_decisions(reader, params, deliberated_only=True)
     data = scdl.deliberations_csv(found, publisher, int(params["year"]))
     return sealed_name(f"scdl-deliberations-{params['year']}", seal), data
 
@@ -104,10 +105,10 @@ def pdf_document(kind: str) -> Any:
         context: dict[str, Any] = {"publisher": publisher}
         if kind == "session-list":
             sessions, _title, slug = _sessions(reader, {"session_id": params.get("session_id")})
-            decisions_ = reader.decisions(sessions)
+            decisions_ = reader.decisions(sessions, deliberated_only=True)
             session = sessions[0]
             context.update(decisions=decisions_, session={
-                "body_label": decisions_[0].body_label if decisions_ else "Conseil communautaire",
+                "body_label": BODY_LABELS.get(session.body, session.body),
                 "date": session.session_date, "place": session.place})
             name = f"liste-deliberations-{slug}.pdf"
         else:

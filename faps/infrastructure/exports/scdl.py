@@ -72,7 +72,9 @@ def _csv(fields: tuple[str, ...], rows: list[dict[str, Any]]) -> bytes:
 
 
 def subventions_csv(decisions: list[Any], publisher: Publisher) -> bytes:
-    """Return the SCDL « subventions » CSV of adopted decisions."""
+    """Return the SCDL « subventions » CSV of adopted decisions (awards only)."""
+    if any(not d.adopted for d in decisions):
+        raise ValueError("only adopted decisions are awards")
     publisher.check({d.dossier.commune: d.commune_name for d in decisions})
     rows = []
     for d in decisions:
@@ -100,7 +102,9 @@ def subventions_csv(decisions: list[Any], publisher: Publisher) -> bytes:
 
 
 def deliberations_csv(decisions: list[Any], publisher: Publisher, year: int) -> bytes:
-    """Return the SCDL « délibérations » CSV of the voted items of a year."""
+    """Return the SCDL « délibérations » CSV of a year's deliberations (no adjourned item)."""
+    if any(not d.deliberated for d in decisions):
+        raise ValueError("an adjourned item is not a deliberation")
     publisher.check({})
     rows = [{
         "COLL_NOM": publisher.name, "COLL_SIRET": publisher.siret,
