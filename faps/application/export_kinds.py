@@ -46,8 +46,11 @@ def decisions(reader: DecisionReader, publisher: Publisher, seal: Seal, at: date
               params: dict[str, Any]) -> tuple[str, bytes]:
     """Build the decision table in the requested format."""
     sessions, title, slug = _sessions(reader, params)
-    table = decision_table(f"{publisher.fund_name} — {title}", reader.decisions(sessions),
-                           publisher.siren, publisher.fund_name, seal_rows(seal, at), at)
+    found = reader.decisions(sessions)
+    if not found:
+        raise NotFoundError(f"Aucun point voté : pas de tableau des {title[0].lower()}{title[1:]}.")
+    table = decision_table(f"{publisher.fund_name} — {title}", found, publisher.siren,
+                           publisher.fund_name, seal_rows(seal, at), at)
     fmt = params.get("format", "csv")
     if fmt == "csv":
         data = tables.to_csv(table, params.get("separator", ";"))

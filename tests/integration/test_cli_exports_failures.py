@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -119,4 +120,15 @@ def test_a_setting_that_is_not_json_is_named_in_french(awarded: World, tmp_path:
     assert "Réglage invalide : FAPS_COMMUNE_SIRETS (objet JSON attendu" in result.output
     assert "Traceback" not in result.output and result.exception is not None
     assert isinstance(result.exception, SystemExit)
+    assert not out.exists()
+
+
+def test_a_year_whose_sessions_voted_nothing_fails_like_open_data(awarded: World,
+                                                                  tmp_path: Path) -> None:
+    awarded.session(on=date(2025, 3, 20))
+    out = tmp_path / "o.csv"
+    failed(cli(awarded, "export", "decisions", "--year", "2025", "-o", str(out)),
+           "Aucun point voté", "l'année 2025")
+    failed(cli(awarded, "export", "scdl-deliberations", "--year", "2025", "-o", str(out)),
+           "Aucune décision votée en 2025")
     assert not out.exists()

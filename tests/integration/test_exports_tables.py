@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import date
 from decimal import Decimal
 from importlib import resources
 from uuid import UUID
@@ -12,7 +13,7 @@ from uuid import UUID
 import pytest
 
 from faps.application.exports import ExportService, export_service
-from faps.domain.errors import ConfigurationError, PermissionDeniedError
+from faps.domain.errors import ConfigurationError, NotFoundError, PermissionDeniedError
 from faps.infrastructure.exports.luhn import siret_ok
 from faps.infrastructure.exports.scdl import Publisher
 from tests.support import World
@@ -206,3 +207,10 @@ def test_scdl_subventions_publishes_only_the_award(three_outcomes) -> None:  # t
     rows = list(csv.DictReader(io.StringIO(result.data.decode())))
     assert len(rows) == 1 and rows[0]["referenceDecision"].endswith("-DEL_2024_001-DE")
     assert Decimal(rows[0]["montant"]) > 0
+
+
+def test_a_year_whose_sessions_voted_nothing_has_no_decision_table(memory_world: World) -> None:
+    memory_world.session(on=date(2025, 3, 20))
+    with pytest.raises(NotFoundError, match="Aucun point voté"):
+        service(memory_world).export(memory_world.secretariat, "decisions",
+                                     {"year": 2025, "format": "csv"})
