@@ -9,7 +9,7 @@ from uuid import UUID
 
 from faps.application.decisions import DecisionReader
 from faps.domain.council import BODY_LABELS
-from faps.domain.errors import InvalidInputError, NotFoundError
+from faps.domain.errors import InvalidInputError, NotFoundError, TransitionNotAllowedError
 from faps.infrastructure.audit_chain import Seal
 from faps.infrastructure.exports import scdl, tables
 from faps.infrastructure.exports.decision_table import decision_table
@@ -91,13 +91,29 @@ def scdl_deliberations(reader: DecisionReader, publisher: Publisher, seal: Seal,
     return sealed_name(f"scdl-deliberations-{params['year']}", seal), data
 
 
-def _item(reader: DecisionReader, params: dict[str, Any]) -> Any:
+DOCUMENT_NAMES = {"deliberation": "d'extrait de délibération",
+                  "notification": "de lettre de notification",
+                  "agreement": "de convention de financement"}
+NOT_ADOPTED = {"rejetee": "la proposition a été rejetée, aucun fonds de concours n'est attribué",
+               "ajournee": "le point a été ajourné, aucune délibération n'a été prise"}
+
+
+def _item(reader: DecisionReader, params: dict[str, Any], kind: str) -> Any:
+    """Return the voted item a document is about, refusing a document its outcome rules out.
+
+    An adjourned item has no deliberation; only an adopted award is notified and gets a
+    funding agreement.
+    """
     sessions, _title, _slug = _sessions(reader, {"session_id": params.get("session_id")})
     number = int(params.get("item", 0))
     found = [d for d in reader.decisions(sessions) if d.item["item_number"] == number]
     if not found:
         raise NotFoundError(f"Pas de point n° {number} voté lors de cette séance.")
-    return found[0]
+    d = found[0]
+    if not d.adopted and (kind != "deliberation" or not d.deliberated):
+        raise TransitionNotAllowedError(f"Pas {DOCUMENT_NAMES[kind]} pour le point n° {number} : "
+                                        f"{NOT_ADOPTED[d.item['outcome']]}.")
+    return d
 
 
 def pdf_document(kind: str) -> Any:
@@ -115,7 +131,7 @@ def pdf_document(kind: str) -> Any:
                 "date": session.session_date, "place": session.place})
             name = f"liste-deliberations-{slug}.pdf"
         else:
-            d = _item(reader, params)
+            d = _item(reader, params, kind)
             rate = d.reglement.advance_rate if d.reglement else Decimal("0")
             context.update(d=d, actes_id=d.actes_id(publisher.siren),
                            advance_rate=f"{rate * 100:.0f}\u202f%",

@@ -13,6 +13,7 @@ import pytest
 from faps.application.reproduction import recorded_exports
 from tests.conftest import build_faps
 from tests.integration.test_audit_exports_cli import cli
+from tests.integration.test_exports_tables import vote_three_outcomes
 from tests.support import World, make_world
 
 UNKNOWN = "00000000-0000-0000-0000-00000000000b"
@@ -131,4 +132,15 @@ def test_a_year_whose_sessions_voted_nothing_fails_like_open_data(awarded: World
            "Aucun point voté", "l'année 2025")
     failed(cli(awarded, "export", "scdl-deliberations", "--year", "2025", "-o", str(out)),
            "Aucune décision votée en 2025")
+    assert not out.exists()
+
+
+def test_no_notification_nor_agreement_for_an_item_not_adopted(awarded: World,
+                                                               tmp_path: Path) -> None:
+    session = str(vote_three_outcomes(awarded))
+    out = tmp_path / "o.pdf"
+    failed(cli(awarded, "export", "pdf", "notification", "--session", session, "--item", "2",
+               "-o", str(out)), "Pas de lettre de notification pour le point n° 2", "rejetée")
+    failed(cli(awarded, "export", "pdf", "agreement", "--session", session, "--item", "3",
+               "-o", str(out)), "Pas de convention de financement", "ajourné")
     assert not out.exists()
