@@ -10,6 +10,8 @@ from pypdf import PdfReader
 
 from faps.domain.errors import TransitionNotAllowedError
 from faps.domain.money import format_euros
+from faps.infrastructure.exports.pdf import blocks
+from faps.infrastructure.exports.wording import act, de
 from tests.integration.test_exports_tables import service, vote_three_outcomes
 from tests.support import World
 
@@ -110,3 +112,29 @@ def test_the_session_list_names_deliberations_only(three_outcomes) -> None:  # t
         world.secretariat, "pdf-session-list", {"session_id": session_id}).data))
     assert text.count("Délibération n°") == 2
     assert "non attribué — rejetée" in text and "ajournée" not in text
+
+
+def test_the_extract_names_the_reglement_act_once(decided) -> None:  # type: ignore[no-untyped-def]
+    world, session_id, item = decided
+    text = re.sub(r"\s+", " ", text_of(service(world).export(
+        world.secretariat, "pdf-deliberation", {"session_id": session_id, "item": item}).data))
+    assert "adopté par la délibération du conseil communautaire du 31 mars 2022" in text
+    assert "délibération Délibération" not in text
+
+
+@pytest.mark.parametrize(("name", "expected"), [
+    ("Lognes", "de Lognes"), ("Émerainville", "d'Émerainville"), ("Ozoir", "d'Ozoir"),
+    ("Hérouville", "d'Hérouville"), ("Torcy", "de Torcy")])
+def test_de_is_elided_before_a_vowel(name: str, expected: str) -> None:
+    assert de(name) == expected
+
+
+def test_an_adopting_act_reads_inside_a_sentence() -> None:
+    assert act("Délibération du 31 mars 2022") == "la délibération du 31 mars 2022"
+    assert act("n° 2022-031") == "la délibération n° 2022-031"
+
+
+def test_a_heading_is_one_line_and_the_next_line_a_paragraph() -> None:
+    text = "# Titre\nExpéditeur\n\n## Délibération n° 1\nVu le CGCT ;\n- un point\n- un autre"
+    assert blocks(text) == ["# Titre", "Expéditeur", "## Délibération n° 1", "Vu le CGCT ;",
+                            "- un point", "- un autre"]
