@@ -23,6 +23,7 @@ from faps.domain.reglement import Reglement
 from faps.domain.reglement_book import BOOK_ID
 
 DEPARTEMENT = "077"
+ADOPTED, ADJOURNED = "adoptee", "ajournee"
 SCHEDULED_TOPIC = get_topic(CouncilSession.Scheduled)
 
 
@@ -48,9 +49,28 @@ class Decision:
         return OUTCOME_LABELS.get(self.item["outcome"], "")
 
     @property
+    def adopted(self) -> bool:
+        """Tell whether the council adopted the award (the only outcome that awards money)."""
+        return bool(self.item["outcome"] == ADOPTED)
+
+    @property
+    def deliberated(self) -> bool:
+        """Tell whether a deliberation was voted (an adjourned item has none)."""
+        return bool(self.item["outcome"] != ADJOURNED)
+
+    @property
     def amount(self) -> Decimal:
-        """Return the amount the council awarded on this item."""
-        return Decimal(self.item.get("amount_awarded") or 0)
+        """Return the amount the council awarded on this item: nothing unless adopted.
+
+        The session records the amount put to the vote whatever the outcome, so a rejected or
+        adjourned item must not be read as an award.
+        """
+        return Decimal(self.item.get("amount_awarded") or 0) if self.adopted else Decimal("0")
+
+    @property
+    def proposed_amount(self) -> Decimal:
+        """Return the amount proposed to the council."""
+        return Decimal(self.item.get("proposed_amount") or 0)
 
     @property
     def reference(self) -> str:
@@ -63,7 +83,9 @@ class Decision:
         return BODY_LABELS.get(self.session.body, self.session.body)
 
     def actes_id(self, siren: str) -> str:
-        """Return the ACTES identifier of the deliberation."""
+        """Return the ACTES identifier of the deliberation ("" for an adjourned item)."""
+        if not self.deliberated:
+            return ""
         return actes_identifier(siren, self.session.session_date, self.reference)
 
     @property
@@ -104,9 +126,12 @@ class DecisionReader:
         return sorted((s for s in sessions if s.session_date.year == year),
                       key=lambda s: (s.session_date, str(s.id)))
 
-    def decisions(self, sessions: list[CouncilSession], adopted_only: bool = False
-                  ) -> list[Decision]:
-        """Return the voted items of sessions, by session then item number."""
+    def decisions(self, sessions: list[CouncilSession], adopted_only: bool = False,
+                  deliberated_only: bool = False) -> list[Decision]:
+        """Return the voted items of sessions, by session then item number.
+
+        `adopted_only` keeps the awards; `deliberated_only` leaves out adjourned items.
+        """
         book = self.app.repository.get(BOOK_ID) if self.app.exists(BOOK_ID) else None
         found = []
         for session in sessions:
@@ -114,7 +139,8 @@ class DecisionReader:
                 item = session.items[number]
                 if item["withdrawn"] or item["outcome"] is None:
                     continue
-                if adopted_only and item["outcome"] != "adoptee":
+                if ((adopted_only and item["outcome"] != ADOPTED)
+                        or (deliberated_only and item["outcome"] == ADJOURNED)):
                     continue
                 dossier: Dossier = self.app.repository.get(item["dossier_id"])
                 reglement = book.get(dossier.reglement_version) if book else None

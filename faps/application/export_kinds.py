@@ -8,7 +8,8 @@ from typing import Any
 from uuid import UUID
 
 from faps.application.decisions import DecisionReader
-from faps.domain.errors import InvalidInputError, NotFoundError
+from faps.domain.council import BODY_LABELS
+from faps.domain.errors import InvalidInputError, NotFoundError, TransitionNotAllowedError
 from faps.infrastructure.audit_chain import Seal
 from faps.infrastructure.exports import scdl, tables
 from faps.infrastructure.exports.decision_table import decision_table
@@ -45,8 +46,11 @@ def decisions(reader: DecisionReader, publisher: Publisher, seal: Seal, at: date
               params: dict[str, Any]) -> tuple[str, bytes]:
     """Build the decision table in the requested format."""
     sessions, title, slug = _sessions(reader, params)
-    table = decision_table(f"{publisher.fund_name} — {title}", reader.decisions(sessions),
-                           publisher.siren, publisher.fund_name, seal_rows(seal, at), at)
+    found = reader.decisions(sessions)
+    if not found:
+        raise NotFoundError(f"Aucun point voté : pas de tableau des {title[0].lower()}{title[1:]}.")
+    table = decision_table(f"{publisher.fund_name} — {title}", found, publisher.siren,
+                           publisher.fund_name, seal_rows(seal, at), at)
     fmt = params.get("format", "csv")
     if fmt == "csv":
         data = tables.to_csv(table, params.get("separator", ";"))
@@ -64,9 +68,9 @@ def sealed_name(stem: str, seal: Seal) -> str:
     return f"{stem}-sceau-{seal.position}-{seal.head[:16]}.csv"
 
 
-def _year_decisions(reader: DecisionReader, params: dict[str, Any], adopted: bool) -> list[Any]:
+def _year_decisions(reader: DecisionReader, params: dict[str, Any], **only: bool) -> list[Any]:
     year = int(params["year"])
-    found = reader.decisions(reader.sessions_of(year), adopted_only=adopted)
+    found = reader.decisions(reader.sessions_of(year), **only)
     if not found:
         raise NotFoundError(f"Aucune décision votée en {year} : rien à publier.")
     return found
@@ -75,25 +79,41 @@ def _year_decisions(reader: DecisionReader, params: dict[str, Any], adopted: boo
 def scdl_subventions(reader: DecisionReader, publisher: Publisher, seal: Seal, at: datetime,
                      params: dict[str, Any]) -> tuple[str, bytes]:
     """Build the SCDL « subventions » file of a year's awards."""
-    data = scdl.subventions_csv(_year_decisions(reader, params, True), publisher)
+    data = scdl.subventions_csv(_year_decisions(reader, params, adopted_only=True), publisher)
     return sealed_name(f"scdl-subventions-{params['year']}", seal), data
 
 
 def scdl_deliberations(reader: DecisionReader, publisher: Publisher, seal: Seal, at: datetime,
                        params: dict[str, Any]) -> tuple[str, bytes]:
-    """Build the SCDL « délibérations » file of a year's votes."""
-    found = _year_decisions(reader, params, False)
+    """Build the SCDL « délibérations » file of a year (adjourned items are no deliberation)."""
+    found = _year_decisions(reader, params, deliberated_only=True)
     data = scdl.deliberations_csv(found, publisher, int(params["year"]))
     return sealed_name(f"scdl-deliberations-{params['year']}", seal), data
 
 
-def _item(reader: DecisionReader, params: dict[str, Any]) -> Any:
+DOCUMENT_NAMES = {"deliberation": "d'extrait de délibération",
+                  "notification": "de lettre de notification",
+                  "agreement": "de convention de financement"}
+NOT_ADOPTED = {"rejetee": "la proposition a été rejetée, aucun fonds de concours n'est attribué",
+               "ajournee": "le point a été ajourné, aucune délibération n'a été prise"}
+
+
+def _item(reader: DecisionReader, params: dict[str, Any], kind: str) -> Any:
+    """Return the voted item a document is about, refusing a document its outcome rules out.
+
+    An adjourned item has no deliberation; only an adopted award is notified and gets a
+    funding agreement.
+    """
     sessions, _title, _slug = _sessions(reader, {"session_id": params.get("session_id")})
     number = int(params.get("item", 0))
     found = [d for d in reader.decisions(sessions) if d.item["item_number"] == number]
     if not found:
         raise NotFoundError(f"Pas de point n° {number} voté lors de cette séance.")
-    return found[0]
+    d = found[0]
+    if not d.adopted and (kind != "deliberation" or not d.deliberated):
+        raise TransitionNotAllowedError(f"Pas {DOCUMENT_NAMES[kind]} pour le point n° {number} : "
+                                        f"{NOT_ADOPTED[d.item['outcome']]}.")
+    return d
 
 
 def pdf_document(kind: str) -> Any:
@@ -104,14 +124,14 @@ def pdf_document(kind: str) -> Any:
         context: dict[str, Any] = {"publisher": publisher}
         if kind == "session-list":
             sessions, _title, slug = _sessions(reader, {"session_id": params.get("session_id")})
-            decisions_ = reader.decisions(sessions)
+            decisions_ = reader.decisions(sessions, deliberated_only=True)
             session = sessions[0]
             context.update(decisions=decisions_, session={
-                "body_label": decisions_[0].body_label if decisions_ else "Conseil communautaire",
+                "body_label": BODY_LABELS.get(session.body, session.body),
                 "date": session.session_date, "place": session.place})
             name = f"liste-deliberations-{slug}.pdf"
         else:
-            d = _item(reader, params)
+            d = _item(reader, params, kind)
             rate = d.reglement.advance_rate if d.reglement else Decimal("0")
             context.update(d=d, actes_id=d.actes_id(publisher.siren),
                            advance_rate=f"{rate * 100:.0f}\u202f%",

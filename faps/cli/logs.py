@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import getpass
-from pathlib import Path
-from urllib.parse import unquote
 
 from faps.application.app import FapsApplication
 from faps.bootstrap import Faps, build
-from faps.cli.support import fail, settings
+from faps.cli.support import existing_settings, fail
 from faps.domain.actors import SYSTEM_ACTOR, Actor
 from faps.domain.errors import FapsError
 from faps.infrastructure.audit_chain import AuditChain
@@ -35,18 +33,6 @@ class AuditedLog:
         """Release connections."""
         self.app.close()
         self.engine.dispose()
-
-
-def existing_settings() -> Settings:
-    """Return the settings, refusing an SQLite file that does not exist (a mistyped URL)."""
-    loaded = settings()
-    url = loaded.resolved_database_url()
-    if url.startswith("sqlite:///"):
-        path = Path(unquote(url.split(":///", 1)[1])).expanduser()
-        if not path.is_file():
-            fail(f"Base de données introuvable : {path} n'existe pas (vérifiez "
-                 "FAPS_DATABASE_URL ou FAPS_INSTANCE_PATH).")
-    return loaded
 
 
 def open_log() -> AuditedLog:

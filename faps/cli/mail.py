@@ -71,7 +71,7 @@ def mail() -> None:
                    "jamais envoyé.")
 def send(from_start: bool) -> None:
     """Flush the outbox (after queueing the history's mails, if asked)."""
-    with opened() as faps:
+    with opened(existing=True) as faps:
         outbox, history = faps.mailer.outbox, 0
         if from_start:
             outbox.catch_up(faps.ctx.clock.now())
@@ -87,7 +87,7 @@ def send(from_start: bool) -> None:
 @mail.command("pending", help="Liste les courriels en attente d'envoi.")
 def pending() -> None:
     """List the mails not sent yet."""
-    with opened() as faps:
+    with opened(existing=True) as faps:
         faps.mailer.outbox.catch_up(faps.ctx.clock.now())
         rows = faps.mailer.outbox.pending()
         for row in rows:
@@ -108,6 +108,6 @@ def reminders() -> None:
               help="Date du jour à retenir (AAAA-MM-JJ) ; par défaut aujourd'hui.")
 def send_reminders(day: object) -> None:
     """Queue reminders of overdue deadlines, then flush the outbox."""
-    with opened() as faps:
+    with opened(existing=True) as faps:
         today: date | None = day.date() if day is not None else None  # type: ignore[attr-defined]
         _report(faps.mailer.remind(today))

@@ -5,7 +5,9 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager, redirect_stderr
-from typing import TextIO
+from pathlib import Path
+from typing import Any, TextIO
+from urllib.parse import unquote
 
 import click
 from pydantic import ValidationError
@@ -13,7 +15,7 @@ from pydantic import ValidationError
 from faps.application.clock import Clock
 from faps.bootstrap import Faps, build
 from faps.domain.errors import FapsError, InvalidInputError
-from faps.infrastructure.settings import Settings, load_settings
+from faps.infrastructure.settings import SETTING_ERROR, Settings, load_settings
 
 FAILURE = 1
 INPUT_ERROR = 2
@@ -24,9 +26,27 @@ def settings() -> Settings:
     try:
         return load_settings()
     except ValidationError as exc:
-        fields = ", ".join(f"FAPS_{'_'.join(map(str, e['loc'])).upper()}" for e in exc.errors())
+        fields = ", ".join(_setting_error(e) for e in exc.errors())
         fail(f"Réglage invalide : {fields}.", INPUT_ERROR)
         raise  # unreachable
+
+
+def _setting_error(error: Any) -> str:
+    """Name the setting of a validation error, with the reason when it is written in French."""
+    name = f"FAPS_{'_'.join(map(str, error['loc'][:1])).upper()}"
+    return f"{name} ({error['msg']})" if error["type"] == SETTING_ERROR else name
+
+
+def existing_settings() -> Settings:
+    """Return the settings, refusing an SQLite file that does not exist (a mistyped URL)."""
+    loaded = settings()
+    url = loaded.resolved_database_url()
+    if url.startswith("sqlite:///"):
+        path = Path(unquote(url.split(":///", 1)[1])).expanduser()
+        if not path.is_file():
+            fail(f"Base de données introuvable : {path} n'existe pas (vérifiez "
+                 "FAPS_DATABASE_URL ou FAPS_INSTANCE_PATH).")
+    return loaded
 
 
 def fail(message: str, code: int = FAILURE) -> None:
@@ -50,13 +70,15 @@ def handled() -> Iterator[None]:
 
 
 @contextmanager
-def opened(clock: Clock | None = None, stderr: TextIO | None = None) -> Iterator[Faps]:
+def opened(clock: Clock | None = None, stderr: TextIO | None = None,
+           existing: bool = False) -> Iterator[Faps]:
     """Build faps from the settings (FAPS_DATABASE_URL), closing it afterwards.
 
-    `stderr` receives what the parts built write there (the console mail backend).
+    `stderr` receives what the parts built write there (the console mail backend);
+    `existing` refuses a database that is not there rather than creating an empty one.
     """
     with handled():
-        loaded = settings()
+        loaded = existing_settings() if existing else settings()
         with redirect_stderr(stderr or sys.stderr):
             faps = build(loaded, clock)
         try:

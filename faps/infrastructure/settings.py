@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_core import PydanticCustomError
+from pydantic_settings import (
+    BaseSettings,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
+
+SETTING_ERROR = "faps_setting"  # error type whose message is French, for the user
 
 
 class Settings(BaseSettings):
@@ -36,8 +45,26 @@ class Settings(BaseSettings):
     agglomeration_name: str = "Communauté d'agglomération Paris - Vallée de la Marne"
     agglomeration_siren: str = "200057958"
     agglomeration_siret: str = ""
-    commune_sirets: dict[str, str] = Field(default_factory=dict)
+    commune_sirets: Annotated[dict[str, str], NoDecode] = Field(default_factory=dict)
     projections_autorebuild: bool = True
+
+    @field_validator("commune_sirets", mode="before")
+    @classmethod
+    def _json_object(cls, value: Any) -> Any:
+        """Read a JSON object given as text (environment, faps.env), refusing it in French.
+
+        Left to pydantic-settings, text that is not JSON escapes validation as a bare error.
+        """
+        if not isinstance(value, str):
+            return value
+        try:
+            loaded = json.loads(value) if value.strip() else {}
+        except json.JSONDecodeError:
+            loaded = None
+        if not isinstance(loaded, dict):
+            raise PydanticCustomError(SETTING_ERROR, "objet JSON attendu, code INSEE → SIRET, "
+                                      'par exemple {"77258": "21770258900011"}')
+        return loaded
 
     @classmethod
     def settings_customise_sources(cls, settings_cls: type[BaseSettings],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ import pytest
 from faps.application.reproduction import recorded_exports
 from tests.conftest import build_faps
 from tests.integration.test_audit_exports_cli import cli
+from tests.integration.test_exports_tables import vote_three_outcomes
 from tests.support import World, make_world
 
 UNKNOWN = "00000000-0000-0000-0000-00000000000b"
@@ -109,3 +111,36 @@ def test_a_missing_file_fails_in_french(awarded: World, tmp_path: Path) -> None:
     failed(cli(awarded, "audit", "replay", absent), "fichier ou dossier introuvable")
     failed(cli(awarded, "audit", "check-export", absent), "fichier ou dossier introuvable")
     failed(cli(awarded, "audit", "replay", str(tmp_path)), "c'est un dossier")
+
+
+def test_a_setting_that_is_not_json_is_named_in_french(awarded: World, tmp_path: Path) -> None:
+    out = tmp_path / "x.csv"
+    result = cli(awarded, "export", "scdl-subventions", "--year", "2024", "-o", str(out),
+                 FAPS_COMMUNE_SIRETS="notjson")
+    assert result.exit_code == 2, result.output
+    assert "Réglage invalide : FAPS_COMMUNE_SIRETS (objet JSON attendu" in result.output
+    assert "Traceback" not in result.output and result.exception is not None
+    assert isinstance(result.exception, SystemExit)
+    assert not out.exists()
+
+
+def test_a_year_whose_sessions_voted_nothing_fails_like_open_data(awarded: World,
+                                                                  tmp_path: Path) -> None:
+    awarded.session(on=date(2025, 3, 20))
+    out = tmp_path / "o.csv"
+    failed(cli(awarded, "export", "decisions", "--year", "2025", "-o", str(out)),
+           "Aucun point voté", "l'année 2025")
+    failed(cli(awarded, "export", "scdl-deliberations", "--year", "2025", "-o", str(out)),
+           "Aucune décision votée en 2025")
+    assert not out.exists()
+
+
+def test_no_notification_nor_agreement_for_an_item_not_adopted(awarded: World,
+                                                               tmp_path: Path) -> None:
+    session = str(vote_three_outcomes(awarded))
+    out = tmp_path / "o.pdf"
+    failed(cli(awarded, "export", "pdf", "notification", "--session", session, "--item", "2",
+               "-o", str(out)), "Pas de lettre de notification pour le point n° 2", "rejetée")
+    failed(cli(awarded, "export", "pdf", "agreement", "--session", session, "--item", "3",
+               "-o", str(out)), "Pas de convention de financement", "ajourné")
+    assert not out.exists()

@@ -8,8 +8,11 @@ import re
 import pytest
 from pypdf import PdfReader
 
+from faps.domain.errors import TransitionNotAllowedError
 from faps.domain.money import format_euros
-from tests.integration.test_exports_tables import service
+from faps.infrastructure.exports.pdf import blocks
+from faps.infrastructure.exports.wording import act, de
+from tests.integration.test_exports_tables import service, vote_three_outcomes
 from tests.support import World
 
 
@@ -19,6 +22,12 @@ def decided(memory_world: World) -> tuple[World, str, int]:
     dossier_id = memory_world.awarded()
     dossier = memory_world.faps.dossiers.load(memory_world.officer, dossier_id)
     return memory_world, str(dossier.session_id), dossier.agenda_item or 1
+
+
+@pytest.fixture
+def three_outcomes(memory_world: World) -> tuple[World, str]:
+    """A session with item 1 adopted, 2 rejected, 3 adjourned; and its id."""
+    return memory_world, str(vote_three_outcomes(memory_world))
 
 
 def text_of(data: bytes) -> str:
@@ -73,3 +82,59 @@ def _first_dossier(world: World):  # type: ignore[no-untyped-def]
     app = world.faps.app
     return next(n.originator_id for n in app.recorder.select_notifications(1, 10000)
                 if n.topic.endswith("Dossier.Drafted"))
+
+
+@pytest.mark.parametrize(("kind", "item", "reason"), [
+    ("notification", 2, "rejetée"), ("agreement", 2, "rejetée"),
+    ("notification", 3, "ajourné"), ("agreement", 3, "ajourné"), ("deliberation", 3, "ajourné"),
+])
+def test_no_award_document_for_an_item_not_adopted(three_outcomes, kind, item, reason) -> None:  # type: ignore[no-untyped-def]
+    world, session_id = three_outcomes
+    with pytest.raises(TransitionNotAllowedError, match=f"point n° {item} : .*{reason}"):
+        service(world).export(world.secretariat, f"pdf-{kind}",
+                              {"session_id": session_id, "item": item})
+
+
+def test_the_extract_of_a_rejected_item_says_the_council_awards_nothing(three_outcomes) -> None:  # type: ignore[no-untyped-def]
+    world, session_id = three_outcomes
+    text = text_of(service(world).export(world.secretariat, "pdf-deliberation",
+                                         {"session_id": session_id, "item": 2}).data)
+    flat = re.sub(r"\s+", " ", text)
+    assert "rejette la proposition d'attribuer" in flat
+    assert "aucun fonds de concours n'est attribué" in flat
+    assert "Proposition rejetée" in flat
+    assert "attribue à" not in flat and "Délibération adoptée" not in flat
+
+
+def test_the_session_list_names_deliberations_only(three_outcomes) -> None:  # type: ignore[no-untyped-def]
+    world, session_id = three_outcomes
+    text = re.sub(r"\s+", " ", text_of(service(world).export(
+        world.secretariat, "pdf-session-list", {"session_id": session_id}).data))
+    assert text.count("Délibération n°") == 2
+    assert "non attribué — rejetée" in text and "ajournée" not in text
+
+
+def test_the_extract_names_the_reglement_act_once(decided) -> None:  # type: ignore[no-untyped-def]
+    world, session_id, item = decided
+    text = re.sub(r"\s+", " ", text_of(service(world).export(
+        world.secretariat, "pdf-deliberation", {"session_id": session_id, "item": item}).data))
+    assert "adopté par la délibération du conseil communautaire du 31 mars 2022" in text
+    assert "délibération Délibération" not in text
+
+
+@pytest.mark.parametrize(("name", "expected"), [
+    ("Lognes", "de Lognes"), ("Émerainville", "d'Émerainville"), ("Ozoir", "d'Ozoir"),
+    ("Hérouville", "d'Hérouville"), ("Torcy", "de Torcy")])
+def test_de_is_elided_before_a_vowel(name: str, expected: str) -> None:
+    assert de(name) == expected
+
+
+def test_an_adopting_act_reads_inside_a_sentence() -> None:
+    assert act("Délibération du 31 mars 2022") == "la délibération du 31 mars 2022"
+    assert act("n° 2022-031") == "la délibération n° 2022-031"
+
+
+def test_a_heading_is_one_line_and_the_next_line_a_paragraph() -> None:
+    text = "# Titre\nExpéditeur\n\n## Délibération n° 1\nVu le CGCT ;\n- un point\n- un autre"
+    assert blocks(text) == ["# Titre", "Expéditeur", "## Délibération n° 1", "Vu le CGCT ;",
+                            "- un point", "- un autre"]

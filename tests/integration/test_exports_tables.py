@@ -5,13 +5,15 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import date
 from decimal import Decimal
 from importlib import resources
+from uuid import UUID
 
 import pytest
 
 from faps.application.exports import ExportService, export_service
-from faps.domain.errors import ConfigurationError, PermissionDeniedError
+from faps.domain.errors import ConfigurationError, NotFoundError, PermissionDeniedError
 from faps.infrastructure.exports.luhn import siret_ok
 from faps.infrastructure.exports.scdl import Publisher
 from tests.support import World
@@ -36,6 +38,27 @@ def awarded(memory_world: World) -> World:
     memory_world.clock.advance(days=20)
     memory_world.awarded(requested_amount="30000.00")
     return memory_world
+
+
+def vote_three_outcomes(world: World) -> UUID:
+    """Put three proposals to one session: item 1 adopted, 2 rejected, 3 adjourned."""
+    dossiers = [world.proposed() for _ in range(3)]
+    session_id = world.session()
+    items = world.faps.council.add_to_agenda(world.secretariat, session_id, dossiers)
+    for item, dossier_id, (outcome, votes) in zip(items, dossiers, [
+            ("adoptee", (50, 3, 2)), ("rejetee", (10, 40, 5)), ("ajournee", (0, 0, 0))],
+                                                  strict=True):
+        proposed = world.faps.dossiers.load(world.officer, dossier_id).proposed_amount
+        reference = "" if outcome == "ajournee" else f"DEL-2024-{item:03d}"
+        world.faps.council.record_outcome(world.secretariat, session_id, item, outcome,
+                                          proposed or Decimal(0), reference, votes, (52, 55))
+    return session_id
+
+
+@pytest.fixture
+def three_outcomes(memory_world: World) -> tuple[World, str]:
+    """A 2024 session with an adopted, a rejected and an adjourned item; and its id."""
+    return memory_world, str(vote_three_outcomes(memory_world))
 
 
 def test_example_sirets_pass_luhn() -> None:
@@ -136,3 +159,58 @@ def test_scdl_refuses_without_valid_sirets(awarded: World, publisher: dict) -> N
 def test_a_commune_agent_may_not_export(awarded: World) -> None:
     with pytest.raises(PermissionDeniedError):
         service(awarded).export(awarded.agent, "decisions", {"year": 2024, "format": "csv"})
+
+
+def test_a_rejected_or_adjourned_item_awards_nothing_in_the_csv(three_outcomes) -> None:  # type: ignore[no-untyped-def]
+    world, session_id = three_outcomes
+    result = service(world).export(world.secretariat, "decisions",
+                                   {"session_id": session_id, "format": "csv", "separator": ","})
+    rows = list(csv.reader(io.StringIO(result.data.decode("utf-8-sig"))))[1:4]
+    assert [r[7] for r in rows] == ["Adoptée", "Rejetée", "Ajournée"]
+    assert Decimal(rows[0][8]) > 0
+    assert [Decimal(r[8]) for r in rows[1:]] == [0, 0]
+    assert rows[1][10].endswith("-DEL_2024_002-DE")
+    assert rows[2][10] == ""  # adjourned: no deliberation, no ACTES identifier
+
+
+def test_a_rejected_or_adjourned_item_awards_nothing_in_xlsx_and_ods(three_outcomes,  # type: ignore[no-untyped-def]
+                                                                     tmp_path) -> None:
+    import openpyxl
+    from odf.opendocument import load
+    from odf.table import TableCell, TableRow
+
+    world, session_id = three_outcomes
+    svc = service(world)
+    xlsx = svc.export(world.secretariat, "decisions", {"session_id": session_id,
+                                                       "format": "xlsx"})
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx.data)).active
+    assert sheet["I2"].value > 0 and sheet["I3"].value == 0 and sheet["I4"].value == 0
+    ods = svc.export(world.secretariat, "decisions", {"session_id": session_id, "format": "ods"})
+    (tmp_path / "d.ods").write_bytes(ods.data)
+    rows = load(str(tmp_path / "d.ods")).spreadsheet.getElementsByType(TableRow)
+    amounts = [Decimal(r.getElementsByType(TableCell)[8].getAttribute("value"))
+               for r in rows[1:4]]
+    assert amounts[0] > 0 and amounts[1:] == [0, 0]
+
+
+def test_scdl_deliberations_leaves_out_an_adjourned_item(three_outcomes) -> None:  # type: ignore[no-untyped-def]
+    world, _ = three_outcomes
+    result = service(world).export(world.secretariat, "scdl-deliberations", {"year": 2024})
+    rows = list(csv.DictReader(io.StringIO(result.data.decode())))
+    assert [r["DELIB_ID"] for r in rows] == ["DEL_2024_001", "DEL_2024_002"]
+    assert [r["VOTE_POUR"] for r in rows] == ["50", "10"]
+
+
+def test_scdl_subventions_publishes_only_the_award(three_outcomes) -> None:  # type: ignore[no-untyped-def]
+    world, _ = three_outcomes
+    result = service(world).export(world.secretariat, "scdl-subventions", {"year": 2024})
+    rows = list(csv.DictReader(io.StringIO(result.data.decode())))
+    assert len(rows) == 1 and rows[0]["referenceDecision"].endswith("-DEL_2024_001-DE")
+    assert Decimal(rows[0]["montant"]) > 0
+
+
+def test_a_year_whose_sessions_voted_nothing_has_no_decision_table(memory_world: World) -> None:
+    memory_world.session(on=date(2025, 3, 20))
+    with pytest.raises(NotFoundError, match="Aucun point voté"):
+        service(memory_world).export(memory_world.secretariat, "decisions",
+                                     {"year": 2025, "format": "csv"})

@@ -320,3 +320,20 @@ def test_faps_demo_writes_its_mails_to_a_file_and_sends_none(tmp_path, port: int
     text = (tmp_path / "demo-mails.txt").read_text(encoding="utf-8")
     assert text.count("--- courriel (démonstration : non envoyé) ---") == int(written[1])
     assert "0 courriel(s) mis en file, 0 envoyé(s)" in after.output and inbox.mails == []
+
+
+@pytest.mark.parametrize("command", [["mail", "send"], ["mail", "pending"],
+                                     ["reminders", "send"]])
+def test_mail_commands_refuse_a_missing_database_and_create_none(tmp_path,  # type: ignore[no-untyped-def]
+                                                                 command: list[str]) -> None:
+    from click.testing import CliRunner
+
+    from faps.cli import main
+
+    absent = tmp_path / "ailleurs" / "faps.sqlite3"
+    env = {"FAPS_DATABASE_URL": f"sqlite:///{absent}",
+           "FAPS_INSTANCE_PATH": str(tmp_path / "instance")}
+    result = CliRunner().invoke(main, command, env=env)
+    assert result.exit_code == 1, result.output
+    assert "Base de données introuvable" in result.output and "Traceback" not in result.output
+    assert not absent.parent.exists()

@@ -11,6 +11,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from faps.application.exports import export_service
+from tests.integration.test_exports_tables import vote_three_outcomes
 from tests.support import World
 from tests.web.conftest import csrf_of
 
@@ -144,3 +145,21 @@ def test_regenerating_an_unknown_export_is_not_found(awarded: World, signed_in: 
                             "regeneration",
                             data={"csrf_token": csrf_of(auditor, "/exports/enregistres")})
     assert response.status_code == 404
+
+
+def test_an_item_not_adopted_gets_no_notification_nor_agreement(web_world: World,
+                                                                signed_in: Signed) -> None:
+    session_id = vote_three_outcomes(web_world)
+    browser = signed_in("secretariat")
+    path = f"/exports/seances/{session_id}"
+    page = browser.get(path).get_data(as_text=True)
+    assert page.count(f'{path}/notification"') == 1 and page.count(f'{path}/agreement"') == 1
+    assert page.count(f'{path}/deliberation"') == 2  # adopted and rejected: not adjourned
+    assert "Ajourné : pas de délibération" in page
+    refused = browser.post(f"{path}/notification", data={"csrf_token": csrf_of(browser, path),
+                                                         "item": 2})
+    assert refused.status_code == 422
+    assert "Pas de lettre de notification pour le point n° 2" in refused.get_data(as_text=True)
+    extract = browser.post(f"{path}/deliberation", data={"csrf_token": csrf_of(browser, path),
+                                                         "item": 2})
+    assert extract.status_code == 200 and extract.data.startswith(b"%PDF")

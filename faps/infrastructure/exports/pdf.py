@@ -18,6 +18,7 @@ from xml.sax.saxutils import escape
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from faps.domain.money import format_euros
+from faps.infrastructure.exports.wording import act, de
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "exports"
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
@@ -43,7 +44,7 @@ def render_text(name: str, context: dict[str, Any]) -> str:
     """Render a document template to its marked-up text."""
     env = Environment(loader=FileSystemLoader(str(TEMPLATES)), undefined=StrictUndefined,
                       autoescape=False, keep_trailing_newline=True)
-    env.filters.update(euros=format_euros, long_date=long_date,
+    env.filters.update(euros=format_euros, long_date=long_date, de=de, act=act,
                        short_date=lambda d: d.strftime("%d/%m/%Y") if d else "")
     return typography(env.get_template(f"{name}.txt").render(**context))
 
@@ -69,6 +70,15 @@ def _inline(text: str, font: str) -> str:
     return re.sub(r"\*\*(.+?)\*\*", r"<b>\1</b>", escape(text))
 
 
+def blocks(text: str) -> list[str]:
+    """Split marked-up text into its titles, headings, list items and paragraphs.
+
+    A title or heading is one line: the line after it starts a paragraph of its own.
+    """
+    text = re.sub(r"(?m)^(#.*)\n", r"\1\n\n", text.strip())
+    return [b.strip() for b in re.split(r"\n\s*\n|\n(?=#|- )", text) if b.strip()]
+
+
 def render_pdf(text: str, title: str, footer: str, author: str) -> bytes:
     """Lay out marked-up text as an A4 PDF with page numbers and a footer on every page."""
     from reportlab.lib.pagesizes import A4
@@ -84,10 +94,7 @@ def render_pdf(text: str, title: str, footer: str, author: str) -> bytes:
                                     spaceBefore=6),
               "- ": ParagraphStyle("li", parent=body, leftIndent=14, bulletIndent=4)}
     story: list[Any] = []
-    for block in re.split(r"\n\s*\n|\n(?=#|- )", text.strip()):
-        block = block.strip()
-        if not block:
-            continue
+    for block in blocks(text):
         prefix = next((p for p in ("## ", "# ", "- ") if block.startswith(p)), "")
         style = styles.get(prefix, body)
         content = _inline(block[len(prefix):].replace("\n", " "), font)

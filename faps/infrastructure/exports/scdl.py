@@ -10,6 +10,7 @@ from typing import Any
 
 from faps.domain.errors import ConfigurationError
 from faps.infrastructure.exports.luhn import siret_ok
+from faps.infrastructure.exports.wording import de
 
 SUBVENTIONS_FIELDS = (
     "nomAttribuant", "idAttribuant", "dateConvention", "referenceDecision", "nomBeneficiaire",
@@ -72,7 +73,9 @@ def _csv(fields: tuple[str, ...], rows: list[dict[str, Any]]) -> bytes:
 
 
 def subventions_csv(decisions: list[Any], publisher: Publisher) -> bytes:
-    """Return the SCDL « subventions » CSV of adopted decisions."""
+    """Return the SCDL « subventions » CSV of adopted decisions (awards only)."""
+    if any(not d.adopted for d in decisions):
+        raise ValueError("only adopted decisions are awards")
     publisher.check({d.dossier.commune: d.commune_name for d in decisions})
     rows = []
     for d in decisions:
@@ -86,7 +89,7 @@ def subventions_csv(decisions: list[Any], publisher: Publisher) -> bytes:
             "nomAttribuant": publisher.name, "idAttribuant": publisher.siret,
             "dateConvention": (agreement.get("signed_on") or decided).isoformat(),
             "referenceDecision": d.actes_id(publisher.siren),
-            "nomBeneficiaire": f"Commune de {d.commune_name}",
+            "nomBeneficiaire": f"Commune {de(d.commune_name)}",
             "idBeneficiaire": publisher.commune_sirets[d.dossier.commune], "rnaBeneficiaire": "",
             "objet": d.dossier.content.title[:256], "montant": f"{d.amount:.2f}",
             "nature": "aide en numéraire",
@@ -100,15 +103,17 @@ def subventions_csv(decisions: list[Any], publisher: Publisher) -> bytes:
 
 
 def deliberations_csv(decisions: list[Any], publisher: Publisher, year: int) -> bytes:
-    """Return the SCDL « délibérations » CSV of the voted items of a year."""
+    """Return the SCDL « délibérations » CSV of a year's deliberations (no adjourned item)."""
+    if any(not d.deliberated for d in decisions):
+        raise ValueError("an adjourned item is not a deliberation")
     publisher.check({})
     rows = [{
         "COLL_NOM": publisher.name, "COLL_SIRET": publisher.siret,
         "DELIB_ID": d.actes_id(publisher.siren).split("-")[3],
         "DELIB_DATE": d.session.session_date.isoformat(),
         "DELIB_MATIERE_CODE": MATIERE[0], "DELIB_MATIERE_NOM": MATIERE[1],
-        "DELIB_OBJET": f"{publisher.fund_name} — fonds de concours à la commune de "
-                       f"{d.commune_name} : {d.dossier.content.title}",
+        "DELIB_OBJET": f"{publisher.fund_name} — fonds de concours à la commune "
+                       f"{de(d.commune_name)} : {d.dossier.content.title}",
         "BUDGET_ANNEE": str(year), "BUDGET_NOM": "Budget principal", "PREF_ID": "PREF077",
         "PREF_DATE": "", "VOTE_EFFECTIF": str(d.session.councillors_in_office),
         "VOTE_REEL": str(d.item.get("voting") or ""), "VOTE_POUR": str(d.item["votes_for"]),
