@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -60,6 +61,37 @@ def recorded_exports(app: Any) -> list[ExportRecord]:
         found.extend(app.repository.get(UUID(str(n.originator_id))) for n in batch)
         if len(batch) < BATCH:
             return found[::-1]  # the log's order: two exports may share their second
+        start = batch[-1].id + 1
+
+
+@dataclass(frozen=True)
+class RecordedSeal:
+    """The chain's head and position an export was sealed with, as its record keeps them."""
+
+    export_id: UUID
+    file_name: str
+    exported_at: datetime
+    position: int
+    head: str
+
+
+def recorded_seals(app: Any) -> tuple[list[RecordedSeal], list[int]]:
+    """Return the seals recorded by exports (log order) and the records that do not decode."""
+    seals: list[RecordedSeal] = []
+    unreadable: list[int] = []
+    start = 1
+    while True:
+        batch = app.recorder.select_notifications(start, BATCH, topics=[RECORDED_TOPIC])
+        for notification in batch:
+            try:
+                event = app.mapper.to_domain_event(notification)
+                seals.append(RecordedSeal(event.originator_id, event.file_name,
+                                          event.exported_at, int(event.chain_position),
+                                          str(event.chain_head)))
+            except Exception:  # a forged record may not decode: it is named instead
+                unreadable.append(notification.id)
+        if len(batch) < BATCH:
+            return seals, unreadable
         start = batch[-1].id + 1
 
 
