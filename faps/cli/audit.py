@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
-from typing import IO, cast
 
 import click
 
@@ -104,41 +101,13 @@ def replay(file: Path, as_of: str | None) -> None:
     click.echo(format_lines(dossier_lines(result.aggregates.values(), load_communes())))
 
 
-class CountedLines:
-    """The lines of a file, counted as they are read (to name the line that fails)."""
-
-    def __init__(self, lines: IO[str]) -> None:
-        self.lines, self.number = lines, 0
-
-    def __iter__(self) -> Iterator[str]:
-        return self
-
-    def __next__(self) -> str:
-        line = next(self.lines)
-        self.number += 1
-        return line
-
-
 def replay_file(file: Path, moment: datetime | None) -> Replay:
     """Replay an exported log file, or stop with a French message naming the bad line."""
     mapper = FapsApplication(env={"PERSISTENCE_MODULE": "eventsourcing.popo"},
                              transcodings=faps_transcodings()).mapper
     try:
         with file.open(encoding="utf-8") as handle:
-            lines = CountedLines(handle)
-            try:
-                return replay_log(cast(IO[str], lines), mapper, moment)
-            except UnicodeDecodeError:
-                fail(f"Export du journal illisible : {file} n'est pas un texte UTF-8.")
-            except json.JSONDecodeError:
-                fail(f"Export du journal illisible : la ligne {lines.number} n'est pas du JSON.")
-            except KeyError as exc:
-                fail(f"Export du journal illisible : champ {exc} absent à la ligne "
-                     f"{lines.number}.")
-            except RuntimeError:  # the header line is missing: the file is empty
-                fail(f"Export du journal illisible : {file} est vide.")
-            except Exception as exc:
-                fail(f"Export du journal illisible à la ligne {lines.number} : {exc}.")
+            return replay_log(handle, mapper, moment)
     except OSError as exc:
         fail(f"Impossible de lire {file} : {reason(exc)}.")
     raise AssertionError  # unreachable: fail exits

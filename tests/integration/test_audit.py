@@ -150,7 +150,7 @@ def test_a_forged_export_file_is_refused(history: World, tmp_path: Path) -> None
     text = out.read_text(encoding="utf-8").replace('"votes_against":3', '"votes_against":4', 1)
     out.write_text(text, encoding="utf-8")
     result = cli(history, "audit", "replay", str(out))
-    assert result.exit_code == 1 and "Maillon faux" in result.output
+    assert result.exit_code == 1 and "maillon faux" in result.output
 
 
 def test_a_truncated_chain_is_incomplete_and_an_unsealed_forgery_breaks_a_recorded_seal(
