@@ -7,9 +7,17 @@ from typing import Any
 from uuid import UUID
 
 from faps.application import policy
+from faps.application.reproduction import RecordedSeal, recorded_seals
 from faps.application.timetravel import EVENT_LABELS
 from faps.domain.actors import Actor
+from faps.domain.errors import InvalidInputError
 from faps.infrastructure.audit_chain import AuditChain, Mismatch, Seal
+from faps.infrastructure.audit_walk import Walk, walk_chain
+
+INTACT, ALTERED, INCOMPLETE, EMPTY = "intact", "altered", "incomplete", "empty"
+HEADLINES = {INTACT: "Journal intègre", ALTERED: "Journal altéré",
+             INCOMPLETE: "Vérification incomplète", EMPTY: "Journal vide"}
+HEX = frozenset("0123456789abcdef")
 
 
 @dataclass(frozen=True)
@@ -19,6 +27,12 @@ class Verification:
     seal: Seal
     ok: bool
     message: str
+    status: str = ""
+
+    @property
+    def headline(self) -> str:
+        """Return the verdict in a few words (« Journal intègre »)."""
+        return HEADLINES[self.status or (INTACT if self.ok else ALTERED)]
 
 
 def event_kind(topic: str) -> str:
@@ -48,19 +62,23 @@ class AuditService:
         self.chain = chain
 
     def verify(self, actor: Actor) -> Verification:
-        """Walk the whole log, recompute every link and compare with the stored ones."""
+        """Walk the whole log, recompute every link, compare with the stored chain and seals."""
         policy.require(actor, "audit.read")
-        seal, mismatch = self.chain.verify()
-        if mismatch is None and seal.position == 0:
-            return Verification(seal, False, "Journal vide : aucun événement à vérifier (la base "
-                                "désignée est-elle la bonne ?).")
-        if mismatch is None:
-            last = self.app.recorder.max_notification_id() or 0
-            tail = (f" ; {last - seal.position} événement(s) récent(s) pas encore scellé(s)"
-                    if last > seal.position else "")
-            return Verification(seal, True, f"Journal intègre jusqu'à la position {seal.position}"
-                                f", empreinte {seal.head}{tail}.")
-        return Verification(seal, False, self._explain(mismatch))
+        seals, unreadable = recorded_seals(self.app)
+        walk = walk_chain(self.chain, {s.position for s in seals})
+        if walk.mismatch is not None:
+            return Verification(walk.seal, False, self._explain(walk.mismatch), ALTERED)
+        if walk.events == 0:
+            return Verification(walk.seal, False, "Journal vide : aucun événement à vérifier (la "
+                                "base désignée est-elle la bonne ?).", EMPTY)
+        problem = unreadable_record(unreadable) or broken_seal(seals, walk)
+        if problem:
+            return Verification(walk.seal, False, problem, ALTERED)
+        summary = checked_summary(walk, seals)
+        if walk.unsealed:
+            return Verification(walk.seal, False, f"Vérification incomplète : "
+                                f"{unsealed_warning(walk, seals)} {summary}", INCOMPLETE)
+        return Verification(walk.seal, True, f"Journal intègre : {summary}", INTACT)
 
     def _explain(self, mismatch: Mismatch) -> str:
         what = describe_event(self.app, mismatch.originator_id, mismatch.originator_version,
@@ -71,12 +89,74 @@ class AuditService:
     def prove(self, actor: Actor, head: str, position: int) -> Verification:
         """Tell whether the log up to `position` still produces `head`."""
         policy.require(actor, "audit.read")
+        self._check_proof_input(head, position)
         seal = self.chain.prove(position)
         if seal.position != position:
-            return Verification(seal, False, f"Le journal ne contient pas d'événement n° "
-                                f"{position} (dernier : n° {seal.position}).")
+            return Verification(seal, False, f"Le journal ne contient plus d'événement n° "
+                                f"{position} (le précédent est le n° {seal.position}) : il a été "
+                                "supprimé.")
         if seal.head != head.strip().lower():
             return Verification(seal, False, f"Empreinte différente à la position {position} : "
                                 f"le journal donne {seal.head}, et non {head.strip()}.")
         return Verification(seal, True, f"Preuve établie : le journal jusqu'à la position "
                             f"{position} produit bien l'empreinte {seal.head}.")
+
+    def _check_proof_input(self, head: str, position: int) -> None:
+        end = self.app.recorder.max_notification_id() or 0
+        errors: dict[str, list[str]] = {}
+        text = head.strip().lower()
+        if len(text) != 64 or not set(text) <= HEX:
+            errors["head"] = ["empreinte SHA-256 attendue : 64 caractères hexadécimaux"]
+        if not 1 <= position <= end:
+            errors["position"] = [f"position entre 1 et {end} (fin du journal) attendue, "
+                                  f"et non {position}" if end else "le journal est vide"]
+        if errors:
+            raise InvalidInputError(errors)
+
+
+def unreadable_record(events: list[int]) -> str | None:
+    """Return the message naming an export record that no longer decodes, if any."""
+    if not events:
+        return None
+    return (f"Journal altéré : l'enregistrement d'export n° {events[0]} est illisible, son "
+            "sceau ne peut être comparé.")
+
+
+def broken_seal(seals: list[RecordedSeal], walk: Walk) -> str | None:
+    """Return the message naming the first recorded export whose seal the log no longer gives."""
+    matched = [walk.sealed]
+    for seal in sorted(seals, key=lambda s: s.position):
+        head = walk.heads.get(seal.position)
+        if head == seal.head:
+            matched.append(seal.position)
+            continue
+        found = (f"le journal n'a plus d'événement n° {seal.position}" if head is None
+                 else f"le journal y donne maintenant {head}")
+        since = max((p for p in matched if p < seal.position), default=0)
+        return (f"Journal altéré : l'export enregistré {seal.export_id} (« {seal.file_name} » du "
+                f"{seal.exported_at:%d/%m/%Y à %H:%M} UTC) a été scellé à la position "
+                f"{seal.position} avec l'empreinte {seal.head} ; {found} : un événement entre "
+                f"les positions {since + 1} et {seal.position} a été modifié, inséré ou "
+                "supprimé.")
+    return None
+
+
+def unsealed_warning(walk: Walk, seals: list[RecordedSeal]) -> str:
+    """Return the warning about events of the log that the stored chain does not cover."""
+    where = f"s'arrête à la position {walk.sealed}" if walk.sealed else "est vide"
+    later = sum(1 for s in seals if s.position > walk.sealed)
+    control = (f"contrôlé(s) seulement par {later} sceau(x) d'export enregistré(s) au-delà"
+               if later else "qu'aucun sceau d'export enregistré ne couvre")
+    return (f"la chaîne d'empreintes enregistrée {where} alors que le journal va jusqu'à la "
+            f"position {walk.seal.position} : {walk.unsealed} événement(s) non scellé(s) "
+            f"(chaîne tronquée ou en retard), {control}.")
+
+
+def checked_summary(walk: Walk, seals: list[RecordedSeal]) -> str:
+    """Return, in French, what was checked and found matching."""
+    sealed = walk.events - walk.unsealed
+    exports = (f"{len(seals)} sceau(x) d'export enregistré(s) concordent" if seals
+               else "aucun export enregistré, donc aucun sceau d'export à comparer")
+    return (f"{walk.events} événement(s) relus jusqu'à la position {walk.seal.position} ; "
+            f"{sealed} concordent avec la chaîne enregistrée ; {exports} ; empreinte "
+            f"recalculée {walk.seal.head}.")

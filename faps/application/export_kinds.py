@@ -11,10 +11,14 @@ from faps.application.decisions import DecisionReader
 from faps.domain.council import BODY_LABELS
 from faps.domain.errors import InvalidInputError, NotFoundError, TransitionNotAllowedError
 from faps.infrastructure.audit_chain import Seal
+from faps.infrastructure.export_templates import TemplateFolders, template_of
 from faps.infrastructure.exports import scdl, tables
 from faps.infrastructure.exports.decision_table import decision_table
 from faps.infrastructure.exports.pdf import render_pdf, render_text
 from faps.infrastructure.exports.scdl import Publisher
+
+PACKAGED_TEMPLATES = TemplateFolders()
+RECORDED_ONLY = frozenset({"publisher", "templates", "faps_version"})
 
 
 def seal_rows(seal: Seal, at: datetime) -> list[tuple[str, str]]:
@@ -116,8 +120,8 @@ def _item(reader: DecisionReader, params: dict[str, Any], kind: str) -> Any:
     return d
 
 
-def pdf_document(kind: str) -> Any:
-    """Return the builder of one kind of PDF document."""
+def pdf_document(kind: str, templates: TemplateFolders = PACKAGED_TEMPLATES) -> Any:
+    """Return the builder of one kind of PDF document, reading its template from `templates`."""
 
     def build(reader: DecisionReader, publisher: Publisher, seal: Seal, at: datetime,
               params: dict[str, Any]) -> tuple[str, bytes]:
@@ -140,7 +144,7 @@ def pdf_document(kind: str) -> Any:
                            start_months=d.reglement.works_start_delay_months if d.reglement else 12,
                            balance_months=d.reglement.balance_delay_months if d.reglement else 36)
             name = f"{kind}-{d.dossier.reference}.pdf"
-        text = render_text(kind, context)
+        text = render_text(kind, context, templates.folders)
         footer = f"{seal.label()} — exporté le {at:%d/%m/%Y à %H:%M} UTC"
         return name, render_pdf(text, name, footer, f"{publisher.name} — {publisher.fund_name}")
 
@@ -154,6 +158,13 @@ BUILDERS: dict[str, Any] = {
     "scdl-subventions": scdl_subventions,
     "scdl-deliberations": scdl_deliberations,
 }
+
+def builder(kind: str, templates: TemplateFolders = PACKAGED_TEMPLATES) -> Any:
+    """Return the builder of an export kind (PDF documents read `templates`)."""
+    if template_of(kind):
+        return pdf_document(kind.removeprefix("pdf-"), templates)
+    return BUILDERS[kind]
+
 
 KIND_LABELS = {
     "decisions": "Tableau des décisions", "scdl-subventions": "SCDL « subventions »",
@@ -170,7 +181,7 @@ PARAMETER_LABELS = {"year": "année", "session_id": "séance", "item": "point",
 def describe_parameters(parameters: dict[str, Any]) -> str:
     """Return a recorded export's parameters in French (« année 2024, format xlsx »)."""
     order = list(PARAMETER_LABELS)
-    keys = sorted((k for k in parameters if k != "publisher"),
+    keys = sorted((k for k in parameters if k not in RECORDED_ONLY),
                   key=lambda k: (order.index(k) if k in order else len(order), k))
     shown = [f"{PARAMETER_LABELS.get(k, k)} {parameters[k]}" for k in keys]
     publisher = parameters.get("publisher") or {}

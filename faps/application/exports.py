@@ -20,6 +20,7 @@ from faps.domain.actors import Actor
 from faps.domain.errors import ConflictError, InvalidInputError
 from faps.domain.exports import ExportRecord
 from faps.infrastructure.audit_chain import AuditChain, Seal
+from faps.infrastructure.export_templates import TemplateFolders, faps_version, template_of
 from faps.infrastructure.exports.scdl import Publisher
 
 MEDIA = {"csv": "text/csv; charset=utf-8", "pdf": "application/pdf",
@@ -46,33 +47,41 @@ class ExportService:
     """Produce, seal and record the files the secretariat publishes."""
 
     def __init__(self, app: Any, chain: AuditChain, communes: Any, publisher: Publisher,
-                 clock: Any) -> None:
+                 clock: Any, templates: TemplateFolders | None = None) -> None:
         self.app, self.chain, self.communes = app, chain, communes
         self.publisher, self.clock = publisher, clock
+        self.templates = templates or TemplateFolders()
 
     def export(self, actor: Actor, kind: str, parameters: dict[str, Any]) -> ExportFile:
         """Build the file of `kind` (see faps.application.export_kinds), seal it, record it."""
-        from faps.application.export_kinds import BUILDERS
+        from faps.application.export_kinds import BUILDERS, builder
 
         policy.require(actor, "export.decisions")
         if kind not in BUILDERS:
             raise InvalidInputError({"kind": [f"type d'export inconnu : {kind}"]})
         at = self.clock.now().replace(microsecond=0)
         reader = DecisionReader(self.app, self.communes)
+        build, used = builder(kind, self.templates), self._provenance(kind)
         for _attempt in range(5):  # the file must reflect exactly the log up to its seal
             seal = self.chain.catch_up()
-            name, data = BUILDERS[kind](reader, self.publisher, seal, at, parameters)
+            name, data = build(reader, self.publisher, seal, at, parameters)
             if self.chain.catch_up() == seal:
                 break
         else:
             raise ConflictError("Le journal change trop vite pour sceller l'export : "
                                 "réessayez dans un instant.")
         digest = hashlib.sha256(data).hexdigest()
-        recorded = dict(parameters, publisher=_publisher_json(self.publisher))
+        recorded = dict(parameters, publisher=_publisher_json(self.publisher), **used)
         record = ExportRecord.record(actor, kind, recorded, name, digest, len(data), seal.head,
                                      seal.position, at)
         self.app.save_all(record)
         return ExportFile(name, MEDIA[name.rsplit(".", 1)[-1]], data, seal, digest, record.id)
+
+    def _provenance(self, kind: str) -> dict[str, Any]:
+        """Return what the file depends on besides the log: templates' digests, faps version."""
+        name = template_of(kind)
+        templates = self.templates.digests([name] if name else [])
+        return {"faps_version": faps_version(), **({"templates": templates} if name else {})}
 
     def records(self, actor: Actor) -> list[ExportRecord]:
         """Return every recorded export, latest first."""
@@ -103,4 +112,4 @@ def export_service(faps: Any) -> ExportService:
     publisher = Publisher(FUND_NAME, settings.agglomeration_name, settings.agglomeration_siren,
                           settings.agglomeration_siret, dict(settings.commune_sirets))
     return ExportService(faps.app, faps.extras["audit_chain"], faps.ctx.communes, publisher,
-                         faps.ctx.clock)
+                         faps.ctx.clock, TemplateFolders.for_instance(settings.instance_path))

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import IO, Any
+from typing import Any
+
+from eventsourcing.persistence import Notification
 
 from faps.domain.dossier import Dossier
-from faps.infrastructure.audit_chain import GENESIS, next_link
-from faps.infrastructure.audit_log import read_events
+from faps.infrastructure.audit_chain import GENESIS
+from faps.infrastructure.audit_log import CheckedLog, LogFileError
 
 
 @dataclass(frozen=True)
@@ -34,33 +37,36 @@ class Replay:
     problem: str | None = None
 
 
-def replay_log(lines: IO[str], mapper: Any, as_of: datetime | None = None) -> Replay:
-    """Check every link of an exported log and fold its events (up to `as_of`)."""
-    result = Replay()
-    for notification, link in read_events(lines):
-        if notification.id == -1:
-            result.problem = result.problem or _check_trailer(link, result)
-            return result
-        result.head = next_link(result.head, notification)
-        result.position, result.events = notification.id, result.events + 1
-        if result.head != link and result.problem is None:
-            result.problem = (f"Maillon faux à l'événement n° {notification.id} "
-                              f"({notification.topic.rsplit('.', 1)[-1]}) : le fichier a été "
-                              "modifié.")
+def replay_log(lines: Iterable[str], mapper: Any, as_of: datetime | None = None) -> Replay:
+    """Check every line and link of an exported log and fold its events (up to `as_of`).
+
+    The chain is checked before each event is decoded, and to the end of the file even when
+    an event does not replay: a defect of the file is always named before a failed replay.
+    """
+    result, log = Replay(), CheckedLog(lines)
+    failure: str | None = None
+    try:
+        for number, notification in log:
+            if failure is None:
+                failure = fold(result, mapper, number, notification, as_of)
+    except LogFileError as exc:
+        result.problem = exc.message
+    result.head, result.position, result.events = log.head, log.position, log.events
+    result.problem = result.problem or failure
+    return result
+
+
+def fold(result: Replay, mapper: Any, number: int, notification: Notification,
+         as_of: datetime | None) -> str | None:
+    """Apply one event to its aggregate; return why it cannot be replayed, if it cannot."""
+    try:
         event = mapper.to_domain_event(notification)
         if as_of is None or event.timestamp <= as_of:
             key = notification.originator_id
             result.aggregates[key] = event.mutate(result.aggregates.get(key))
-    result.problem = result.problem or "Fichier tronqué : la ligne finale (tête de chaîne) manque."
-    return result
-
-
-def _check_trailer(raw: str, result: Replay) -> str | None:
-    import json
-
-    trailer = json.loads(raw)
-    if trailer.get("head") != result.head or trailer.get("position") != result.position:
-        return "La tête de chaîne annoncée ne correspond pas aux événements du fichier."
+    except Exception as exc:  # the chain holds, yet faps cannot replay it: say which event
+        return (f"Rejeu impossible à la ligne {number}, événement n° {notification.id} "
+                f"({notification.topic}) : {exc or type(exc).__name__}.")
     return None
 
 

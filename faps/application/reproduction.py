@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -24,6 +25,7 @@ from faps.domain.actors import Actor
 from faps.domain.errors import FapsError, NotFoundError
 from faps.domain.exports import ExportRecord
 from faps.infrastructure.audit_chain import BATCH, GENESIS, Seal, next_link, read_log
+from faps.infrastructure.export_templates import TemplateFolders, faps_version, template_of
 
 RECORDED_TOPIC = get_topic(ExportRecord.ExportRecorded)
 
@@ -63,6 +65,37 @@ def recorded_exports(app: Any) -> list[ExportRecord]:
         start = batch[-1].id + 1
 
 
+@dataclass(frozen=True)
+class RecordedSeal:
+    """The chain's head and position an export was sealed with, as its record keeps them."""
+
+    export_id: UUID
+    file_name: str
+    exported_at: datetime
+    position: int
+    head: str
+
+
+def recorded_seals(app: Any) -> tuple[list[RecordedSeal], list[int]]:
+    """Return the seals recorded by exports (log order) and the records that do not decode."""
+    seals: list[RecordedSeal] = []
+    unreadable: list[int] = []
+    start = 1
+    while True:
+        batch = app.recorder.select_notifications(start, BATCH, topics=[RECORDED_TOPIC])
+        for notification in batch:
+            try:
+                event = app.mapper.to_domain_event(notification)
+                seals.append(RecordedSeal(event.originator_id, event.file_name,
+                                          event.exported_at, int(event.chain_position),
+                                          str(event.chain_head)))
+            except Exception:  # a forged record may not decode: it is named instead
+                unreadable.append(notification.id)
+        if len(batch) < BATCH:
+            return seals, unreadable
+        start = batch[-1].id + 1
+
+
 def log_until(app: Any, position: int) -> tuple[FapsApplication, Seal]:
     """Copy the stored events up to `position` into memory; return the copy and their seal."""
     copy = FapsApplication(env={"PERSISTENCE_MODULE": "eventsourcing.popo"},
@@ -83,9 +116,10 @@ def log_until(app: Any, position: int) -> tuple[FapsApplication, Seal]:
 class ReproductionService:
     """What auditors do with recorded exports: list, identify a file, regenerate and compare."""
 
-    def __init__(self, app: Any, communes: Any) -> None:
+    def __init__(self, app: Any, communes: Any, templates: TemplateFolders | None = None) -> None:
         self.app = app
         self.communes = communes
+        self.templates = templates or TemplateFolders()
 
     def records(self, actor: Actor) -> list[ExportRecord]:
         """Return every recorded export, latest first."""
@@ -136,29 +170,76 @@ class ReproductionService:
         copy, seal = log_until(self.app, record.chain_position)
         if seal != Seal(record.chain_position, record.chain_head):
             return Regeneration(record, "", b"", "", seal, False, _rewritten(record, seal))
+        templates = templates_for(record, self.templates)
         try:
-            name, data = rebuild(copy, self.communes, record)
+            name, data = rebuild(copy, self.communes, record, templates)
         except FapsError as exc:
-            return Regeneration(record, "", b"", "", seal, False,
-                                f"Régénération impossible : {exc.message}")
+            return Regeneration(record, "", b"", "", seal, False, f"Régénération impossible : "
+                                f"{exc.message}{causes(record, self.templates)}")
         digest = hashlib.sha256(data).hexdigest()
         ok = digest == record.sha256 and name == record.file_name
         return Regeneration(record, name, data, digest, seal, ok,
-                            _verdict(record, name, digest) if not ok else
+                            _verdict(record, name, digest) + causes(record, self.templates)
+                            if not ok else
                             f"Régénéré à l'identique depuis le journal jusqu'à la position "
-                            f"{seal.position} : « {name} », SHA-256 {digest}.")
+                            f"{seal.position} : « {name} », SHA-256 {digest}"
+                            f"{_older_template(record, templates, self.templates)}.")
 
 
-def rebuild(app: Any, communes: Any, record: ExportRecord) -> tuple[str, bytes]:
+def reproduction_service(faps: Any) -> ReproductionService:
+    """Return the reproduction service of a built faps (templates of its instance first)."""
+    return ReproductionService(faps.app, faps.ctx.communes,
+                               TemplateFolders.for_instance(faps.settings.instance_path))
+
+
+def rebuild(app: Any, communes: Any, record: ExportRecord,
+            templates: TemplateFolders | None = None) -> tuple[str, bytes]:
     """Build a recorded export again from an application holding the log up to its position."""
-    from faps.application.export_kinds import BUILDERS
+    from faps.application.export_kinds import RECORDED_ONLY, builder
     from faps.application.exports import publisher_from_json
 
-    parameters = {k: v for k, v in record.parameters.items() if k != "publisher"}
+    parameters = {k: v for k, v in record.parameters.items() if k not in RECORDED_ONLY}
     seal = Seal(record.chain_position, record.chain_head)
-    return BUILDERS[record.kind](DecisionReader(app, communes),
-                                 publisher_from_json(record.parameters["publisher"]), seal,
-                                 record.exported_at, parameters)
+    return builder(record.kind, templates or TemplateFolders())(
+        DecisionReader(app, communes), publisher_from_json(record.parameters["publisher"]),
+        seal, record.exported_at, parameters)
+
+
+def templates_for(record: ExportRecord, templates: TemplateFolders) -> TemplateFolders:
+    """Return the folders to rebuild with: the one still holding the recorded template, if any."""
+    for name, digest in (record.parameters.get("templates") or {}).items():
+        held = templates.holding(name, digest)
+        if held is not None:
+            return held
+    return templates
+
+
+def causes(record: ExportRecord, templates: TemplateFolders) -> str:
+    """Return what may explain a regeneration that differs: a template or faps changed since."""
+    found: list[str] = []
+    name, recorded = template_of(record.kind), record.parameters.get("templates")
+    if name and recorded is None:
+        found.append(f"l'export ne consigne pas l'empreinte de son modèle « {name} » (export "
+                     "antérieur à cette consignation) : ce modèle a pu être modifié depuis")
+    for name, digest in (recorded or {}).items():
+        if templates.holding(name, digest) is None:
+            found.append(f"le modèle « {name} » a changé depuis l'export : SHA-256 {digest} à "
+                         f"l'export, {templates.digest(name) or 'modèle introuvable'} aujourd'hui "
+                         f"({templates.origin(name)})")
+    version = record.parameters.get("faps_version")
+    if version and version != faps_version():
+        found.append(f"l'export a été produit par faps {version}, la régénération par faps "
+                     f"{faps_version()}")
+    return f" Cause probable : {' ; '.join(found)}." if found else ""
+
+
+def _older_template(record: ExportRecord, used: TemplateFolders,
+                    templates: TemplateFolders) -> str:
+    name = template_of(record.kind)
+    if name is None or used == templates or used.path(name) == templates.path(name):
+        return ""
+    return (f", avec le modèle « {name} » enregistré à l'export ({used.origin(name)}), qui "
+            f"n'est plus celui en usage ({templates.origin(name)})")
 
 
 def _rewritten(record: ExportRecord, seal: Seal) -> str:

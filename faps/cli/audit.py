@@ -2,25 +2,24 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
-from typing import IO, cast
 
 import click
 
 from faps.application.app import FapsApplication
-from faps.application.audit import AuditService
+from faps.application.audit import INCOMPLETE, AuditService
 from faps.application.replay import DossierLine, Replay, dossier_lines, replay_log
 from faps.application.timetravel import end_of
 from faps.cli.audit_exports import check_export, list_exports, regenerate
 from faps.cli.files import check_writable, reason
 from faps.cli.logs import cli_actor, open_faps, open_log
-from faps.cli.support import fail
+from faps.cli.support import FAILURE, INPUT_ERROR, fail, handled
 from faps.infrastructure.audit_log import write_log
 from faps.infrastructure.communes_file import load_communes
 from faps.infrastructure.transcodings import faps_transcodings
+
+INCOMPLETE_EXIT = 3
 
 __all__ = ["audit", "cli_actor", "fail", "format_lines", "open_faps", "transcoding_names"]
 
@@ -30,26 +29,38 @@ def audit() -> None:
     """Group the audit commands."""
 
 
-@audit.command(help="Vérifie toute la chaîne d'empreintes du journal (ou, avec --head et "
-               "--position, qu'une empreinte ancienne est toujours produite par le journal).")
+@audit.command(help="Relit tout le journal, recalcule chaque maillon et le compare à la chaîne "
+               "d'empreintes enregistrée et aux sceaux des exports enregistrés (ou, avec --head "
+               "et --position, vérifie qu'une empreinte ancienne est toujours produite par le "
+               "journal). Code de sortie : 0 intègre, 1 altéré ou vide, 2 saisie invalide, "
+               "3 vérification incomplète (événements non scellés).")
 @click.option("--head", metavar="EMPREINTE", help="Empreinte SHA-256 imprimée sur un export.")
-@click.option("--position", type=int, metavar="N", help="Position imprimée avec l'empreinte.")
-def verify(head: str | None, position: int | None) -> None:
+@click.option("--position", metavar="N", help="Position imprimée avec l'empreinte.")
+def verify(head: str | None, position: str | None) -> None:
     """Verify the chain, or prove an old head."""
     if (head is None) != (position is None):
-        fail("Indiquez à la fois --head et --position.")
+        fail("Indiquez à la fois --head et --position.", INPUT_ERROR)
+    number = parse_position(position) if position is not None else None
     log = open_log()
     try:
         service = AuditService(log.app, log.chain)
-        if head is not None and position is not None:
-            result = service.prove(cli_actor(), head, position)
-        else:
-            result = service.verify(cli_actor())
+        with handled():
+            if head is not None and number is not None:
+                result = service.prove(cli_actor(), head, number)
+            else:
+                result = service.verify(cli_actor())
     finally:
         log.close()
     if not result.ok:
-        fail(result.message)
+        fail(result.message, INCOMPLETE_EXIT if result.status == INCOMPLETE else FAILURE)
     click.echo(result.message)
+
+
+def parse_position(text: str) -> int:
+    """Return a position given on the command line, or stop with a French message."""
+    if not text.strip().isdigit() or int(text) < 1:
+        fail(f"Position invalide : {text} (entier positif attendu).", INPUT_ERROR)
+    return int(text)
 
 
 def transcoding_names() -> dict[type, str]:
@@ -90,41 +101,13 @@ def replay(file: Path, as_of: str | None) -> None:
     click.echo(format_lines(dossier_lines(result.aggregates.values(), load_communes())))
 
 
-class CountedLines:
-    """The lines of a file, counted as they are read (to name the line that fails)."""
-
-    def __init__(self, lines: IO[str]) -> None:
-        self.lines, self.number = lines, 0
-
-    def __iter__(self) -> Iterator[str]:
-        return self
-
-    def __next__(self) -> str:
-        line = next(self.lines)
-        self.number += 1
-        return line
-
-
 def replay_file(file: Path, moment: datetime | None) -> Replay:
     """Replay an exported log file, or stop with a French message naming the bad line."""
     mapper = FapsApplication(env={"PERSISTENCE_MODULE": "eventsourcing.popo"},
                              transcodings=faps_transcodings()).mapper
     try:
         with file.open(encoding="utf-8") as handle:
-            lines = CountedLines(handle)
-            try:
-                return replay_log(cast(IO[str], lines), mapper, moment)
-            except UnicodeDecodeError:
-                fail(f"Export du journal illisible : {file} n'est pas un texte UTF-8.")
-            except json.JSONDecodeError:
-                fail(f"Export du journal illisible : la ligne {lines.number} n'est pas du JSON.")
-            except KeyError as exc:
-                fail(f"Export du journal illisible : champ {exc} absent à la ligne "
-                     f"{lines.number}.")
-            except RuntimeError:  # the header line is missing: the file is empty
-                fail(f"Export du journal illisible : {file} est vide.")
-            except Exception as exc:
-                fail(f"Export du journal illisible à la ligne {lines.number} : {exc}.")
+            return replay_log(handle, mapper, moment)
     except OSError as exc:
         fail(f"Impossible de lire {file} : {reason(exc)}.")
     raise AssertionError  # unreachable: fail exits

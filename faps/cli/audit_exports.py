@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -14,11 +15,13 @@ from faps.cli.support import fail
 from faps.domain.errors import FapsError
 from faps.domain.exports import ExportRecord
 from faps.infrastructure.communes_file import load_communes
+from faps.infrastructure.export_templates import TemplateFolders
 
 
 def reproduction(log: AuditedLog) -> ReproductionService:
     """Return the reproduction service over an opened log."""
-    return ReproductionService(log.app, load_communes())
+    return ReproductionService(log.app, load_communes(),
+                               TemplateFolders.for_instance(log.settings.instance_path))
 
 
 def describe_record(record: ExportRecord) -> str:
@@ -31,8 +34,19 @@ def describe_record(record: ExportRecord) -> str:
         f"Exporté le {record.exported_at:%d/%m/%Y à %H:%M:%S} UTC par {actor.display} "
         f"({actor.email}, {actor.role.label}).",
         f"Paramètres : {describe_parameters(record.parameters)}.",
+        provenance(record.parameters),
         f"Sceau d'audit à l'export : position {record.chain_position}, "
         f"empreinte SHA-256 {record.chain_head}."))
+
+
+def provenance(parameters: dict[str, Any]) -> str:
+    """Return the faps version and template digests an export recorded (none before 0.1)."""
+    templates = parameters.get("templates") or {}
+    if "faps_version" not in parameters and not templates:
+        return "Version de faps et modèles : non consignés (export antérieur)."
+    used = "".join(f" ; modèle « {name} » SHA-256 {digest}" for name, digest in
+                   sorted(templates.items()))
+    return f"Produit par faps {parameters.get('faps_version', '(version non consignée)')}{used}."
 
 
 def conclude(result: Regeneration) -> None:

@@ -24,6 +24,7 @@ class AuditedLog:
     """The event log and its chain, opened without starting faps (a tampered log may not load)."""
 
     def __init__(self, loaded: Settings) -> None:
+        self.settings = loaded
         store = store_config(loaded.resolved_database_url())
         self.app = FapsApplication(env=store.event_env, transcodings=faps_transcodings())
         self.engine = make_engine(store)

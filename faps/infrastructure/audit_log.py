@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import typing
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from decimal import Decimal
 from typing import IO, Any
@@ -95,21 +95,136 @@ def write_log(app: Any, out: IO[str], names: dict[type, str]) -> tuple[int, str,
     return position, previous, count
 
 
-def read_events(lines: IO[str]) -> Iterator[tuple[Notification, str]]:
-    """Yield each stored event of an exported log (its exact bytes rebuilt) and its link."""
-    header = json.loads(next(lines))
-    if header.get("format") != FORMAT:
-        raise ValueError("ce fichier n'est pas un export du journal faps")
-    for line in lines:
-        data = json.loads(line)
-        if "notification_id" not in data:
-            yield Notification(id=-1, originator_id=UUID(int=0), originator_version=0,
-                               topic="", state=b""), json.dumps(data)
-            return
-        state = json.dumps(data["state"], ensure_ascii=False, separators=(",", ":")).encode()
-        yield Notification(id=data["notification_id"], originator_id=UUID(data["originator_id"]),
-                           originator_version=data["originator_version"], topic=data["topic"],
-                           state=state), data["link"]
+class LogFileError(ValueError):
+    """An exported log that is not what `write_log` wrote: what is wrong and where, in French."""
+
+    def __init__(self, message: str, line: int = 0) -> None:
+        super().__init__(message)
+        self.message, self.line = message, line
 
 
-__all__ = ["BATCH", "read_events", "write_log"]
+def at(line: int, reason: str) -> LogFileError:
+    """Return the error of one line of an exported log."""
+    return LogFileError(f"Export du journal invalide à la ligne {line} : {reason}.", line)
+
+
+def _kind(topic: str) -> str:
+    return topic.rsplit(".", 1)[-1].rsplit(":", 1)[-1]
+
+
+class CheckedLog:
+    """The events of an exported log, each checked (shape, order, link) before it is yielded.
+
+    Iterating yields (line number, stored event); any defect (a line that is not an event
+    object, positions that do not increase, a wrong link, a trailer that does not match, a
+    missing trailer) raises LogFileError naming the line. `head`, `position` and `events`
+    follow the chain recomputed so far.
+    """
+
+    def __init__(self, lines: Iterable[str]) -> None:
+        self.lines = iter(lines)
+        self.number = 0
+        self.head, self.position, self.events = GENESIS, 0, 0
+
+    def __iter__(self) -> Iterator[tuple[int, Notification]]:
+        header = self._next()
+        if header is None:
+            raise LogFileError("Export du journal illisible : le fichier est vide.")
+        if not isinstance(header, dict) or header.get("format") != FORMAT:
+            raise at(1, "ce fichier n'est pas un export du journal faps (en-tête "
+                     f"« format » : « {FORMAT} » attendu)")
+        while (data := self._next()) is not None:
+            if not isinstance(data, dict):
+                raise at(self.number, f"objet JSON attendu, et non {json_kind(data)}")
+            if "notification_id" not in data and "head" in data:
+                self._trailer(data)
+                return
+            notification, link = stored_event(data, self.number)
+            self._chain(notification, link)
+            yield self.number, notification
+        raise LogFileError(f"Fichier tronqué : la ligne finale (tête de chaîne) manque après la "
+                           f"ligne {self.number}.", self.number)
+
+    def _next(self) -> Any:
+        """Return the next line's JSON value, or None at the end of the file."""
+        try:
+            line = next(self.lines)
+        except StopIteration:
+            return None
+        except UnicodeDecodeError:
+            raise LogFileError(f"Export du journal illisible : le fichier n'est pas un texte "
+                               f"UTF-8 (octets invalides après la ligne {self.number}).",
+                               self.number + 1) from None
+        self.number += 1
+        try:
+            return json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise LogFileError(f"Export du journal illisible : la ligne {self.number} n'est pas "
+                               f"du JSON ({exc.msg}, colonne {exc.colno}).", self.number) from None
+
+    def _chain(self, notification: Notification, link: str) -> None:
+        """Check that positions increase and that the line's link is the recomputed one."""
+        if notification.id <= self.position:
+            raise at(self.number, f"événement n° {notification.id} après le n° {self.position} "
+                     "(les positions doivent croître : lignes interverties ou recopiées)")
+        expected = next_link(self.head, notification)
+        if expected != link:
+            raise at(self.number, f"maillon faux à l'événement n° {notification.id} "
+                     f"({_kind(notification.topic)}) : {self._why(notification.id)}")
+        self.head, self.position, self.events = expected, notification.id, self.events + 1
+
+    def _why(self, position: int) -> str:
+        if position == self.position + 1:
+            return "la ligne a été modifiée"
+        missing = (f"l'événement n° {self.position + 1} en a été retiré ou déplacé"
+                   if position == self.position + 2 else f"les événements n° "
+                   f"{self.position + 1} à {position - 1} en ont été retirés ou déplacés")
+        return (f"la ligne a été modifiée, ou {missing} (la ligne précédente est l'événement "
+                f"n° {self.position})")
+
+    def _trailer(self, data: dict[str, Any]) -> None:
+        """Check the last line against the recomputed chain; nothing may follow it."""
+        announced = (data.get("position"), data.get("head"), data.get("events"))
+        if announced != (self.position, self.head, self.events):
+            raise at(self.number, f"la tête de chaîne annoncée (position {announced[0]}, "
+                     f"{announced[2]} événement(s), empreinte {announced[1]}) ne correspond pas "
+                     f"aux événements du fichier (position {self.position}, {self.events} "
+                     f"événement(s), empreinte {self.head})")
+        if self._next() is not None:
+            raise at(self.number, "ligne après la tête de chaîne finale")
+
+
+def json_kind(value: Any) -> str:
+    """Return the French name of a JSON value's kind (« un tableau »)."""
+    kinds = ((bool, "un booléen"), (int | float, "un nombre"), (str, "un texte"),
+             (list, "un tableau"), (dict, "un objet"))
+    return next((name for kind, name in kinds if isinstance(value, kind)), "null")
+
+
+_FIELDS: dict[str, type] = {"notification_id": int, "originator_id": str,
+                            "originator_version": int, "topic": str, "state": dict, "link": str}
+_TYPES = {int: "entier", str: "texte", dict: "objet JSON"}
+
+
+def stored_event(data: dict[str, Any], line: int) -> tuple[Notification, str]:
+    """Return the stored event of one line (its exact bytes rebuilt) and its link."""
+    for name, kind in _FIELDS.items():
+        if name not in data:
+            raise at(line, f"champ « {name} » absent")
+        value = data[name]
+        if not isinstance(value, kind) or isinstance(value, bool):
+            raise at(line, f"champ « {name} » : {_TYPES[kind]} attendu, et non "
+                     f"{json_kind(value)}")
+    try:
+        originator_id = UUID(data["originator_id"])
+    except ValueError:
+        raise at(line, "champ « originator_id » : identifiant UUID attendu") from None
+    if data["notification_id"] < 1 or data["originator_version"] < 1:
+        raise at(line, "positions et versions commencent à 1")
+    state = json.dumps(data["state"], ensure_ascii=False, separators=(",", ":")).encode()
+    return Notification(id=data["notification_id"], originator_id=originator_id,
+                        originator_version=data["originator_version"], topic=data["topic"],
+                        state=state), data["link"]
+
+
+__all__ = ["BATCH", "CheckedLog", "LogFileError", "write_log"]

@@ -17,7 +17,7 @@ from faps.application import policy
 from faps.application.audit import AuditService
 from faps.application.export_kinds import KIND_LABELS, describe_parameters
 from faps.application.exports import ExportFile, export_service
-from faps.application.reproduction import ReproductionService
+from faps.application.reproduction import ReproductionService, reproduction_service
 from faps.cli.audit import transcoding_names
 from faps.domain.actors import Role
 from faps.domain.errors import InvalidInputError
@@ -179,7 +179,7 @@ def item_pdf(session_id: UUID, document: str):  # type: ignore[no-untyped-def]
 
 def reproduction() -> ReproductionService:
     """Return the auditors' service over recorded exports."""
-    return ReproductionService(services().app, services().ctx.communes)
+    return reproduction_service(services())
 
 
 def records_context(**extra: Any) -> dict[str, Any]:

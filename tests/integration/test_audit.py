@@ -150,4 +150,45 @@ def test_a_forged_export_file_is_refused(history: World, tmp_path: Path) -> None
     text = out.read_text(encoding="utf-8").replace('"votes_against":3', '"votes_against":4', 1)
     out.write_text(text, encoding="utf-8")
     result = cli(history, "audit", "replay", str(out))
-    assert result.exit_code == 1 and "Maillon faux" in result.output
+    assert result.exit_code == 1 and "maillon faux" in result.output
+
+
+def test_a_truncated_chain_is_incomplete_and_an_unsealed_forgery_breaks_a_recorded_seal(
+        history: World) -> None:
+    from tests.integration.test_exports_tables import service
+
+    published = service(history).export(history.secretariat, "decisions",
+                                         {"year": 2024, "format": "csv"})
+    name, ident = table(history)
+    number, state = voted_event(history)
+    execute(history, "DELETE FROM faps_audit_chain WHERE position >= %s", number)
+    behind = cli(history, "audit", "verify")
+    assert behind.exit_code == 3, behind.output
+    assert "Vérification incomplète" in behind.output and "non scellé" in behind.output
+    assert f"s'arrête à la position {number - 1}" in behind.output
+    execute(history, f"UPDATE {name} SET state = %s WHERE {ident} = %s",
+            state.replace(b'"votes_against":3', b'"votes_against":4'), number)
+    forged = cli(history, "audit", "verify")
+    assert forged.exit_code == 1, forged.output
+    assert str(published.export_id) in forged.output
+    assert f"scellé à la position {published.seal.position}" in forged.output
+    assert f"entre les positions {number} et {published.seal.position}" in forged.output
+
+
+def test_an_emptied_chain_is_reported_and_not_taken_for_an_empty_log(history: World) -> None:
+    execute(history, "DELETE FROM faps_audit_chain")
+    result = cli(history, "audit", "verify")
+    assert result.exit_code == 3, result.output
+    assert "chaîne d'empreintes enregistrée est vide" in result.output
+    assert "Journal vide" not in result.output
+
+
+def test_a_bad_position_or_head_is_refused_in_french(history: World) -> None:
+    seal = history.faps.extras["audit_chain"].seal()
+    for head, position in (("a" * 64, "-3"), ("a" * 64, "0"), ("a" * 64, "trois"),
+                           ("a" * 64, str(seal.position + 1)), ("pas-une-empreinte", "1")):
+        result = cli(history, "audit", "verify", "--head", head, "--position", position)
+        assert result.exit_code == 2, (position, result.output)
+        assert "dernier : n° 0" not in result.output
+        assert ("Position invalide" in result.output or "fin du journal" in result.output
+                or "64 caractères hexadécimaux" in result.output), result.output

@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from faps.cli import main
+from faps.infrastructure.export_templates import PACKAGED
 from tests.conftest import build_faps
 from tests.integration.test_audit import execute, table, voted_event
 from tests.support import World, make_world
@@ -107,3 +108,24 @@ def test_a_log_rewritten_before_the_seal_cannot_regenerate_the_file(awarded: Wor
 def test_an_unknown_export_id_fails(awarded: World, tmp_path: Path, export_id: str) -> None:
     result = cli(awarded, "audit", "regenerate", export_id, "-o", str(tmp_path / "r.csv"))
     assert result.exit_code == 1 and "export" in result.output.lower()
+
+
+def test_regeneration_names_the_template_edited_since_the_export(awarded: World,
+                                                                 tmp_path: Path) -> None:
+    template = awarded.faps.settings.instance_path / "templates" / "deliberation.txt"
+    template.parent.mkdir(parents=True, exist_ok=True)
+    text = (PACKAGED / "deliberation.txt").read_text(encoding="utf-8")
+    template.write_text(text.replace("Extrait du registre", "Extrait conforme", 1), "utf-8")
+    (session,) = awarded.faps.queries.sessions(awarded.secretariat)
+    _, export_id = exported(awarded, tmp_path, "pdf", "deliberation", "--session",
+                            str(session.session_id), "--item", "1")
+    same = cli(awarded, "audit", "regenerate", export_id, "-o", str(tmp_path / "same.pdf"))
+    assert same.exit_code == 0, same.output
+    assert "Produit par faps" in same.output
+    assert "modèle « deliberation.txt » SHA-256" in same.output
+    template.write_text(template.read_text("utf-8").replace("Vu le Code", "Vu, le Code", 1),
+                        "utf-8")
+    result = cli(awarded, "audit", "regenerate", export_id, "-o", str(tmp_path / "r.pdf"))
+    assert result.exit_code == 1, result.output
+    assert "le modèle « deliberation.txt » a changé depuis l'export" in result.output
+    assert str(template) in result.output

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 from dataclasses import dataclass
@@ -17,8 +18,10 @@ from odf.opendocument import load
 from pypdf import PdfReader
 
 from faps.application.exports import ExportFile
-from faps.application.reproduction import ReproductionService, rebuild
-from faps.domain.errors import NotFoundError, PermissionDeniedError
+from faps.application.reproduction import ReproductionService, rebuild, reproduction_service
+from faps.domain.errors import ConfigurationError, NotFoundError, PermissionDeniedError
+from faps.domain.exports import ExportRecord
+from faps.infrastructure.export_templates import PACKAGED, faps_version
 from tests.integration.test_exports_tables import service
 from tests.support import World
 
@@ -169,3 +172,94 @@ def test_every_table_and_pdf_page_prints_the_seal_head_and_position(
         assert (f"position{result.seal.position}" in flat
                 or f"position;{result.seal.position}" in flat
                 or f"position,{result.seal.position}" in flat), text
+
+
+def override(world: World, name: str, text: str) -> Path:
+    """Write an instance template that takes precedence over the packaged one."""
+    path = world.faps.settings.instance_path / "templates" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def packaged(name: str) -> str:
+    """Return the text of a template shipped with faps."""
+    return (PACKAGED / name).read_text(encoding="utf-8")
+
+
+def with_comma(text: str) -> str:
+    """Return a template with one comma added to its wording."""
+    changed = text.replace("Vu le Code général", "Vu, le Code général", 1)
+    assert changed != text
+    return changed
+
+
+def test_an_export_records_its_template_digest_and_the_faps_version(
+        published: Published) -> None:
+    result = published.export("pdf-deliberation", {"session": True, "item": 1})
+    record = reproduction(published.world).find(published.world.auditor, result.export_id)
+    digest = hashlib.sha256((PACKAGED / "deliberation.txt").read_bytes()).hexdigest()
+    assert record.parameters["templates"] == {"deliberation.txt": digest}
+    assert record.parameters["faps_version"] == faps_version()
+    table = published.export("decisions", {"year": 2024, "format": "csv"})
+    parameters = reproduction(published.world).find(published.world.auditor,
+                                                    table.export_id).parameters
+    assert "templates" not in parameters and parameters["faps_version"] == faps_version()
+
+
+def test_a_template_changed_since_the_export_is_named_when_regeneration_differs(
+        published: Published) -> None:
+    world = published.world
+    adjusted = packaged("deliberation.txt").replace("Extrait du registre", "Extrait conforme", 1)
+    path = override(world, "deliberation.txt", adjusted)
+    original = published.export("pdf-deliberation", {"session": True, "item": 1})
+    path.write_text(with_comma(adjusted), encoding="utf-8")  # edited in place since
+    result = reproduction_service(world.faps).regenerate(world.auditor, str(original.export_id))
+    assert not result.ok
+    assert "Fichier régénéré différent" in result.message
+    assert "le modèle « deliberation.txt » a changé depuis l'export" in result.message
+    assert str(path) in result.message
+
+
+def test_an_instance_template_takes_precedence_and_regeneration_finds_the_recorded_one(
+        published: Published) -> None:
+    world = published.world
+    path = override(world, "deliberation.txt", packaged("deliberation.txt").replace(
+        "Extrait du registre des délibérations", "Extrait conforme du registre", 1))
+    adjusted = published.export("pdf-deliberation", {"session": True, "item": 1})
+    assert "Extrait conforme du registre" in printed_pages(adjusted.name, adjusted.data,
+                                                           path.parent)[0]
+    path.unlink()
+    plain = published.export("pdf-deliberation", {"session": True, "item": 1})
+    path.write_text(with_comma(packaged("deliberation.txt")), encoding="utf-8")
+    service_ = reproduction_service(world.faps)
+    again = service_.regenerate(world.auditor, str(plain.export_id))
+    assert again.ok, again.message
+    assert "modèle livré avec faps" in again.message
+    assert "n'est plus celui en usage" in again.message
+    lost = service_.regenerate(world.auditor, str(adjusted.export_id))
+    assert not lost.ok and "a changé depuis l'export" in lost.message
+
+
+def test_an_export_recorded_without_template_digests_still_regenerates_or_says_why(
+        published: Published) -> None:
+    world = published.world
+    current = published.export("pdf-deliberation", {"session": True, "item": 1})
+    record = reproduction(world).find(world.auditor, current.export_id)
+    older = {k: v for k, v in record.parameters.items() if k not in ("templates", "faps_version")}
+    old = ExportRecord.record(record.actor, record.kind, older, record.file_name, record.sha256,
+                              record.size, record.chain_head, record.chain_position,
+                              record.exported_at)
+    world.faps.app.save(old)
+    service_ = reproduction_service(world.faps)
+    assert service_.regenerate(world.auditor, str(old.id)).ok
+    override(world, "deliberation.txt", with_comma(packaged("deliberation.txt")))
+    result = service_.regenerate(world.auditor, str(old.id))
+    assert not result.ok
+    assert "ne consigne pas l'empreinte de son modèle « deliberation.txt »" in result.message
+
+
+def test_a_broken_template_fails_the_export_in_french(published: Published) -> None:
+    override(published.world, "deliberation.txt", "# {{ d,.reference }}\n")
+    with pytest.raises(ConfigurationError, match=r"Modèle « deliberation.txt » invalide \(ligne 1"):
+        published.export("pdf-deliberation", {"session": True, "item": 1})

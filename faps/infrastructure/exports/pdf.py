@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
 
+from faps.domain.errors import ConfigurationError
 from faps.domain.money import format_euros
 from faps.infrastructure.exports.wording import act, de
 
@@ -40,13 +42,21 @@ def typography(text: str) -> str:
     return re.sub(r"[ \u00a0]*»", NNBSP + "»", text)
 
 
-def render_text(name: str, context: dict[str, Any]) -> str:
-    """Render a document template to its marked-up text."""
-    env = Environment(loader=FileSystemLoader(str(TEMPLATES)), undefined=StrictUndefined,
+def render_text(name: str, context: dict[str, Any],
+                folders: Sequence[Path] = (TEMPLATES,)) -> str:
+    """Render a document template (the first found in `folders`) to its marked-up text."""
+    env = Environment(loader=FileSystemLoader([str(f) for f in folders]),
+                      undefined=StrictUndefined,
                       autoescape=False, keep_trailing_newline=True)
     env.filters.update(euros=format_euros, long_date=long_date, de=de, act=act,
                        short_date=lambda d: d.strftime("%d/%m/%Y") if d else "")
-    return typography(env.get_template(f"{name}.txt").render(**context))
+    try:
+        return typography(env.get_template(f"{name}.txt").render(**context))
+    except TemplateError as exc:  # a template adjusted by hand: say which and where, in French
+        line = getattr(exc, "lineno", None)
+        where = f" (ligne {line})" if line else ""
+        raise ConfigurationError(f"Modèle « {name}.txt » invalide{where} : {exc.message or exc}.",
+                                 field="template") from None
 
 
 def _fonts() -> tuple[str, str]:

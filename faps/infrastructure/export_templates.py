@@ -1,0 +1,74 @@
+"""Where the PDF templates come from, and their digests (recorded with every export).
+
+faps ships one template per document (faps/infrastructure/templates/exports/<name>.txt). The
+secretariat may adjust one by putting a file of the same name in `<instance>/templates/`: it
+takes precedence over the packaged one. Each export records the SHA-256 of the template it used
+and the faps version, so that a regeneration that differs can say that a template changed since,
+and can use, when it is still there, the template whose digest the export recorded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+from faps.infrastructure.exports.pdf import TEMPLATES as PACKAGED
+
+INSTANCE_FOLDER = "templates"
+
+
+def faps_version() -> str:
+    """Return the installed faps version (recorded with every export)."""
+    try:
+        return version("faps")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "inconnue"
+
+
+def template_of(kind: str) -> str | None:
+    """Return the template file name an export kind is built from (« pdf-deliberation »)."""
+    return f"{kind.removeprefix('pdf-')}.txt" if kind.startswith("pdf-") else None
+
+
+@dataclass(frozen=True)
+class TemplateFolders:
+    """The folders templates are looked up in, first match wins."""
+
+    folders: tuple[Path, ...] = (PACKAGED,)
+
+    @classmethod
+    def for_instance(cls, instance: Path | None) -> TemplateFolders:
+        """Return the instance's override folder, then the packaged templates."""
+        return cls((instance / INSTANCE_FOLDER, PACKAGED)) if instance else cls()
+
+    def path(self, name: str) -> Path | None:
+        """Return the file a template is read from, or None if no folder has it."""
+        return next((f / name for f in self.folders if (f / name).is_file()), None)
+
+    def digest(self, name: str) -> str | None:
+        """Return the SHA-256 of the template used for `name`, or None if missing."""
+        path = self.path(name)
+        return hashlib.sha256(path.read_bytes()).hexdigest() if path else None
+
+    def digests(self, names: Iterable[str]) -> dict[str, str]:
+        """Return the SHA-256 of each template used (the ones found)."""
+        found = {name: self.digest(name) for name in names}
+        return {name: digest for name, digest in found.items() if digest}
+
+    def holding(self, name: str, digest: str) -> TemplateFolders | None:
+        """Return the folders restricted to the one whose `name` has this digest, if any."""
+        for folder in self.folders:
+            path = folder / name
+            if path.is_file() and hashlib.sha256(path.read_bytes()).hexdigest() == digest:
+                return TemplateFolders((folder,))
+        return None
+
+    def origin(self, name: str) -> str:
+        """Return where a template comes from, in French."""
+        path = self.path(name)
+        if path is None:
+            return "introuvable"
+        return "modèle livré avec faps" if path.parent == PACKAGED else f"modèle de {path}"
