@@ -13,6 +13,7 @@ from eventsourcing.domain import Aggregate
 from faps.domain.actors import Actor
 from faps.domain.errors import InvalidInputError, TransitionNotAllowedError
 from faps.domain.events import ActedEvent
+from faps.domain.money import ZERO
 
 Body = Literal["conseil", "bureau"]
 BODY_LABELS = {"conseil": "Conseil communautaire", "bureau": "Bureau communautaire"}
@@ -140,8 +141,9 @@ class CouncilSession(Aggregate):
         voting: int
 
         def apply(self, session: CouncilSession) -> None:
-            session.items[self.item_number].update(
-                outcome=self.outcome, amount_awarded=self.amount_awarded,
+            awarded = self.amount_awarded if self.outcome == "adoptee" else ZERO  # older events
+            session.items[self.item_number].update(                  # carried the proposal
+                outcome=self.outcome, amount_awarded=awarded,
                 deliberation_reference=self.deliberation_reference, votes_for=self.votes_for,
                 votes_against=self.votes_against, abstentions=self.abstentions,
                 present=self.present, voting=self.voting)
@@ -167,7 +169,8 @@ class CouncilSession(Aggregate):
         if outcome != "ajournee" and votes[0] + votes[1] + votes[2] == 0:
             raise _refuse("votes", "indiquez les voix pour, contre et les abstentions")
         self.trigger_event(self.OutcomeRecorded, actor=actor, item_number=item_number,
-                           outcome=outcome, amount_awarded=amount,
+                           outcome=outcome,
+                           amount_awarded=amount if outcome == "adoptee" else ZERO,
                            deliberation_reference=deliberation_reference.strip(),
                            votes_for=votes[0], votes_against=votes[1], abstentions=votes[2],
                            present=present, voting=voting, timestamp=at)

@@ -82,7 +82,11 @@ def test_a_lapse_releases_the_unpaid_part_of_the_commitment(world: World):
 def test_rejected_and_postponed_votes_commit_nothing_and_a_postponed_item_comes_back(
         world: World):
     rejected, postponed = world.proposed(), world.proposed()
-    voted(world, {rejected: "rejetee", postponed: "ajournee"})
+    session_id = voted(world, {rejected: "rejetee", postponed: "ajournee"})
+    agenda = world.faps.queries.agenda(world.auditor, session_id)
+    session = world.faps.council.load(world.auditor, session_id)
+    assert [(i.outcome, i.amount_awarded) for i in agenda] == [("rejetee", 0), ("ajournee", 0)]
+    assert [i["amount_awarded"] for i in session.items.values()] == [0, 0]
     assert state(world, rejected) is DossierState.REJECTED
     assert state(world, postponed) is DossierState.POSTPONED
     assert world.faps.budgets.get(world.auditor, 2024).committed == 0

@@ -18,7 +18,7 @@ class CouncilProjection(Projection):
     """Council sessions and their agendas."""
 
     name = "council"
-    version = 1
+    version = 2  # 2: nothing awarded on a rejected or postponed item
     tables = (t.sessions, t.agenda)
     handles = frozenset({"CouncilSession.Scheduled", "CouncilSession.ItemAdded",
                          "CouncilSession.ItemWithdrawn", "CouncilSession.OutcomeRecorded",
@@ -61,8 +61,10 @@ class CouncilProjection(Projection):
                     item["withdrawn"] = True
                 else:
                     item.update({f: getattr(e, f) for f in (
-                        "outcome", "amount_awarded", "deliberation_reference", "votes_for",
+                        "outcome", "deliberation_reference", "votes_for",
                         "votes_against", "abstentions", "present", "voting")})
+                    # older events carried the proposal for a rejected or postponed item
+                    item["amount_awarded"] = e.amount_awarded if e.outcome == "adoptee" else 0
         sessions.flush()
         items.flush()
 
