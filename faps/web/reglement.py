@@ -26,8 +26,10 @@ def context(**_: Any) -> dict[str, Any]:
     """Return the versions, newest first, the one in force today, and who may adopt."""
     faps = services()
     versions = list(reversed(faps.reglements.versions()))
-    current = faps.reglements.book().in_force(faps.ctx.clock.now().date())
+    today = faps.ctx.clock.now().date()
+    current = faps.reglements.book().in_force(today)
     return {"versions": versions, "current": current.version if current else None,
+            "today": today,
             "categories": CATEGORY_LABELS, "tenures": TENURE_LABELS, "percent": percent,
             "may_adopt": policy.allowed(actor(), "reglement.adopt")}
 

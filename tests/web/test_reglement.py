@@ -46,6 +46,8 @@ def test_the_secretariat_records_a_version_that_judges_later_filings(
     assert response.status_code == 302
     page = browser.get("/reglement/").get_data(as_text=True)
     assert "Version 2024-03 enregistrée" in page and "40\u00a0%" in page
+    new, shipped = page.split('id="version-2022-03-31"')  # newest first
+    assert "À venir" in new and "En vigueur" in shipped  # the clock says 5 February 2024
     assert web_world.faps.reglements.in_force(date(2024, 3, 1)).version == "2024-03"
     assert web_world.faps.reglements.in_force(date(2024, 2, 29)).version == "2022-03-31"
 
