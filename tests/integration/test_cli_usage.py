@@ -15,7 +15,8 @@ from faps.cli import main
     (["export", "decisions", "--bogus"], "Option inconnue : --bogus."),
     (["reglemnt"], "Commande inconnue : reglemnt."),
     (["history", "FAPS-2024-001", "de trop"], "Argument en trop : de trop."),
-    (["audit", "verify", "--position", "abc"], "Valeur invalide pour --position"),
+    (["export", "decisions", "--year", "2024", "--format", "doc", "-o", "x"],
+     "Valeur invalide pour --format : choisir parmi csv, xlsx, ods."),
 ])
 def test_a_usage_error_names_the_parameter_in_french(args: list[str], message: str):
     result = CliRunner().invoke(main, args)
