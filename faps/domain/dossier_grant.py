@@ -12,7 +12,7 @@ from faps.domain.dossier_content import DossierState as S
 from faps.domain.dossier_content import PaymentKind, PaymentRequest
 from faps.domain.errors import InvalidInputError, TransitionNotAllowedError
 from faps.domain.events import ActedEvent
-from faps.domain.grant import advance_limit
+from faps.domain.grant import BalanceSettlement, advance_limit, balance_settlement
 from faps.domain.money import ZERO, format_euros
 
 if TYPE_CHECKING:
@@ -151,19 +151,37 @@ class GrantMixin:
                 update={"status": "paye", "paid_amount": self.amount, "paid_on": self.paid_on,
                         "mandate_reference": self.mandate_reference})
 
+    def balance_settlement(self: Dossier, request_id: UUID) -> BalanceSettlement | None:
+        """Return how a pending balance request settles on the expenses actually paid."""
+        request = self.payment_requests.get(request_id)
+        if request is None or request.kind != "solde" or self.assessment is None:
+            return None
+        return balance_settlement(self.assessment, self.awarded_amount, self.net_paid,
+                                  request.expenses_paid)
+
     def make_payment(self: Dossier, actor: Actor, request_id: UUID, amount: Decimal,
                      paid_on: date, mandate_reference: str, at: datetime) -> None:
-        """Record the payment (mandatement) of a pending request."""
+        """Record the payment (mandatement) of a pending request.
+
+        At the balance, a real eligible cost lower than planned first reduces the grant pro
+        rata (GrantReduced): the balance pays the reduced award less what was already paid,
+        and an overpayment becomes a clawback; nothing is then left to pay (0,00 €).
+        """
         self._require("verser", S.AWARDED)
         request = self.payment_requests.get(request_id)
         if request is None or request.status != "en_attente":
             raise TransitionNotAllowedError("Cette demande de versement n'est pas en attente.")
-        limit = min(request.amount, self.remaining_to_pay)
-        if amount <= 0 or amount > limit:
-            raise _refuse("amount", f"le montant versé doit être positif et au plus "
-                          f"{format_euros(limit)}")
         if not mandate_reference.strip():
             raise _refuse("mandate_reference", "indiquez la référence du mandat")
+        settlement = self.balance_settlement(request_id)
+        if settlement is not None and settlement.reduced:
+            limit = min(request.amount, settlement.balance_due)
+            _check_paid_amount(amount, limit, nothing_due=settlement.balance_due == 0)
+            self.reduce_grant(actor, settlement.reduced_award, settlement.real_base,
+                              settlement.motive, at)
+        else:
+            limit = min(request.amount, self.remaining_to_pay)
+            _check_paid_amount(amount, limit, nothing_due=False)
         self.trigger_event(self.PaymentMade, actor=actor, request_id=request_id, amount=amount,
                            paid_on=paid_on, mandate_reference=mandate_reference.strip(),
                            paid_before=self.net_paid, awarded=self.awarded_amount,
@@ -273,6 +291,16 @@ class GrantMixin:
             raise TransitionNotAllowedError("Une demande de versement est en attente.")
         self.trigger_event(self.Closed, actor=actor, released_amount=self.remaining_to_pay,
                            timestamp=at)
+
+
+def _check_paid_amount(amount: Decimal, limit: Decimal, nothing_due: bool) -> None:
+    if nothing_due:
+        if amount != 0:
+            raise _refuse("amount", "rien n'est à verser au solde : le montant versé est "
+                          "0,00 € et le trop-perçu est à reverser")
+    elif amount <= 0 or amount > limit:
+        raise _refuse("amount", f"le montant versé doit être positif et au plus "
+                      f"{format_euros(limit)}")
 
 
 def _check_advance(dossier: Dossier, amount: Decimal, advance_rate: Decimal) -> None:
