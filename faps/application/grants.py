@@ -12,7 +12,7 @@ from faps.domain.budget import YearlyBudget
 from faps.domain.dossier import Dossier
 from faps.domain.dossier_content import PaymentKind
 from faps.domain.errors import ConfigurationError, InvalidInputError, TransitionNotAllowedError
-from faps.domain.grant import BalanceSettlement, reduced_grant
+from faps.domain.grant import reduced_grant
 from faps.domain.payments import PaymentStatement, payment_statement
 
 
@@ -97,11 +97,6 @@ class GrantService:
         if amount:
             budget.record_payment(actor, dossier.id, amount, now)
         self.ctx.app.save_all(dossier, budget)
-
-    def balance_settlement(self, actor: Actor, dossier_id: UUID,
-                           request_id: UUID) -> BalanceSettlement | None:
-        """Return how a pending balance request would be settled (shown before paying)."""
-        return self.dossiers.load(actor, dossier_id).balance_settlement(request_id)
 
     def refuse_payment(self, actor: Actor, dossier_id: UUID, request_id: UUID, motive: str) -> None:
         """Refuse a payment request with a motive."""

@@ -51,10 +51,16 @@ class BalanceSettlement(BaseModel):
     planned_base: Decimal
     real_base: Decimal
     awarded: Decimal
+    pro_rata: Decimal
     reduced_award: Decimal
     net_paid: Decimal
     balance_due: Decimal
     clawback: Decimal
+
+    @property
+    def capped(self) -> bool:
+        """Tell whether the legal caps, checked on the real figures, lower the pro-rata grant."""
+        return self.reduced_award < self.pro_rata
 
     @property
     def reduced(self) -> bool:
@@ -78,10 +84,12 @@ def balance_settlement(assessment: Assessment, awarded: Decimal, net_paid: Decim
     paid, and what was paid above the reduced award is a clawback (reversement).
     """
     planned = assessment.figures.eligible_base
-    new_award = awarded
+    new_award, pro_rata = awarded, awarded
     if real_base < planned:
         new_award = min(reduced_grant(assessment, awarded, real_base), awarded)
+        pro_rata = round_down(awarded * real_base / planned)
     return BalanceSettlement(
-        planned_base=planned, real_base=real_base, awarded=awarded, reduced_award=new_award,
+        planned_base=planned, real_base=real_base, awarded=awarded, pro_rata=pro_rata,
+        reduced_award=new_award,
         net_paid=net_paid, balance_due=max(new_award - net_paid, ZERO),
         clawback=max(net_paid - new_award, ZERO))

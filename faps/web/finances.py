@@ -122,12 +122,15 @@ def payment_context(dossier_id: UUID, **_: Any) -> dict[str, Any]:
     faps = services()
     dossier = faps.dossiers.load(actor(), dossier_id)
     reglement = faps.dossiers.reglement_of(dossier)
+    pending = [p for p in dossier.payment_requests.values() if p.status == "en_attente"]
     return {"dossier": dossier, "statement": faps.grants.statement(actor(), dossier_id),
+            "settlements": {p.request_id: dossier.balance_settlement(p.request_id)
+                            for p in pending},
             "kind_options": KIND_OPTIONS, "document_labels": reglement.document_kinds(),
             "required": {"avance": reglement.documents_at_advance,
                          "acompte": reglement.documents_at_interim,
                          "solde": reglement.documents_at_balance},
-            "pending": [p for p in dossier.payment_requests.values() if p.status == "en_attente"],
+            "pending": pending,
             "failed": request.endpoint if request.method == "POST" else None}
 
 

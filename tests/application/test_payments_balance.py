@@ -8,6 +8,7 @@ from uuid import UUID
 import pytest
 
 from faps.domain.errors import InvalidInputError
+from faps.domain.grant import BalanceSettlement
 from faps.domain.money import ZERO
 from tests.payments_support import pay, request
 from tests.support import World
@@ -16,6 +17,10 @@ from tests.support import World
 def _pay(w: World, dossier_id: UUID, request_id: UUID, amount: Decimal) -> None:
     w.faps.grants.make_payment(w.officer, dossier_id, request_id, amount,
                                w.clock.now().date(), "MANDAT-SOLDE")
+
+
+def _settlement(w: World, dossier_id: UUID, request_id: UUID) -> BalanceSettlement | None:
+    return w.faps.dossiers.load(w.officer, dossier_id).balance_settlement(request_id)
 
 
 def _events(w: World, dossier_id: UUID) -> list[str]:
@@ -28,7 +33,7 @@ def test_a_balance_on_half_the_planned_cost_reduces_the_grant_and_pays_the_rest(
     dossier_id = w.awarded()  # 30,000 € on 100,000 € eligible, 20,000 € from the ARS
     pay(w, dossier_id, "avance", Decimal("9000.00"))
     solde = request(w, dossier_id, "solde", Decimal("21000.00"), Decimal("50000.00"))
-    settlement = w.faps.grants.balance_settlement(w.officer, dossier_id, solde)
+    settlement = _settlement(w, dossier_id, solde)
     assert settlement is not None and settlement.reduced
     assert (settlement.planned_base, settlement.reduced_award, settlement.balance_due,
             settlement.clawback) == (Decimal("100000.00"), Decimal("15000.00"),
@@ -70,11 +75,13 @@ def test_a_full_balance_is_no_longer_paid_on_a_statement_of_a_thousand_euros(
     w = memory_world
     dossier_id = w.awarded()
     solde = request(w, dossier_id, "solde", Decimal("30000.00"), Decimal("1000.00"))
-    settlement = w.faps.grants.balance_settlement(w.officer, dossier_id, solde)
+    settlement = _settlement(w, dossier_id, solde)
     assert settlement is not None
     # 300 € pro rata, but the half-share cap on the real figures (1,000 € less the
     # 20,000 € ARS subsidy) leaves nothing.
-    assert (settlement.reduced_award, settlement.balance_due) == (ZERO, ZERO)
+    assert (settlement.pro_rata, settlement.reduced_award, settlement.balance_due) == (
+        Decimal("300.00"), ZERO, ZERO)
+    assert settlement.capped
     with pytest.raises(InvalidInputError):
         _pay(w, dossier_id, solde, Decimal("30000.00"))
     _pay(w, dossier_id, solde, ZERO)
@@ -86,7 +93,7 @@ def test_a_balance_on_the_planned_cost_pays_the_whole_remainder_without_reductio
     w = memory_world
     dossier_id = w.awarded()
     solde = request(w, dossier_id, "solde", Decimal("30000.00"), Decimal("100000.00"))
-    settlement = w.faps.grants.balance_settlement(w.officer, dossier_id, solde)
+    settlement = _settlement(w, dossier_id, solde)
     assert settlement is not None and not settlement.reduced
     _pay(w, dossier_id, solde, Decimal("30000.00"))
     assert "Dossier.GrantReduced" not in _events(w, dossier_id)
@@ -97,4 +104,4 @@ def test_only_a_balance_has_a_settlement(memory_world: World) -> None:
     w = memory_world
     dossier_id = w.awarded()
     acompte = request(w, dossier_id, "acompte", Decimal("1000.00"), Decimal("1000.00"))
-    assert w.faps.grants.balance_settlement(w.officer, dossier_id, acompte) is None
+    assert _settlement(w, dossier_id, acompte) is None
