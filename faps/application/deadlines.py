@@ -8,6 +8,7 @@ never by a clock.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Literal
@@ -103,13 +104,16 @@ class DeadlineService:
         self._ids: list[UUID] = []
         self._scanned = 0
 
-    def deadlines(self, actor: Actor, today: date | None = None,
-                  near_days: int = NEAR_DAYS) -> list[Deadline]:
-        """Return the overdue and near deadlines the actor may see, most urgent first."""
+    def deadlines(self, actor: Actor, today: date | None = None, near_days: int = NEAR_DAYS,
+                  among: Sequence[UUID] | None = None) -> list[Deadline]:
+        """Return the overdue and near deadlines the actor may see, most urgent first.
+
+        `among` limits the search to some dossiers (e.g. the read model's most urgent ones).
+        """
         policy.require(actor, "dossier.read")
         today = today or self.ctx.clock.now().date()
         found: list[Deadline] = []
-        for dossier_id in self._dossier_ids():
+        for dossier_id in self._dossier_ids() if among is None else among:
             dossier: Dossier = self.ctx.app.load(dossier_id)
             if actor.role is Role.COMMUNE_AGENT and dossier.commune != actor.commune:
                 continue
