@@ -50,3 +50,12 @@ def test_the_page_announces_the_clawback_when_more_was_paid_than_the_reduced_gra
     assert re.search(r'data-figure="clawback">9\u202f000,00', html)
     assert "un reversement de 9\u202f000,00\u00a0€ est dû" in html
     assert re.search(r'id="f-pay-amount" name="amount" type="text" value="0,00"', html)
+
+
+def test_the_commune_is_told_that_the_balance_follows_the_expenses_actually_paid(
+        web_world: World, signed_in: Callable[[str], FlaskClient]) -> None:
+    dossier_id = web_world.awarded()
+    html = signed_in("agent").get(f"/finances/dossiers/{dossier_id}/versement").get_data(
+        as_text=True)
+    assert ("inférieure à la dépense éligible prévue (100\u202f000,00\u00a0€), la subvention "
+            "est réduite au prorata") in html
