@@ -1,12 +1,14 @@
 """Deadlines of the dossiers: overdue or near information requests, works start, balance.
 
-The règlement's delays (caducité) are only reported here: a grant lapses by an officer's
-decision (GrantService.lapse, an event with its motive), never by a clock.
+The grant's delays follow one rule (faps.domain.deadlines), shared with the dossiers' read
+model; they run from the notification. The règlement's delays (caducité) are only reported
+here: a grant lapses by an officer's decision (GrantService.lapse, an event with its motive),
+never by a clock.
 """
 
 from __future__ import annotations
 
-import calendar
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Literal
@@ -17,6 +19,7 @@ from eventsourcing.utils import get_topic
 from faps.application import policy
 from faps.application.dossiers import DossierService
 from faps.domain.actors import Actor, Role
+from faps.domain.deadlines import GrantProgress, grant_deadlines
 from faps.domain.dossier import Dossier
 from faps.domain.dossier_content import DossierState
 from faps.domain.reglement import Reglement
@@ -66,11 +69,14 @@ class Deadline:
         return "Échéance aujourd'hui" if n == 0 else f"Dans {n} jour{'s' if n > 1 else ''}"
 
 
-def add_months(day: date, months: int) -> date:
-    """Return the same day `months` later (the month's last day if it is shorter)."""
-    month0 = day.month - 1 + months
-    year, month = day.year + month0 // 12, month0 % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+def grant_progress(dossier: Dossier) -> GrantProgress | None:
+    """Return what an awarded grant's deadlines depend on (None before an award)."""
+    if dossier.state is not DossierState.AWARDED or dossier.decision is None:
+        return None
+    live = [p for p in dossier.payment_requests.values() if p.status != "refuse"]
+    return GrantProgress(decided_on=dossier.decision["decided_on"],
+                         notified_on=dossier.notified_on, live_requests=len(live),
+                         balance_requested=any(p.kind == "solde" for p in live))
 
 
 def dossier_deadlines(dossier: Dossier, reglement: Reglement, today: date,
@@ -80,13 +86,10 @@ def dossier_deadlines(dossier: Dossier, reglement: Reglement, today: date,
     request = dossier.open_request
     if dossier.state is DossierState.INFORMATION_REQUESTED and request is not None:
         due.append(("information", request.due_on))
-    if dossier.state is DossierState.AWARDED and dossier.decision is not None:
-        decided_on = dossier.decision["decided_on"]
-        requests = [p for p in dossier.payment_requests.values() if p.status != "refuse"]
-        if not requests:
-            due.append(("works_start", add_months(decided_on, reglement.works_start_delay_months)))
-        if not any(p.kind == "solde" for p in requests):
-            due.append(("balance", add_months(decided_on, reglement.balance_delay_months)))
+    progress = grant_progress(dossier)
+    if progress is not None:
+        due.extend(grant_deadlines(progress, reglement.works_start_delay_months,
+                                   reglement.balance_delay_months))
     return [Deadline(dossier.id, dossier.reference or "", dossier.commune, dossier.content.title,
                      kind, on, today)
             for kind, on in due if (on - today).days <= near_days]
@@ -101,13 +104,16 @@ class DeadlineService:
         self._ids: list[UUID] = []
         self._scanned = 0
 
-    def deadlines(self, actor: Actor, today: date | None = None,
-                  near_days: int = NEAR_DAYS) -> list[Deadline]:
-        """Return the overdue and near deadlines the actor may see, most urgent first."""
+    def deadlines(self, actor: Actor, today: date | None = None, near_days: int = NEAR_DAYS,
+                  among: Sequence[UUID] | None = None) -> list[Deadline]:
+        """Return the overdue and near deadlines the actor may see, most urgent first.
+
+        `among` limits the search to some dossiers (e.g. the read model's most urgent ones).
+        """
         policy.require(actor, "dossier.read")
         today = today or self.ctx.clock.now().date()
         found: list[Deadline] = []
-        for dossier_id in self._dossier_ids():
+        for dossier_id in self._dossier_ids() if among is None else among:
             dossier: Dossier = self.ctx.app.load(dossier_id)
             if actor.role is Role.COMMUNE_AGENT and dossier.commune != actor.commune:
                 continue

@@ -82,12 +82,20 @@ class GrantService:
 
     def make_payment(self, actor: Actor, dossier_id: UUID, request_id: UUID, amount: Decimal,
                      paid_on: date, mandate_reference: str) -> None:
-        """Pay a request; the payment is recorded on the award year's budget too."""
+        """Pay a request; the payment is recorded on the award year's budget too.
+
+        A balance on a lower real cost reduces the grant first: the reduction, the lowered
+        commitment and the payment are saved together.
+        """
         dossier = self.dossiers.load(actor, dossier_id, "dossier.make_payment")
         budget = self._budget_of(dossier)
         now = self.ctx.clock.now()
+        awarded = dossier.awarded_amount
         dossier.make_payment(actor, request_id, amount, paid_on, mandate_reference, now)
-        budget.record_payment(actor, dossier.id, amount, now)
+        if dossier.awarded_amount != awarded:
+            budget.reduce_commitment(actor, dossier.id, dossier.awarded_amount, now)
+        if amount:
+            budget.record_payment(actor, dossier.id, amount, now)
         self.ctx.app.save_all(dossier, budget)
 
     def refuse_payment(self, actor: Actor, dossier_id: UUID, request_id: UUID, motive: str) -> None:

@@ -14,6 +14,15 @@ from faps.domain.events import ActedEvent
 from faps.domain.money import ZERO, format_euros
 
 
+def _required_reference(deliberation_reference: str) -> str:
+    """Return the council's deliberation reference, which a vote or an amendment must cite."""
+    reference = deliberation_reference.strip()
+    if not reference:
+        raise InvalidInputError({"deliberation_reference": [
+            "indiquez le numéro de la délibération du conseil communautaire"]})
+    return reference
+
+
 class YearlyBudget(Aggregate):
     """The enveloppe annuelle of one year (autorisation de programme of the FAPS)."""
 
@@ -45,7 +54,8 @@ class YearlyBudget(Aggregate):
         if amount <= 0:
             raise InvalidInputError({"amount": ["le montant voté doit être positif"]})
         return cls._create(cls.Voted, id=cls.create_id(year), actor=actor, year=year,
-                           amount=amount, deliberation_reference=deliberation_reference,
+                           amount=amount,
+                           deliberation_reference=_required_reference(deliberation_reference),
                            timestamp=at)
 
     @property
@@ -74,16 +84,18 @@ class YearlyBudget(Aggregate):
 
         def apply(self, budget: YearlyBudget) -> None:
             budget.voted = self.amount
+            budget.deliberation_reference = self.deliberation_reference
 
     def amend(self, actor: Actor, amount: Decimal, deliberation_reference: str,
               at: datetime) -> None:
         """Change the voted amount (décision modificative); never below what is committed."""
+        reference = _required_reference(deliberation_reference)
         if amount < self.committed:
             raise BudgetExceededError(
                 f"Le budget {self.year} ne peut descendre sous les engagements "
                 f"({format_euros(self.committed)}).", field="amount")
         self.trigger_event(self.Amended, actor=actor, amount=amount,
-                           deliberation_reference=deliberation_reference, timestamp=at)
+                           deliberation_reference=reference, timestamp=at)
 
     class Committed(Event):
         dossier_id: UUID

@@ -10,17 +10,14 @@ from uuid import UUID
 from faps.domain.actors import Actor
 from faps.domain.dossier_content import DossierState as S
 from faps.domain.dossier_content import PaymentKind, PaymentRequest
-from faps.domain.errors import InvalidInputError, TransitionNotAllowedError
+from faps.domain.errors import TransitionNotAllowedError
 from faps.domain.events import ActedEvent
-from faps.domain.grant import advance_limit
+from faps.domain.grant import BalanceSettlement, balance_settlement
 from faps.domain.money import ZERO, format_euros
+from faps.domain.payment_guards import check_advance, check_paid_amount, refuse
 
 if TYPE_CHECKING:
     from faps.domain.dossier import Dossier
-
-
-def _refuse(field: str, message: str) -> InvalidInputError:
-    return InvalidInputError({field: [message]})
 
 
 class GrantMixin:
@@ -40,9 +37,9 @@ class GrantMixin:
         if self.state is S.DRAFT or self.state.is_final:
             self._require("enregistrer la délibération municipale")
         if not reference.strip():
-            raise _refuse("reference", "indiquez le numéro de la délibération municipale")
+            raise refuse("reference", "indiquez le numéro de la délibération municipale")
         if decided_on > at.date():
-            raise _refuse("decided_on", "la date ne peut pas être dans le futur")
+            raise refuse("decided_on", "la date ne peut pas être dans le futur")
         self.trigger_event(self.MunicipalDeliberationRecorded, actor=actor,
                            reference=reference.strip(), decided_on=decided_on, timestamp=at)
 
@@ -73,9 +70,9 @@ class GrantMixin:
         if self.agreement:
             raise TransitionNotAllowedError("La convention est déjà enregistrée.")
         if not reference.strip():
-            raise _refuse("reference", "indiquez la référence de la convention")
+            raise refuse("reference", "indiquez la référence de la convention")
         if signed_on > at.date():
-            raise _refuse("signed_on", "la date ne peut pas être dans le futur")
+            raise refuse("signed_on", "la date ne peut pas être dans le futur")
         self.trigger_event(self.AgreementSigned, actor=actor, reference=reference.strip(),
                            signed_on=signed_on, timestamp=at)
 
@@ -110,16 +107,16 @@ class GrantMixin:
             raise TransitionNotAllowedError("Le solde a déjà été versé.")
         unknown = [d for d in documents if d not in self.documents]
         if unknown:
-            raise _refuse("documents", "une pièce citée n'est pas jointe au dossier")
+            raise refuse("documents", "une pièce citée n'est pas jointe au dossier")
         if amount <= 0 or amount > self.remaining_to_pay:
-            raise _refuse("amount", "le montant demandé doit être positif et au plus "
-                          f"{format_euros(self.remaining_to_pay)} (reste à verser)")
+            raise refuse("amount", "le montant demandé doit être positif et au plus "
+                         f"{format_euros(self.remaining_to_pay)} (reste à verser)")
         if kind == "avance":
-            _check_advance(self, amount, rules["advance_rate"])
+            check_advance(self, amount, rules["advance_rate"])
         given = {self.documents[d].kind for d in documents}
         missing = [label for code, label in rules["required_kinds"].items() if code not in given]
         if missing:
-            raise _refuse("documents", "pièces justificatives manquantes : " + " ; ".join(missing))
+            raise refuse("documents", "pièces justificatives manquantes : " + " ; ".join(missing))
         self.trigger_event(self.PaymentRequested, actor=actor, request_id=request_id, kind=kind,
                            amount=amount, expenses_paid=expenses_paid, documents=documents,
                            timestamp=at)
@@ -151,19 +148,37 @@ class GrantMixin:
                 update={"status": "paye", "paid_amount": self.amount, "paid_on": self.paid_on,
                         "mandate_reference": self.mandate_reference})
 
+    def balance_settlement(self: Dossier, request_id: UUID) -> BalanceSettlement | None:
+        """Return how a pending balance request settles on the expenses actually paid."""
+        request = self.payment_requests.get(request_id)
+        if request is None or request.kind != "solde" or self.assessment is None:
+            return None
+        return balance_settlement(self.assessment, self.awarded_amount, self.net_paid,
+                                  request.expenses_paid)
+
     def make_payment(self: Dossier, actor: Actor, request_id: UUID, amount: Decimal,
                      paid_on: date, mandate_reference: str, at: datetime) -> None:
-        """Record the payment (mandatement) of a pending request."""
+        """Record the payment (mandatement) of a pending request.
+
+        At the balance, a real eligible cost lower than planned first reduces the grant pro
+        rata (GrantReduced): the balance pays the reduced award less what was already paid,
+        and an overpayment becomes a clawback; nothing is then left to pay (0,00 €).
+        """
         self._require("verser", S.AWARDED)
         request = self.payment_requests.get(request_id)
         if request is None or request.status != "en_attente":
             raise TransitionNotAllowedError("Cette demande de versement n'est pas en attente.")
-        limit = min(request.amount, self.remaining_to_pay)
-        if amount <= 0 or amount > limit:
-            raise _refuse("amount", f"le montant versé doit être positif et au plus "
-                          f"{format_euros(limit)}")
         if not mandate_reference.strip():
-            raise _refuse("mandate_reference", "indiquez la référence du mandat")
+            raise refuse("mandate_reference", "indiquez la référence du mandat")
+        settlement = self.balance_settlement(request_id)
+        if settlement is not None and settlement.reduced:
+            limit = min(request.amount, settlement.balance_due)
+            check_paid_amount(amount, limit, nothing_due=settlement.balance_due == 0)
+            self.reduce_grant(actor, settlement.reduced_award, settlement.real_base,
+                              settlement.motive, at)
+        else:
+            limit = min(request.amount, self.remaining_to_pay)
+            check_paid_amount(amount, limit, nothing_due=False)
         self.trigger_event(self.PaymentMade, actor=actor, request_id=request_id, amount=amount,
                            paid_on=paid_on, mandate_reference=mandate_reference.strip(),
                            paid_before=self.net_paid, awarded=self.awarded_amount,
@@ -185,7 +200,7 @@ class GrantMixin:
         if request is None or request.status != "en_attente":
             raise TransitionNotAllowedError("Cette demande de versement n'est pas en attente.")
         if not motive.strip():
-            raise _refuse("motive", "motivez le refus")
+            raise refuse("motive", "motivez le refus")
         self.trigger_event(self.PaymentRequestRefused, actor=actor, request_id=request_id,
                            motive=motive.strip(), timestamp=at)
 
@@ -205,8 +220,8 @@ class GrantMixin:
         """Lower the grant to the real cost; what was overpaid becomes a clawback."""
         self._require("réduire la subvention", S.AWARDED)
         if not ZERO <= new_amount < self.awarded_amount:
-            raise _refuse("new_amount",
-                          "le nouveau montant doit être inférieur au montant attribué")
+            raise refuse("new_amount",
+                         "le nouveau montant doit être inférieur au montant attribué")
         overpaid = max(self.net_paid - new_amount, ZERO)
         self.trigger_event(self.GrantReduced, actor=actor, previous_amount=self.awarded_amount,
                            new_amount=new_amount, real_eligible_cost=real_eligible_cost,
@@ -224,8 +239,8 @@ class GrantMixin:
         """Record money paid back by the commune on a titre de recette."""
         outstanding = self.clawback_due - self.clawback_recovered
         if amount <= 0 or amount > outstanding:
-            raise _refuse("amount", f"le reversement doit être positif et au plus "
-                          f"{format_euros(outstanding)}")
+            raise refuse("amount", f"le reversement doit être positif et au plus "
+                         f"{format_euros(outstanding)}")
         self.trigger_event(self.ClawbackRecovered, actor=actor, amount=amount,
                            title_reference=title_reference.strip(), timestamp=at)
 
@@ -242,7 +257,7 @@ class GrantMixin:
         """Declare the unused part of the grant lapsed (caducité), by an officer's decision."""
         self._require("prononcer la caducité", S.AWARDED)
         if not motive.strip():
-            raise _refuse("motive", "motivez la caducité")
+            raise refuse("motive", "motivez la caducité")
         self.trigger_event(self.Lapsed, actor=actor, motive=motive.strip(),
                            released_amount=self.remaining_to_pay, timestamp=at)
 
@@ -273,15 +288,3 @@ class GrantMixin:
             raise TransitionNotAllowedError("Une demande de versement est en attente.")
         self.trigger_event(self.Closed, actor=actor, released_amount=self.remaining_to_pay,
                            timestamp=at)
-
-
-def _check_advance(dossier: Dossier, amount: Decimal, advance_rate: Decimal) -> None:
-    if not dossier.agreement:
-        raise TransitionNotAllowedError(
-            "L'avance suppose la convention de financement signée.")
-    if dossier.paid > 0:
-        raise TransitionNotAllowedError("Une avance ne peut précéder que le premier versement.")
-    limit = advance_limit(dossier.awarded_amount, advance_rate)
-    if amount > limit:
-        raise _refuse("amount", f"l'avance est limitée à {format_euros(limit)} "
-                      f"({advance_rate * 100:.0f} % du montant attribué)")

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from pydantic import BaseModel, ConfigDict
+
 from faps.domain.assessment import Assessment
-from faps.domain.money import ZERO, round_down
+from faps.domain.money import ZERO, format_euros, round_down
 
 
 def advance_limit(awarded: Decimal, advance_rate: Decimal) -> Decimal:
@@ -39,3 +41,55 @@ def reduced_grant(assessment: Assessment, awarded: Decimal, real_eligible: Decim
         Decimal("0.8") * (real_total - private) - public,  # CGCT L1111-10 III
     )
     return pro_rata_grant(awarded, figures.eligible_base, real_eligible, legal_max)
+
+
+class BalanceSettlement(BaseModel):
+    """The balance computed on the expenses actually paid, every figure kept to explain it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    planned_base: Decimal
+    real_base: Decimal
+    awarded: Decimal
+    pro_rata: Decimal
+    reduced_award: Decimal
+    net_paid: Decimal
+    balance_due: Decimal
+    clawback: Decimal
+
+    @property
+    def capped(self) -> bool:
+        """Tell whether the legal caps, checked on the real figures, lower the pro-rata grant."""
+        return self.reduced_award < self.pro_rata
+
+    @property
+    def reduced(self) -> bool:
+        """Tell whether the real cost lowers the grant."""
+        return self.reduced_award < self.awarded
+
+    @property
+    def motive(self) -> str:
+        """Return the French motive of the reduction made at the balance."""
+        return (f"Réduction au prorata au solde : dépense éligible acquittée "
+                f"{format_euros(self.real_base)} pour {format_euros(self.planned_base)} prévus ; "
+                f"plafonds légaux vérifiés sur les montants réels.")
+
+
+def balance_settlement(assessment: Assessment, awarded: Decimal, net_paid: Decimal,
+                       real_base: Decimal) -> BalanceSettlement:
+    """Return what the balance pays, or what is to be paid back, on the real eligible cost.
+
+    Règlement: pro-rata reduction when the real eligible cost is lower than planned, legal caps
+    checked again (`reduced_grant`); the balance is the reduced award less the net sums already
+    paid, and what was paid above the reduced award is a clawback (reversement).
+    """
+    planned = assessment.figures.eligible_base
+    new_award, pro_rata = awarded, awarded
+    if real_base < planned:
+        new_award = min(reduced_grant(assessment, awarded, real_base), awarded)
+        pro_rata = round_down(awarded * real_base / planned)
+    return BalanceSettlement(
+        planned_base=planned, real_base=real_base, awarded=awarded, pro_rata=pro_rata,
+        reduced_award=new_award,
+        net_paid=net_paid, balance_due=max(new_award - net_paid, ZERO),
+        clawback=max(net_paid - new_award, ZERO))

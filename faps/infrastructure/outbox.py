@@ -16,9 +16,10 @@ every account event so far. `queue_history` mails the past on an operator's expl
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.policy import default as default_policy
+from email.utils import format_datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -272,7 +273,13 @@ class Outbox:
         message["From"] = self.sender
         message["To"] = row.recipients
         message["Subject"] = row.subject
-        message["Message-ID"] = f"<{row.key.replace(':', '.')}@faps>"
+        # The origination date is when the mail was queued; a retry keeps its Date and its
+        # Message-ID (one per outbox key), so a reader's client sees the same mail.
+        queued: datetime = row.created_at
+        message["Date"] = format_datetime((queued if queued.tzinfo else queued.replace(
+            tzinfo=UTC)).astimezone(UTC))
+        domain = self.sender.rpartition("@")[2].strip(" >") or "faps"
+        message["Message-ID"] = f"<{row.key.replace(':', '.')}@{domain}>"
         message.set_content(row.body)
         return message
 

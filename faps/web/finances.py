@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
@@ -10,8 +9,7 @@ from flask import Blueprint, flash, render_template, request
 from marshmallow import fields, validate
 
 from faps.domain.actors import Role
-from faps.domain.errors import InvalidInputError
-from faps.domain.money import format_euros, parse_amount
+from faps.domain.money import format_euros
 from faps.web.charts import commune_bars, cumulative_payments
 from faps.web.common import (
     actor,
@@ -29,9 +27,29 @@ bp = Blueprint("finances", __name__, url_prefix="/finances")
 READERS = (Role.FINANCE_OFFICER, Role.SECRETARIAT, Role.AUDITOR, Role.ADMINISTRATOR)
 
 
-def _year() -> int:
-    raw = request.args.get("annee", "")
-    return int(raw) if raw.isdigit() else services().ctx.clock.now().year
+class BudgetVoteSchema(FrenchSchema):
+    year = fields.Integer(required=True, strict=False,
+                          validate=validate.Range(min=2000, max=2100))
+    amount = Euros(required=True)
+    deliberation_reference = fields.String(required=True, validate=validate.Length(max=100))
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fields["year"].error_messages["invalid"] = "année invalide (par exemple 2025)"
+
+
+def dashboard_context() -> dict[str, Any]:
+    """Return what the dashboard shows for the year asked (or the year typed in the form)."""
+    faps = services()
+    raw = request.form.get("year", "") or request.args.get("annee", "")
+    year = int(raw) if raw.isdigit() else faps.ctx.clock.now().year
+    view = faps.queries.budget(actor(), year)
+    payments = faps.queries.payments(actor(), year)
+    bars = commune_bars([(line.commune_name, line.committed, line.paid)
+                         for line in (view.lines if view else [])], year)
+    cumul = cumulative_payments([(p.paid_on, p.amount) for p in payments], year)
+    return {"year": year, "view": view, "bars": bars, "cumul": cumul,
+            "years": faps.queries.budget_years(actor())}
 
 
 @bp.get("/budget")
@@ -39,30 +57,20 @@ def _year() -> int:
 @roles_required(*READERS)
 def dashboard():  # type: ignore[no-untyped-def]
     """Show a year's budget: voted, committed, paid, remaining, per commune, with charts."""
-    faps, year = services(), _year()
-    view = faps.queries.budget(actor(), year)
-    payments = faps.queries.payments(actor(), year)
-    bars = commune_bars([(line.commune_name, line.committed, line.paid)
-                         for line in (view.lines if view else [])], year)
-    cumul = cumulative_payments([(p.paid_on, p.amount) for p in payments], year)
-    return render_template("finances/dashboard.html", year=year, view=view, bars=bars,
-                           cumul=cumul, years=faps.queries.budget_years(actor()))
+    return render_template("finances/dashboard.html", errors={}, form={}, **dashboard_context())
 
 
 @bp.post("/budget")
 @login_required
 @roles_required(Role.SECRETARIAT, Role.FINANCE_OFFICER)
+@form_view("finances/dashboard.html", dashboard_context)
 def vote():  # type: ignore[no-untyped-def]
-    """Vote (or amend) a yearly budget."""
-    form = request.form
-    year = int(form.get("year", "0") or 0)
-    try:
-        amount: Decimal = parse_amount(form.get("amount", ""))
-    except ValueError as exc:
-        raise InvalidInputError({"amount": [str(exc)]}) from None
-    services().budgets.vote(actor(), year, amount, form.get("deliberation_reference", ""))
+    """Vote (or amend) a yearly budget; bad input comes back on the form with its errors."""
+    data = parse(BudgetVoteSchema(), request.form)
+    services().budgets.vote(actor(), data["year"], data["amount"],
+                            data["deliberation_reference"])
     services().projections.catch_up()
-    return redirect_to("finances.dashboard", annee=year)
+    return redirect_to("finances.dashboard", annee=data["year"])
 
 
 @bp.get("/versements")
@@ -122,12 +130,15 @@ def payment_context(dossier_id: UUID, **_: Any) -> dict[str, Any]:
     faps = services()
     dossier = faps.dossiers.load(actor(), dossier_id)
     reglement = faps.dossiers.reglement_of(dossier)
+    pending = [p for p in dossier.payment_requests.values() if p.status == "en_attente"]
     return {"dossier": dossier, "statement": faps.grants.statement(actor(), dossier_id),
+            "settlements": {p.request_id: dossier.balance_settlement(p.request_id)
+                            for p in pending},
             "kind_options": KIND_OPTIONS, "document_labels": reglement.document_kinds(),
             "required": {"avance": reglement.documents_at_advance,
                          "acompte": reglement.documents_at_interim,
                          "solde": reglement.documents_at_balance},
-            "pending": [p for p in dossier.payment_requests.values() if p.status == "en_attente"],
+            "pending": pending,
             "failed": request.endpoint if request.method == "POST" else None}
 
 

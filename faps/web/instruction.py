@@ -8,6 +8,7 @@ from uuid import UUID
 
 from flask import Blueprint, current_app, flash, render_template, request
 
+from faps.application.deadlines import NEAR_DAYS, Deadline
 from faps.application.queries import SORTS, DossierFilter
 from faps.domain.actors import Role
 from faps.domain.dossier_content import DossierState
@@ -26,6 +27,7 @@ from faps.web.saved_views import SavedViews
 bp = Blueprint("instruction", __name__, url_prefix="/instruction")
 officer_only = roles_required(Role.FINANCE_OFFICER)
 readers = roles_required(Role.FINANCE_OFFICER, Role.SECRETARIAT, Role.AUDITOR)
+HOME_DEADLINES = 10
 INBOX_ARGS = ("state", "commune", "year", "officer", "q", "sort")
 
 
@@ -49,6 +51,22 @@ def inbox_filter() -> DossierFilter:
         page=int(page) if page.isdigit() and int(page) > 0 else 1)
 
 
+def urgent_deadlines() -> list[Deadline]:
+    """Return the most urgent overdue or near deadlines, for the officers' home page.
+
+    The read model's next deadline (the same rule) picks the candidates, most urgent first;
+    the deadlines query then lists each one's deadlines from the dossier itself.
+    """
+    faps = services()
+    today = faps.ctx.clock.now().date()
+    waiting = (DossierState.INFORMATION_REQUESTED.value, DossierState.AWARDED.value)
+    rows = faps.queries.dossiers(actor(), DossierFilter(states=waiting, sort="next_deadline",
+                                                        per_page=HOME_DEADLINES)).items
+    near = [r.dossier_id for r in rows
+            if r.next_deadline is not None and (r.next_deadline - today).days <= NEAR_DAYS]
+    return faps.deadlines.deadlines(actor(), today, among=near)
+
+
 def inbox_context() -> dict[str, Any]:
     """Return what the inbox shows."""
     faps = services()
@@ -58,7 +76,8 @@ def inbox_context() -> dict[str, Any]:
             "officers": faps.queries.officers(), "sortable": forms.SORTABLE,
             "states": list(DossierState),
             "saved": SavedViews(faps.engine, actor().account_id).list(),
-            "deadlines": "finances.deadlines" in current_app.view_functions}
+            "deadlines": "finances.deadlines" in current_app.view_functions,
+            "urgent": urgent_deadlines()}
 
 
 @bp.get("/")

@@ -93,6 +93,25 @@ def test_the_commune_agents_receive_the_receipt_and_the_information_request_in_f
     assert w.faps.mailer.send().sent == 0  # exactly once
 
 
+def test_a_mail_is_dated_when_queued_and_has_its_own_message_id(
+        smtp_faps: Faps, clock: SettableClock, port: int) -> None:
+    w = make_world(smtp_faps, clock)
+    queued_at = clock.now()
+    w.submitted()
+    w.submitted()
+    clock.advance(hours=3)  # sent later (the server was down): still dated when queued
+    controller, inbox = start(port)
+    try:
+        assert w.faps.mailer.send().sent == 2
+    finally:
+        controller.stop()
+    (_, first), (_, second) = inbox.mails
+    assert first["Date"].datetime == queued_at
+    assert first["Date"] == "Mon, 05 Feb 2024 09:00:00 +0000"
+    assert re.fullmatch(r"<[^<>@\s]+@agglo\.test>", first["Message-ID"])
+    assert first["Message-ID"] != second["Message-ID"]
+
+
 def test_with_the_server_down_nothing_is_lost_and_mail_goes_out_once_it_is_back(
         smtp_faps: Faps, clock: SettableClock, port: int) -> None:
     w = make_world(smtp_faps, clock)

@@ -6,11 +6,13 @@ import re
 from collections.abc import Callable
 from decimal import Decimal
 
+import pytest
 from flask.testing import FlaskClient
 
 from faps.web.charts import commune_bars, cumulative_payments
 from tests.payments_support import pay
 from tests.support import World
+from tests.web.conftest import csrf_of
 
 
 def test_charts_have_a_title_a_description_patterns_and_printed_values() -> None:
@@ -50,3 +52,44 @@ def test_the_deadlines_page_lists_an_overdue_works_start(
     assert f'href="/instruction/dossiers/{dossier_id}"' in html  # the officer goes to decide
     auditor = signed_in("auditor").get("/finances/echeances").get_data(as_text=True)
     assert "Commencement des travaux" in auditor and "/instruction/dossiers/" not in auditor
+
+
+def _post_budget(client: FlaskClient, **data: str):  # type: ignore[no-untyped-def]
+    url = "/finances/budget?annee=2024"
+    return client.post("/finances/budget", data={"csrf_token": csrf_of(client, url), **data})
+
+
+@pytest.mark.parametrize(("data", "field", "message"), [
+    ({"year": "abc", "amount": "1000", "deliberation_reference": "DEL-1"}, "year",
+     "année invalide"),
+    ({"year": "1850", "amount": "1000", "deliberation_reference": "DEL-1"}, "year",
+     "doit être entre 2000 et 2100"),
+    ({"year": "2025", "amount": "mille", "deliberation_reference": "DEL-1"}, "amount",
+     "pas un montant valide"),
+    ({"year": "2025", "amount": "1000", "deliberation_reference": ""}, "deliberation_reference",
+     "indiquez le numéro de la délibération"),
+    ({"year": "2025", "amount": "1000", "deliberation_reference": "   "},
+     "deliberation_reference", "indiquez le numéro de la délibération"),
+])
+def test_a_bad_budget_form_comes_back_with_its_field_errors(
+        signed_in: Callable[[str], FlaskClient], data: dict[str, str], field: str,
+        message: str) -> None:
+    response = _post_budget(signed_in("secretariat"), **data)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert f'id="f-{field}"' in html and 'aria-invalid="true"' in html
+    assert message in html
+    assert "Voter ou modifier l'enveloppe annuelle" in html  # the form, not a bare error page
+    assert f'value="{data["amount"]}"' in html  # the input is kept
+
+
+def test_the_dashboard_shows_the_reference_of_the_amendment(
+        web_world: World, signed_in: Callable[[str], FlaskClient]) -> None:
+    secretariat = signed_in("secretariat")
+    response = _post_budget(secretariat, year="2024", amount="1 200 000,00",
+                            deliberation_reference="DEL-2024-DM2")
+    assert response.status_code == 302, response.get_data(as_text=True)
+    html = secretariat.get("/finances/budget?annee=2024").get_data(as_text=True)
+    assert "délibération DEL-2024-DM2" in html and "1\u202f200\u202f000,00" in html
+    assert web_world.faps.budgets.get(web_world.officer, 2024).deliberation_reference == (
+        "DEL-2024-DM2")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from calendar import monthrange
 from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal
@@ -11,6 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from faps.domain.communes import CommuneDirectory
+from faps.domain.deadlines import GrantDeadlineKind, GrantProgress, grant_deadlines
 from faps.domain.dossier_content import DossierState as S
 from faps.domain.money import ZERO
 from faps.infrastructure.readmodels import tables as t
@@ -29,18 +29,13 @@ STATE_OF = {"Submitted": S.SUBMITTED, "InformationRequested": S.INFORMATION_REQU
 STATE_VALUES = {kind: state.value for kind, state in STATE_OF.items()}
 VOTED_STATE = {"adoptee": S.AWARDED, "rejetee": S.REJECTED, "ajournee": S.POSTPONED}
 _WAITING_ANSWER, _AWARDED = S.INFORMATION_REQUESTED.value, S.AWARDED.value
-WORKS_START, BALANCE, ANSWER = "Démarrage des travaux", "Demande de solde", "Réponse attendue"
-
-
-def add_months(day: date, months: int) -> date:
-    """Return the same day `months` later (the month's last day if shorter)."""
-    years, month = divmod(day.month - 1 + months, 12)
-    year = day.year + years
-    return date(year, month + 1, min(day.day, monthrange(year, month + 1)[1]))
+ANSWER = "Réponse attendue"
+LABELS: dict[GrantDeadlineKind, str] = {"works_start": "Démarrage des travaux",
+                                        "balance": "Demande de solde"}
 
 
 def next_deadline(row: Row, delays: dict[str, Row]) -> tuple[date | None, str | None]:
-    """Return what the dossier waits for next, and by when."""
+    """Return what the dossier waits for next, and by when (the rule of faps.domain.deadlines)."""
     state = row["state"]
     if state == _WAITING_ANSWER and row["information_due_on"]:
         return row["information_due_on"], ANSWER
@@ -48,9 +43,14 @@ def next_deadline(row: Row, delays: dict[str, Row]) -> tuple[date | None, str | 
         return None, None
     rules = delays.get(row["reglement_version"] or "")
     if row["decided_on"] and rules:
-        if row["payments_count"] == 0:
-            return add_months(row["decided_on"], rules["works_start_delay_months"]), WORKS_START
-        return add_months(row["decided_on"], rules["balance_delay_months"]), BALANCE
+        progress = GrantProgress(decided_on=row["decided_on"], notified_on=row["notified_on"],
+                                 live_requests=row["live_requests"],
+                                 balance_requested=row["balance_requests"] > 0)
+        due = grant_deadlines(progress, rules["works_start_delay_months"],
+                              rules["balance_delay_months"])
+        if due:
+            kind, on = due[0]
+            return on, LABELS[kind]
     return None, None
 
 
@@ -58,7 +58,7 @@ class DossierProjection(Projection):
     """One row per dossier, one per timeline event, document and payment."""
 
     name = "dossiers"
-    version = 2  # 2: list indexes matching every sort
+    version = 3  # 2: list indexes matching every sort; 3: one deadline rule, from notification
     tables = (t.dossiers, t.reglements, t.timeline, t.documents, t.payment_requests, t.payments)
     handles = DOSSIER_EVENTS | {"ReglementBook.Adopted"}
 
@@ -76,8 +76,8 @@ class DossierProjection(Projection):
         self.reglements.load_all()
         self.delays = {r["version"]: r for r in self.reglements.all_rows()}
         self.rows.preload(e.originator_id for e in events)
-        self.requests.preload(e.request_id for e in events
-                              if qualname(e) == "Dossier.PaymentMade")
+        self.requests.preload(e.request_id for e in events if qualname(e) in (
+            "Dossier.PaymentMade", "Dossier.PaymentRequestRefused"))
         for event in events:
             kind = qualname(event)
             if kind == "ReglementBook.Adopted":
@@ -123,7 +123,8 @@ class DossierProjection(Projection):
             "next_deadline": None, "next_deadline_label": None, "session_id": None,
             "version": e.originator_version, "updated_at": e.timestamp,
             "year": e.timestamp.year, "search": "", "reglement_version": None,
-            "information_due_on": None, "payments_count": 0,
+            "information_due_on": None, "payments_count": 0, "notified_on": None,
+            "live_requests": 0, "balance_requests": 0,
         })
         return self._searchable(row)
 
@@ -185,9 +186,19 @@ class DossierProjection(Projection):
         if e.outcome == "ajournee":
             row["session_id"] = None
 
+    def _Notified(self, row: Row, e: Any) -> None:
+        row["notified_on"] = e.notified_on
+
     def _PaymentRequested(self, row: Row, e: Any) -> None:
         self.requests.add({"request_id": e.request_id, "dossier_id": e.originator_id,
                            "kind": e.kind})
+        row["live_requests"] += 1
+        row["balance_requests"] += e.kind == "solde"
+
+    def _PaymentRequestRefused(self, row: Row, e: Any) -> None:
+        request = self.requests.get(e.request_id)
+        row["live_requests"] -= 1
+        row["balance_requests"] -= request is not None and request["kind"] == "solde"
 
     def _PaymentMade(self, row: Row, e: Any) -> None:
         row["paid"] += e.amount

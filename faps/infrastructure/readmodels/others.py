@@ -82,7 +82,7 @@ class BudgetProjection(Projection):
     """Each year's budget and, per dossier, what is committed and paid on it."""
 
     name = "budgets"
-    version = 1
+    version = 2  # 2: an amendment updates the deliberation reference
     tables = (t.budgets, t.budget_lines)
     handles = frozenset({"YearlyBudget.Voted", "YearlyBudget.Amended", "YearlyBudget.Committed",
                          "YearlyBudget.CommitmentReduced", "YearlyBudget.PaymentRecorded"})
@@ -101,7 +101,7 @@ class BudgetProjection(Projection):
             elif kind == "Amended":
                 budget = budgets.get(e.originator_id)
                 assert budget is not None
-                budget["voted"] = e.amount
+                budget.update(voted=e.amount, deliberation_reference=e.deliberation_reference)
                 budgets.changed(e.originator_id)
             else:
                 self._line(lines, kind, e)

@@ -116,6 +116,9 @@ dossiers = sa.Table(
     sa.Column("reglement_version", sa.String(40)),
     sa.Column("information_due_on", sa.Date),
     sa.Column("payments_count", sa.Integer, nullable=False),
+    sa.Column("notified_on", sa.Date),
+    sa.Column("live_requests", sa.Integer, nullable=False),
+    sa.Column("balance_requests", sa.Integer, nullable=False),
     sa.Index("ix_rm_dossiers_officer", "officer_id"),
     sa.Index("ix_rm_dossiers_year", "year"),
 )
