@@ -5,9 +5,9 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 
+from faps.domain.deadlines import add_months
 from faps.domain.errors import ConfigurationError
 from faps.infrastructure.exports.luhn import siret_ok
 from faps.infrastructure.exports.wording import de
@@ -50,18 +50,6 @@ class Publisher:
                 problems.append(f"le SIRET de {name} ({insee}), {siret}, n'est pas valide")
         if problems:
             raise ConfigurationError("Export impossible : " + " ; ".join(problems) + ".")
-
-
-def add_months(day: date, months: int) -> date:
-    """Return the same day some months later (the month's last day if shorter)."""
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    for last in (31, 30, 29, 28):
-        try:
-            return date(year, month, min(day.day, last))
-        except ValueError:
-            continue
-    raise ValueError(day)
 
 
 def _csv(fields: tuple[str, ...], rows: list[dict[str, Any]]) -> bytes:
