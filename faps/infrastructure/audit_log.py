@@ -74,25 +74,35 @@ def event_schema(topic: str, names: dict[type, str]) -> dict[str, Any]:
 
 def write_log(app: Any, out: IO[str], names: dict[type, str]) -> tuple[int, str, int]:
     """Write the whole log as JSON Lines; return (position, head, events written)."""
-    topics: list[str] = []
-    for notification in read_log(app.recorder.select_notifications):
-        if notification.topic not in topics:
-            topics.append(notification.topic)
+    seal: list[Any] = []
+    for line in log_lines(app, names, app.recorder.max_notification_id() or 0, seal):
+        out.write(line)
+    position, head, count = seal
+    return position, head, count
+
+
+def log_lines(app: Any, names: dict[type, str], until: int,
+              seal: list[Any] | None = None) -> Iterator[str]:
+    """Yield the log up to position `until` as JSON Lines, one line at a time (a download
+    streams them as they are read); `seal` receives (position, head, events written)."""
+    select = app.recorder.select_notifications
+    topics = dict.fromkeys(n.topic for n in read_log(select, 1, until))
     schemas = {t: event_schema(t, names) for t in sorted(topics)}
-    out.write(json.dumps({"format": FORMAT, "event_schemas": schemas}, ensure_ascii=False) + "\n")
+    yield json.dumps({"format": FORMAT, "event_schemas": schemas}, ensure_ascii=False) + "\n"
     previous, position, count = GENESIS, 0, 0
-    for notification in read_log(app.recorder.select_notifications):
+    for notification in read_log(select, 1, until):
         previous = next_link(previous, notification)
         position, count = notification.id, count + 1
         event = app.mapper.to_domain_event(notification)
-        out.write(json.dumps({
+        yield json.dumps({
             "notification_id": notification.id, "originator_id": str(notification.originator_id),
             "originator_version": notification.originator_version, "topic": notification.topic,
             "timestamp": event.timestamp.isoformat(),
             "state": json.loads(notification.state), "link": previous,
-        }, ensure_ascii=False, separators=(",", ":")) + "\n")
-    out.write(json.dumps({"head": previous, "position": position, "events": count}) + "\n")
-    return position, previous, count
+        }, ensure_ascii=False, separators=(",", ":")) + "\n"
+    yield json.dumps({"head": previous, "position": position, "events": count}) + "\n"
+    if seal is not None:
+        seal[:] = [position, previous, count]
 
 
 class LogFileError(ValueError):
@@ -227,4 +237,4 @@ def stored_event(data: dict[str, Any], line: int) -> tuple[Notification, str]:
                         state=state), data["link"]
 
 
-__all__ = ["BATCH", "CheckedLog", "LogFileError", "write_log"]
+__all__ = ["BATCH", "CheckedLog", "LogFileError", "log_lines", "write_log"]

@@ -6,11 +6,10 @@ event, so a GET never produces a file.
 
 from __future__ import annotations
 
-import io
 from typing import Any
 from uuid import UUID
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, render_template, request, stream_with_context
 from marshmallow import fields, validate
 
 from faps.application import policy
@@ -21,7 +20,7 @@ from faps.application.reproduction import ReproductionService, reproduction_serv
 from faps.cli.audit import transcoding_names
 from faps.domain.actors import Role
 from faps.domain.errors import InvalidInputError
-from faps.infrastructure.audit_log import write_log
+from faps.infrastructure.audit_log import log_lines
 from faps.web.common import actor, form_view, parse, roles_required, services
 from faps.web.schemas import FrenchSchema
 
@@ -135,10 +134,14 @@ def audit_log():  # type: ignore[no-untyped-def]
     """Download the whole log as JSON Lines (as `faps audit export`)."""
     faps = services()
     policy.require(actor(), "audit.read")
-    out = io.StringIO()
-    position, _head, _count = write_log(faps.app, out, transcoding_names())
-    return attachment(out.getvalue().encode("utf-8"), f"journal-audit-position-{position}.jsonl",
-                      "application/x-ndjson")
+    until = faps.app.recorder.max_notification_id() or 0
+    lines = log_lines(faps.app, transcoding_names(), until)
+    response = Response(stream_with_context(line.encode("utf-8") for line in lines),
+                        mimetype="application/x-ndjson")  # the browser shows it arriving
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="journal-audit-position-{until}.jsonl"')
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.get("/seances/<uuid:session_id>")
