@@ -14,6 +14,7 @@ from faps.domain.dossier import OUTCOME_LABELS
 from faps.domain.dossier_content import DossierState
 from faps.domain.errors import InvalidInputError
 from faps.web.common import actor, form_view, parse, redirect_to, roles_required, services
+from faps.web.formatting import PARIS
 from faps.web.instruction_forms import DeliberationForm, MotiveForm, form_data, text
 from faps.web.schemas import Euros, FrenchDate, FrenchSchema
 
@@ -63,7 +64,9 @@ def session_context(session_id: UUID, **_: Any) -> dict[str, Any]:
     queries = services().queries
     waiting = DossierFilter(states=(DossierState.PROPOSED.value, DossierState.POSTPONED.value),
                             sort="reference", per_page=200)
-    return {"session": queries.session(actor(), session_id),
+    session = queries.session(actor(), session_id)
+    today = services().ctx.clock.now().astimezone(PARIS).date()
+    return {"session": session, "held": session.session_date <= today,
             "agenda": queries.agenda(actor(), session_id),
             "candidates": queries.dossiers(actor(), waiting).items,
             "outcomes": OUTCOME_LABELS,

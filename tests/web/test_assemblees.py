@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 
 import pytest
 from flask.testing import FlaskClient
@@ -136,3 +137,22 @@ def test_municipal_deliberations_are_recorded_from_the_waiting_list(
     assert post(client, path, {"reference": "DCM-2024-7", "decided_on": "01/02/2024"}) \
         .status_code == 302
     assert reference not in text_of(client.get("/assemblees/deliberations-municipales"))
+
+
+def test_a_session_to_come_takes_its_votes_only_from_its_day(
+    signed_in: SignedIn, web_world: World
+):
+    dossier_id = web_world.proposed()
+    session_id = web_world.session(on=web_world.clock.now().date() + timedelta(days=7))
+    web_world.faps.council.add_to_agenda(web_world.secretariat, session_id, [dossier_id])
+    client = signed_in("secretariat")
+    base = f"/assemblees/seances/{session_id}"
+    page = text_of(client.get(base))
+    assert "Le vote s'enregistre à partir du jour de la séance (12/02/2024)" in page
+    assert "Enregistrer le vote" not in page
+    refused = post(client, f"{base}/points/1/vote", vote())
+    assert refused.status_code in (400, 409, 422)
+    assert "la séance du 12/02/2024 n&#39;a pas encore eu lieu" in text_of(refused)
+    web_world.clock.advance(days=7)
+    assert "Enregistrer le vote" in text_of(client.get(base))
+    assert post(client, f"{base}/points/1/vote", vote()).status_code == 302
