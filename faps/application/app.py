@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.application import Application
+from eventsourcing.application import AggregateNotFoundError, Application, Repository
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoding
 from eventsourcing.utils import EnvType
 
@@ -15,6 +15,32 @@ from faps.domain.errors import ConflictError, NotFoundError
 from faps.domain.numbering import DossierNumbering
 
 SaveListener = Callable[[Sequence[Any]], None]
+
+
+# Years whose series and budget may have snapshots. A snapshot is only a shortcut: an
+# aggregate read without looking for one is the same aggregate, replayed from all its events.
+SNAPSHOT_YEARS = range(1990, 2200)
+
+
+class SnapshotAwareRepository(Repository[UUID]):
+    """Looks for a snapshot only for the aggregates that have them (the yearly series and
+    budgets): every other load, a dossier's above all, saves that query (a round trip on
+    PostgreSQL, which doubled a dossier's load time)."""
+
+    def __init__(self, *args: Any, snapshotted: frozenset[UUID], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.snapshotted = snapshotted
+
+    def _reconstruct_aggregate(self, aggregate_id: UUID, version: int | None,
+                               projector_func: Any) -> Any:
+        if aggregate_id in self.snapshotted:
+            return super()._reconstruct_aggregate(aggregate_id, version, projector_func)
+        events = self.event_store.get(originator_id=aggregate_id, lte=version)
+        aggregate = projector_func(None, events)
+        if aggregate is None:
+            raise AggregateNotFoundError(f"Aggregate {aggregate_id!r} version {version!r} "
+                                         "not found.")
+        return aggregate
 
 
 class FapsApplication(Application[UUID]):
@@ -31,6 +57,17 @@ class FapsApplication(Application[UUID]):
         self._transcodings = list(transcodings)
         self._listeners: list[SaveListener] = []
         super().__init__(env)
+
+    def construct_repository(self) -> Repository[UUID]:
+        """Return the library's repository, told which aggregates may have snapshots."""
+        plain = super().construct_repository()
+        repository = SnapshotAwareRepository(
+            event_store=plain.event_store, snapshot_store=plain.snapshot_store,
+            snapshotted=frozenset(cls.create_id(year) for cls in (DossierNumbering, YearlyBudget)
+                                  for year in SNAPSHOT_YEARS))
+        vars(repository).update({k: v for k, v in vars(plain).items()  # cache and its settings
+                                 if k != "snapshotted"})
+        return repository
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         """Register the library's transcodings and ours (dates, value objects)."""

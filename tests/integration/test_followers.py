@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from uuid import UUID, uuid4
 
 import pytest
 
@@ -76,6 +77,28 @@ def test_a_budget_amended_past_its_snapshots_keeps_every_figure(world: World):
     budget: YearlyBudget = world.faps.app.load(budget_id)
     assert budget.voted == Decimal("100055")
     assert world.faps.queries.budget(world.officer, 2025).voted == Decimal("100055.00")
+
+
+def test_only_the_series_and_budgets_are_looked_up_among_the_snapshots(
+        world: World, monkeypatch: pytest.MonkeyPatch):
+    with world.faps.unit_of_work():
+        ids = [world.submitted() for _ in range(53)]
+    snapshots = world.faps.app.snapshots
+    assert snapshots is not None
+    asked: list[UUID] = []
+    original = snapshots.get
+
+    def get(originator_id, *args, **kwargs):  # type: ignore[no-untyped-def]
+        asked.append(originator_id)
+        return original(originator_id, *args, **kwargs)
+
+    monkeypatch.setattr(snapshots, "get", get)
+    dossier = world.faps.dossiers.load(world.officer, ids[0])
+    assert asked == [] and dossier.reference == "FAPS-2024-001"
+    numbering = world.faps.app.load(DossierNumbering.create_id(2024))
+    assert asked == [DossierNumbering.create_id(2024)] and len(numbering.issued) == 53
+    assert world.faps.app.load(ids[0], version=2).version == 2
+    assert world.faps.app.find(uuid4()) is None and not world.faps.app.exists(uuid4())
 
 
 def test_a_version_adopted_by_another_process_judges_the_next_filing(
