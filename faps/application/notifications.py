@@ -71,9 +71,20 @@ def _paid(event: Any, dossier: Dossier) -> tuple[str, str]:
     lines = "\n".join(f"  - {line.kind_label} du {_d(line.paid_on)} : "
                       f"{format_euros(line.amount)} (mandat {line.mandate_reference})"
                       for line in st.lines if line.paid_on)
-    return ("Versement effectué",
-            f"Un versement de {format_euros(event.amount)} a été mandaté le {_d(event.paid_on)} "
-            f"(mandat {event.mandate_reference}).\n\nÉtat des sommes déjà versées :\n{lines}\n"
+    if event.amount:
+        subject = "Versement effectué"
+        news = (f"Un versement de {format_euros(event.amount)} a été mandaté le "
+                f"{_d(event.paid_on)} (mandat {event.mandate_reference}).")
+    else:  # a balance on a real cost that reduced the grant to what was already paid, or less
+        subject = "Solde arrêté sans versement"
+        news = (f"Le solde de la subvention est arrêté le {_d(event.paid_on)} sans versement : "
+                f"les dépenses réalisées ramènent la subvention à {format_euros(st.awarded)}.")
+        due = dossier.clawback_due - dossier.clawback_recovered
+        if due > 0:
+            news += (f" Le trop-perçu de {format_euros(due)} est à reverser : un titre de "
+                     "recette vous sera adressé.")
+    return (subject,
+            f"{news}\n\nÉtat des sommes déjà versées :\n{lines}\n"
             f"  Montant attribué : {format_euros(st.awarded)}\n"
             f"  Total versé : {format_euros(st.total_paid)}\n"
             f"  Reste à verser : {format_euros(st.remaining)}")

@@ -7,6 +7,7 @@ from uuid import UUID
 
 import pytest
 
+from faps.application.notifications import mail_for_event
 from faps.domain.errors import InvalidInputError
 from faps.domain.grant import BalanceSettlement
 from faps.domain.money import ZERO
@@ -61,6 +62,12 @@ def test_a_balance_below_what_was_already_paid_makes_the_excess_a_clawback(
     with pytest.raises(InvalidInputError, match="rien n'est à verser"):
         _pay(w, dossier_id, solde, Decimal("6000.00"))
     _pay(w, dossier_id, solde, ZERO)
+    dossier = w.faps.dossiers.load(w.officer, dossier_id)
+    paid = list(w.faps.app.repository.event_store.get(dossier_id))[-1]
+    mail = mail_for_event(paid, dossier, "http://faps.test")
+    assert mail is not None and "Solde arrêté sans versement" in mail.subject
+    assert "ramènent la subvention à 15\u202f000,00" in mail.body
+    assert "trop-perçu de 9\u202f000,00" in mail.body and "Versement effectué" not in mail.body
     statement = w.faps.grants.statement(w.officer, dossier_id)
     assert (statement.awarded, statement.total_paid, statement.clawback_due,
             statement.net_paid, statement.remaining) == (
