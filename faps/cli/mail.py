@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import click
 
 from faps.bootstrap import Faps
-from faps.cli.support import opened
+from faps.cli.history import PARIS
+from faps.cli.support import INPUT_ERROR, fail, opened
 from faps.infrastructure.mail_transports import ConsoleTransport
 from faps.infrastructure.mailing import MailReport
 
@@ -91,8 +92,10 @@ def pending() -> None:
         faps.mailer.outbox.catch_up(faps.ctx.clock.now())
         rows = faps.mailer.outbox.pending()
         for row in rows:
+            when = _moment(row["next_attempt_at"])
             click.echo(f"{row['id']:>5}  {row['recipients']}  {row['subject']}  "
-                       f"(essais : {row['attempts']}, {row['last_error'] or 'jamais tenté'})")
+                       f"(essais : {row['attempts']}, {row['last_error'] or 'jamais tenté'} ; "
+                       f"prochain essai à partir du {when})")
         click.echo(f"{len(rows)} courriel(s) en attente.")
 
 
@@ -110,4 +113,13 @@ def send_reminders(day: object) -> None:
     """Queue reminders of overdue deadlines, then flush the outbox."""
     with opened(existing=True) as faps:
         today: date | None = day.date() if day is not None else None  # type: ignore[attr-defined]
+        if today is not None and today > faps.ctx.clock.now().date():
+            fail(f"Date invalide : {today:%d/%m/%Y} est dans le futur ; une relance ne "
+                 "s'envoie que pour une échéance déjà dépassée.", INPUT_ERROR)
         _report(faps.mailer.remind(today))
+
+
+def _moment(value: datetime) -> str:
+    """Return a stored moment as Paris time (SQLite gives it back naive, in UTC)."""
+    aware = value if value.tzinfo else value.replace(tzinfo=UTC)
+    return f"{aware.astimezone(PARIS):%d/%m/%Y %H:%M}"

@@ -356,3 +356,22 @@ def test_mail_commands_refuse_a_missing_database_and_create_none(tmp_path,  # ty
     assert result.exit_code == 1, result.output
     assert "Base de données introuvable" in result.output and "Traceback" not in result.output
     assert not absent.parent.exists()
+
+
+def test_pending_mails_show_their_next_attempt_and_reminders_refuse_a_future_date(
+        tmp_path, clock: SettableClock, port: int) -> None:  # type: ignore[no-untyped-def]
+    from click.testing import CliRunner
+
+    from faps.cli import main
+
+    env = {"FAPS_DATABASE_URL": old_store(tmp_path, clock),
+           "FAPS_INSTANCE_PATH": str(tmp_path / "instance"), "FAPS_MAIL_BACKEND": "smtp",
+           "FAPS_SMTP_HOST": "127.0.0.1", "FAPS_SMTP_PORT": str(port)}  # no server listens
+    postponed = CliRunner().invoke(main, ["mail", "send", "--from-start"], env=env)
+    assert postponed.exit_code == 3, postponed.output
+    listed = CliRunner().invoke(main, ["mail", "pending"], env=env)
+    assert listed.exit_code == 0 and "1 courriel(s) en attente." in listed.output
+    assert re.search(r"essais : 1, .+ ; prochain essai à partir du \d\d/\d\d/\d{4} \d\d:\d\d",
+                     listed.output), listed.output
+    future = CliRunner().invoke(main, ["reminders", "send", "--date", "2099-01-01"], env=env)
+    assert future.exit_code == 2 and "01/01/2099 est dans le futur" in future.stderr
