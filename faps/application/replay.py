@@ -35,25 +35,43 @@ class Replay:
     position: int = 0
     events: int = 0
     problem: str | None = None
+    seal_checked: bool = False
 
 
-def replay_log(lines: Iterable[str], mapper: Any, as_of: datetime | None = None) -> Replay:
+def replay_log(lines: Iterable[str], mapper: Any, as_of: datetime | None = None,
+               seal: tuple[int, str] | None = None) -> Replay:
     """Check every line and link of an exported log and fold its events (up to `as_of`).
 
     The chain is checked before each event is decoded, and to the end of the file even when
     an event does not replay: a defect of the file is always named before a failed replay.
+    A published `seal` (position, head) must be the file's chain at that position.
     """
     result, log = Replay(), CheckedLog(lines)
     failure: str | None = None
     try:
         for number, notification in log:
+            if seal is not None and notification.id == seal[0]:
+                failure = failure or _seal_problem(seal, log.head, number)
+                result.seal_checked = True
             if failure is None:
                 failure = fold(result, mapper, number, notification, as_of)
     except LogFileError as exc:
         result.problem = exc.message
     result.head, result.position, result.events = log.head, log.position, log.events
+    if seal is not None and not result.seal_checked and not result.problem:
+        failure = failure or (f"Sceau non vérifiable : le fichier ne contient pas d'événement à "
+                              f"la position {seal[0]} (il va jusqu'à la position {log.position}).")
     result.problem = result.problem or failure
     return result
+
+
+def _seal_problem(seal: tuple[int, str], head: str, number: int) -> str | None:
+    """Say why the file's chain at the seal's position is not the published head, if not."""
+    if head == seal[1]:
+        return None
+    return (f"Sceau non conforme à la ligne {number} : à la position {seal[0]}, la chaîne du "
+            f"fichier donne {head}, et non la tête publiée {seal[1]} — le journal exporté n'est "
+            "pas celui qui a produit ce sceau.")
 
 
 def fold(result: Replay, mapper: Any, number: int, notification: Notification,

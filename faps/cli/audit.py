@@ -90,24 +90,34 @@ def export_log(output: Path) -> None:
                "seul (sans base de données), éventuellement à une date.")
 @click.argument("file", metavar="FICHIER", type=click.Path(path_type=Path))
 @click.option("--as-of", "as_of", metavar="DATE", help="Date (AAAA-MM-JJ) ou instant ISO.")
-def replay(file: Path, as_of: str | None) -> None:
+@click.option("--head", metavar="EMPREINTE", default=None,
+              help="Tête de chaîne publiée (imprimée sur un export) à retrouver dans le fichier.")
+@click.option("--position", type=int, default=None, help="Position de cette tête.")
+def replay(file: Path, as_of: str | None, head: str | None, position: int | None) -> None:
     """Replay an exported log and print the dossiers' table."""
+    if (head is None) != (position is None):
+        fail("Indiquez à la fois --head et --position.", INPUT_ERROR)
     moment = parse_moment(as_of) if as_of else None
-    result = replay_file(file, moment)
+    seal = (position, head.strip().lower()) if head is not None and position is not None else None
+    result = replay_file(file, moment, seal)
     if result.problem:
         fail(result.problem)
     click.echo(f"{result.events} événement(s) rejoués ; tête de chaîne {result.head} "
                f"(position {result.position}) vérifiée" + (f" ; état au {as_of}" if as_of else ""))
+    if seal is not None:
+        click.echo(f"Sceau publié retrouvé : à la position {seal[0]}, le fichier donne bien la "
+                   f"tête {seal[1]}.")
     click.echo(format_lines(dossier_lines(result.aggregates.values(), load_communes())))
 
 
-def replay_file(file: Path, moment: datetime | None) -> Replay:
+def replay_file(file: Path, moment: datetime | None,
+                seal: tuple[int, str] | None = None) -> Replay:
     """Replay an exported log file, or stop with a French message naming the bad line."""
     mapper = FapsApplication(env={"PERSISTENCE_MODULE": "eventsourcing.popo"},
                              transcodings=faps_transcodings()).mapper
     try:
         with file.open(encoding="utf-8") as handle:
-            return replay_log(handle, mapper, moment)
+            return replay_log(handle, mapper, moment, seal)
     except OSError as exc:
         fail(f"Impossible de lire {file} : {reason(exc)}.")
     raise AssertionError  # unreachable: fail exits

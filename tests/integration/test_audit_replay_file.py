@@ -84,3 +84,27 @@ def test_the_untouched_file_replays(exported: Lines, tmp_path: Path) -> None:
     result = replayed(exported, tmp_path)
     assert result.exit_code == 0, result.output
     assert f"{len(exported) - 2} événement(s) rejoués" in result.output
+
+
+def test_a_published_seal_is_found_in_the_file_or_its_absence_named(
+        exported: Lines, tmp_path: Path) -> None:
+    path = tmp_path / "journal.jsonl"
+    path.write_text("".join(exported), encoding="utf-8")
+    fifth = json.loads(exported[5])  # the seal an export printed at position 5
+    position, head = str(fifth["notification_id"]), fifth["link"]
+
+    def replay(*options: str) -> Result:
+        return CliRunner().invoke(main, ["audit", "replay", str(path), *options])
+
+    found = replay("--head", head.upper(), "--position", position)
+    assert found.exit_code == 0, found.output
+    assert f"Sceau publié retrouvé : à la position {position}, le fichier donne bien" \
+        in found.output
+    forged = replay("--head", "0" * 64, "--position", position)
+    assert forged.exit_code == 1
+    assert f"Sceau non conforme à la ligne 6 : à la position {position}" in forged.stderr
+    absent = replay("--head", head, "--position", "9999")
+    assert absent.exit_code == 1
+    assert "ne contient pas d'événement à la position 9999" in absent.stderr
+    alone = replay("--head", head)
+    assert alone.exit_code == 2 and "à la fois --head et --position" in alone.stderr
