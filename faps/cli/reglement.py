@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 
 import click
 
 from faps.cli.simulate import read_reglement
 from faps.cli.support import handled, opened
 from faps.domain.actors import SYSTEM_ACTOR
-from faps.domain.money import format_euros
+from faps.domain.money import format_euros, format_percent
 from faps.domain.reglement import Reglement
 
 
@@ -68,22 +67,19 @@ def describe(r: Reglement) -> list[str]:
     def day(value: date | None) -> str:
         return f"{value:%d/%m/%Y}" if value else "non indiquée"
 
-    def percent(rate: Decimal) -> str:
-        return f"{(rate * 100).normalize():f}".replace(".", ",") + " %"
-
     return [
         f"Version {r.version}" + (" (chiffres à confirmer)" if r.to_be_confirmed else ""),
         f"  Adoptée par : {r.adopted_by} (le {day(r.adopted_on)})",
         f"  En vigueur à partir du : {day(r.effective_from)}",
-        f"  Assiette : dépenses éligibles {r.basis} ; taux {percent(r.rate)}",
+        f"  Assiette : dépenses éligibles {r.basis} ; taux {format_percent(r.rate)}",
         f"  Plafond par dossier : {euros(r.ceiling_per_dossier)} ; plancher de dépenses "
         f"éligibles : {euros(r.floor_eligible_cost)} ; plafond annuel par commune : "
         f"{euros(r.commune_yearly_ceiling)}",
         "  Catégories éligibles : " + ", ".join(c.value for c in r.eligible_categories),
         "  Occupations acceptées : " + ", ".join(t.value for t in r.accepted_tenures),
         "  Travaux non commencés exigés : " + ("oui" if r.works_must_not_have_started else "non"),
-        f"  Avance : {percent(r.advance_rate)} ; délai de réponse aux demandes de compléments : "
-        f"{r.information_delay_days} jours",
+        f"  Avance : {format_percent(r.advance_rate)} ; délai de réponse aux demandes de "
+        f"compléments : {r.information_delay_days} jours",
         f"  Caducité : démarrage des travaux sous {r.works_start_delay_months} mois, demande de "
         f"solde sous {r.balance_delay_months} mois",
         "  Pièces au dépôt : " + (", ".join(d.code for d in r.documents_at_filing) or "aucune"),

@@ -75,3 +75,8 @@ def format_euros(value: Decimal) -> str:
         groups.insert(0, whole[-3:])
         whole = whole[:-3]
     return sign + NARROW_NBSP.join(groups) + "," + frac + NBSP + "€"
+
+
+def format_percent(rate: Decimal) -> str:
+    """Format a rate as a French percentage: 0.30 → « 30 % », 0.125 → « 12,5 % »."""
+    return f"{(rate * 100).normalize():f}".replace(".", ",") + NBSP + "%"

@@ -3,23 +3,18 @@ secretariat and the administrator record a newly adopted version from its file."
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from flask import Blueprint, flash, render_template, request
 
 from faps.application import policy
 from faps.domain.errors import InvalidInputError
+from faps.domain.money import format_percent
 from faps.domain.reglement import CATEGORY_LABELS, TENURE_LABELS
 from faps.infrastructure.reglement_files import parse_reglement
 from faps.web.common import actor, form_view, login_required, redirect_to, services
 
 bp = Blueprint("reglement", __name__, url_prefix="/reglement")
-
-
-def percent(rate: Decimal) -> str:
-    """Return a rate as a French percentage (0.30 → "30 %", 0.125 → "12,5 %")."""
-    return f"{(rate * 100).normalize():f}".replace(".", ",") + "\u00a0%"
 
 
 def context(**_: Any) -> dict[str, Any]:
@@ -30,7 +25,7 @@ def context(**_: Any) -> dict[str, Any]:
     current = faps.reglements.book().in_force(today)
     return {"versions": versions, "current": current.version if current else None,
             "today": today,
-            "categories": CATEGORY_LABELS, "tenures": TENURE_LABELS, "percent": percent,
+            "categories": CATEGORY_LABELS, "tenures": TENURE_LABELS, "percent": format_percent,
             "may_adopt": policy.allowed(actor(), "reglement.adopt")}
 
 
