@@ -20,6 +20,12 @@ BODY_LABELS = {"conseil": "Conseil communautaire", "bureau": "Bureau communautai
 SEAT = ZoneInfo("Europe/Paris")  # the council sits in Torcy: its days are French days
 
 
+def awarded_on(outcome: str, amount: Decimal) -> Decimal:
+    """Return what an item's vote awards: its amount if adopted, else nothing (events recorded
+    before this rule carried the proposal for a rejected or postponed item)."""
+    return amount if outcome == "adoptee" else ZERO
+
+
 def _refuse(field: str, message: str) -> InvalidInputError:
     return InvalidInputError({field: [message]})
 
@@ -141,9 +147,8 @@ class CouncilSession(Aggregate):
         voting: int
 
         def apply(self, session: CouncilSession) -> None:
-            awarded = self.amount_awarded if self.outcome == "adoptee" else ZERO  # older events
-            session.items[self.item_number].update(                  # carried the proposal
-                outcome=self.outcome, amount_awarded=awarded,
+            session.items[self.item_number].update(
+                outcome=self.outcome, amount_awarded=awarded_on(self.outcome, self.amount_awarded),
                 deliberation_reference=self.deliberation_reference, votes_for=self.votes_for,
                 votes_against=self.votes_against, abstentions=self.abstentions,
                 present=self.present, voting=self.voting)
@@ -170,7 +175,7 @@ class CouncilSession(Aggregate):
             raise _refuse("votes", "indiquez les voix pour, contre et les abstentions")
         self.trigger_event(self.OutcomeRecorded, actor=actor, item_number=item_number,
                            outcome=outcome,
-                           amount_awarded=amount if outcome == "adoptee" else ZERO,
+                           amount_awarded=awarded_on(outcome, amount),
                            deliberation_reference=deliberation_reference.strip(),
                            votes_for=votes[0], votes_against=votes[1], abstentions=votes[2],
                            present=present, voting=voting, timestamp=at)

@@ -8,6 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from faps.domain.communes import CommuneDirectory
+from faps.domain.council import awarded_on
 from faps.domain.money import ZERO
 from faps.infrastructure.readmodels import tables as t
 from faps.infrastructure.readmodels.base import Projection, qualname
@@ -63,8 +64,7 @@ class CouncilProjection(Projection):
                     item.update({f: getattr(e, f) for f in (
                         "outcome", "deliberation_reference", "votes_for",
                         "votes_against", "abstentions", "present", "voting")})
-                    # older events carried the proposal for a rejected or postponed item
-                    item["amount_awarded"] = e.amount_awarded if e.outcome == "adoptee" else 0
+                    item["amount_awarded"] = awarded_on(e.outcome, e.amount_awarded)
         sessions.flush()
         items.flush()
 
