@@ -58,7 +58,7 @@ class DossierProjection(Projection):
     """One row per dossier, one per timeline event, document and payment."""
 
     name = "dossiers"
-    version = 3  # 2: list indexes matching every sort; 3: one deadline rule, from notification
+    version = 4  # 2: list indexes for every sort; 3: one deadline rule; 4: no payments_count
     tables = (t.dossiers, t.reglements, t.timeline, t.documents, t.payment_requests, t.payments)
     handles = DOSSIER_EVENTS | {"ReglementBook.Adopted"}
 
@@ -123,7 +123,7 @@ class DossierProjection(Projection):
             "next_deadline": None, "next_deadline_label": None, "session_id": None,
             "version": e.originator_version, "updated_at": e.timestamp,
             "year": e.timestamp.year, "search": "", "reglement_version": None,
-            "information_due_on": None, "payments_count": 0, "notified_on": None,
+            "information_due_on": None, "notified_on": None,
             "live_requests": 0, "balance_requests": 0,
         })
         return self._searchable(row)
@@ -202,7 +202,6 @@ class DossierProjection(Projection):
 
     def _PaymentMade(self, row: Row, e: Any) -> None:
         row["paid"] += e.amount
-        row["payments_count"] += 1
         request = self.requests.get(e.request_id)
         self._ledger(row, e, request["kind"] if request else "versement", e.amount, e.paid_on,
                      e.mandate_reference)

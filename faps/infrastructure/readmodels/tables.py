@@ -115,7 +115,6 @@ dossiers = sa.Table(
     sa.Column("search", sa.String(400), nullable=False),
     sa.Column("reglement_version", sa.String(40)),
     sa.Column("information_due_on", sa.Date),
-    sa.Column("payments_count", sa.Integer, nullable=False),
     sa.Column("notified_on", sa.Date),
     sa.Column("live_requests", sa.Integer, nullable=False),
     sa.Column("balance_requests", sa.Integer, nullable=False),
