@@ -2,13 +2,17 @@
 
     .venv/bin/python bench/projections.py --events 1000000 --store both
 
-Events are generated through the domain aggregates (30 per dossier) and saved in batches.
+Events are generated through the domain aggregates (30 per dossier) and saved in batches. The
+rebuild is the application's: split over one worker process per core (`--workers`, as the
+setting FAPS_PROJECTIONS_REBUILD_WORKERS), the bare pass reads and decodes in one process.
+Memory: tracemalloc's peak in this process, and the largest resident size of a worker.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import tempfile
 import time
@@ -29,6 +33,7 @@ from faps.domain.dossier import Dossier
 from faps.domain.dossier_content import DocumentRef, DossierContent
 from faps.infrastructure.communes_file import load_communes
 from faps.infrastructure.readmodels import tables as t
+from faps.infrastructure.readmodels.parallel import default_workers
 from faps.infrastructure.readmodels.queries import SqlAlchemyQueries
 from faps.infrastructure.readmodels.runner import ProjectionRunner
 from faps.infrastructure.readmodels.wiring import all_projections
@@ -130,8 +135,10 @@ def timed_rebuild(runner: ProjectionRunner, trace: bool = False) -> tuple[int, f
     if trace:
         tracemalloc.start()
     started = time.perf_counter()
+    runner.last_split = None
     count = runner.rebuild()
-    return count, time.perf_counter() - started, _stop(trace)
+    elapsed, peak = time.perf_counter() - started, _stop(trace)
+    return count, elapsed, max(peak, runner.last_split.traced_peak if runner.last_split else 0)
 
 
 def pad_dossiers(engine: sa.Engine, target: int) -> None:
@@ -177,7 +184,7 @@ def list_timings(engine: sa.Engine) -> dict[str, float]:
     return result
 
 
-def run(store: str, events: int, list_size: int, rounds: int) -> None:
+def run(store: str, events: int, list_size: int, rounds: int, workers: int) -> None:
     """Generate, read, rebuild and query on one store; print the figures."""
     if store == "sqlite":
         url = f"sqlite:///{Path(tempfile.mkdtemp()) / 'bench.sqlite3'}"
@@ -191,13 +198,14 @@ def run(store: str, events: int, list_size: int, rounds: int) -> None:
     config = store_config(url)
     app = FapsApplication(env=config.event_env, transcodings=faps_transcodings())
     engine = make_engine(config)
-    runner = ProjectionRunner(app, engine, all_projections(load_communes()))
+    runner = ProjectionRunner(app, engine, all_projections(load_communes()), workers=workers)
     started = time.perf_counter()
     dossiers = generate(app, events)
     written = time.perf_counter() - started
     total = app.recorder.max_notification_id() or 0
     print(f"[{store}] generated {total} events ({dossiers} dossiers) in {written:.0f} s "
-          f"({total / written:,.0f}/s)")
+          f"({total / written:,.0f}/s); rebuild split over {workers} process(es): "
+          f"{'yes' if runner.splits() else 'no'}")
     ratios = []
     for round_ in range(1, rounds + 1):  # alternated: a shared machine's load hits both alike
         count, secs, _ = bare_read(app)
@@ -212,7 +220,11 @@ def run(store: str, events: int, list_size: int, rounds: int) -> None:
     _, _, bare_peak = bare_read(app, trace=True)
     _, _, peak = timed_rebuild(runner, trace=True)
     print(f"[{store}] peak memory (tracemalloc, separate passes): bare read "
-          f"{bare_peak / 2**20:.1f} MiB, rebuild {peak / 2**20:.1f} MiB")
+          f"{bare_peak / 2**20:.1f} MiB, rebuild {peak / 2**20:.1f} MiB (the largest of this "
+          f"process and each worker); resident size of the largest worker "
+          f"{resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024:.0f} MiB, "
+          f"of this process {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB "
+          "(a worker is forked from it: its size includes what the generation left here)")
     pad_dossiers(engine, list_size)
     for label, ms in list_timings(engine).items():
         print(f"[{store}] list query at {list_size} dossiers, {label}: {ms:.1f} ms")
@@ -228,9 +240,11 @@ def main() -> None:
     parser.add_argument("--list-size", type=int, default=30_000)
     parser.add_argument("--rounds", type=int, default=3,
                         help="bare read and rebuild, alternated this many times")
+    parser.add_argument("--workers", type=int, default=default_workers(),
+                        help="processes of the rebuild (default: one per core, at most 4)")
     args = parser.parse_args()
     for store in (("sqlite", "postgres") if args.store == "both" else (args.store,)):
-        run(store, args.events, args.list_size, args.rounds)
+        run(store, args.events, args.list_size, args.rounds, args.workers)
 
 
 if __name__ == "__main__":

@@ -75,6 +75,13 @@ class FapsApplication(Application[UUID]):
         for transcoding in self._transcodings:
             transcoder.register(transcoding)
 
+    def reopen(self) -> FapsApplication:
+        """Return a new application on the same store, with connections of its own (what a
+        forked process uses: a connection pool must not cross a fork). Its tables exist: it
+        does not create them (processes doing so at once conflict on PostgreSQL)."""
+        return type(self)(env={**self.env, "CREATE_TABLE": "no"},
+                          transcodings=self._transcodings)
+
     def on_saved(self, listener: SaveListener) -> None:
         """Call `listener(recordings)` after every successful save (read-your-writes)."""
         self._listeners.append(listener)

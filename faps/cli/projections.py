@@ -8,6 +8,7 @@ import time
 import click
 
 from faps.cli.support import INPUT_ERROR, fail, opened
+from faps.infrastructure.readmodels.parallel import REBUILDING, RebuildError
 
 
 @click.group(help="Projections : les tables de lecture tenues à jour depuis le journal.")
@@ -25,12 +26,18 @@ def rebuild(name: str | None) -> None:
             fail(f"Projection inconnue : {name} ({', '.join(runner.projections)}).",
                  INPUT_ERROR)
         head = faps.app.recorder.max_notification_id() or 0
+        split = runner.splits()
         started = time.perf_counter()
         with click.progressbar(length=head, label="Reconstruction") as bar:
-            read = runner.rebuild([name] if name else None, progress=bar.update)
+            try:
+                read = runner.rebuild([name] if name else None, progress=bar.update)
+            except RebuildError as error:
+                fail(f"La reconstruction s'est arrêtée ({error}). Relancez la commande : "
+                     "elle reprend là où chaque processus s'était arrêté.")
         elapsed = time.perf_counter() - started
         rate = read / elapsed if elapsed else 0.0
-        click.echo(f"{read} événements relus en {elapsed:.1f} s ({rate:,.0f}/s).")
+        how = f", {runner.workers} processus" if split else ""
+        click.echo(f"{read} événements relus en {elapsed:.1f} s ({rate:,.0f}/s{how}).")
 
 
 @projections.command(help="Suit le journal et met les projections à jour (Ctrl-C pour arrêter).")
@@ -52,6 +59,9 @@ def status() -> None:
     """Print each projection's version, position and lag."""
     with opened() as faps:
         for s in faps.projections.status():
-            stale = "" if s["stored_version"] == s["version"] else " (version à reconstruire)"
+            stale = ("" if s["stored_version"] == s["version"]
+                     else " (reconstruction en cours, ou interrompue : relancez "
+                          "« faps projections rebuild » pour la reprendre)"
+                     if s["stored_version"] == REBUILDING else " (version à reconstruire)")
             click.echo(f"{s['name']:<10} v{s['version']}  position {s['position']}"
                        f"/{s['head']}  retard {s['lag']}{stale}")

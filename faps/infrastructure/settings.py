@@ -47,6 +47,8 @@ class Settings(BaseSettings):
     agglomeration_siret: str = ""
     commune_sirets: Annotated[dict[str, str], NoDecode] = Field(default_factory=dict)
     projections_autorebuild: bool = True
+    # Processes of a rebuild of a large log (0: one per core, at most 4; 1: no split).
+    projections_rebuild_workers: int = Field(default=0, ge=0, le=32)
 
     @field_validator("commune_sirets", mode="before")
     @classmethod

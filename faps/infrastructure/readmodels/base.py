@@ -22,6 +22,10 @@ class Projection:
     version: ClassVar[int]
     tables: ClassVar[tuple[sa.Table, ...]]
     handles: ClassVar[frozenset[str]]  # event qualnames, as in stored topics after ':'
+    # Handled events whose rows the projection reads when applying other aggregates' events
+    # (a règlement's delays, for every dossier's deadline): a rebuild split over processes
+    # applies them first, so that every partition finds them.
+    shared: ClassVar[frozenset[str]] = frozenset()
 
     def wants(self, topic: str) -> bool:
         """Tell whether a stored event's topic concerns this projection."""

@@ -7,6 +7,7 @@ from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from faps.infrastructure.readmodels.bulk import insert_rows
 
@@ -16,11 +17,18 @@ _UNREAD: Any = object()
 
 
 @cache
-def _by_keys(table: sa.Table) -> tuple[sa.Select[Any], sa.Delete]:
-    """Return the select and the delete of a table's rows by a list of primary keys."""
+def _by_keys(table: sa.Table, dialect: str) -> tuple[sa.Select[Any], sa.Delete]:
+    """Return the select and the delete of a table's rows by a list of primary keys.
+
+    On PostgreSQL a single-column key is matched with `= ANY(array)`: one parameter, so one
+    prepared statement whatever the number of keys, where IN would need one per length.
+    """
     columns = list(table.primary_key.columns)
-    key = columns[0] if len(columns) == 1 else sa.tuple_(*columns)
-    where = key.in_(sa.bindparam("keys", expanding=True))
+    if dialect == "postgresql" and len(columns) == 1:
+        where = columns[0] == sa.any_(sa.bindparam("keys", type_=ARRAY(columns[0].type)))
+    else:
+        key = columns[0] if len(columns) == 1 else sa.tuple_(*columns)
+        where = key.in_(sa.bindparam("keys", expanding=True))
     return sa.select(table).where(where), table.delete().where(where)
 
 
@@ -43,7 +51,7 @@ class Rows:
     def preload(self, keys: Iterable[Any]) -> None:
         """Read the stored rows of these keys (one query per chunk of keys)."""
         wanted = [k for k in dict.fromkeys(keys) if k not in self._rows]
-        select = _by_keys(self.table)[0]
+        select = _by_keys(self.table, self.conn.dialect.name)[0]
         for i in range(0, len(wanted), CHUNK):
             chunk = wanted[i:i + CHUNK]
             for found in self.conn.execute(select, {"keys": chunk}).mappings():
@@ -102,7 +110,7 @@ class Rows:
     def flush(self) -> None:
         """Write changed rows back: stored ones are replaced, new ones inserted."""
         stale = [k for k in self._dirty if k in self._stored or k in self._unknown]
-        delete = _by_keys(self.table)[1]
+        delete = _by_keys(self.table, self.conn.dialect.name)[1]
         for i in range(0, len(stale), CHUNK):
             self.conn.execute(delete, {"keys": stale[i:i + CHUNK]})
         rows = self.changed_rows()

@@ -2,11 +2,13 @@
 
 The insert is compiled once per dialect and table; values go through the columns' own bind
 processors (the very conversions SQLAlchemy applies), column by column, and are sent in one
-executemany, or on PostgreSQL in one COPY when there are many. Stored values are the same.
+executemany, or on PostgreSQL in one COPY when there are many. Stored values are the same
+(a COPY takes JSON as the text the driver would have sent, serialized here once).
 """
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -26,12 +28,14 @@ class CompiledInsert:
     copy: str
     names: tuple[str, ...]
     converters: tuple[tuple[int, Callable[[Any], Any]], ...]
+    copy_converters: tuple[tuple[int, Callable[[Any], Any]], ...]
     positional: bool
 
-    def values(self, rows: Sequence[dict[str, Any]]) -> list[tuple[Any, ...]]:
+    def values(self, rows: Sequence[dict[str, Any]],
+               copy: bool = False) -> list[tuple[Any, ...]]:
         """Return the rows as tuples of driver values, in the insert's column order."""
         columns = [map(itemgetter(name), rows) for name in self.names]
-        for index, convert in self.converters:
+        for index, convert in self.copy_converters if copy else self.converters:
             columns[index] = map(convert, columns[index])
         return list(zip(*columns, strict=True))
 
@@ -57,9 +61,25 @@ def _compile(dialect: sa.Dialect, table: sa.Table) -> CompiledInsert:
             f"({', '.join(quote.format_column(c) for c in columns)}) FROM STDIN")
     converters = tuple((i, p) for i, c in enumerate(columns)
                        if (p := c.type.dialect_impl(dialect).bind_processor(dialect)))
+    copy_converters = tuple((i, _json_text if _is_json(columns[i]) else p)
+                            for i, p in converters)
     return CompiledInsert(sql=table.insert().compile(dialect=dialect).string, copy=copy,
                           names=tuple(c.name for c in columns), converters=converters,
+                          copy_converters=copy_converters,
                           positional=bool(dialect.positional))
+
+
+def _is_json(column: sa.Column[Any]) -> bool:
+    kind = column.type
+    return isinstance(getattr(kind, "impl", kind), sa.JSON)
+
+
+_EMPTY_LIST = json.dumps([])
+
+
+def _json_text(value: Any) -> str:
+    """Return JSON as the text the driver's JSON wrapper sends (json.dumps, the default)."""
+    return _EMPTY_LIST if value == [] else json.dumps(value)
 
 
 def insert_rows(conn: sa.Connection, table: sa.Table, rows: Sequence[dict[str, Any]]) -> None:
@@ -67,10 +87,11 @@ def insert_rows(conn: sa.Connection, table: sa.Table, rows: Sequence[dict[str, A
     if not rows:
         return
     insert = compiled_insert(conn.dialect, table)
+    if conn.dialect.name == "postgresql" and len(rows) >= COPY_FROM:
+        _copy(conn, insert, insert.values(rows, copy=True))
+        return
     values = insert.values(rows)
-    if conn.dialect.name == "postgresql" and len(values) >= COPY_FROM:
-        _copy(conn, insert, values)
-    elif insert.positional:
+    if insert.positional:
         conn.exec_driver_sql(insert.sql, values)
     else:
         conn.exec_driver_sql(insert.sql, [dict(zip(insert.names, v, strict=True))

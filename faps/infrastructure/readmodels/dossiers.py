@@ -61,6 +61,7 @@ class DossierProjection(Projection):
     version = 4  # 2: list indexes for every sort; 3: one deadline rule; 4: no payments_count
     tables = (t.dossiers, t.reglements, t.timeline, t.documents, t.payment_requests, t.payments)
     handles = DOSSIER_EVENTS | {"ReglementBook.Adopted"}
+    shared = frozenset({"ReglementBook.Adopted"})  # a version's delays, read for every dossier
 
     def __init__(self, communes: CommuneDirectory) -> None:
         self.communes = communes

@@ -3,6 +3,8 @@
 Each projection writes its rows and its position in one transaction. The position row is
 locked first (an UPDATE, which on SQLite takes the database's write lock and on PostgreSQL
 the row lock), so runners in other threads or processes wait and then skip what was done.
+A rebuild of a large log is split over worker processes (`parallel`); a projection being
+rebuilt that way is left alone by every other runner until it is done.
 """
 
 from __future__ import annotations
@@ -10,7 +12,9 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 import sqlalchemy as sa
@@ -18,8 +22,12 @@ import sqlalchemy as sa
 from faps.application.app import FapsApplication
 from faps.infrastructure.readmodels import tables as t
 from faps.infrastructure.readmodels.base import Projection, qualname
+from faps.infrastructure.readmodels.parallel import REBUILDING, SplitRebuild, wait_for_others
+from faps.infrastructure.readmodels.partitions import can_fork, store_kind
 
 BATCH = 1000
+SPLIT_FROM = 50_000  # notifications from which a rebuild is split over processes
+LEASE = 120.0  # seconds without a heartbeat after which a split rebuild counts as abandoned
 Progress = Callable[[int], None]
 
 
@@ -27,13 +35,19 @@ class ProjectionRunner:
     """Brings a set of projections up to the log, in batches, on any store."""
 
     def __init__(self, app: FapsApplication, engine: sa.Engine,
-                 projections: Sequence[Projection], batch_size: int = BATCH) -> None:
+                 projections: Sequence[Projection], batch_size: int = BATCH,
+                 workers: int = 1, split_from: int = SPLIT_FROM, lease: float = LEASE) -> None:
         self.app = app
         self.engine = engine
         self.projections = {p.name: p for p in projections}
         self.batch_size = batch_size
+        self.workers = workers
+        self.split_from = split_from
+        self.lease = lease
+        self.last_split: SplitRebuild | None = None  # the latest split rebuild (benchmarks)
         self._lock = threading.RLock()
         t.positions.create(engine, checkfirst=True)
+        t.rebuilds.create(engine, checkfirst=True)
         for p in projections:
             t.metadata.create_all(engine, tables=list(p.tables))
         self._register()
@@ -58,16 +72,15 @@ class ProjectionRunner:
                                           t.positions.c.version)).all()
         return {name: (position, version) for name, position, version in rows}
 
-    def _lock_position(self, conn: sa.Connection, name: str) -> int:
-        return self._lock_positions(conn, [name])[name]
-
     @staticmethod
-    def _lock_positions(conn: sa.Connection, names: Sequence[str]) -> dict[str, int]:
-        """Lock the position rows (SQLite: the write lock; PostgreSQL: the rows) and read them."""
+    def lock_positions(conn: sa.Connection, names: Sequence[str]) -> dict[str, tuple[int, int]]:
+        """Lock the position rows (SQLite: the write lock; PostgreSQL: the rows) and read
+        them: (position, version) by name."""
         where = t.positions.c.name.in_(names)
         conn.execute(t.positions.update().where(where).values(position=t.positions.c.position))
-        rows = conn.execute(sa.select(t.positions.c.name, t.positions.c.position).where(where))
-        return {name: int(position) for name, position in rows}
+        rows = conn.execute(sa.select(t.positions.c.name, t.positions.c.position,
+                                      t.positions.c.version).where(where))
+        return {name: (int(position), int(version)) for name, position, version in rows}
 
     def _names(self, names: Iterable[str] | None) -> list[str]:
         chosen = list(names) if names else list(self.projections)
@@ -78,12 +91,18 @@ class ProjectionRunner:
 
     # -- start, reset, rebuild ------------------------------------------------------------
     def start(self) -> list[str]:
-        """Rebuild the projections whose version changed (or never ran); then catch up."""
+        """Rebuild the projections whose version changed (or never ran); then catch up.
+
+        A projection another process is rebuilding right now is waited for, not rebuilt again;
+        one whose split rebuild was abandoned is resumed.
+        """
+        wait_for_others(self, list(self.projections))
         stored = self.positions()
         stale = [n for n, p in self.projections.items() if stored[n][1] != p.version]
-        self.reset(stale)
+        if stale:
+            self.rebuild(stale)
         self.catch_up()
-        self.index(list(self.projections), analyze=stale)  # and any a killed rebuild left out
+        self.index(list(self.projections))  # any a killed rebuild left out
         return stale
 
     def reset(self, names: Iterable[str] | None = None) -> None:
@@ -94,41 +113,74 @@ class ProjectionRunner:
         """
         with self._lock:
             for name in self._names(names):
-                projection = self.projections[name]
                 with self.engine.begin() as conn:
-                    self._lock_position(conn, name)
-                    for table in reversed(projection.tables):
-                        table.drop(conn, checkfirst=True)
-                    for table in projection.tables:
-                        conn.execute(sa.schema.CreateTable(table))
-                    conn.execute(t.positions.update().where(t.positions.c.name == name)
-                                 .values(position=0, version=projection.version,
-                                         updated_at=datetime.now(tz=UTC)))
+                    self.lock_positions(conn, [name])
+                    conn.execute(t.rebuilds.delete().where(t.rebuilds.c.name == name))
+                    self.empty(conn, name, self.projections[name].version)
+
+    def empty(self, conn: sa.Connection, name: str, version: int) -> None:
+        """Drop and recreate a projection's tables bare, its position at the log's start (in
+        `conn`'s transaction, its position row locked)."""
+        projection = self.projections[name]
+        for table in reversed(projection.tables):
+            table.drop(conn, checkfirst=True)
+        for table in projection.tables:
+            conn.execute(sa.schema.CreateTable(table))
+        conn.execute(t.positions.update().where(t.positions.c.name == name)
+                     .values(position=0, version=version, updated_at=datetime.now(tz=UTC)))
 
     def index(self, names: Sequence[str], analyze: Iterable[str] = ()) -> None:
         """Create the projections' missing secondary indexes; refresh the planner's statistics
-        of the `analyze` ones (tables just filled: PostgreSQL's autovacuum may be off or late)."""
+        of the `analyze` ones (tables just filled: PostgreSQL's autovacuum may be off or late).
+
+        On PostgreSQL the statements run on `workers` connections at once (the server builds
+        each index in a process of its own); SQLite has one writer: they run in turn.
+        """
         with self._lock, self.engine.begin() as conn:
-            self._lock_positions(conn, names)  # one process at a time creates them
+            self.lock_positions(conn, names)  # one process at a time creates them
             inspector = sa.inspect(conn)
+            steps: list[Callable[[sa.Connection], Any]] = []
             for name in names:
                 for table in self.projections[name].tables:
                     present = {i["name"] for i in inspector.get_indexes(table.name)}
-                    for index in sorted(table.indexes, key=lambda i: str(i.name)):
-                        if index.name not in present:
-                            index.create(conn)
-            for name in analyze:
-                for table in self.projections[name].tables:
-                    conn.exec_driver_sql(f"ANALYZE {table.name}")
+                    steps.extend(index.create for index in sorted(  # (those of its dialect)
+                        table.indexes, key=lambda i: str(i.name)) if index.name not in present)
+            steps.extend(partial(sa.Connection.exec_driver_sql, statement=f"ANALYZE {table.name}")
+                         for name in analyze for table in self.projections[name].tables)
+            if self.engine.dialect.name != "postgresql" or self.workers < 2:
+                for step in steps:
+                    step(conn)
+                return
+            with ThreadPoolExecutor(self.workers) as pool:
+                list(pool.map(self._run_alone, steps))
+
+    def _run_alone(self, step: Callable[[sa.Connection], Any]) -> None:
+        with self.engine.begin() as conn:
+            step(conn)
 
     def rebuild(self, names: Iterable[str] | None = None,
                 progress: Progress | None = None) -> int:
-        """Rebuild projections from the whole log; return the notifications read."""
+        """Rebuild projections from the whole log; return the notifications read.
+
+        From `split_from` notifications on, the work is split over `workers` processes
+        where the store is shared (a SQLite file, PostgreSQL) and processes can be forked.
+        """
         chosen = self._names(names)
-        self.reset(chosen)
-        read = self.catch_up(names=chosen, progress=progress)
-        self.index(chosen, analyze=chosen)
+        wait_for_others(self, chosen)
+        with self._lock:
+            if self.splits():
+                self.last_split = SplitRebuild(self, chosen, self.workers, progress)
+                read = self.last_split.run()
+            else:
+                self.reset(chosen)
+                read = self.catch_up(names=chosen, progress=progress)
+            self.index(chosen, analyze=chosen)
         return read
+
+    def splits(self) -> bool:
+        """Tell whether a rebuild would be split over processes now."""
+        return (self.workers > 1 and can_fork() and store_kind(self.app.recorder) is not None
+                and (self.app.recorder.max_notification_id() or 0) >= self.split_from)
 
     # -- catching up ----------------------------------------------------------------------
     def catch_up(self, until: int | None = None, names: Iterable[str] | None = None,
@@ -138,11 +190,14 @@ class ProjectionRunner:
         Each batch is applied to every chosen projection in one transaction, which also moves
         their positions: one commit per batch, whatever the number of projections.
         """
-        chosen = [self.projections[n] for n in self._names(names)]
+        every = [self.projections[n] for n in self._names(names)]
         read = 0
         with self._lock:
             while True:
                 stored = self.positions()
+                chosen = [p for p in every if stored[p.name][1] != REBUILDING]  # see parallel
+                if not chosen:
+                    break
                 start = min(stored[p.name][0] for p in chosen)
                 if until is not None and start >= until:
                     break
@@ -165,9 +220,9 @@ class ProjectionRunner:
         batch = [(n.id, to_domain_event(n)) for n in wanted]
         last_id = notifications[-1].id
         with self.engine.begin() as conn:
-            positions = self._lock_positions(conn, [p.name for p in chosen])
-            moved = [p.name for p in chosen
-                     if self.apply(conn, p, batch, positions[p.name], last_id)]
+            locked = self.lock_positions(conn, [p.name for p in chosen])
+            moved = [p.name for p in chosen if locked[p.name][1] != REBUILDING  # since read
+                     and self.apply(conn, p, batch, locked[p.name][0], last_id)]
             if moved:
                 conn.execute(t.positions.update().where(t.positions.c.name.in_(moved))
                              .values(position=last_id, updated_at=datetime.now(tz=UTC)))
@@ -193,7 +248,8 @@ class ProjectionRunner:
                 stop.wait(interval)
 
     def status(self) -> list[dict[str, Any]]:
-        """Return each projection's version, position and lag behind the log."""
+        """Return each projection's version, position and lag behind the log (a stored
+        version of REBUILDING: a split rebuild is filling it, or was killed doing so)."""
         head = self.app.recorder.max_notification_id() or 0
         stored = self.positions()
         return [{"name": name, "version": p.version,

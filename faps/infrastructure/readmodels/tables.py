@@ -91,6 +91,20 @@ positions = sa.Table(
     sa.Column("updated_at", UtcDateTime, nullable=True),
 )
 
+# A rebuild split over processes: one row per projection and partition, holding the run's
+# token (a superseded run's workers find it changed and stop), the log position it rebuilds
+# up to, each partition's progress (so that a killed run resumes) and the workers' heartbeat.
+rebuilds = sa.Table(
+    "rm_rebuilds", metadata,
+    sa.Column("name", sa.String(40), primary_key=True),
+    sa.Column("part", sa.Integer, primary_key=True),
+    sa.Column("parts", sa.Integer, nullable=False),
+    sa.Column("token", sa.String(32), nullable=False),
+    sa.Column("head", sa.BigInteger, nullable=False),
+    sa.Column("position", sa.BigInteger, nullable=False),
+    sa.Column("heartbeat_at", UtcDateTime, nullable=False),
+)
+
 dossiers = sa.Table(
     "rm_dossiers", metadata,
     sa.Column("dossier_id", sa.Uuid, primary_key=True),

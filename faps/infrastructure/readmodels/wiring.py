@@ -14,6 +14,7 @@ from faps.infrastructure.readmodels.others import (
     BudgetProjection,
     CouncilProjection,
 )
+from faps.infrastructure.readmodels.parallel import default_workers
 from faps.infrastructure.readmodels.queries import SqlAlchemyQueries
 from faps.infrastructure.readmodels.runner import ProjectionRunner
 
@@ -24,9 +25,11 @@ def all_projections(communes: CommuneDirectory) -> list[Projection]:
             AccountProjection()]
 
 
-def read_side(app: FapsApplication, engine: sa.Engine,
-              communes: CommuneDirectory) -> tuple[ProjectionRunner, SqlAlchemyQueries]:
-    """Return the runner (started: stale projections rebuilt, caught up) and the queries."""
-    runner = ProjectionRunner(app, engine, all_projections(communes))
+def read_side(app: FapsApplication, engine: sa.Engine, communes: CommuneDirectory,
+              workers: int = 0) -> tuple[ProjectionRunner, SqlAlchemyQueries]:
+    """Return the runner (started: stale projections rebuilt, caught up) and the queries;
+    `workers`: the processes of a large rebuild (0: one per core, at most 4)."""
+    runner = ProjectionRunner(app, engine, all_projections(communes),
+                              workers=default_workers(workers))
     runner.start()
     return runner, SqlAlchemyQueries(engine, communes, FundAsOf(app, communes))

@@ -1,0 +1,294 @@
+"""A rebuild split over processes, each projecting the aggregates of one partition.
+
+Decoding events and turning them into rows is Python work, so one process uses one core. A
+rebuild of a large log therefore forks one worker per partition (see `partitions`): each reads
+only its own aggregates' notifications, up to the log's head when the rebuild began, and writes
+their rows with its partition's progress and heartbeat in one transaction. Every row of a
+projection depends on one aggregate's events, except what a projection declares `shared` (a
+règlement's delays): those events are applied first, in the transaction that empties the
+tables. The projection's own position stays at "being rebuilt" (`REBUILDING`) until every
+partition is done: other processes leave it alone meanwhile, then it moves to the head in one
+transaction, and the usual catch-up applies what was written since.
+
+Exactly once: a worker's batch commits only if its run's token is still in place and its
+partition's progress is where it started (a superseded run's workers stop at their next batch).
+A killed run leaves its progress: once its heartbeat is older than the lease, the next rebuild
+(or start) of the same projections takes it over with a new token and resumes each partition.
+"""
+
+from __future__ import annotations
+
+import gc
+import multiprocessing
+import queue
+import time
+import traceback
+import tracemalloc
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+
+from faps.infrastructure.readmodels import tables as t
+from faps.infrastructure.readmodels.base import Projection, qualname
+from faps.infrastructure.readmodels.partitions import (
+    count_notifications,
+    select_partition,
+    select_topics,
+)
+
+if TYPE_CHECKING:
+    from faps.infrastructure.readmodels.runner import ProjectionRunner
+
+REBUILDING = -1  # a projection's stored version while a split rebuild fills it
+SUPERSEDED_EXIT = 3
+
+
+class RebuildError(RuntimeError):
+    """A split rebuild did not finish (a worker failed, or another run took it over)."""
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a run rebuilds: its token, the head it stops at, each partition's progress."""
+
+    token: str
+    head: int
+    positions: tuple[int, ...]
+    fresh: bool
+
+
+def default_workers(setting: int = 0) -> int:
+    """Return the worker processes of a split rebuild: the setting, or with 0 the machine's
+    cores (at most 4: past that, the database's single writer or the server is the limit)."""
+    import os
+
+    return setting if setting > 0 else max(1, min(4, os.cpu_count() or 1))
+
+
+def live_rebuilds(conn: sa.Connection, names: Sequence[str], lease: float) -> set[str]:
+    """Return the projections among `names` that a split rebuild is filling right now."""
+    recent = datetime.now(tz=UTC) - timedelta(seconds=lease)
+    return set(conn.execute(sa.select(t.rebuilds.c.name).distinct().where(
+        t.rebuilds.c.name.in_(names), t.rebuilds.c.heartbeat_at > recent)).scalars())
+
+
+class SplitRebuild:
+    """One run of a rebuild split over `parts` worker processes."""
+
+    def __init__(self, runner: ProjectionRunner, names: Sequence[str], parts: int,
+                 progress: Callable[[int], None] | None = None) -> None:
+        self.runner = runner
+        self.names = list(names)
+        self.parts = parts
+        self.progress = progress
+        self.traced_peak = 0  # the largest worker's, when tracemalloc traces (benchmarks)
+
+    def run(self) -> int:
+        """Rebuild up to the head, then catch up; return the notifications read."""
+        plan = self._claim()
+        read = self._fork(plan)
+        if plan.fresh and read != count_notifications(self.runner.app.recorder, plan.head):
+            raise RebuildError("reconstruction : des événements n'ont été lus par aucune "
+                               "partition")
+        self._finish(plan)
+        return read + self.runner.catch_up(names=self.names, progress=self.progress)
+
+    # -- in the parent ----------------------------------------------------------------------
+    def _claim(self) -> Plan:
+        """Resume an abandoned run of these projections, or empty them and start one."""
+        runner, token, now = self.runner, uuid.uuid4().hex, datetime.now(tz=UTC)
+        with runner.engine.begin() as conn:
+            runner.lock_positions(conn, self.names)
+            found = conn.execute(sa.select(t.rebuilds).where(
+                t.rebuilds.c.name.in_(self.names))).mappings().all()
+            resumed = self._resumable(conn, found)
+            if resumed is not None:
+                conn.execute(t.rebuilds.update().where(t.rebuilds.c.name.in_(self.names))
+                             .values(token=token, heartbeat_at=now))
+                return Plan(token, int(found[0]["head"]), resumed, fresh=False)
+            conn.execute(t.rebuilds.delete().where(t.rebuilds.c.name.in_(self.names)))
+            head = runner.app.recorder.max_notification_id() or 0
+            for name in self.names:
+                runner.empty(conn, name, REBUILDING)
+            conn.execute(t.rebuilds.insert(), [
+                {"name": name, "part": part, "parts": self.parts, "token": token,
+                 "head": head, "position": 0, "heartbeat_at": now}
+                for name in self.names for part in range(self.parts)])
+            self._apply_shared(conn, head)
+        return Plan(token, head, (0,) * self.parts, fresh=True)
+
+    def _resumable(self, conn: sa.Connection,
+                   found: Sequence[Any]) -> tuple[int, ...] | None:
+        """Return each partition's progress if `found` is one whole run of exactly these
+        projections, with this number of partitions, that nobody carries on; else None."""
+        stored = dict(conn.execute(sa.select(t.positions.c.name, t.positions.c.version)
+                                   .where(t.positions.c.name.in_(self.names))).all())
+        if (not found or {r["token"] for r in found} != {found[0]["token"]}
+                or {(r["name"], r["part"]) for r in found}
+                != {(n, p) for n in self.names for p in range(self.parts)}
+                or any(r["parts"] != self.parts for r in found)
+                or any(stored.get(n) != REBUILDING for n in self.names)
+                or live_rebuilds(conn, self.names, self.runner.lease)):
+            return None
+        by_part: dict[int, set[int]] = {}
+        for r in found:
+            by_part.setdefault(r["part"], set()).add(int(r["position"]))
+        if any(len(p) != 1 for p in by_part.values()):
+            return None
+        return tuple(by_part[part].pop() for part in range(self.parts))
+
+    def _apply_shared(self, conn: sa.Connection, head: int) -> None:
+        """Apply the events every partition reads (in the transaction that emptied)."""
+        chosen = [self.runner.projections[n] for n in self.names]
+        shared = sorted(frozenset().union(*(p.shared for p in chosen)))
+        after, decode = 0, self.runner.app.mapper.to_domain_event
+        while shared and (notes := select_topics(self.runner.app.recorder, after, head,
+                                                 self.runner.batch_size, shared)):
+            events = [decode(n) for n in notes]
+            for projection in chosen:
+                mine = [e for e in events if qualname(e) in projection.shared]
+                if mine:
+                    projection.apply(conn, mine)
+            after = notes[-1].id
+
+    def _fork(self, plan: Plan) -> int:
+        """Run one worker per partition to the end; return the notifications they read."""
+        context = multiprocessing.get_context("fork")
+        reports: Any = context.Queue()
+        workers = [context.Process(target=_worker, daemon=True, name=f"faps-rebuild-{part}",
+                                   args=(self.runner, self.names, part, self.parts,
+                                         plan.positions[part], plan.head, plan.token, reports))
+                   for part in range(self.parts)]
+        read, failure, finished = 0, None, False
+        try:
+            for worker in workers:
+                worker.start()
+            while True:
+                try:
+                    kind, value = reports.get(timeout=0.1)
+                except queue.Empty:
+                    codes = [w.exitcode for w in workers]
+                    if None not in codes or any(code for code in codes):
+                        break
+                    continue
+                if kind == "read":
+                    read += value
+                    if self.progress is not None:
+                        self.progress(value)
+                elif kind == "memory":
+                    self.traced_peak = max(self.traced_peak, value)
+                else:
+                    failure = failure or value
+            finished = True
+        finally:
+            if not finished or any(w.exitcode for w in workers):
+                self._abandon(plan)
+            for worker in workers:
+                if not finished or (worker.exitcode is None and any(
+                        w.exitcode for w in workers)):
+                    worker.terminate()  # the parent stopped, or a sibling failed
+                worker.join()
+            reports.close()
+        codes = [w.exitcode for w in workers]
+        if SUPERSEDED_EXIT in codes:
+            raise RebuildError("reconstruction reprise par un autre processus")
+        if any(code != 0 for code in codes):
+            raise RebuildError(f"reconstruction interrompue (processus {codes}) : "
+                               f"{failure or 'arrêté'}")
+        return read
+
+    def _abandon(self, plan: Plan) -> None:
+        """Give up the lease of a run that stopped: the next rebuild resumes it at once."""
+        with self.runner.engine.begin() as conn:
+            conn.execute(t.rebuilds.update().where(t.rebuilds.c.token == plan.token)
+                         .values(heartbeat_at=datetime(1970, 1, 1, tzinfo=UTC)))
+
+    def _finish(self, plan: Plan) -> None:
+        """Move the projections to the head and drop the run's rows, if it is still ours."""
+        runner = self.runner
+        with runner.engine.begin() as conn:
+            runner.lock_positions(conn, self.names)
+            tokens = set(conn.execute(sa.select(t.rebuilds.c.token).where(
+                t.rebuilds.c.name.in_(self.names))).scalars())
+            if tokens != {plan.token}:
+                raise RebuildError("reconstruction reprise par un autre processus")
+            conn.execute(t.rebuilds.delete().where(t.rebuilds.c.name.in_(self.names)))
+            for name in self.names:
+                conn.execute(t.positions.update().where(t.positions.c.name == name).values(
+                    position=plan.head, version=runner.projections[name].version,
+                    updated_at=datetime.now(tz=UTC)))
+
+
+class Superseded(Exception):
+    """This run's token is gone: another run took the projections over."""
+
+
+def _worker(runner: ProjectionRunner, names: Sequence[str], part: int, parts: int, after: int,
+            head: int, token: str, reports: Any) -> None:
+    """Project one partition from `after` to `head` (in a forked process)."""
+    try:
+        runner.engine.dispose(close=False)  # the parent's connections stay the parent's
+        gc.freeze()  # what the parent built is not this process's garbage
+        gc.set_threshold(20_000, 50, 1000)  # batches allocate much and free it all
+        if tracemalloc.is_tracing():
+            tracemalloc.reset_peak()
+        app = runner.app.reopen()
+        _project(runner, app, names, part, parts, after, head, token, reports)
+        app.close()
+        if tracemalloc.is_tracing():
+            reports.put(("memory", tracemalloc.get_traced_memory()[1]))
+    except Superseded:
+        raise SystemExit(SUPERSEDED_EXIT) from None
+    except BaseException:
+        reports.put(("failed", traceback.format_exc(limit=3)))
+        raise SystemExit(1) from None
+
+
+def _project(runner: ProjectionRunner, app: Any, names: Sequence[str], part: int, parts: int,
+             after: int, head: int, token: str, reports: Any) -> None:
+    chosen: list[Projection] = [runner.projections[n] for n in names]
+    wanted = frozenset().union(*(p.handles - p.shared for p in chosen))
+    mine = (t.rebuilds.c.name.in_(names), t.rebuilds.c.part == part,
+            t.rebuilds.c.token == token)
+    size, decode = runner.batch_size, app.mapper.to_domain_event
+    while after < head:
+        notes = select_partition(app.recorder, after, head, size, part, parts)
+        if not notes:
+            break
+        events = [decode(n) for n in notes if n.topic.rpartition(":")[2] in wanted]
+        with runner.engine.begin() as conn:
+            for projection in chosen:
+                batch = [e for e in events if qualname(e) in projection.handles]
+                if batch:
+                    projection.apply(conn, batch)
+            moved = conn.execute(t.rebuilds.update().where(*mine, t.rebuilds.c.position == after)
+                                 .values(position=notes[-1].id,
+                                         heartbeat_at=datetime.now(tz=UTC)))
+            if moved.rowcount != len(names):
+                raise Superseded()
+        reports.put(("read", len(notes)))
+        after = notes[-1].id
+        if len(notes) < size:
+            break
+    _touch(runner.engine, mine)
+
+
+def _touch(engine: sa.Engine, mine: tuple[Any, ...]) -> None:
+    """Refresh the heartbeat at the end (a partition may have had nothing to read)."""
+    with engine.begin() as conn:
+        if not conn.execute(t.rebuilds.update().where(*mine).values(
+                heartbeat_at=datetime.now(tz=UTC))).rowcount:
+            raise Superseded()
+
+
+def wait_for_others(runner: ProjectionRunner, names: Sequence[str]) -> None:
+    """Wait while another process's split rebuild of these projections is alive."""
+    while True:
+        with runner.engine.connect() as conn:
+            if not live_rebuilds(conn, names, runner.lease):
+                return
+        time.sleep(0.2)
