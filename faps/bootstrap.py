@@ -103,8 +103,9 @@ def build(settings: Settings | None = None, clock: Clock | None = None,
     faps.extras["audit_chain"] = start_audit_chain(engine, app)
     faps.deadlines = DeadlineService(dossiers)
     faps.mailer = install_mailer(app, engine, settings, ctx.clock, faps.deadlines)
-    faps.projections, faps.queries = read_side(app, engine, ctx.communes,
-                                                   settings.projections_rebuild_workers)
+    faps.projections, faps.queries = read_side(
+        app, engine, ctx.communes, settings.projections_rebuild_workers,
+        rebuild=settings.projections_autorebuild)
     faps.followers = Followers(faps.projections, faps.extras["audit_chain"], faps.mailer)
     faps.queries.before_read = faps.followers.read_your_writes
     app.on_saved(faps.followers.on_saved)

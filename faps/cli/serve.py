@@ -11,8 +11,10 @@ import click
 @click.option("--debug", is_flag=True, help="Mode développement (rechargement, traces).")
 def serve(host: str, port: int, debug: bool) -> None:
     """Servir l'application web (production : gunicorn 'faps.web:create_app()')."""
+    from faps.cli.support import handled
     from faps.web import create_app
 
-    app = create_app()
+    with handled():  # a setting or a read model not ready: said in French, exit 1
+        app = create_app()
     click.echo(f"FAPS : http://{host}:{port}/ (Ctrl+C pour arrêter)")
     app.run(host=host, port=port, debug=debug, use_reloader=debug, threaded=True)

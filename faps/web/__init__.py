@@ -10,6 +10,7 @@ from typing import Any
 from flask import Flask, Response, g
 
 from faps.bootstrap import Faps, build
+from faps.domain.errors import ConfigurationError
 from faps.infrastructure.settings import load_settings
 
 
@@ -17,7 +18,14 @@ def create_app(test_config: dict[str, Any] | None = None, faps: Faps | None = No
     """Build the Flask application around one faps (built from the settings if not given)."""
     app = Flask(__name__)
     settings = faps.settings if faps is not None else load_settings()
-    faps = faps or build(settings)
+    built, faps = faps is None, faps or build(settings)
+    stale = faps.projections.stale()
+    if stale:  # FAPS_PROJECTIONS_AUTOREBUILD=false left them: the pages read their tables
+        if built:
+            faps.close()
+        raise ConfigurationError(
+            f"tables de lecture à reconstruire ({', '.join(stale)}) : lancez « faps "
+            "projections rebuild » avant de servir (FAPS_PROJECTIONS_AUTOREBUILD=false).")
     app.config.update(
         SECRET_KEY=settings.resolved_secret_key(),
         SESSION_COOKIE_HTTPONLY=True,

@@ -20,7 +20,14 @@ def dump(engine: sa.Engine) -> dict[str, list[tuple[Any, ...]]]:
     """Return every row of every read-model table, in primary-key order."""
     with engine.connect() as conn:
         return {table.name: [tuple(r) for r in conn.execute(
-            sa.select(table).order_by(*table.primary_key.columns))] for table in READ_TABLES}
+            sa.select(table).order_by(*_key(table)))] for table in READ_TABLES}
+
+
+def _key(table: sa.Table) -> list[sa.Column[Any]]:
+    """Return the table's key: its primary key, or else its unique index (timeline, ledger)."""
+    if table.primary_key.columns:
+        return list(table.primary_key.columns)
+    return next(list(i.columns) for i in table.indexes if i.unique)
 
 
 def pay_advance(w: World, dossier_id: UUID, amount: Decimal) -> UUID:

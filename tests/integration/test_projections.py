@@ -172,3 +172,37 @@ def test_every_sort_of_the_list_puts_blanks_last_in_both_directions(world: World
         found = [r.dossier_id for r in queries.dossiers(
             world.officer, DossierFilter(sort=sort, per_page=200)).items]
         assert found == _expected_order(rows, sort), sort
+
+
+def test_with_autorebuild_off_a_changed_version_waits_for_the_rebuild_command(
+        tmp_path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    from click.testing import CliRunner
+
+    from faps.cli import main
+    from faps.domain.errors import ConfigurationError
+    from faps.web import create_app
+
+    url = f"sqlite:///{tmp_path / 'faps.sqlite3'}"
+    clock = SettableClock(datetime(2024, 2, 5, 9, 0, tzinfo=UTC))
+    from tests.support import make_world
+
+    faps = build_faps(url, tmp_path, clock)
+    realistic_history(make_world(faps, clock))
+    expected = dump(faps.engine)
+    faps.close()
+    monkeypatch.setattr(DossierProjection, "version", DossierProjection.version + 1)
+    for name, value in (("DATABASE_URL", url), ("INSTANCE_PATH", str(tmp_path / "instance")),
+                        ("SECRET_KEY", "test-secret"), ("PROJECTIONS_AUTOREBUILD", "false")):
+        monkeypatch.setenv(f"FAPS_{name}", value)
+    with pytest.raises(ConfigurationError, match="faps projections rebuild"):
+        create_app()  # the pages would read tables of the previous version
+    cli = CliRunner()
+    status = cli.invoke(main, ["projections", "status"])
+    assert "dossiers" in status.output and "version à reconstruire" in status.output
+    rebuilt = cli.invoke(main, ["projections", "rebuild", "dossiers"])
+    assert rebuilt.exit_code == 0, rebuilt.output
+    app = create_app()
+    try:
+        assert dump(app.extensions["faps"].engine) == expected
+    finally:
+        app.extensions["faps"].close()

@@ -37,9 +37,9 @@ def _payments(n: int) -> list[dict[str, Any]]:
 
 
 def _read(conn: sa.Connection, table: sa.Table) -> tuple[list[Any], list[Any]]:
-    order = ", ".join(c.name for c in table.primary_key.columns)
-    raw = conn.exec_driver_sql(f"SELECT * FROM {table.name} ORDER BY {order}").all()
-    typed = conn.execute(sa.select(table).order_by(*table.primary_key.columns)).all()
+    key = ["dossier_id", "version"]  # the timeline's and the ledger's unique index
+    raw = conn.exec_driver_sql(f"SELECT * FROM {table.name} ORDER BY {', '.join(key)}").all()
+    typed = conn.execute(sa.select(table).order_by(*(table.c[k] for k in key))).all()
     return [tuple(r) for r in raw], [tuple(r) for r in typed]
 
 

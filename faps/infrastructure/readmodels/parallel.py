@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
+import os
 import queue
 import time
 import traceback
@@ -34,6 +35,7 @@ import sqlalchemy as sa
 
 from faps.infrastructure.readmodels import tables as t
 from faps.infrastructure.readmodels.base import Projection, qualname
+from faps.infrastructure.readmodels.batch import index_lookups
 from faps.infrastructure.readmodels.partitions import (
     count_notifications,
     select_partition,
@@ -45,6 +47,7 @@ if TYPE_CHECKING:
 
 REBUILDING = -1  # a projection's stored version while a split rebuild fills it
 SUPERSEDED_EXIT = 3
+CHECKPOINT_EVERY = 1.0  # seconds between two of SQLite's checkpoints run by the parent
 
 
 class RebuildError(RuntimeError):
@@ -64,7 +67,6 @@ class Plan:
 def default_workers(setting: int = 0) -> int:
     """Return the worker processes of a split rebuild: the setting, or with 0 the machine's
     cores (at most 4: past that, the database's single writer or the server is the limit)."""
-    import os
 
     return setting if setting > 0 else max(1, min(4, os.cpu_count() or 1))
 
@@ -164,10 +166,14 @@ class SplitRebuild:
                                          plan.positions[part], plan.head, plan.token, reports))
                    for part in range(self.parts)]
         read, failure, finished = 0, None, False
+        checkpointed = time.monotonic()
         try:
             for worker in workers:
                 worker.start()
             while True:
+                if time.monotonic() - checkpointed > CHECKPOINT_EVERY:
+                    self._checkpoint("PASSIVE")
+                    checkpointed = time.monotonic()
                 try:
                     kind, value = reports.get(timeout=0.1)
                 except queue.Empty:
@@ -193,6 +199,7 @@ class SplitRebuild:
                     worker.terminate()  # the parent stopped, or a sibling failed
                 worker.join()
             reports.close()
+        self._checkpoint("TRUNCATE")
         codes = [w.exitcode for w in workers]
         if SUPERSEDED_EXIT in codes:
             raise RebuildError("reconstruction reprise par un autre processus")
@@ -200,6 +207,16 @@ class SplitRebuild:
             raise RebuildError(f"reconstruction interrompue (processus {codes}) : "
                                f"{failure or 'arrêté'}")
         return read
+
+    def _checkpoint(self, mode: str) -> None:
+        """On SQLite, copy the log's pages into the database file here, not in the workers.
+
+        A worker's commit would otherwise run the checkpoint while holding the write lock the
+        other waits for; at the end the file is emptied (TRUNCATE) once nobody writes.
+        """
+        if self.runner.engine.dialect.name == "sqlite":
+            with self.runner.engine.connect() as conn:
+                conn.exec_driver_sql(f"PRAGMA wal_checkpoint({mode})").all()
 
     def _abandon(self, plan: Plan) -> None:
         """Give up the lease of a run that stopped: the next rebuild resumes it at once."""
@@ -232,6 +249,8 @@ def _worker(runner: ProjectionRunner, names: Sequence[str], part: int, parts: in
     """Project one partition from `after` to `head` (in a forked process)."""
     try:
         runner.engine.dispose(close=False)  # the parent's connections stay the parent's
+        if runner.engine.dialect.name == "sqlite":
+            sa.event.listen(runner.engine, "connect", _no_checkpoint)
         gc.freeze()  # what the parent built is not this process's garbage
         gc.set_threshold(20_000, 50, 1000)  # batches allocate much and free it all
         if tracemalloc.is_tracing():
@@ -248,6 +267,11 @@ def _worker(runner: ProjectionRunner, names: Sequence[str], part: int, parts: in
         raise SystemExit(1) from None
 
 
+def _no_checkpoint(dbapi_connection: Any, _record: Any) -> None:
+    """Leave SQLite's checkpoints to the parent (see `SplitRebuild._checkpoint`)."""
+    dbapi_connection.execute("PRAGMA wal_autocheckpoint=0")
+
+
 def _project(runner: ProjectionRunner, app: Any, names: Sequence[str], part: int, parts: int,
              after: int, head: int, token: str, reports: Any) -> None:
     chosen: list[Projection] = [runner.projections[n] for n in names]
@@ -261,6 +285,7 @@ def _project(runner: ProjectionRunner, app: Any, names: Sequence[str], part: int
             break
         events = [decode(n) for n in notes if n.topic.rpartition(":")[2] in wanted]
         with runner.engine.begin() as conn:
+            index_lookups(conn)
             for projection in chosen:
                 batch = [e for e in events if qualname(e) in projection.handles]
                 if batch:

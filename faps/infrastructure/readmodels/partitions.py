@@ -11,6 +11,7 @@ lowercase text, which sorts as the numbers do.)
 from __future__ import annotations
 
 import multiprocessing
+import sys
 from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
@@ -27,9 +28,9 @@ def store_kind(recorder: Any) -> str | None:
 
 
 def can_fork() -> bool:
-    """Tell whether worker processes can be forked here (Linux: yes; macOS, Windows: no)."""
-    return "fork" in multiprocessing.get_all_start_methods() and \
-        multiprocessing.get_start_method(allow_none=True) in (None, "fork")
+    """Tell whether worker processes can be forked here (Linux: yes; macOS, where forking
+    a process that has loaded system frameworks is unsafe, and Windows: no)."""
+    return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
 
 
 def select_partition(recorder: Any, after: int, stop: int, limit: int, part: int,

@@ -22,7 +22,8 @@ import sqlalchemy as sa
 from faps.application.app import FapsApplication
 from faps.infrastructure.readmodels import tables as t
 from faps.infrastructure.readmodels.base import Projection, qualname
-from faps.infrastructure.readmodels.parallel import REBUILDING, SplitRebuild, wait_for_others
+from faps.infrastructure.readmodels.batch import index_lookups
+from faps.infrastructure.readmodels.parallel import SplitRebuild, wait_for_others
 from faps.infrastructure.readmodels.partitions import can_fork, store_kind
 
 BATCH = 1000
@@ -90,20 +91,27 @@ class ProjectionRunner:
         return chosen
 
     # -- start, reset, rebuild ------------------------------------------------------------
-    def start(self) -> list[str]:
+    def start(self, rebuild: bool = True) -> list[str]:
         """Rebuild the projections whose version changed (or never ran); then catch up.
+        Return them (with `rebuild` False, left as they are: see `stale`).
 
         A projection another process is rebuilding right now is waited for, not rebuilt again;
         one whose split rebuild was abandoned is resumed.
         """
-        wait_for_others(self, list(self.projections))
-        stored = self.positions()
-        stale = [n for n, p in self.projections.items() if stored[n][1] != p.version]
-        if stale:
+        if rebuild:
+            wait_for_others(self, list(self.projections))
+        stale = self.stale()
+        if stale and rebuild:
             self.rebuild(stale)
         self.catch_up()
-        self.index(list(self.projections))  # any a killed rebuild left out
+        self.index([n for n in self.projections if n not in self.stale()])  # a killed rebuild's
         return stale
+
+    def stale(self) -> list[str]:
+        """Return the projections whose stored version is not this code's (another version,
+        never built, or being rebuilt): this runner neither reads nor writes their tables."""
+        stored = self.positions()
+        return [n for n, p in self.projections.items() if stored[n][1] != p.version]
 
     def reset(self, names: Iterable[str] | None = None) -> None:
         """Empty projections back to the log's start: tables dropped and recreated bare.
@@ -195,7 +203,7 @@ class ProjectionRunner:
         with self._lock:
             while True:
                 stored = self.positions()
-                chosen = [p for p in every if stored[p.name][1] != REBUILDING]  # see parallel
+                chosen = [p for p in every if stored[p.name][1] == p.version]  # see `stale`
                 if not chosen:
                     break
                 start = min(stored[p.name][0] for p in chosen)
@@ -220,8 +228,9 @@ class ProjectionRunner:
         batch = [(n.id, to_domain_event(n)) for n in wanted]
         last_id = notifications[-1].id
         with self.engine.begin() as conn:
+            index_lookups(conn)
             locked = self.lock_positions(conn, [p.name for p in chosen])
-            moved = [p.name for p in chosen if locked[p.name][1] != REBUILDING  # since read
+            moved = [p.name for p in chosen if locked[p.name][1] == p.version  # since read
                      and self.apply(conn, p, batch, locked[p.name][0], last_id)]
             if moved:
                 conn.execute(t.positions.update().where(t.positions.c.name.in_(moved))

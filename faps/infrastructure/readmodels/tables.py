@@ -156,10 +156,14 @@ reglements = sa.Table(
     sa.Column("balance_delay_months", sa.Integer, nullable=False),
 )
 
+# The timeline and the payments ledger only ever receive new rows (one per event): their key
+# is a unique index, which a rebuild builds once the rows are in, like every secondary index,
+# instead of a primary key kept up to date through the whole rebuild (a row per event, each at a
+# random place of an index of random UUIDs: most of what a large rebuild wrote and committed).
 timeline = sa.Table(
     "rm_timeline", metadata,
-    sa.Column("dossier_id", sa.Uuid, primary_key=True),
-    sa.Column("version", sa.Integer, primary_key=True),
+    sa.Column("dossier_id", sa.Uuid, nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
     sa.Column("at", UtcDateTime, nullable=False),
     sa.Column("kind", sa.String(40), nullable=False),
     sa.Column("label", sa.String(80), nullable=False),
@@ -168,6 +172,7 @@ timeline = sa.Table(
     sa.Column("summary", sa.Text, nullable=False),
     sa.Column("changes", JsonList, nullable=False),
     sa.Column("private", sa.Boolean, nullable=False),
+    sa.Index("ux_rm_timeline_event", "dossier_id", "version", unique=True),
 )
 
 documents = sa.Table(
@@ -193,8 +198,8 @@ payment_requests = sa.Table(
 
 payments = sa.Table(
     "rm_payments", metadata,
-    sa.Column("dossier_id", sa.Uuid, primary_key=True),
-    sa.Column("version", sa.Integer, primary_key=True),
+    sa.Column("dossier_id", sa.Uuid, nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
     sa.Column("reference", sa.String(40)),
     sa.Column("commune", sa.String(10), nullable=False),
     sa.Column("commune_name", sa.String(120), nullable=False),
@@ -203,6 +208,7 @@ payments = sa.Table(
     sa.Column("paid_on", sa.Date, nullable=False, index=True),
     sa.Column("mandate_reference", sa.String(100), nullable=False),
     sa.Column("recorded_at", UtcDateTime, nullable=False),
+    sa.Index("ux_rm_payments_event", "dossier_id", "version", unique=True),
 )
 
 sessions = sa.Table(
