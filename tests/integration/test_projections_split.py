@@ -130,15 +130,11 @@ def test_a_superseded_split_rebuild_writes_nothing_more(world: World):
     plan = SplitRebuild(runner, ["dossiers"], 2)._claim()
     runner.reset(["dossiers"])  # another process took the projection over
     written = dump(world.faps.engine)
+    shared = parallel.Shared([0, 0], [0, 0])  # the worker runs in this process
     with pytest.raises(parallel.Superseded):
         parallel._project(runner, runner.app, ["dossiers"], 0, 2, 0, plan.head, plan.token,
-                          _Reports())
+                          shared)
     assert dump(world.faps.engine) == written
-
-
-class _Reports:
-    def put(self, item: Any) -> None:
-        """Drop a worker's report (the test runs the worker in this process)."""
 
 
 @pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)

@@ -19,16 +19,16 @@ A killed run leaves its progress: once its heartbeat is older than the lease, th
 from __future__ import annotations
 
 import gc
+import logging
 import multiprocessing
 import os
-import queue
 import time
-import traceback
 import tracemalloc
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from multiprocessing.connection import wait
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -44,6 +44,8 @@ from faps.infrastructure.readmodels.partitions import (
 
 if TYPE_CHECKING:
     from faps.infrastructure.readmodels.runner import ProjectionRunner
+
+log = logging.getLogger("faps.projections")
 
 REBUILDING = -1  # a projection's stored version while a split rebuild fills it
 SUPERSEDED_EXIT = 3
@@ -67,7 +69,6 @@ class Plan:
 def default_workers(setting: int = 0) -> int:
     """Return the worker processes of a split rebuild: the setting, or with 0 the machine's
     cores (at most 4: past that, the database's single writer or the server is the limit)."""
-
     return setting if setting > 0 else max(1, min(4, os.cpu_count() or 1))
 
 
@@ -158,55 +159,51 @@ class SplitRebuild:
             after = notes[-1].id
 
     def _fork(self, plan: Plan) -> int:
-        """Run one worker per partition to the end; return the notifications they read."""
+        """Run one worker per partition to the end; return the notifications they read.
+
+        Workers report through shared counters, not messages: a worker killed in the middle
+        of a report cannot leave the parent waiting for the rest of it.
+        """
         context = multiprocessing.get_context("fork")
-        reports: Any = context.Queue()
+        shared = Shared(context.Array("q", self.parts, lock=False),
+                        context.Array("q", self.parts, lock=False))
         workers = [context.Process(target=_worker, daemon=True, name=f"faps-rebuild-{part}",
                                    args=(self.runner, self.names, part, self.parts,
-                                         plan.positions[part], plan.head, plan.token, reports))
+                                         plan.positions[part], plan.head, plan.token, shared))
                    for part in range(self.parts)]
-        read, failure, finished = 0, None, False
-        checkpointed = time.monotonic()
+        reported, finished, checkpointed = 0, False, time.monotonic()
         try:
             for worker in workers:
                 worker.start()
             while True:
+                wait([w.sentinel for w in workers], timeout=0.1)
+                read = sum(shared.read)
+                if self.progress is not None and read > reported:
+                    self.progress(read - reported)
+                reported = read
+                codes = [w.exitcode for w in workers]
+                if None not in codes or any(codes):
+                    break
                 if time.monotonic() - checkpointed > CHECKPOINT_EVERY:
                     self._checkpoint("PASSIVE")
                     checkpointed = time.monotonic()
-                try:
-                    kind, value = reports.get(timeout=0.1)
-                except queue.Empty:
-                    codes = [w.exitcode for w in workers]
-                    if None not in codes or any(code for code in codes):
-                        break
-                    continue
-                if kind == "read":
-                    read += value
-                    if self.progress is not None:
-                        self.progress(value)
-                elif kind == "memory":
-                    self.traced_peak = max(self.traced_peak, value)
-                else:
-                    failure = failure or value
             finished = True
         finally:
-            if not finished or any(w.exitcode for w in workers):
-                self._abandon(plan)
             for worker in workers:
-                if not finished or (worker.exitcode is None and any(
-                        w.exitcode for w in workers)):
+                if not finished or worker.exitcode is None:
                     worker.terminate()  # the parent stopped, or a sibling failed
                 worker.join()
-            reports.close()
+            if not finished or any(w.exitcode for w in workers):
+                self._abandon(plan)  # once no worker can beat any more
+        self.traced_peak = max(shared.peak)
         self._checkpoint("TRUNCATE")
         codes = [w.exitcode for w in workers]
         if SUPERSEDED_EXIT in codes:
             raise RebuildError("reconstruction reprise par un autre processus")
-        if any(code != 0 for code in codes):
-            raise RebuildError(f"reconstruction interrompue (processus {codes}) : "
-                               f"{failure or 'arrêté'}")
-        return read
+        if any(codes):
+            raise RebuildError(f"reconstruction interrompue (codes de sortie des processus : "
+                               f"{codes} ; voir leurs messages ci-dessus)")
+        return sum(shared.read)
 
     def _checkpoint(self, mode: str) -> None:
         """On SQLite, copy the log's pages into the database file here, not in the workers.
@@ -244,27 +241,42 @@ class Superseded(Exception):
     """This run's token is gone: another run took the projections over."""
 
 
+@dataclass(frozen=True)
+class Shared:
+    """What the workers tell the parent: notifications read and traced peak memory, each in
+    its partition's slot (a 64-bit integer written by one process, read by the parent)."""
+
+    read: Any
+    peak: Any
+
+
 def _worker(runner: ProjectionRunner, names: Sequence[str], part: int, parts: int, after: int,
-            head: int, token: str, reports: Any) -> None:
+            head: int, token: str, shared: Shared) -> None:
     """Project one partition from `after` to `head` (in a forked process)."""
     try:
-        runner.engine.dispose(close=False)  # the parent's connections stay the parent's
+        # The parent's connections stay the parent's: kept referenced, never closed here (a
+        # driver closing one would end the parent's session or drop its SQLite locks).
+        _INHERITED.append(runner.engine.pool)
+        runner.engine.dispose(close=False)
         if runner.engine.dialect.name == "sqlite":
             sa.event.listen(runner.engine, "connect", _no_checkpoint)
-        gc.freeze()  # what the parent built is not this process's garbage
+        gc.freeze()  # what the parent built is not this process's garbage (nor to finalize)
         gc.set_threshold(20_000, 50, 1000)  # batches allocate much and free it all
         if tracemalloc.is_tracing():
             tracemalloc.reset_peak()
         app = runner.app.reopen()
-        _project(runner, app, names, part, parts, after, head, token, reports)
+        _project(runner, app, names, part, parts, after, head, token, shared)
         app.close()
         if tracemalloc.is_tracing():
-            reports.put(("memory", tracemalloc.get_traced_memory()[1]))
+            shared.peak[part] = tracemalloc.get_traced_memory()[1]
     except Superseded:
         raise SystemExit(SUPERSEDED_EXIT) from None
     except BaseException:
-        reports.put(("failed", traceback.format_exc(limit=3)))
+        log.exception("rebuild worker %s/%s stopped", part + 1, parts)
         raise SystemExit(1) from None
+
+
+_INHERITED: list[Any] = []  # in a worker: the parent's connection pool, never released
 
 
 def _no_checkpoint(dbapi_connection: Any, _record: Any) -> None:
@@ -273,7 +285,7 @@ def _no_checkpoint(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _project(runner: ProjectionRunner, app: Any, names: Sequence[str], part: int, parts: int,
-             after: int, head: int, token: str, reports: Any) -> None:
+             after: int, head: int, token: str, shared: Shared) -> None:
     chosen: list[Projection] = [runner.projections[n] for n in names]
     wanted = frozenset().union(*(p.handles - p.shared for p in chosen))
     mine = (t.rebuilds.c.name.in_(names), t.rebuilds.c.part == part,
@@ -295,7 +307,7 @@ def _project(runner: ProjectionRunner, app: Any, names: Sequence[str], part: int
                                          heartbeat_at=datetime.now(tz=UTC)))
             if moved.rowcount != len(names):
                 raise Superseded()
-        reports.put(("read", len(notes)))
+        shared.read[part] += len(notes)
         after = notes[-1].id
         if len(notes) < size:
             break

@@ -104,7 +104,8 @@ class ProjectionRunner:
         if stale and rebuild:
             self.rebuild(stale)
         self.catch_up()
-        self.index([n for n in self.projections if n not in self.stale()])  # a killed rebuild's
+        left = self.stale()
+        self.index([n for n in self.projections if n not in left])  # a killed rebuild's
         return stale
 
     def stale(self) -> list[str]:
