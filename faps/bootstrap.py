@@ -80,8 +80,12 @@ class Faps:
 
 
 def build(settings: Settings | None = None, clock: Clock | None = None,
-          *, fast_hashing: bool = False) -> Faps:
-    """Build faps from settings; the first start records the shipped règlement version."""
+          *, fast_hashing: bool = False, start_projections: bool = True) -> Faps:
+    """Build faps from settings; the first start records the shipped règlement version.
+
+    `start_projections` False leaves the read models as they are (no rebuild, no wait for
+    another process's): for the commands that inspect or rebuild them.
+    """
     settings = settings or Settings()
     store = store_config(settings.resolved_database_url())
     private_store_file(store)
@@ -105,7 +109,7 @@ def build(settings: Settings | None = None, clock: Clock | None = None,
     faps.mailer = install_mailer(app, engine, settings, ctx.clock, faps.deadlines)
     faps.projections, faps.queries = read_side(
         app, engine, ctx.communes, settings.projections_rebuild_workers,
-        rebuild=settings.projections_autorebuild)
+        rebuild=settings.projections_autorebuild, start=start_projections)
     faps.followers = Followers(faps.projections, faps.extras["audit_chain"], faps.mailer)
     faps.queries.before_read = faps.followers.read_your_writes
     app.on_saved(faps.followers.on_saved)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import threading
 import time
+from decimal import Decimal
 
 import click
 
 from faps.cli.support import INPUT_ERROR, fail, opened
+from faps.domain.money import format_percent
 from faps.infrastructure.readmodels.parallel import REBUILDING, RebuildError
 
 
@@ -20,11 +22,15 @@ def projections() -> None:
 @click.argument("name", required=False)
 def rebuild(name: str | None) -> None:
     """Rebuild one projection or all from the whole log, with a progress bar."""
-    with opened() as faps:
+    with opened(start_projections=False) as faps:
         runner = faps.projections
         if name and name not in runner.projections:
             fail(f"Projection inconnue : {name} ({', '.join(runner.projections)}).",
                  INPUT_ERROR)
+        if runner.rebuilding_elsewhere([name] if name else list(runner.projections)):
+            click.echo("Une reconstruction est en cours dans un autre processus, ou vient "
+                       "d'être arrêtée net (elle est reprise après deux minutes sans "
+                       "nouvelles) : attente…")
         head = faps.app.recorder.max_notification_id() or 0
         split = runner.splits()
         started = time.perf_counter()
@@ -56,12 +62,18 @@ def follow(interval: float) -> None:
 
 @projections.command(help="Affiche la version, la position et le retard de chaque projection.")
 def status() -> None:
-    """Print each projection's version, position and lag."""
-    with opened() as faps:
-        for s in faps.projections.status():
-            stale = ("" if s["stored_version"] == s["version"]
-                     else " (reconstruction en cours, ou interrompue : relancez "
-                          "« faps projections rebuild » pour la reprendre)"
-                     if s["stored_version"] == REBUILDING else " (version à reconstruire)")
+    """Print each projection's version, position and lag; a split rebuild, running or
+    interrupted, is shown as it is (neither waited for nor resumed)."""
+    with opened(start_projections=False) as faps:
+        runner = faps.projections
+        if all(version != REBUILDING for _, version in runner.positions().values()):
+            runner.start(rebuild=faps.settings.projections_autorebuild)  # as any command does
+        for s in runner.status():
+            stale = "" if s["stored_version"] == s["version"] else " (version à reconstruire)"
+            if s["stored_version"] == REBUILDING:
+                done = format_percent(round(Decimal(s["rebuilding"] or 0), 2))
+                stale = (f" (reconstruction en cours : {done})" if s["rebuild_alive"] else
+                         f" (reconstruction interrompue à {done} : « faps projections "
+                         "rebuild » la reprend)")
             click.echo(f"{s['name']:<10} v{s['version']}  position {s['position']}"
                        f"/{s['head']}  retard {s['lag']}{stale}")

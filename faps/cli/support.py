@@ -71,7 +71,7 @@ def handled() -> Iterator[None]:
 
 @contextmanager
 def opened(clock: Clock | None = None, stderr: TextIO | None = None,
-           existing: bool = False) -> Iterator[Faps]:
+           existing: bool = False, start_projections: bool = True) -> Iterator[Faps]:
     """Build faps from the settings (FAPS_DATABASE_URL), closing it afterwards.
 
     `stderr` receives what the parts built write there (the console mail backend);
@@ -80,7 +80,7 @@ def opened(clock: Clock | None = None, stderr: TextIO | None = None,
     with handled():
         loaded = existing_settings() if existing else settings()
         with redirect_stderr(stderr or sys.stderr):
-            faps = build(loaded, clock)
+            faps = build(loaded, clock, start_projections=start_projections)
         try:
             yield faps
         finally:

@@ -170,3 +170,38 @@ def test_any_history_split_rebuilds_to_the_rows_it_was_projected_to(
             assert dump(faps.engine) == incremental
         finally:
             faps.close()
+
+
+def test_the_command_line_shows_an_interrupted_split_rebuild_and_finishes_it(
+        tmp_path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    from click.testing import CliRunner
+
+    from faps.cli import main
+
+    url = f"sqlite:///{tmp_path / 'faps.sqlite3'}"
+    clock = SettableClock(datetime(2024, 2, 5, 9, 0, tzinfo=UTC))
+    faps = build_faps(url, tmp_path, clock)
+    realistic_history(make_world(faps, clock))
+    expected = dump(faps.engine)
+    runner = _split(faps.projections, batch_size=3)
+    _dying_worker(monkeypatch, 5, "error")
+    with pytest.raises(RebuildError):
+        runner.rebuild(["dossiers"])
+    monkeypatch.undo()
+    faps.close()
+    for name, value in (("DATABASE_URL", url), ("INSTANCE_PATH", str(tmp_path / "instance")),
+                        ("SECRET_KEY", "test-secret")):
+        monkeypatch.setenv(f"FAPS_{name}", value)
+    cli = CliRunner()
+    status = cli.invoke(main, ["projections", "status"])
+    assert status.exit_code == 0, status.output
+    assert "reconstruction interrompue à" in status.output.splitlines()[0]
+    assert "faps projections rebuild" in status.output
+    rebuilt = cli.invoke(main, ["projections", "rebuild", "dossiers"])
+    assert rebuilt.exit_code == 0, rebuilt.output
+    assert "retard 0" in cli.invoke(main, ["projections", "status"]).output.splitlines()[0]
+    again = build_faps(url, tmp_path, clock)
+    try:
+        assert dump(again.engine) == expected
+    finally:
+        again.close()

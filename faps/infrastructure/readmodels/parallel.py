@@ -271,6 +271,8 @@ def _worker(runner: ProjectionRunner, names: Sequence[str], part: int, parts: in
             shared.peak[part] = tracemalloc.get_traced_memory()[1]
     except Superseded:
         raise SystemExit(SUPERSEDED_EXIT) from None
+    except KeyboardInterrupt:  # Ctrl-C reached the whole group: the parent says it
+        raise SystemExit(1) from None
     except BaseException:
         log.exception("rebuild worker %s/%s stopped", part + 1, parts)
         raise SystemExit(1) from None
@@ -291,7 +293,10 @@ def _project(runner: ProjectionRunner, app: Any, names: Sequence[str], part: int
     mine = (t.rebuilds.c.name.in_(names), t.rebuilds.c.part == part,
             t.rebuilds.c.token == token)
     size, decode = runner.batch_size, app.mapper.to_domain_event
+    parent = os.getppid()
     while after < head:
+        if os.getppid() != parent:  # the parent was killed: stop, a later rebuild resumes
+            raise SystemExit(1)
         notes = select_partition(app.recorder, after, head, size, part, parts)
         if not notes:
             break

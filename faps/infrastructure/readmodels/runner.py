@@ -23,7 +23,7 @@ from faps.application.app import FapsApplication
 from faps.infrastructure.readmodels import tables as t
 from faps.infrastructure.readmodels.base import Projection, qualname
 from faps.infrastructure.readmodels.batch import index_lookups
-from faps.infrastructure.readmodels.parallel import SplitRebuild, wait_for_others
+from faps.infrastructure.readmodels.parallel import SplitRebuild, live_rebuilds, wait_for_others
 from faps.infrastructure.readmodels.partitions import can_fork, store_kind
 
 BATCH = 1000
@@ -258,15 +258,33 @@ class ProjectionRunner:
                 stop.wait(interval)
 
     def status(self) -> list[dict[str, Any]]:
-        """Return each projection's version, position and lag behind the log (a stored
-        version of REBUILDING: a split rebuild is filling it, or was killed doing so)."""
+        """Return each projection's version, position and lag behind the log; for a split
+        rebuild (stored version REBUILDING), whether it is alive and its share done."""
         head = self.app.recorder.max_notification_id() or 0
         stored = self.positions()
+        with self.engine.connect() as conn:
+            runs = conn.execute(sa.select(t.rebuilds)).mappings().all()
+            live = live_rebuilds(conn, list(self.projections), self.lease)
         return [{"name": name, "version": p.version,
                  "stored_version": stored.get(name, (0, None))[1],
                  "position": stored.get(name, (0, 0))[0],
-                 "head": head, "lag": head - stored.get(name, (0, 0))[0]}
+                 "head": head, "lag": head - stored.get(name, (0, 0))[0],
+                 "rebuilding": _share_done([r for r in runs if r["name"] == name]),
+                 "rebuild_alive": name in live}
                 for name, p in self.projections.items()]
+
+    def rebuilding_elsewhere(self, names: Sequence[str]) -> set[str]:
+        """Return those of `names` that a split rebuild is filling right now."""
+        with self.engine.connect() as conn:
+            return live_rebuilds(conn, names, self.lease)
+
+
+def _share_done(parts: Sequence[Any]) -> float | None:
+    """Return the share of the log a split rebuild's partitions went through, or None."""
+    if not parts or not parts[0]["head"]:
+        return None
+    return sum(min(int(r["position"]), int(r["head"])) for r in parts) / (
+        len(parts) * int(parts[0]["head"]))
 
 
 def wait_for(condition: Callable[[], bool], timeout: float = 10.0) -> bool:

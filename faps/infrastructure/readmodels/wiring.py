@@ -26,12 +26,13 @@ def all_projections(communes: CommuneDirectory) -> list[Projection]:
 
 
 def read_side(app: FapsApplication, engine: sa.Engine, communes: CommuneDirectory,
-              workers: int = 0, rebuild: bool = True,
+              workers: int = 0, rebuild: bool = True, start: bool = True,
               ) -> tuple[ProjectionRunner, SqlAlchemyQueries]:
-    """Return the runner (started: stale projections rebuilt unless `rebuild` is False,
+    """Return the runner (`start`ed: stale projections rebuilt unless `rebuild` is False,
     caught up) and the queries; `workers`: the processes of a large rebuild (0: one per core,
     at most 4)."""
     runner = ProjectionRunner(app, engine, all_projections(communes),
                               workers=default_workers(workers))
-    runner.start(rebuild=rebuild)
+    if start:
+        runner.start(rebuild=rebuild)
     return runner, SqlAlchemyQueries(engine, communes, FundAsOf(app, communes))
