@@ -2,18 +2,40 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+import pytest
 import sqlalchemy as sa
 
+from faps.application.clock import SettableClock
+from faps.bootstrap import Faps
 from faps.infrastructure.readmodels import tables as t
-from tests.support import World, pdf
+from tests.conftest import build_faps
+from tests.support import World, make_world, pdf
 
 READ_TABLES = [table for name, table in sorted(t.metadata.tables.items())
                if name not in ("rm_positions", "rm_rebuilds")]
+
+
+def history_store(tmp_path: Path) -> tuple[str, SettableClock, Faps]:
+    """Return a SQLite file's URL, its clock and faps open on it, holding a realistic history."""
+    url = f"sqlite:///{tmp_path / 'faps.sqlite3'}"
+    clock = SettableClock(datetime(2024, 2, 5, 9, 0, tzinfo=UTC))
+    faps = build_faps(url, tmp_path, clock)
+    realistic_history(make_world(faps, clock))
+    return url, clock, faps
+
+
+def use_store(monkeypatch: pytest.MonkeyPatch, url: str, tmp_path: Path,
+              **settings: str) -> None:
+    """Point the command line and `create_app` at a store (FAPS_* variables; more given)."""
+    for name, value in {"DATABASE_URL": url, "INSTANCE_PATH": str(tmp_path / "instance"),
+                        "SECRET_KEY": "test-secret", **settings}.items():
+        monkeypatch.setenv(f"FAPS_{name}", value)
 
 
 def dump(engine: sa.Engine) -> dict[str, list[tuple[Any, ...]]]:

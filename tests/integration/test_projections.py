@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import random
 import threading
-from datetime import UTC, datetime
 from uuid import UUID
 
 import pytest
 import sqlalchemy as sa
 
 from faps.application.app import FapsApplication
-from faps.application.clock import SettableClock
 from faps.application.queries import SORTS, DossierFilter, DossierRow
 from faps.bootstrap import Faps
 from faps.infrastructure.readmodels import tables as t
@@ -21,7 +19,12 @@ from faps.infrastructure.readmodels.wiring import all_projections
 from faps.infrastructure.stores import make_engine
 from faps.infrastructure.transcodings import faps_transcodings
 from tests.conftest import build_faps
-from tests.integration.readmodels_history import dump, realistic_history
+from tests.integration.readmodels_history import (
+    dump,
+    history_store,
+    realistic_history,
+    use_store,
+)
 from tests.support import World
 
 
@@ -108,12 +111,7 @@ def _wait(condition, timeout: float = 30.0) -> bool:  # type: ignore[no-untyped-
 
 def test_a_changed_projection_version_is_rebuilt_at_start(
         tmp_path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
-    url = f"sqlite:///{tmp_path / 'faps.sqlite3'}"
-    clock = SettableClock(datetime(2024, 2, 5, 9, 0, tzinfo=UTC))
-    from tests.support import make_world
-
-    faps = build_faps(url, tmp_path, clock)
-    realistic_history(make_world(faps, clock))
+    url, clock, faps = history_store(tmp_path)
     expected = dump(faps.engine)
     faps.close()
     monkeypatch.setattr(DossierProjection, "version", DossierProjection.version + 1)
@@ -182,18 +180,11 @@ def test_with_autorebuild_off_a_changed_version_waits_for_the_rebuild_command(
     from faps.domain.errors import ConfigurationError
     from faps.web import create_app
 
-    url = f"sqlite:///{tmp_path / 'faps.sqlite3'}"
-    clock = SettableClock(datetime(2024, 2, 5, 9, 0, tzinfo=UTC))
-    from tests.support import make_world
-
-    faps = build_faps(url, tmp_path, clock)
-    realistic_history(make_world(faps, clock))
+    url, _, faps = history_store(tmp_path)
     expected = dump(faps.engine)
     faps.close()
     monkeypatch.setattr(DossierProjection, "version", DossierProjection.version + 1)
-    for name, value in (("DATABASE_URL", url), ("INSTANCE_PATH", str(tmp_path / "instance")),
-                        ("SECRET_KEY", "test-secret"), ("PROJECTIONS_AUTOREBUILD", "false")):
-        monkeypatch.setenv(f"FAPS_{name}", value)
+    use_store(monkeypatch, url, tmp_path, PROJECTIONS_AUTOREBUILD="false")
     with pytest.raises(ConfigurationError, match="faps projections rebuild"):
         create_app()  # the pages would read tables of the previous version
     cli = CliRunner()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import multiprocessing
 import os
 import random
@@ -18,7 +17,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from faps.application.clock import SettableClock
-from faps.domain.errors import FapsError
 from faps.infrastructure.readmodels import parallel
 from faps.infrastructure.readmodels import tables as t
 from faps.infrastructure.readmodels.dossiers import DossierProjection
@@ -26,9 +24,14 @@ from faps.infrastructure.readmodels.parallel import REBUILDING, RebuildError, Sp
 from faps.infrastructure.readmodels.partitions import select_partition
 from faps.infrastructure.readmodels.runner import ProjectionRunner
 from tests.conftest import build_faps
-from tests.integration.readmodels_history import dump, realistic_history
+from tests.integration.readmodels_history import (
+    dump,
+    history_store,
+    realistic_history,
+    use_store,
+)
 from tests.integration.test_projections import _second_runner
-from tests.integration.test_readmodels_asof import OPS, _step
+from tests.integration.test_readmodels_asof import OPS, run_steps
 from tests.support import World, make_world
 
 pytestmark = pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(),
@@ -161,10 +164,7 @@ def test_any_history_split_rebuilds_to_the_rows_it_was_projected_to(
     with tempfile.TemporaryDirectory() as tmp:
         faps = build_faps(f"sqlite:///{Path(tmp) / 'faps.sqlite3'}", Path(tmp), clock)
         try:
-            w, mine = make_world(faps, clock), []
-            for op, pick in steps:
-                with contextlib.suppress(FapsError):  # a refused command records nothing
-                    _step(w, op, pick, mine)
+            run_steps(make_world(faps, clock), steps)
             incremental = dump(faps.engine)
             _split(faps.projections, batch_size=2).rebuild()
             assert dump(faps.engine) == incremental
@@ -178,10 +178,7 @@ def test_the_command_line_shows_an_interrupted_split_rebuild_and_finishes_it(
 
     from faps.cli import main
 
-    url = f"sqlite:///{tmp_path / 'faps.sqlite3'}"
-    clock = SettableClock(datetime(2024, 2, 5, 9, 0, tzinfo=UTC))
-    faps = build_faps(url, tmp_path, clock)
-    realistic_history(make_world(faps, clock))
+    url, clock, faps = history_store(tmp_path)
     expected = dump(faps.engine)
     runner = _split(faps.projections, batch_size=3)
     _dying_worker(monkeypatch, 5, "error")
@@ -189,9 +186,7 @@ def test_the_command_line_shows_an_interrupted_split_rebuild_and_finishes_it(
         runner.rebuild(["dossiers"])
     monkeypatch.undo()
     faps.close()
-    for name, value in (("DATABASE_URL", url), ("INSTANCE_PATH", str(tmp_path / "instance")),
-                        ("SECRET_KEY", "test-secret")):
-        monkeypatch.setenv(f"FAPS_{name}", value)
+    use_store(monkeypatch, url, tmp_path)
     cli = CliRunner()
     status = cli.invoke(main, ["projections", "status"])
     assert status.exit_code == 0, status.output
