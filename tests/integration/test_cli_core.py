@@ -19,6 +19,7 @@ from faps.domain.dossier import Dossier
 from faps.domain.dossier_content import DossierState
 from faps.infrastructure.example_settings import luhn_valid
 from faps.infrastructure.settings import load_settings
+from tests.integration.readmodels_history import dump
 
 
 class Store:
@@ -152,3 +153,22 @@ def test_bad_input_exits_non_zero_with_a_french_message(demo, args, stdin, code,
     result = store.run(*args, input=stdin)
     assert result.exit_code == code
     assert message in result.stderr
+
+
+def test_the_demo_rebuilds_to_the_rows_it_was_projected_to_in_one_process_or_split(demo):
+    store, result = demo
+    assert result.exit_code == 0, result.output
+    faps = store.faps()
+    try:
+        incremental = dump(faps.engine)
+        assert len(incremental["rm_dossiers"]) >= 20 and incremental["rm_payments"]
+        assert any(row[-1] for row in incremental["rm_timeline"])  # private notes too
+        faps.projections.rebuild()
+        assert dump(faps.engine) == incremental
+        runner = faps.projections
+        runner.workers, runner.split_from, runner.batch_size = 2, 0, 40
+        assert runner.splits()
+        runner.rebuild()
+        assert dump(faps.engine) == incremental
+    finally:
+        faps.close()
