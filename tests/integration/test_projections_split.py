@@ -7,6 +7,8 @@ import os
 import random
 import signal
 import tempfile
+import threading
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -131,6 +133,7 @@ def test_a_superseded_split_rebuild_writes_nothing_more(world: World):
     realistic_history(world)
     runner = _split(world.faps.projections)
     plan = SplitRebuild(runner, ["dossiers"], 2)._claim()
+    assert plan is not None
     runner.reset(["dossiers"])  # another process took the projection over
     written = dump(world.faps.engine)
     shared = parallel.Shared([0, 0], [0, 0])  # the worker runs in this process
@@ -138,6 +141,31 @@ def test_a_superseded_split_rebuild_writes_nothing_more(world: World):
         parallel._project(runner, runner.app, ["dossiers"], 0, 2, 0, plan.head, plan.token,
                           shared)
     assert dump(world.faps.engine) == written
+
+
+@pytest.mark.parametrize("store_url", ["sqlite", "postgres"], indirect=True)
+def test_a_split_rebuild_begun_meanwhile_elsewhere_is_waited_for_not_superseded(world: World):
+    realistic_history(world)
+    expected = dump(world.faps.engine)
+    runner = _split(world.faps.projections)
+    other = SplitRebuild(runner, ["dossiers"], 2)  # another process's, which claimed first
+    plan = other._claim()
+    assert plan is not None
+    done = threading.Event()
+
+    def carry_on() -> None:
+        time.sleep(0.5)
+        other._fork(plan)
+        other._finish(plan)  # raises if it was superseded meanwhile
+        done.set()
+
+    thread = threading.Thread(target=carry_on)
+    thread.start()
+    SplitRebuild(runner, ["dossiers"], 2).run()
+    thread.join()
+    assert done.is_set()
+    assert dump(world.faps.engine) == expected
+    assert runner.positions()["dossiers"][1] == DossierProjection.version
 
 
 @pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)

@@ -91,8 +91,15 @@ class SplitRebuild:
         self.traced_peak = 0  # the largest worker's, when tracemalloc traces (benchmarks)
 
     def run(self) -> int:
-        """Rebuild up to the head, then catch up; return the notifications read."""
-        plan = self._claim()
+        """Rebuild up to the head, then catch up; return the notifications read.
+
+        If another process started a split rebuild of these projections in the meantime, it
+        is waited for instead of superseded (two workers of a web server starting together).
+        """
+        while (plan := self._claim()) is None:
+            wait_for_others(self.runner, self.names)
+            if not set(self.names) & set(self.runner.stale()):
+                return self.runner.catch_up(names=self.names, progress=self.progress)
         read = self._fork(plan)
         if plan.fresh and read != count_notifications(self.runner.app.recorder, plan.head):
             raise RebuildError("reconstruction : des événements n'ont été lus par aucune "
@@ -101,11 +108,14 @@ class SplitRebuild:
         return read + self.runner.catch_up(names=self.names, progress=self.progress)
 
     # -- in the parent ----------------------------------------------------------------------
-    def _claim(self) -> Plan:
-        """Resume an abandoned run of these projections, or empty them and start one."""
+    def _claim(self) -> Plan | None:
+        """Resume an abandoned run of these projections, or empty them and start one; None
+        if another process's run of any of them is alive."""
         runner, token, now = self.runner, uuid.uuid4().hex, datetime.now(tz=UTC)
         with runner.engine.begin() as conn:
             runner.lock_positions(conn, self.names)
+            if live_rebuilds(conn, self.names, runner.lease):
+                return None
             found = conn.execute(sa.select(t.rebuilds).where(
                 t.rebuilds.c.name.in_(self.names))).mappings().all()
             resumed = self._resumable(conn, found)
@@ -134,8 +144,7 @@ class SplitRebuild:
                 or {(r["name"], r["part"]) for r in found}
                 != {(n, p) for n in self.names for p in range(self.parts)}
                 or any(r["parts"] != self.parts for r in found)
-                or any(stored.get(n) != REBUILDING for n in self.names)
-                or live_rebuilds(conn, self.names, self.runner.lease)):
+                or any(stored.get(n) != REBUILDING for n in self.names)):
             return None
         by_part: dict[int, set[int]] = {}
         for r in found:
