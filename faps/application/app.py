@@ -78,8 +78,9 @@ class FapsApplication(Application[UUID]):
     def reopen(self) -> FapsApplication:
         """Return a new application on the same store, with connections of its own (what a
         forked process uses: a connection pool must not cross a fork). Its tables exist: it
-        does not create them (processes doing so at once conflict on PostgreSQL)."""
-        return type(self)(env={**self.env, "CREATE_TABLE": "no"},
+        does not create them (processes doing so at once conflict on PostgreSQL), and reads
+        on one connection."""
+        return type(self)(env={**self.env, "CREATE_TABLE": "no", "POSTGRES_POOL_SIZE": "1"},
                           transcodings=self._transcodings)
 
     def on_saved(self, listener: SaveListener) -> None:

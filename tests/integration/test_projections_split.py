@@ -228,3 +228,70 @@ def test_the_command_line_shows_an_interrupted_split_rebuild_and_finishes_it(
         assert dump(again.engine) == expected
     finally:
         again.close()
+
+
+@pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
+def test_an_interrupted_run_of_an_older_version_is_started_over_not_resumed(
+        world: World, monkeypatch: pytest.MonkeyPatch):
+    realistic_history(world)
+    expected = dump(world.faps.engine)
+    runner = _split(world.faps.projections, batch_size=3)
+    head = runner.app.recorder.max_notification_id()
+    _dying_worker(monkeypatch, 11, "error")
+    with pytest.raises(RebuildError):
+        runner.rebuild(["dossiers"])
+    monkeypatch.undo()
+    monkeypatch.setattr(DossierProjection, "version", DossierProjection.version + 1)
+    assert runner.rebuild(["dossiers"]) == head  # every event read again, by the new code
+    assert dump(world.faps.engine) == expected
+    assert runner.positions()["dossiers"] == (head, DossierProjection.version)
+
+
+@pytest.mark.parametrize("store_url", ["sqlite", "postgres"], indirect=True)
+def test_what_is_written_during_a_split_rebuild_is_applied_after_it(
+        world: World, monkeypatch: pytest.MonkeyPatch):
+    realistic_history(world)
+    runner = _split(world.faps.projections)
+    head = runner.app.recorder.max_notification_id()
+    original, late = SplitRebuild._fork, []
+
+    def writing_meanwhile(self, plan):  # type: ignore[no-untyped-def]
+        late.append(world.submitted(title="Déposé pendant la reconstruction"))
+        return original(self, plan)
+
+    monkeypatch.setattr(SplitRebuild, "_fork", writing_meanwhile)
+    runner.rebuild()
+    assert runner.app.recorder.max_notification_id() > head
+    split = dump(world.faps.engine)
+    assert any(row[0] == late[0] for row in split["rm_dossiers"])
+    runner.workers = 1
+    runner.rebuild()
+    assert dump(world.faps.engine) == split
+
+
+@pytest.mark.parametrize("store_url", ["sqlite", "postgres"], indirect=True)
+def test_a_batch_read_before_a_reset_elsewhere_is_not_applied_after_it(
+        world: World, monkeypatch: pytest.MonkeyPatch):
+    realistic_history(world)
+    expected = dump(world.faps.engine)
+    runner = world.faps.projections
+    runner.batch_size = 4
+    runner.catch_up()
+    other, app = _second_runner(world.faps)
+    original, calls = ProjectionRunner._apply_batch, [0]
+    runner.reset(["accounts"])
+    runner.catch_up(until=6)  # a few accounts in, then a batch read from there
+
+    def reset_meanwhile(self, chosen, notifications, start):  # type: ignore[no-untyped-def]
+        calls[0] += 1
+        if calls[0] == 1:
+            other.reset(["accounts"])  # another process, between the read and the write
+        return original(self, chosen, notifications, start)
+
+    monkeypatch.setattr(ProjectionRunner, "_apply_batch", reset_meanwhile)
+    try:
+        runner.catch_up()
+    finally:
+        other.engine.dispose()
+        app.close()
+    assert calls[0] > 1 and dump(world.faps.engine) == expected

@@ -22,6 +22,7 @@ import gc
 import logging
 import multiprocessing
 import os
+import signal
 import time
 import tracemalloc
 import uuid
@@ -123,13 +124,14 @@ class SplitRebuild:
                 conn.execute(t.rebuilds.update().where(t.rebuilds.c.name.in_(self.names))
                              .values(token=token, heartbeat_at=now))
                 return Plan(token, int(found[0]["head"]), resumed, fresh=False)
-            conn.execute(t.rebuilds.delete().where(t.rebuilds.c.name.in_(self.names)))
             head = runner.app.recorder.max_notification_id() or 0
-            for name in self.names:
-                runner.empty(conn, name, REBUILDING)
+            for name in self.names:  # the tables first: a batch still open elsewhere ends
+                runner.empty(conn, name, REBUILDING)  # before its run's rows are taken
+            conn.execute(t.rebuilds.delete().where(t.rebuilds.c.name.in_(self.names)))
             conn.execute(t.rebuilds.insert(), [
                 {"name": name, "part": part, "parts": self.parts, "token": token,
-                 "head": head, "position": 0, "heartbeat_at": now}
+                 "version": runner.projections[name].version, "head": head, "position": 0,
+                 "heartbeat_at": now}
                 for name in self.names for part in range(self.parts)])
             self._apply_shared(conn, head)
         return Plan(token, head, (0,) * self.parts, fresh=True)
@@ -137,13 +139,15 @@ class SplitRebuild:
     def _resumable(self, conn: sa.Connection,
                    found: Sequence[Any]) -> tuple[int, ...] | None:
         """Return each partition's progress if `found` is one whole run of exactly these
-        projections, with this number of partitions, that nobody carries on; else None."""
+        projections, at their versions, with this number of partitions; else None."""
         stored = dict(conn.execute(sa.select(t.positions.c.name, t.positions.c.version)
                                    .where(t.positions.c.name.in_(self.names))).all())
         if (not found or {r["token"] for r in found} != {found[0]["token"]}
                 or {(r["name"], r["part"]) for r in found}
                 != {(n, p) for n in self.names for p in range(self.parts)}
                 or any(r["parts"] != self.parts for r in found)
+                or any(r["version"] != self.runner.projections[r["name"]].version
+                       for r in found)  # a run of another version: started over
                 or any(stored.get(n) != REBUILDING for n in self.names)):
             return None
         by_part: dict[int, set[int]] = {}
@@ -269,6 +273,8 @@ def _worker(runner: ProjectionRunner, names: Sequence[str], part: int, parts: in
         runner.engine.dispose(close=False)
         if runner.engine.dialect.name == "sqlite":
             sa.event.listen(runner.engine, "connect", _no_checkpoint)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the parent's (a web server's)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         gc.freeze()  # what the parent built is not this process's garbage (nor to finalize)
         gc.set_threshold(20_000, 50, 1000)  # batches allocate much and free it all
         if tracemalloc.is_tracing():
@@ -313,7 +319,8 @@ def _project(runner: ProjectionRunner, app: Any, names: Sequence[str], part: int
         with runner.engine.begin() as conn:
             index_lookups(conn)
             for projection in chosen:
-                batch = [e for e in events if qualname(e) in projection.handles]
+                own = projection.handles - projection.shared  # shared: applied at the claim
+                batch = [e for e in events if qualname(e) in own]
                 if batch:
                     projection.apply(conn, batch)
             moved = conn.execute(t.rebuilds.update().where(*mine, t.rebuilds.c.position == after)

@@ -4,8 +4,8 @@ A partition is a range of aggregate ids (the UUIDs of the fund's aggregates are 
 hashed, so ranges of equal width hold about as many), which the database filters with a plain
 comparison: a process reads, and turns into Python objects, only its own aggregates'
 notifications. The first range has no lower bound and the last no upper one, so every
-notification falls in exactly one partition whatever its id. (SQLite stores the ids as their
-lowercase text, which sorts as the numbers do.)
+notification falls in exactly one partition whatever its id. (The SQLite store keeps an id as
+its 32 lowercase hex digits, which sort as the numbers do: the bounds are written the same way.)
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ def select_partition(recorder: Any, after: int, stop: int, limit: int, part: int
         if 0 < index < parts:  # no lower bound for the first, no upper one for the last
             bound = UUID(int=index * 2**128 // parts)
             where.append(f"originator_id {condition} {mark}")
-            params.append(str(bound) if kind == "sqlite" else bound)
+            params.append(bound.hex if kind == "sqlite" else bound)
     return _select(recorder, kind, after, stop, limit, " AND ".join(where), tuple(params))
 
 

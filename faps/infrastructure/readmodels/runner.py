@@ -124,8 +124,8 @@ class ProjectionRunner:
             for name in self._names(names):
                 with self.engine.begin() as conn:
                     self.lock_positions(conn, [name])
+                    self.empty(conn, name, self.projections[name].version)  # then (lock order)
                     conn.execute(t.rebuilds.delete().where(t.rebuilds.c.name == name))
-                    self.empty(conn, name, self.projections[name].version)
 
     def empty(self, conn: sa.Connection, name: str, version: int) -> None:
         """Drop and recreate a projection's tables bare, its position at the log's start (in
@@ -214,7 +214,7 @@ class ProjectionRunner:
                     start, self.batch_size, inclusive_of_start=False)
                 if not notifications:
                     break
-                self._apply_batch(chosen, notifications)
+                self._apply_batch(chosen, notifications, start)
                 read += len(notifications)
                 if progress is not None:
                     progress(len(notifications))
@@ -222,7 +222,9 @@ class ProjectionRunner:
                     break
         return read
 
-    def _apply_batch(self, chosen: Sequence[Projection], notifications: Sequence[Any]) -> None:
+    def _apply_batch(self, chosen: Sequence[Projection], notifications: Sequence[Any],
+                     start: int) -> None:
+        """Apply notifications read after `start` to the projections still at or past it."""
         handled = frozenset().union(*(p.handles for p in chosen))  # one test per event
         wanted = [n for n in notifications if n.topic.rpartition(":")[2] in handled]
         to_domain_event = self.app.mapper.to_domain_event
@@ -232,6 +234,7 @@ class ProjectionRunner:
             index_lookups(conn)
             locked = self.lock_positions(conn, [p.name for p in chosen])
             moved = [p.name for p in chosen if locked[p.name][1] == p.version  # since read
+                     and locked[p.name][0] >= start  # not reset since read: else re-read
                      and self.apply(conn, p, batch, locked[p.name][0], last_id)]
             if moved:
                 conn.execute(t.positions.update().where(t.positions.c.name.in_(moved))

@@ -99,6 +99,7 @@ rebuilds = sa.Table(
     sa.Column("name", sa.String(40), primary_key=True),
     sa.Column("part", sa.Integer, primary_key=True),
     sa.Column("parts", sa.Integer, nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),  # of the projection being built
     sa.Column("token", sa.String(32), nullable=False),
     sa.Column("head", sa.BigInteger, nullable=False),
     sa.Column("position", sa.BigInteger, nullable=False),
