@@ -20,14 +20,23 @@ def projections() -> None:
 
 @projections.command(help="Reconstruit une projection (ou toutes) depuis le journal.")
 @click.argument("name", required=False)
-def rebuild(name: str | None) -> None:
+@click.option("--if-stale", is_flag=True,
+              help="Seulement celles dont la version a changé ou dont la reconstruction a été "
+                   "interrompue (étape de déploiement).")
+def rebuild(name: str | None, if_stale: bool) -> None:
     """Rebuild one projection or all from the whole log, with a progress bar."""
     with opened(start_projections=False) as faps:
         runner = faps.projections
         if name and name not in runner.projections:
             fail(f"Projection inconnue : {name} ({', '.join(runner.projections)}).",
                  INPUT_ERROR)
-        if runner.rebuilding_elsewhere([name] if name else list(runner.projections)):
+        names = [name] if name else list(runner.projections)
+        if if_stale:
+            names = [n for n in names if n in runner.stale()]
+            if not names:
+                click.echo("Rien à reconstruire : chaque projection est à sa version.")
+                return
+        if runner.rebuilding_elsewhere(names):
             click.echo("Une reconstruction est en cours dans un autre processus, ou vient "
                        "d'être arrêtée net (elle est reprise après deux minutes sans "
                        "nouvelles) : attente…")
@@ -36,7 +45,7 @@ def rebuild(name: str | None) -> None:
         started = time.perf_counter()
         with click.progressbar(length=head, label="Reconstruction") as bar:
             try:
-                read = runner.rebuild([name] if name else None, progress=bar.update)
+                read = runner.rebuild(names, progress=bar.update)
             except RebuildError as error:
                 fail(f"La reconstruction s'est arrêtée ({error}). Relancez la commande : "
                      "elle reprend là où chaque processus s'était arrêté.")

@@ -190,8 +190,11 @@ def test_with_autorebuild_off_a_changed_version_waits_for_the_rebuild_command(
     cli = CliRunner()
     status = cli.invoke(main, ["projections", "status"])
     assert "dossiers" in status.output and "version à reconstruire" in status.output
-    rebuilt = cli.invoke(main, ["projections", "rebuild", "dossiers"])
+    rebuilt = cli.invoke(main, ["projections", "rebuild", "--if-stale"])
     assert rebuilt.exit_code == 0, rebuilt.output
+    assert "événements relus" in rebuilt.output
+    again = cli.invoke(main, ["projections", "rebuild", "--if-stale"])
+    assert again.exit_code == 0 and "Rien à reconstruire" in again.output
     app = create_app()
     try:
         assert dump(app.extensions["faps"].engine) == expected
