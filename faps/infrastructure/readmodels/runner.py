@@ -124,7 +124,9 @@ class ProjectionRunner:
             for name in self._names(names):
                 with self.engine.begin() as conn:
                     self.lock_positions(conn, [name])
-                    self.empty(conn, name, self.projections[name].version)  # then (lock order)
+                    # The tables before a split run's rows: a worker's batch takes them in
+                    # that order (on PostgreSQL the reverse would deadlock with it).
+                    self.empty(conn, name, self.projections[name].version)
                     conn.execute(t.rebuilds.delete().where(t.rebuilds.c.name == name))
 
     def empty(self, conn: sa.Connection, name: str, version: int) -> None:
