@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from faps.domain.money import format_euros
+from faps.infrastructure.exports.cells import printable
 from faps.infrastructure.exports.tables import Table, normalize_zip, plain_text
 
 
@@ -63,13 +64,14 @@ def build_ods(table: Table) -> bytes:
             sheet.addElement(tr)
     doc.spreadsheet.addElement(sheet)
     stamp = table.at.replace(tzinfo=None, microsecond=0).isoformat()
-    doc.meta.addElement(dc.Title(text=table.title))
-    doc.meta.addElement(dc.Description(text=" ; ".join(f"{k} : {v}" for k, v in table.metadata)))
-    doc.meta.addElement(meta.InitialCreator(text=table.author))
+    doc.meta.addElement(dc.Title(text=printable(table.title)))
+    doc.meta.addElement(dc.Description(text=printable(
+        " ; ".join(f"{k} : {v}" for k, v in table.metadata))))
+    doc.meta.addElement(meta.InitialCreator(text=printable(table.author)))
     doc.meta.addElement(meta.CreationDate(text=stamp))
     doc.meta.addElement(dc.Date(text=stamp))
     for key, value in table.metadata:
-        doc.meta.addElement(meta.UserDefined(name=key, text=value))
+        doc.meta.addElement(meta.UserDefined(name=printable(key), text=printable(value)))
     buffer = io.BytesIO()
     doc.write(buffer)
     return normalize_zip(_sorted_namespaces(buffer.getvalue()), table.at)

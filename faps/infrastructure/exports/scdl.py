@@ -9,6 +9,7 @@ from typing import Any
 
 from faps.domain.deadlines import add_months
 from faps.domain.errors import ConfigurationError
+from faps.infrastructure.exports.cells import csv_text
 from faps.infrastructure.exports.luhn import siret_ok
 from faps.infrastructure.exports.wording import de
 
@@ -56,7 +57,7 @@ def _csv(fields: tuple[str, ...], rows: list[dict[str, Any]]) -> bytes:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=fields, lineterminator="\r\n")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows({k: csv_text(str(v)) for k, v in row.items()} for row in rows)
     return out.getvalue().encode("utf-8")
 
 

@@ -15,6 +15,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from faps.infrastructure.exports.cells import csv_text, printable
+
 Kind = str  # "text", "euros", "int", "date"
 
 
@@ -47,7 +49,7 @@ def _csv_cell(value: Any, kind: Kind, decimal_comma: bool) -> str:
         return text.replace(".", ",") if decimal_comma else text
     if kind == "date":
         return value.isoformat()
-    return str(value)
+    return csv_text(str(value))
 
 
 def to_csv(table: Table, separator: str = ";", bom: bool = True) -> bytes:
@@ -56,14 +58,14 @@ def to_csv(table: Table, separator: str = ";", bom: bool = True) -> bytes:
         raise ValueError("séparateur « ; » ou « , »")
     out = io.StringIO()
     writer = csv.writer(out, delimiter=separator, lineterminator="\r\n")
-    writer.writerow([c.header for c in table.columns])
+    writer.writerow([csv_text(c.header) for c in table.columns])
     for row in table.rows:
         writer.writerow([_csv_cell(v, c.kind, separator == ";")
                          for v, c in zip(row, table.columns, strict=True)])
     if table.metadata:
         writer.writerow([])
         for key, value in table.metadata:
-            writer.writerow([key, value])
+            writer.writerow([csv_text(key), csv_text(value)])
     return ("\ufeff" if bom else "").encode() + out.getvalue().encode("utf-8")
 
 
@@ -93,7 +95,7 @@ def to_xlsx(table: Table) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "Décisions"
-    sheet.append([c.header for c in table.columns])
+    _append_texts(sheet, [c.header for c in table.columns])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in table.rows:
@@ -103,22 +105,33 @@ def to_xlsx(table: Table) -> bytes:
                 cell.number_format = EURO_FORMAT
             elif column.kind == "date":
                 cell.number_format = "DD/MM/YYYY"
+            elif isinstance(cell.value, str):
+                cell.data_type = "s"  # a text cell, never a formula (=…) or an error code (#…)
     if table.metadata:
         sheet.append([])
         for key, value in table.metadata:
-            sheet.append([key, value])
+            _append_texts(sheet, [key, value])
     for index, column in enumerate(table.columns, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = column.width
     sheet.freeze_panes = "A2"
     props = workbook.properties
     moment = table.at.replace(tzinfo=None, microsecond=0)
-    props.title, props.creator, props.lastModifiedBy = table.title, table.author, table.author
+    author = printable(table.author)
+    props.title, props.creator, props.lastModifiedBy = printable(table.title), author, author
     props.created = props.modified = moment
-    props.description = " ; ".join(f"{k} : {v}" for k, v in table.metadata)
+    props.description = printable(" ; ".join(f"{k} : {v}" for k, v in table.metadata))
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         ExcelWriter(workbook, archive).save()
     return normalize_zip(buffer.getvalue(), moment)
+
+
+def _append_texts(sheet: Any, texts: list[str]) -> None:
+    """Append a row of text cells (printable, typed as text)."""
+    sheet.append([printable(text) for text in texts])
+    for cell in sheet[sheet.max_row]:
+        if isinstance(cell.value, str):
+            cell.data_type = "s"
 
 
 def _xlsx_value(value: Any, kind: Kind) -> Any:
@@ -126,6 +139,8 @@ def _xlsx_value(value: Any, kind: Kind) -> Any:
         return None
     if kind == "euros":
         return float(Decimal(value))  # cents are exact in a double up to 2^53 cents
+    if isinstance(value, str):
+        return printable(value)
     return value
 
 
@@ -140,4 +155,4 @@ def plain_text(value: Any) -> str:
     """Return a value as shown in a cell's text."""
     if isinstance(value, date):
         return value.strftime("%d/%m/%Y")
-    return re.sub(r"\s+", " ", str(value))
+    return re.sub(r"\s+", " ", printable(str(value)))
