@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from faps.domain.communes import Commune
 from faps.domain.money import MAX_AMOUNT, ZERO, Euros, cents, format_euros, round_down
 from faps.domain.reglement import ExpenseCategory, Reglement, Tenure
+from faps.domain.text import Line
 
 HALF = Decimal("0.5")
 MIN_OWNER_SHARE = Decimal("0.2")  # CGCT L1111-10 III: the owner pays ≥ 20 % of public money
@@ -32,7 +33,7 @@ class ExpenseLine(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    label: str = Field(min_length=1, max_length=200)
+    label: Line = Field(min_length=1, max_length=200)
     category: ExpenseCategory
     amount_ht: Euros
     vat: Euros = ZERO
@@ -52,7 +53,7 @@ class Funding(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    funder: str = Field(min_length=1, max_length=200)
+    funder: Line = Field(min_length=1, max_length=200)
     amount: Euros
 
 

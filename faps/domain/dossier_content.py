@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from faps.domain.assessment import ExpenseLine, Funding, ProjectFacts
 from faps.domain.money import ZERO, Euros
 from faps.domain.reglement import Tenure
+from faps.domain.text import Line, Text
 
 
 class DossierState(StrEnum):
@@ -76,12 +77,12 @@ class DossierContent(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    title: str = Field(default="", max_length=200)
-    description: str = Field(default="", max_length=4000)
-    premises_address: str = Field(default="", max_length=300)
+    title: Line = Field(default="", max_length=200)
+    description: Text = Field(default="", max_length=4000)
+    premises_address: Line = Field(default="", max_length=300)
     premises_tenure: Tenure | None = None
     health_activity: bool = True
-    professionals: str = Field(default="", max_length=1000)
+    professionals: Text = Field(default="", max_length=1000)
     works_started: bool = False
     works_planned_start: date | None = None
     expenses: tuple[ExpenseLine, ...] = Field(default=(), max_length=200)

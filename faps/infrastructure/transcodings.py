@@ -12,6 +12,7 @@ from faps.domain.actors import Actor
 from faps.domain.assessment import Assessment
 from faps.domain.dossier_content import DocumentRef, DossierContent, FieldChange
 from faps.domain.reglement import Reglement
+from faps.domain.text import STORED
 
 
 class DateAsISO(Transcoding):
@@ -37,7 +38,7 @@ def model_transcoding(model: type[BaseModel], name: str) -> Transcoding:
             return obj.model_dump(mode="json")
 
         def decode(self, data: Any) -> BaseModel:
-            return model.model_validate(data)
+            return model.model_validate(data, context=STORED)  # accepted once, loads again
 
     ModelAsJSON.name = name
     return ModelAsJSON()

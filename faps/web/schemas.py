@@ -8,6 +8,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields
 
 from faps.domain.money import parse_amount
+from faps.domain.text import control_problem
 
 FRENCH = {
     "required": "champ obligatoire",
@@ -22,15 +23,45 @@ LENGTH = {"min": "au moins {min} caractères", "max": "au plus {max} caractères
           "all": "entre {min} et {max} caractères", "equal": "exactement {equal} caractères"}
 
 
+# Fields typed in a textarea: line breaks allowed; every other text is one line.
+MULTILINE = frozenset({"description", "professionals", "motive", "message", "text", "answer"})
+# Secrets are compared, never printed: what was once chosen must still be typed.
+UNCHECKED = frozenset({"password", "csrf_token"})
+
+
+class NoControlCharacters:
+    """A marshmallow validator refusing control characters (and line breaks in one line)."""
+
+    def __init__(self, multiline: bool) -> None:
+        self.multiline = multiline
+
+    def __call__(self, value: Any) -> None:
+        problem = control_problem(value, self.multiline) if isinstance(value, str) else None
+        if problem:
+            raise ValidationError(problem)
+
+
+def _guard_text(name: str, field: fields.Field) -> None:
+    """Add the control-character check to a text field (and to the items of a list of texts)."""
+    if isinstance(field, fields.List):
+        _guard_text(name, field.inner)
+    elif isinstance(field, fields.String) and name not in UNCHECKED:
+        field.validators = [*field.validators, NoControlCharacters(name in MULTILINE)]
+
+
 class FrenchSchema(Schema):
-    """A schema whose messages are in French; unknown fields are ignored (forms)."""
+    """A schema whose messages are in French; unknown fields are ignored (forms).
+
+    Every text field refuses control characters, with a French message next to the field.
+    """
 
     class Meta:
         unknown = "exclude"
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for field in self.fields.values():
+        for name, field in self.fields.items():
+            _guard_text(name, field)
             for key, message in FRENCH.items():
                 if key in field.error_messages:
                     field.error_messages[key] = message

@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import re
 
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+from faps.domain.text import printable
+
+__all__ = ["csv_text", "is_formula_like", "printable"]
+
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 PLAIN_NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
-
-
-def printable(text: str) -> str:
-    """Return the text without control characters (tab, line feed and carriage return kept)."""
-    return CONTROL.sub("", text)
 
 
 def is_formula_like(text: str) -> bool:
