@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from faps.cli.support import INPUT_ERROR, fail, opened
+from faps.cli.support import INPUT_ERROR, fail, opened, say
 from faps.domain.accounts import Account
 from faps.domain.actors import SYSTEM_ACTOR, Role
 
@@ -65,7 +65,7 @@ def list_accounts() -> None:
                        "faps accounts add ADRESSE --role administrateur")
             return
         for email, role, commune, active in sorted(rows):
-            click.echo(f"{email:<40} {role:<28} {commune:<22} {active}")
+            say(f"{email:<40} {role:<28} {commune:<22} {active}")
 
 
 def _topic() -> str:

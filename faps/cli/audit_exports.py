@@ -11,7 +11,7 @@ from faps.application.export_kinds import KIND_LABELS, describe_parameters
 from faps.application.reproduction import Regeneration, ReproductionService
 from faps.cli.files import check_writable, read_bytes, write_bytes
 from faps.cli.logs import AuditedLog, cli_actor, open_log
-from faps.cli.support import fail
+from faps.cli.support import fail, say
 from faps.domain.errors import FapsError
 from faps.domain.exports import ExportRecord
 from faps.infrastructure.communes_file import load_communes
@@ -68,7 +68,7 @@ def list_exports() -> None:
     if not records:
         click.echo("Aucun export enregistré.")
     for r in records:
-        click.echo(f"{r.id}  {r.exported_at:%Y-%m-%d %H:%M}  {r.file_name}  "
+        say(f"{r.id}  {r.exported_at:%Y-%m-%d %H:%M}  {r.file_name}  "
                    f"SHA-256 {r.sha256[:16]}…  position {r.chain_position}  {r.actor.display}")
 
 
@@ -85,7 +85,7 @@ def check_export(file: Path) -> None:
     finally:
         log.close()
     if result.record:
-        click.echo(describe_record(result.record))
+        say(describe_record(result.record))
     if not result.ok:
         fail(result.message)
     click.echo(result.message)
@@ -106,7 +106,7 @@ def regenerate(export_id: str, output: Path) -> None:
         fail(exc.message)
     finally:
         log.close()
-    click.echo(describe_record(result.record))
+    say(describe_record(result.record))
     if result.data:
         write_bytes(output, result.data)
         click.echo(f"{output} écrit ({len(result.data)} octets).")

@@ -12,7 +12,7 @@ import click
 from pydantic import BaseModel
 
 from faps.application.timetravel import DossierHistory, HistoryEntry
-from faps.cli.support import INPUT_ERROR, fail, opened
+from faps.cli.support import INPUT_ERROR, fail, opened, say
 from faps.domain.actors import SYSTEM_ACTOR
 from faps.domain.assessment import Assessment
 from faps.domain.dossier import OUTCOME_LABELS, Dossier
@@ -69,13 +69,13 @@ def history(dossier: str, as_of: str | None) -> None:
         found = faps.timetravel.history(SYSTEM_ACTOR, dossier_id, limit)
         current: Dossier = faps.dossiers.load(SYSTEM_ACTOR, dossier_id)
         names = faps.ctx.communes.name
-        click.echo(f"Dossier {current.reference or dossier_id} — {current.content.title} "
+        say(f"Dossier {current.reference or dossier_id} — {current.content.title} "
                    f"({names(current.commune)})")
-        click.echo(_heading(found, as_of))
+        say(_heading(found, as_of))
         for entry in found.entries:
-            click.echo(describe(entry, names))
-        click.echo("")
-        click.echo("\n".join(state_lines(found, as_of, names)))
+            say(describe(entry, names))
+        say("")
+        say("\n".join(state_lines(found, as_of, names)))
 
 
 def _heading(found: DossierHistory, as_of: str | None) -> str:

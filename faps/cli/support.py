@@ -15,10 +15,16 @@ from pydantic import ValidationError
 from faps.application.clock import Clock
 from faps.bootstrap import Faps, build
 from faps.domain.errors import FapsError, InvalidInputError
+from faps.domain.text import printable
 from faps.infrastructure.settings import SETTING_ERROR, Settings, load_settings
 
 FAILURE = 1
 INPUT_ERROR = 2
+
+
+def say(text: str) -> None:
+    """Print a line holding stored texts: control characters (terminal escapes) are stripped."""
+    click.echo(printable(text).replace("\r", ""))
 
 
 def settings() -> Settings:

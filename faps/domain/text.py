@@ -15,7 +15,8 @@ from pydantic import AfterValidator, ValidationInfo
 
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 LINE_BREAKS = re.compile(r"[\t\n\r]")
-REFUSED_IN_LINE = "caractère de contrôle interdit (retour à la ligne, tabulation ou caractère invisible)"
+REFUSED_IN_LINE = ("caractère de contrôle interdit (retour à la ligne, tabulation ou "
+                   "caractère invisible)")
 REFUSED_IN_TEXT = "caractère de contrôle interdit (caractère invisible)"
 # Stored events are decoded with this context: what was once accepted loads again unchanged.
 STORED = {"stored": True}
