@@ -10,11 +10,17 @@ from eventsourcing.application import AggregateNotFoundError, Application, Repos
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoding
 from eventsourcing.utils import EnvType
 
+from faps.domain.accounts import Account
 from faps.domain.budget import YearlyBudget
+from faps.domain.council import CouncilSession
+from faps.domain.dossier import Dossier
 from faps.domain.errors import ConflictError, NotFoundError
 from faps.domain.numbering import DossierNumbering
 
 SaveListener = Callable[[Sequence[Any]], None]
+# The aggregate class each `what` of `load` names.
+KINDS: dict[str, type] = {"Dossier": Dossier, "Compte": Account, "Séance": CouncilSession,
+                          "Budget": YearlyBudget}
 
 
 # Years whose series and budget may have snapshots. A snapshot is only a shortcut: an
@@ -98,13 +104,21 @@ class FapsApplication(Application[UUID]):
         return recordings
 
     def load(self, aggregate_id: UUID, version: int | None = None, what: str = "Dossier") -> Any:
-        """Return an aggregate (at a version), or NotFoundError in French."""
+        """Return an aggregate (at a version), or NotFoundError in French.
+
+        The identifier of another kind of aggregate (an account's where a dossier's is expected)
+        is not found either: nothing past this point has to ask what it was given.
+        """
         from eventsourcing.application import AggregateNotFoundError
 
         try:
-            return self.repository.get(aggregate_id, version=version)
+            aggregate = self.repository.get(aggregate_id, version=version)
         except AggregateNotFoundError:
             raise NotFoundError(f"{what} introuvable.") from None
+        kind = KINDS.get(what)
+        if kind is not None and not isinstance(aggregate, kind):
+            raise NotFoundError(f"{what} introuvable.")
+        return aggregate
 
     def find(self, aggregate_id: UUID) -> Any | None:
         """Return an aggregate, or None if it was never saved (one read)."""

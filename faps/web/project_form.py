@@ -14,6 +14,7 @@ from marshmallow import fields, validate
 from werkzeug.datastructures import MultiDict
 
 from faps.domain.dossier_content import DossierContent
+from faps.domain.errors import InvalidInputError
 from faps.domain.money import ZERO, format_euros
 from faps.domain.reglement import CATEGORY_LABELS, TENURE_LABELS
 from faps.web.schemas import FrenchSchema
@@ -28,7 +29,16 @@ CATEGORIES = [(c.value, label) for c, label in CATEGORY_LABELS.items()]
 TENURES = [("", "— choisir —")] + [(t.value, label) for t, label in TENURE_LABELS.items()]
 YES_NO = [("true", "Oui"), ("false", "Non")]
 MAX_EXTRA = 20
-_ROW_NAME = re.compile(r"^(\w+)\[(\d+)\]\.(\w+)$")
+# As many rows as the content model accepts (DossierContent): a form never shows more.
+MAX_ROWS = {"expenses": 200, "public_funding": 50, "private_funding": 50}
+ROW_LABELS = {"expenses": "Dépenses", "public_funding": "Financements publics",
+              "private_funding": "Financements privés"}
+_ROW_NAME = re.compile(r"^(\w+)\[([0-9]+)\]\.(\w+)$", re.ASCII)
+
+
+def _index(text: str) -> int:
+    """Return a row number as posted; a number past every bound counts as the first too many."""
+    return int(text) if len(text) <= 6 else 10**6
 
 
 class EditSchema(FrenchSchema):
@@ -45,7 +55,11 @@ def rows(form: MultiDict[str, str] | dict[str, Any], prefix: str) -> list[dict[s
     for name in form:
         match = _ROW_NAME.match(name)
         if match and match.group(1) == prefix and match.group(3) in ROWS[prefix]:
-            found.setdefault(int(match.group(2)), {})[match.group(3)] = str(form[name]).strip()
+            index = _index(match.group(2))
+            if index >= MAX_ROWS[prefix]:
+                raise InvalidInputError({prefix: [
+                    f"{ROW_LABELS[prefix]} : au plus {MAX_ROWS[prefix]} lignes"]})
+            found.setdefault(index, {})[match.group(3)] = str(form[name]).strip()
     filled = [found[i] for i in sorted(found) if any(v for k, v in found[i].items()
                                                       if k != "category")]
     for row in filled:
@@ -110,11 +124,16 @@ def _typed(value: Any) -> str:
 
 
 def row_count(form: MultiDict[str, str] | dict[str, Any], prefix: str, extra: int = 0) -> int:
-    """Return how many rows a table shows: the highest filled index + 1, at least one, + extra."""
-    indices = [int(m.group(2)) for name in form if (m := _ROW_NAME.match(name))
+    """Return how many rows a table shows: the highest filled index + 1, at least one, + extra.
+
+    Never more than the table's bound, whatever index was posted.
+    """
+    bound = MAX_ROWS[prefix]
+    indices = [index for name in form if (m := _ROW_NAME.match(name))
                and m.group(1) == prefix and str(form[name]).strip()
-               and m.group(3) != "category"]
-    return max(max(indices, default=-1) + 1, 1) + max(0, min(extra, MAX_EXTRA))
+               and m.group(3) != "category" and (index := _index(m.group(2))) < bound]
+    shown = max(max(indices, default=-1) + 1, 1) + max(0, min(extra, MAX_EXTRA))
+    return min(shown, bound)
 
 
 def totals(content: DossierContent) -> dict[str, Decimal]:
