@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import tomllib
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -12,16 +10,14 @@ from pydantic import ValidationError
 
 from faps.domain.errors import InvalidInputError
 from faps.domain.reglement import Reglement
+from faps.infrastructure.bounded import bounded_json
 
 DEFAULT_REGLEMENT = "reglement-2022-03-31.toml"
 
 
 def parse_reglement(text: str, *, toml: bool) -> Reglement:
     """Parse a règlement from its text; errors name the field in French."""
-    try:
-        data: Any = tomllib.loads(text) if toml else json.loads(text)
-    except (tomllib.TOMLDecodeError, json.JSONDecodeError) as exc:
-        raise InvalidInputError({"reglement": [f"fichier illisible : {exc}"]}) from None
+    data: Any = bounded_json(text, "reglement", toml=toml)
     try:
         return Reglement.model_validate(data)
     except ValidationError as exc:

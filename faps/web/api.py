@@ -20,6 +20,7 @@ from werkzeug.wrappers import Response
 from faps.application.queries import DossierFilter, DossierRow
 from faps.application.simulation import SimulationService
 from faps.web.common import actor, current_actor, services
+from faps.web.params import bounded_json, page_number, year_of
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -49,7 +50,7 @@ def dossier_json(row: DossierRow) -> dict[str, Any]:
 @bp.post("/simulations")
 def simulations() -> Response:
     """Judge a simulation request (reference/simulation.md) by the version in force."""
-    body = request.get_json(silent=True)
+    body = bounded_json(request.get_data(), "corps") if request.is_json else None
     version = request.args.get("reglement") or None
     if isinstance(body, dict) and "reglement_version" in body:
         version = str(body.pop("reglement_version") or "") or version
@@ -61,8 +62,8 @@ def simulations() -> Response:
 def dossiers() -> Response:
     """Return a page of the dossiers the caller may see (?page=, ?etat=, ?annee=)."""
     flt = DossierFilter(states=tuple(request.args.getlist("etat")),
-                        year=request.args.get("annee", type=int),
-                        page=max(request.args.get("page", 1, type=int), 1), per_page=50)
+                        year=year_of(request.args.get("annee")),
+                        page=page_number(request.args.get("page")), per_page=50)
     page = services().queries.dossiers(actor(), flt)
     return jsonify({"total": page.total, "page": page.page, "pages": page.pages,
                     "items": [dossier_json(row) for row in page.items]})

@@ -17,6 +17,7 @@ from faps.domain.dossier import Dossier
 from faps.domain.errors import NotFoundError
 from faps.domain.money import ZERO
 from faps.web.common import actor, roles_required, services
+from faps.web.params import MAX_VERSION, page_number, to_date, to_int
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 auditor = roles_required(Role.AUDITOR)
@@ -28,14 +29,10 @@ def date_arg(name: str, errors: dict[str, list[str]]) -> date | None:
     text = (request.args.get(name) or "").strip()
     if not text:
         return None
-    try:
-        if "/" in text:
-            day, month, year = (int(p) for p in text.split("/"))
-            return date(year, month, day)
-        return date.fromisoformat(text)
-    except ValueError:
-        errors[name] = ["date invalide (JJ/MM/AAAA)"]
-        return None
+    found = to_date(text)
+    if found is None:
+        errors[name] = ["date invalide (JJ/MM/AAAA, entre 1900 et 2199)"]
+    return found
 
 
 def find(reference: str) -> UUID | None:
@@ -59,9 +56,8 @@ def index():  # type: ignore[no-untyped-def]
     found = find(q) if q.upper().startswith("FAPS-") else None
     if found is not None:
         return redirect(url_for("audit.dossier", dossier_id=found))
-    page_arg = request.args.get("page", "1")
-    flt = DossierFilter(text=q or None, sort="reference",
-                        page=int(page_arg) if page_arg.isdigit() and int(page_arg) else 1)
+    flt = DossierFilter(text=q[:200] or None, sort="reference",
+                        page=page_number(request.args.get("page")))
     return render_template("audit/index.html", q=q, args={"q": q} if q else {},
                            page=services().queries.dossiers(actor(), flt))
 
@@ -75,8 +71,8 @@ def dossier_context(dossier_id: UUID) -> dict[str, Any]:
     history = faps.timetravel.history(actor(), dossier_id)
     communes = {e.version: e.actor.commune for e in history.entries}
     state: Dossier | None
-    if version.isdigit():
-        state = faps.timetravel.at_version(actor(), dossier_id, int(version))
+    if (number := to_int(version, 1, MAX_VERSION)) is not None:
+        state = faps.timetravel.at_version(actor(), dossier_id, number)
     elif as_of is not None:
         state = faps.timetravel.history(actor(), dossier_id, as_of=as_of).state
     else:

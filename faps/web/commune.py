@@ -16,8 +16,10 @@ from faps.domain.dossier_content import DossierState
 from faps.domain.errors import InvalidInputError
 from faps.domain.reglement import Reglement
 from faps.web.common import actor, form_view, parse, redirect_to, roles_required, services
+from faps.web.params import page_number, to_int
 from faps.web.project_form import (
     CATEGORIES,
+    MAX_EXTRA,
     ROWS,
     TENURES,
     YES_NO,
@@ -88,7 +90,7 @@ def edit_context(dossier_id: UUID, **_: Any) -> dict[str, Any]:
     """Return what the editor shows (the form is the saved content unless given)."""
     dossier = services().dossiers.load(actor(), dossier_id, "dossier.edit")
     form = request.form if request.method == "POST" else form_of(dossier.content)
-    extra = {p: request.args.get(f"plus_{p}", 0, type=int) for p in ROWS}
+    extra = {p: to_int(request.args.get(f"plus_{p}"), 0, MAX_EXTRA) or 0 for p in ROWS}
     return {"dossier": dossier, "form": form, "version": dossier.version,
             "rows": {p: row_count(form, p, extra[p]) for p in ROWS},
             "totals": totals(dossier.content), "tenures": TENURES, "yes_no": YES_NO,
@@ -102,7 +104,7 @@ def dossiers():  # type: ignore[no-untyped-def]
     """List the commune's dossiers."""
     from faps.application.queries import DossierFilter
 
-    flt = DossierFilter(commune=actor().commune, page=max(request.args.get("page", 1, type=int), 1),
+    flt = DossierFilter(commune=actor().commune, page=page_number(request.args.get("page")),
                         per_page=PER_PAGE)
     return render_template("commune/dossiers.html", page=services().queries.dossiers(actor(), flt))
 

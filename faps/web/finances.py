@@ -21,6 +21,7 @@ from faps.web.common import (
     roles_required,
     services,
 )
+from faps.web.params import year_of
 from faps.web.schemas import Euros, FrenchDate, FrenchSchema
 
 bp = Blueprint("finances", __name__, url_prefix="/finances")
@@ -42,7 +43,7 @@ def dashboard_context() -> dict[str, Any]:
     """Return what the dashboard shows for the year asked (or the year typed in the form)."""
     faps = services()
     raw = request.form.get("year", "") or request.args.get("annee", "")
-    year = int(raw) if raw.isdigit() else faps.ctx.clock.now().year
+    year = year_of(raw) or faps.ctx.clock.now().year
     view = faps.queries.budget(actor(), year)
     payments = faps.queries.payments(actor(), year)
     bars = commune_bars([(line.commune_name, line.committed, line.paid)
@@ -79,7 +80,7 @@ def vote():  # type: ignore[no-untyped-def]
 def payments():  # type: ignore[no-untyped-def]
     """List the payments ledger (payments and clawbacks)."""
     year = request.args.get("annee", "")
-    rows = services().queries.payments(actor(), int(year) if year.isdigit() else None)
+    rows = services().queries.payments(actor(), year_of(year))
     return render_template("finances/payments.html", rows=rows, year=year)
 
 

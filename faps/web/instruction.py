@@ -22,6 +22,7 @@ from faps.web.common import (
     roles_required,
     services,
 )
+from faps.web.params import page_number, to_uuid, year_of
 from faps.web.saved_views import SavedViews
 
 bp = Blueprint("instruction", __name__, url_prefix="/instruction")
@@ -38,17 +39,14 @@ def inbox_filter() -> DossierFilter:
     officer = args.get("officer", "")
     if officer == "moi":
         officer = str(actor().account_id)
-    try:
-        officer_id = UUID(officer) if officer else None
-    except ValueError:
-        officer_id = None
+    officer_id = to_uuid(officer) if officer else None
     sort = args.get("sort", "-updated_at")
     return DossierFilter(
         commune=args.get("commune") or None,
         states=tuple(s for s in args.getlist("state") if s in DossierState.__members__.values()),
-        year=int(year) if year.isdigit() else None, officer_id=officer_id,
-        text=(args.get("q") or "").strip() or None, sort=sort if sort in SORTS else "-updated_at",
-        page=int(page) if page.isdigit() and int(page) > 0 else 1)
+        year=year_of(year), officer_id=officer_id,
+        text=(args.get("q") or "").strip()[:200] or None,
+        sort=sort if sort in SORTS else "-updated_at", page=page_number(page))
 
 
 def urgent_deadlines() -> list[Deadline]:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields
+from marshmallow import Schema, ValidationError, fields, validate
 
 from faps.domain.money import parse_amount
 from faps.domain.text import control_problem
+from faps.web.params import to_date
 
 FRENCH = {
     "required": "champ obligatoire",
@@ -27,6 +27,8 @@ LENGTH = {"min": "au moins {min} caractères", "max": "au plus {max} caractères
 MULTILINE = frozenset({"description", "professionals", "motive", "message", "text", "answer"})
 # Secrets are compared, never printed: what was once chosen must still be typed.
 UNCHECKED = frozenset({"password", "csrf_token"})
+# A number without a range of its own (a version seen) stays a number SQLite can hold.
+MAX_INTEGER = 2**31 - 1
 
 
 class NoControlCharacters:
@@ -47,6 +49,9 @@ def _guard_text(name: str, field: fields.Field) -> None:
         _guard_text(name, field.inner)
     elif isinstance(field, fields.String) and name not in UNCHECKED:
         field.validators = [*field.validators, NoControlCharacters(name in MULTILINE)]
+    elif isinstance(field, fields.Integer) and not any(
+            isinstance(v, validate.Range) for v in field.validators):
+        field.validators = [*field.validators, validate.Range(min=0, max=MAX_INTEGER)]
 
 
 class FrenchSchema(Schema):
@@ -100,10 +105,7 @@ class FrenchDate(fields.Field):
             if self.required:
                 raise ValidationError("champ obligatoire")
             return None
-        try:
-            if "/" in text:
-                day, month, year = (int(p) for p in text.split("/"))
-                return date(year, month, day)
-            return date.fromisoformat(text)
-        except ValueError:
-            raise ValidationError("date invalide (JJ/MM/AAAA)") from None
+        found = to_date(text)
+        if found is None:
+            raise ValidationError("date invalide (JJ/MM/AAAA, entre 1900 et 2199)")
+        return found
