@@ -7,15 +7,19 @@ from uuid import UUID
 
 from flask import Blueprint, Response
 
+from faps.application.documents import file_name
 from faps.web.common import actor, login_required, services
 
 bp = Blueprint("documents", __name__)
 
 
-def content_disposition(name: str) -> str:
-    """Return an inline Content-Disposition that keeps accented names (RFC 6266 / 5987)."""
-    ascii_name = name.encode("ascii", "replace").decode().replace('"', "").replace("?", "_")
-    return f"inline; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"
+def content_disposition(name: str, disposition: str = "inline") -> str:
+    """Return a Content-Disposition that keeps accented names (RFC 6266 / 5987).
+
+    The plain `filename` holds printable ASCII only (no quote, backslash, CR, LF or NUL).
+    """
+    ascii_name = "".join(c if " " <= c <= "~" and c not in '"\\' else "_" for c in name)
+    return f"{disposition}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
 @bp.get("/dossiers/<uuid:dossier_id>/pieces/<uuid:document_id>")
@@ -24,7 +28,9 @@ def view(dossier_id: UUID, document_id: UUID) -> Response:
     """Serve a document to those who may read the dossier (a commune: only its own)."""
     ref, data = services().dossiers.document(actor(), dossier_id, document_id)
     response = Response(data, mimetype=ref.media_type)
-    response.headers["Content-Disposition"] = content_disposition(ref.name)
+    # Names stored before they were cleaned are cleaned when served.
+    response.headers["Content-Disposition"] = content_disposition(
+        file_name(ref.name, ref.media_type))
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
     # A PDF or an image is shown by the browser, never run as a page of faps.

@@ -22,6 +22,7 @@ from faps.domain.actors import Role
 from faps.domain.errors import InvalidInputError
 from faps.infrastructure.audit_log import log_lines
 from faps.web.common import actor, form_view, parse, roles_required, services
+from faps.web.documents import content_disposition
 from faps.web.schemas import FrenchSchema
 
 bp = Blueprint("exports", __name__, url_prefix="/exports")
@@ -50,7 +51,7 @@ class ItemForm(FrenchSchema):
 def attachment(data: bytes, name: str, media_type: str) -> Response:
     """Return a file download."""
     response = Response(data, mimetype=media_type)
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["Content-Disposition"] = content_disposition(name, "attachment")
     response.headers["Cache-Control"] = "no-store"
     return response
 
