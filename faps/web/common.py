@@ -13,6 +13,7 @@ from marshmallow import ValidationError as MarshmallowError
 from werkzeug.wrappers import Response
 
 from faps.bootstrap import Faps
+from faps.domain.accounts import Account
 from faps.domain.actors import Actor, Role
 from faps.domain.errors import ConflictError, FapsError, InvalidInputError, PermissionDeniedError
 
@@ -65,17 +66,29 @@ def current_actor() -> Actor | None:
         g.actor = None
         account_id = session.get("account_id")
         if account_id:
-            faps = services()
-            try:
-                account = faps.accounts.get(UUID(account_id))
-            except (FapsError, ValueError):
-                account = None
+            account = _living_account(str(account_id), str(session.get("sid") or ""))
             if account is not None and account.active:
                 g.actor = account.as_actor()
             else:
                 session.clear()
     actor: Actor | None = g.actor
     return actor
+
+
+def _living_account(account_id: str, sid: str) -> Account | None:
+    """Return the account of a session that still lives on the server, else None."""
+    faps = services()
+    try:
+        found = UUID(account_id)
+    except ValueError:
+        return None
+    idle = current_app.permanent_session_lifetime
+    if not sid or not faps.ctx.sessions.check(sid, found, faps.ctx.clock.now(), idle):
+        return None
+    try:
+        return faps.accounts.get(found)
+    except FapsError:
+        return None
 
 
 def actor() -> Actor:
