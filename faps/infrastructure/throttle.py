@@ -5,7 +5,8 @@ device that signed in to the account before), by a compare-and-swap UPDATE: the 
 if its counter is still the one read and the key is not waiting. The password is checked only
 after every reservation succeeded, so N concurrent attempts cannot get more than the limit of
 checks. After `max_failures`, each further try waits a delay that doubles (1 s, 2 s, 4 s…) up to
-`max_delay`. A success gives back the address's try and clears the account's count.
+`max_delay`. A success gives back the address's try and clears the account's count; a
+key left alone for a day starts again from zero.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import sqlalchemy as sa
 
 metadata = sa.MetaData()
 MAX_SWAPS = 200  # concurrent writers each win once per round; beyond this, refuse
+QUIET = timedelta(hours=24)  # a key without any try for this long starts counting again
 
 throttle_table = sa.Table(
     "faps_login_throttle",
@@ -57,23 +59,27 @@ class Throttle:
         return None
 
     def _reserve_one(self, key: str, now: datetime) -> datetime | None:
+        # Read, then swap in a transaction of its own: SQLite (WAL) cannot upgrade a read
+        # transaction to a write once another writer committed, while a lone UPDATE waits.
         self._ensure(key, now)
         t = throttle_table
         for _ in range(MAX_SWAPS):
-            with self.engine.begin() as conn:
+            with self.engine.connect() as conn:
                 row = conn.execute(sa.select(t).where(t.c.key == key)).one()
-                blocked = _aware(row.blocked_until)
-                if blocked is not None and blocked > now:
-                    return blocked
-                quiet = now - (_aware(row.updated_at) or now) > self.max_delay
-                failures = 1 if quiet else row.failures + 1
-                wait = self.delay(failures)
+            blocked = _aware(row.blocked_until)
+            if blocked is not None and blocked > now:
+                return blocked
+            quiet = now - (_aware(row.updated_at) or now) > max(QUIET, self.max_delay)
+            failures = 1 if quiet else row.failures + 1
+            wait = self.delay(failures)
+            with self.engine.begin() as conn:
                 done = conn.execute(t.update().where(
-                    t.c.key == key, t.c.failures == row.failures).values(
+                    t.c.key == key, t.c.failures == row.failures,
+                    sa.or_(t.c.blocked_until.is_(None), t.c.blocked_until <= now)).values(
                     failures=failures, blocked_until=now + wait if wait else None,
                     updated_at=now))
-                if done.rowcount == 1:
-                    return None
+            if done.rowcount == 1:
+                return None
         return now + timedelta(seconds=1)
 
     def _ensure(self, key: str, now: datetime) -> None:
