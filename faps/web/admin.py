@@ -87,7 +87,7 @@ def new_account():  # type: ignore[no-untyped-def]
                                           Role(data["role"]), data["commune"] or None,
                                           data["password"], temporary=True)
     flash(f"Compte ouvert pour {data['email']}. Transmettez-lui le mot de passe initial "
-          "par un canal sûr : il devra en choisir un autre à sa première connexion.", "success")
+          "par un canal sûr : il devra en choisir un autre à sa première connexion.", "success")
     return redirect_to("admin.account", account_id=account_id)
 
 
@@ -128,6 +128,6 @@ def reset_password(account_id: UUID):  # type: ignore[no-untyped-def]
     """Set a new password for the account."""
     data = parse(PasswordSchema(), request.form)
     services().accounts.set_password(actor(), account_id, data["password"])
-    flash("Mot de passe réinitialisé : les sessions ouvertes de ce compte sont fermées, et "
+    flash("Mot de passe réinitialisé : les sessions ouvertes de ce compte sont fermées, et "
           "son titulaire devra en choisir un autre à sa prochaine connexion.", "success")
     return redirect_to("admin.account", account_id=account_id)

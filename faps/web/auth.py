@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -126,7 +126,7 @@ def start_session(found: Actor, must_change: bool) -> None:
     agent = request.headers.get("User-Agent", "")
     session.clear()
     session["account_id"] = str(found.account_id)
-    session["sid"] = faps.ctx.sessions.open(found.account_id, faps.ctx.clock.now(),
+    session["sid"] = faps.ctx.sessions.open(found.account_id, datetime.now(tz=UTC),
                                             request.remote_addr or "", agent)
     if must_change:
         session["must_change"] = True
@@ -148,12 +148,12 @@ def login():  # type: ignore[no-untyped-def]
     reserve, cleared, given_back = throttle_keys(email)
     until = throttle().reserve(reserve, now)
     if until is not None:
-        return _login_page("Trop de tentatives infructueuses : réessayez dans "
+        return _login_page("Trop de tentatives infructueuses : réessayez dans "
                            f"{wait_fr(until - now)}.", 429)
     result = services().accounts.sign_in(email, data["password"])
     if result.outcome is SignIn.DEACTIVATED:
         throttle().succeeded(cleared, given_back)
-        return _login_page("Ce compte est désactivé : adressez-vous à l’administrateur de "
+        return _login_page("Ce compte est désactivé : adressez-vous à l’administrateur de "
                            "FAPS pour le rétablir.", 403)
     if result.actor is None:
         return _login_page("Adresse ou mot de passe incorrect.", 401)
@@ -162,7 +162,7 @@ def login():  # type: ignore[no-untyped-def]
     target = safe_next(data.get("next") or "") or home_url(result.actor)
     if result.must_change:
         session["after_change"] = target
-        flash("Votre mot de passe a été fixé par un administrateur : choisissez-en un "
+        flash("Votre mot de passe a été fixé par un administrateur : choisissez-en un "
               "nouveau avant de continuer.", "info")
         target = url_for("account.password")
     else:
@@ -224,8 +224,8 @@ def reset_body(name: str, link: str) -> str:
     """Return the text of the reset mail."""
     return (f"Bonjour {name},\n\nQuelqu’un (vous, sans doute) a demandé à réinitialiser le mot "
             f"de passe de votre compte FAPS. Pour en choisir un nouveau, ouvrez ce lien dans "
-            f"l’heure qui vient ; il ne sert qu’une fois :\n\n{link}\n\nSi vous n’êtes pas à "
-            "l’origine de cette demande, ignorez ce message : votre mot de passe reste "
+            f"l’heure qui vient ; il ne sert qu’une fois :\n\n{link}\n\nSi vous n’êtes pas à "
+            "l’origine de cette demande, ignorez ce message : votre mot de passe reste "
             "inchangé.\n")
 
 
@@ -246,6 +246,6 @@ def reset(token: str):  # type: ignore[no-untyped-def]
                                    errors={}), 410
         raise
     end_session()
-    flash("Mot de passe enregistré : connectez-vous avec le nouveau. Toutes les sessions "
+    flash("Mot de passe enregistré : connectez-vous avec le nouveau. Toutes les sessions "
           "ouvertes avec l’ancien sont fermées.", "success")
     return redirect(url_for("auth.login"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -83,7 +84,8 @@ def _living_account(account_id: str, sid: str) -> Account | None:
     except ValueError:
         return None
     idle = current_app.permanent_session_lifetime
-    if not sid or not faps.ctx.sessions.check(sid, found, faps.ctx.clock.now(), idle):
+    # Wall-clock time, not the application's clock: a session's idleness is the person's.
+    if not sid or not faps.ctx.sessions.check(sid, found, datetime.now(tz=UTC), idle):
         return None
     try:
         return faps.accounts.get(found)

@@ -63,9 +63,9 @@ def _claim_once() -> Response | None:
         time.sleep(ONCE_WAIT_STEP)
         location = store.location(key)
     if location is None:
-        abort(409, description="Votre envoi précédent de ce formulaire est encore en cours : "
+        abort(409, description="Votre envoi précédent de ce formulaire est encore en cours : "
                                "patientez quelques secondes puis rechargez la page.")
-    flash("Ce formulaire avait déjà été envoyé : il n’a été enregistré qu’une fois.", "info")
+    flash("Ce formulaire avait déjà été envoyé : il n’a été enregistré qu’une fois.", "info")
     return redirect(location, 303)
 
 

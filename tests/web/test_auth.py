@@ -35,7 +35,7 @@ def test_repeated_failures_make_a_new_browser_wait(client: FlaskClient, web_worl
         sign_in(client, web_world.auditor.email, "mauvais-mot-de-passe")
     locked = sign_in(client, web_world.auditor.email)
     assert locked.status_code == 429
-    assert "Trop de tentatives infructueuses : réessayez dans 1\u00a0seconde" in \
+    assert "Trop de tentatives infructueuses\u202f: réessayez dans 1\u00a0seconde" in \
         locked.get_data(as_text=True)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 
 import pytest
 from flask import Flask
@@ -75,7 +76,7 @@ def test_signing_out_everywhere_ends_every_session_of_the_account(
         app: Flask, signed_in: SignedIn, web_world: World):
     first, second, other = signed_in("officer"), signed_in("officer"), signed_in("auditor")
     page = second.get("/mon-compte").get_data(as_text=True)
-    assert "2 sessions sont ouvertes" in page and "(cette session)" in page
+    assert "2\u00a0sessions sont ouvertes" in page and "(cette session)" in page
     response = second.post("/mon-compte/sessions/fin",
                            data={"csrf_token": csrf_of(second, "/mon-compte")})
     assert response.headers["Location"].endswith("/connexion")
@@ -98,12 +99,23 @@ def test_a_forged_or_stale_cookie_without_a_server_session_is_anonymous(
 
 def test_a_session_idle_longer_than_its_lifetime_ends_on_the_server(
         app: Flask, signed_in: SignedIn, web_world: World):
-    from datetime import timedelta
+    from datetime import UTC, datetime
+
+    from faps.infrastructure.sessions import sessions_table
 
     thief = copy_of(app, signed_in("officer"))
-    web_world.clock.advance(seconds=(app.permanent_session_lifetime + timedelta(minutes=1))
-                            .total_seconds())
+    long_ago = datetime.now(tz=UTC) - app.permanent_session_lifetime - timedelta(minutes=1)
+    with web_world.faps.ctx.credentials.engine.begin() as conn:  # type: ignore[attr-defined]
+        conn.execute(sessions_table.update().values(seen_at=long_ago))
     assert not signed_in_page(thief)
+    assert web_world.faps.ctx.sessions.of(web_world.officer.account_id) == []
+
+
+def test_the_application_clock_moving_on_does_not_end_sessions(
+        signed_in: SignedIn, web_world: World):
+    browser = signed_in("officer")
+    web_world.clock.advance(days=30)  # demo and test clocks jump; people's sessions do not
+    assert signed_in_page(browser)
 
 
 def test_sessions_keep_no_usable_id_in_the_database(signed_in: SignedIn, web_world: World):
