@@ -13,7 +13,14 @@ from marshmallow import fields, validate
 from werkzeug.wrappers import Response
 
 from faps.web.auth import end_session, start_session
-from faps.web.common import actor, form_view, login_required, parse, services
+from faps.web.common import (
+    actor,
+    form_view,
+    login_required,
+    parse,
+    services,
+    web_sessions,
+)
 from faps.web.schemas import FrenchSchema
 
 bp = Blueprint("account", __name__, url_prefix="/mon-compte")
@@ -34,9 +41,9 @@ def page_context(**_: Any) -> dict[str, Any]:
     """Return what Mon compte shows."""
     faps = services()
     me = actor()
-    current = faps.ctx.sessions.key(str(session.get("sid") or ""))
+    current = web_sessions().key(str(session.get("sid") or ""))
     return {"account": faps.accounts.get(me.account_id), "sections": SECTIONS,
-            "sessions": faps.ctx.sessions.of(me.account_id), "current_session": current,
+            "sessions": web_sessions().of(me.account_id), "current_session": current,
             "forced": bool(session.get("must_change"))}
 
 
@@ -75,7 +82,7 @@ def password():  # type: ignore[no-untyped-def]
 @login_required
 def logout_everywhere():  # type: ignore[no-untyped-def]
     """End every session of the account, this one included."""
-    count = services().ctx.sessions.revoke_all(actor().account_id)
+    count = web_sessions().revoke_all(actor().account_id)
     end_session()
     flash(f"Vous êtes déconnecté partout ({count}\u00a0session{'s' if count > 1 else ''} "
           "fermée" + ("s" if count > 1 else "") + ").", "info")

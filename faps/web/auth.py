@@ -26,7 +26,14 @@ from faps.domain.accounts import normalize_email
 from faps.domain.actors import Actor
 from faps.domain.errors import InvalidInputError
 from faps.infrastructure.throttle import Throttle
-from faps.web.common import current_actor, form_view, home_url, parse, services
+from faps.web.common import (
+    current_actor,
+    form_view,
+    home_url,
+    parse,
+    services,
+    web_sessions,
+)
 from faps.web.schemas import FrenchSchema
 
 bp = Blueprint("auth", __name__)
@@ -122,12 +129,11 @@ def _login_page(message: str, status: int, **extra: Any) -> tuple[str, int]:
 
 def start_session(found: Actor, must_change: bool) -> None:
     """Open a server-side session for the actor and put its id in the signed cookie."""
-    faps = services()
     agent = request.headers.get("User-Agent", "")
     session.clear()
     session["account_id"] = str(found.account_id)
-    session["sid"] = faps.ctx.sessions.open(found.account_id, datetime.now(tz=UTC),
-                                            request.remote_addr or "", agent)
+    session["sid"] = web_sessions().open(found.account_id, datetime.now(tz=UTC),
+                                         request.remote_addr or "", agent)
     if must_change:
         session["must_change"] = True
     session.permanent = True
@@ -184,7 +190,7 @@ def end_session() -> None:
     """End this browser's server-side session and clear the cookie."""
     sid = session.get("sid")
     if sid:
-        services().ctx.sessions.revoke(str(sid))
+        web_sessions().revoke(str(sid))
     session.clear()
 
 

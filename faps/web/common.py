@@ -17,6 +17,7 @@ from faps.bootstrap import Faps
 from faps.domain.accounts import Account
 from faps.domain.actors import Actor, Role
 from faps.domain.errors import ConflictError, FapsError, InvalidInputError, PermissionDeniedError
+from faps.infrastructure.sessions import SqlAlchemySessions
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -61,6 +62,13 @@ def services() -> Faps:
     return faps
 
 
+def web_sessions() -> SqlAlchemySessions:
+    """Return the server-side sessions (the application sees only their revocation)."""
+    found = services().ctx.sessions
+    assert isinstance(found, SqlAlchemySessions)
+    return found
+
+
 def current_actor() -> Actor | None:
     """Return the signed-in actor (loaded once per request), or None."""
     if "actor" not in g:
@@ -85,7 +93,7 @@ def _living_account(account_id: str, sid: str) -> Account | None:
         return None
     idle = current_app.permanent_session_lifetime
     # Wall-clock time, not the application's clock: a session's idleness is the person's.
-    if not sid or not faps.ctx.sessions.check(sid, found, datetime.now(tz=UTC), idle):
+    if not sid or not web_sessions().check(sid, found, datetime.now(tz=UTC), idle):
         return None
     try:
         return faps.accounts.get(found)
