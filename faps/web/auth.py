@@ -56,14 +56,19 @@ class ResetSchema(FrenchSchema):
     confirm = fields.String(required=True, validate=validate.Length(min=1, max=200))
 
 
-def throttle() -> Throttle:
-    """Return the application's throttle (created on first use)."""
-    faps = services()
+@bp.record_once
+def _create_throttle(state: Any) -> None:
+    """Create the throttle with the application, before any request: threads share it."""
+    faps = state.app.extensions["faps"]
     if "throttle" not in faps.extras:
         settings = faps.settings
         faps.extras["throttle"] = Throttle(faps.engine, settings.login_max_failures,
                                            timedelta(minutes=settings.login_lockout_minutes))
-    found: Throttle = faps.extras["throttle"]
+
+
+def throttle() -> Throttle:
+    """Return the application's throttle."""
+    found: Throttle = services().extras["throttle"]
     return found
 
 

@@ -37,10 +37,7 @@ def csrf_field() -> Markup:
 
 
 def _submissions() -> SqlAlchemySubmissions:
-    faps = current_app.extensions["faps"]
-    if "submissions" not in faps.extras:
-        faps.extras["submissions"] = SqlAlchemySubmissions(faps.engine)
-    found: SqlAlchemySubmissions = faps.extras["submissions"]
+    found: SqlAlchemySubmissions = current_app.extensions["faps"].extras["submissions"]
     return found
 
 
@@ -135,6 +132,9 @@ def _headers(response: Response) -> Response:
 
 def init_app(app: Flask) -> None:
     """Install CSRF checks, idle-session expiry and headers."""
+    faps = app.extensions["faps"]
+    if "submissions" not in faps.extras:  # created before any request: threads share it
+        faps.extras["submissions"] = SqlAlchemySubmissions(faps.engine)
     app.jinja_env.globals["csrf_field"] = csrf_field
     app.jinja_env.globals["csrf_token"] = csrf_token
 
