@@ -29,6 +29,7 @@ from faps.infrastructure.readmodels.queries import SqlAlchemyQueries
 from faps.infrastructure.readmodels.runner import ProjectionRunner
 from faps.infrastructure.readmodels.wiring import read_side
 from faps.infrastructure.reglement_files import default_reglement
+from faps.infrastructure.sessions import SqlAlchemySessions
 from faps.infrastructure.settings import Settings
 from faps.infrastructure.stores import (
     StoreConfig,
@@ -97,6 +98,7 @@ def build(settings: Settings | None = None, clock: Clock | None = None,
     ctx = Context(app=app, clock=clock or SystemClock(), communes=load_communes(),
                   documents=documents, credentials=SqlAlchemyCredentials(credentials_engine),
                   hasher=Argon2Hasher(fast=fast_hashing),
+                  sessions=SqlAlchemySessions(credentials_engine),
                   max_upload_bytes=settings.max_upload_mb * 1024 * 1024)
     reglements = ReglementService(ctx)
     dossiers = DossierService(ctx, reglements)

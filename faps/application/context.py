@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from faps.application.app import FapsApplication
 from faps.application.clock import Clock
-from faps.application.ports import Credentials, DocumentStore, PasswordHasher
+from faps.application.ports import Credentials, DocumentStore, PasswordHasher, Sessions
 from faps.domain.communes import CommuneDirectory
 
 
@@ -20,5 +20,6 @@ class Context:
     documents: DocumentStore
     credentials: Credentials
     hasher: PasswordHasher
+    sessions: Sessions
     max_upload_bytes: int = 10 * 1024 * 1024
     settings: dict[str, object] = field(default_factory=dict)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Protocol
 from uuid import UUID
 
@@ -19,11 +20,30 @@ class DocumentStore(Protocol):
 class Credentials(Protocol):
     """Password hashes, kept outside the event log."""
 
-    def set_hash(self, account_id: UUID, password_hash: str) -> None:
-        """Store (or replace) an account's password hash."""
+    def set_hash(self, account_id: UUID, password_hash: str, must_change: bool = False) -> None:
+        """Store (or replace) an account's password hash; its pending reset links end."""
 
     def get_hash(self, account_id: UUID) -> str | None:
         """Return an account's password hash, if any."""
+
+    def must_change(self, account_id: UUID) -> bool:
+        """Tell whether the account must choose a new password (an administrator set it)."""
+
+    def add_reset(self, account_id: UUID, token: str, expires_at: datetime) -> None:
+        """Record a password-reset token until it expires."""
+
+    def reset_account(self, token: str, now: datetime) -> UUID | None:
+        """Return the account of a valid reset token, if any."""
+
+    def use_reset(self, token: str, now: datetime) -> UUID | None:
+        """Consume a reset token once; return its account if it was valid."""
+
+
+class Sessions(Protocol):
+    """The server-side sessions of the web application."""
+
+    def revoke_all(self, account_id: UUID) -> int:
+        """End every session of an account; return how many ended."""
 
 
 class PasswordHasher(Protocol):

@@ -19,10 +19,17 @@ from faps.infrastructure.mailing import MailReport
 DEMO_MAILS = "demo-mails.txt"
 
 
-def _report(report: MailReport) -> None:
+def _report(report: MailReport, waiting: int = 0) -> None:
+    """Print what a run did; exit 3 while any mail waits for a retry after a failure.
+
+    Mails postponed by an earlier run and not yet due count too: a scheduler running the
+    command every few minutes during an SMTP outage must see every run fail.
+    """
     click.echo(f"{report.queued} courriel(s) mis en file, {report.sent} envoyé(s), "
                f"{report.postponed} reporté(s) (serveur indisponible ou refus).")
-    if report.postponed:
+    if waiting > report.postponed:
+        click.echo(f"{waiting} courriel(s) en attente d'un nouvel essai après un échec.")
+    if report.postponed or waiting:
         raise SystemExit(3)
 
 
@@ -82,7 +89,8 @@ def send(from_start: bool) -> None:
         left = len(outbox.pending()) - report.postponed
         if left > 0:
             click.echo(f"{left} courriel(s) encore en file : envoyés lors d'un prochain passage.")
-        _report(MailReport(report.queued + history, report.sent, report.postponed))
+        _report(MailReport(report.queued + history, report.sent, report.postponed),
+                outbox.postponed())
 
 
 @mail.command("pending", help="Liste les courriels en attente d'envoi.")
@@ -116,7 +124,7 @@ def send_reminders(day: object) -> None:
         if today is not None and today > faps.ctx.clock.now().date():
             fail(f"Date invalide : {today:%d/%m/%Y} est dans le futur ; une relance ne "
                  "s'envoie que pour une échéance déjà dépassée.", INPUT_ERROR)
-        _report(faps.mailer.remind(today))
+        _report(faps.mailer.remind(today), faps.mailer.outbox.postponed())
 
 
 def _moment(value: datetime) -> str:

@@ -1,7 +1,8 @@
-"""Password hashes (argon2id) in their own table, outside the event log."""
+"""Password hashes (argon2id) and reset links in their own tables, outside the event log."""
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime
 from uuid import UUID
 
@@ -17,7 +18,30 @@ credentials_table = sa.Table(
     sa.Column("account_id", sa.Uuid, primary_key=True),
     sa.Column("password_hash", sa.String(255), nullable=False),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    # True when an administrator typed the password: its owner must choose another.
+    sa.Column("must_change", sa.Boolean, nullable=False, default=False),
 )
+
+resets_table = sa.Table(
+    "faps_password_resets",
+    metadata,
+    sa.Column("token_hash", sa.String(64), primary_key=True),
+    sa.Column("account_id", sa.Uuid, nullable=False, index=True),
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()
+
+
+def _add_must_change(engine: sa.Engine) -> None:
+    """Add the must_change column to a faps_credentials table created before it existed."""
+    columns = {c["name"] for c in sa.inspect(engine).get_columns("faps_credentials")}
+    if "must_change" not in columns:
+        with engine.begin() as conn:
+            conn.execute(sa.text("ALTER TABLE faps_credentials "
+                                 "ADD COLUMN must_change BOOLEAN NOT NULL DEFAULT FALSE"))
 
 
 class SqlAlchemyCredentials:
@@ -26,15 +50,51 @@ class SqlAlchemyCredentials:
     def __init__(self, engine: sa.Engine) -> None:
         self.engine = engine
         metadata.create_all(engine)
+        _add_must_change(engine)
 
-    def set_hash(self, account_id: UUID, password_hash: str) -> None:
-        """Store or replace an account's hash."""
+    def set_hash(self, account_id: UUID, password_hash: str, must_change: bool = False) -> None:
+        """Store or replace an account's hash (must_change: its owner must choose another)."""
         now = datetime.now(tz=UTC)
         with self.engine.begin() as conn:
             conn.execute(credentials_table.delete().where(
                 credentials_table.c.account_id == account_id))
             conn.execute(credentials_table.insert().values(
-                account_id=account_id, password_hash=password_hash, updated_at=now))
+                account_id=account_id, password_hash=password_hash, updated_at=now,
+                must_change=must_change))
+            conn.execute(resets_table.delete().where(resets_table.c.account_id == account_id))
+
+    def must_change(self, account_id: UUID) -> bool:
+        """Tell whether the account's password was set by an administrator and not changed."""
+        with self.engine.connect() as conn:
+            value = conn.execute(sa.select(credentials_table.c.must_change).where(
+                credentials_table.c.account_id == account_id)).scalar_one_or_none()
+        return bool(value)
+
+    def add_reset(self, account_id: UUID, token: str, expires_at: datetime) -> None:
+        """Record a reset link's token (its hash only); older links of the account stay valid."""
+        with self.engine.begin() as conn:
+            conn.execute(resets_table.insert().values(
+                token_hash=_token_hash(token), account_id=account_id, expires_at=expires_at))
+
+    def reset_account(self, token: str, now: datetime) -> UUID | None:
+        """Return the account of a reset token that has not expired, if any."""
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(resets_table).where(
+                resets_table.c.token_hash == _token_hash(token))).first()
+        if row is None:
+            return None
+        expires = row.expires_at if row.expires_at.tzinfo else row.expires_at.replace(tzinfo=UTC)
+        return row.account_id if expires > now else None
+
+    def use_reset(self, token: str, now: datetime) -> UUID | None:
+        """Consume a reset token (single use, atomically); return its account if it was valid."""
+        account_id = self.reset_account(token, now)
+        if account_id is None:
+            return None
+        with self.engine.begin() as conn:
+            done = conn.execute(resets_table.delete().where(
+                resets_table.c.token_hash == _token_hash(token)))
+        return account_id if done.rowcount == 1 else None
 
     def get_hash(self, account_id: UUID) -> str | None:
         """Return an account's hash, if any."""

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
+from uuid import uuid4
 
 from faps.application.clock import Clock
 from faps.application.deadlines import DeadlineService
@@ -58,6 +59,17 @@ class Mailer:
                 self.outbox.flush(self.transport, self.clock.now())
         except Exception:  # the events are saved: the next run queues or sends what was missed
             log.exception("mail outbox: catch-up after save failed")
+
+    def send_to(self, to: str, subject: str, body: str) -> None:
+        """Queue a mail to one person (sent now if configured so, else by `faps mail send`)."""
+        now = self.clock.now()
+        with self.outbox.engine.begin() as conn:
+            self.outbox.enqueue_to(conn, f"direct:{uuid4()}", to, subject, body, now)
+        if self.send_on_save:
+            try:
+                self.outbox.flush(self.transport, now)
+            except Exception:  # queued: the next run sends it
+                log.exception("mail outbox: sending a direct mail failed")
 
     def send(self) -> MailReport:
         """Queue what the log holds, then send every mail due."""

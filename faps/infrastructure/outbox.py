@@ -232,6 +232,13 @@ class Outbox:
             last_error=""))
         return 1
 
+    def enqueue_to(self, conn: sa.Connection, key: str, to: str, subject: str, body: str,
+                   now: datetime) -> None:
+        """Queue a mail to one address (a message to a person, not about a dossier)."""
+        conn.execute(outbox.insert().values(
+            key=key, commune="", recipients=to, subject=subject, body=body, status="pending",
+            attempts=0, created_at=now, next_attempt_at=now, last_error=""))
+
     # -- sending ----------------------------------------------------------------------------
     def flush(self, transport: Transport, now: datetime, limit: int = 200) -> tuple[int, int]:
         """Send the mails due; return (sent, postponed). Failures are retried later."""
@@ -289,6 +296,12 @@ class Outbox:
             rows = conn.execute(sa.select(outbox).where(outbox.c.status != "sent")
                                 .order_by(outbox.c.id))
             return [dict(r._mapping) for r in rows]
+
+    def postponed(self) -> int:
+        """Return how many mails wait for a retry after a failed attempt."""
+        with self.engine.connect() as conn:
+            return int(conn.execute(sa.select(sa.func.count()).select_from(outbox).where(
+                outbox.c.status != "sent", outbox.c.attempts > 0)).scalar_one())
 
     def sent(self) -> list[dict[str, Any]]:
         """Return the mails sent, oldest first."""

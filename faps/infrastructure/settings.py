@@ -32,7 +32,12 @@ class Settings(BaseSettings):
     max_upload_mb: int = Field(default=10, gt=0, le=200)
     session_lifetime_minutes: int = Field(default=60, gt=0)
     login_max_failures: int = Field(default=5, gt=0)
-    login_lockout_minutes: int = Field(default=15, gt=0)
+    login_lockout_minutes: int = Field(default=15, gt=0)  # the longest wait between tries
+    # Session cookie `Secure` and HSTS: None follows FAPS_PUBLIC_URL (on when it is https).
+    cookie_secure: bool | None = None
+    hsts_seconds: int | None = Field(default=None, ge=0, le=63_072_000)
+    # Reverse proxies in front of faps whose X-Forwarded-For/-Proto are trusted (0: none).
+    proxy_hops: int = Field(default=0, ge=0, le=5)
     mail_backend: str = "console"
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 25
@@ -78,6 +83,20 @@ class Settings(BaseSettings):
         """Let a setting of the environment replace the file's whole (pydantic merges dicts)."""
         return (init_settings, env_settings, _Shadowed(dotenv_settings, env_settings),
                 file_secret_settings)
+
+    def https(self) -> bool:
+        """Tell whether the public address is https."""
+        return self.public_url.lower().startswith("https://")
+
+    def resolved_cookie_secure(self) -> bool:
+        """Return whether cookies are sent over https only."""
+        return self.https() if self.cookie_secure is None else self.cookie_secure
+
+    def resolved_hsts_seconds(self) -> int:
+        """Return the Strict-Transport-Security max-age (0: no header)."""
+        if self.hsts_seconds is not None:
+            return self.hsts_seconds
+        return 31_536_000 if self.https() else 0
 
     def resolved_database_url(self) -> str:
         """Return the database URL; the default is an SQLite file in the instance folder."""

@@ -31,6 +31,8 @@ def create_app(test_config: dict[str, Any] | None = None, faps: Faps | None = No
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_NAME="faps_session",
+        SESSION_COOKIE_SECURE=settings.resolved_cookie_secure(),
+        FAPS_HSTS_SECONDS=settings.resolved_hsts_seconds(),
         PERMANENT_SESSION_LIFETIME=timedelta(minutes=settings.session_lifetime_minutes),
         MAX_CONTENT_LENGTH=(settings.max_upload_mb + 1) * 1024 * 1024,
         FAPS_SETTINGS=settings,
@@ -38,6 +40,11 @@ def create_app(test_config: dict[str, Any] | None = None, faps: Faps | None = No
     if test_config:
         app.config.update(test_config)
     app.extensions["faps"] = faps
+    if settings.proxy_hops:  # the client's address and scheme as the trusted proxies saw them
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = settings.proxy_hops
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
     logging.basicConfig(level=logging.INFO)
 
     from faps.web import errors, formatting, security

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 from uuid import UUID
 
@@ -50,11 +51,28 @@ def account_context(account_id: UUID, **_: Any) -> dict[str, Any]:
             **options()}
 
 
+def folded(text: str) -> str:
+    """Return text without accents nor case, whatever the locale: « Élodie » → « elodie »."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def french_order(name: str) -> tuple[str, str]:
+    """Sort key of a name the French way (accents and case fold, then the exact text)."""
+    return folded(name), name
+
+
 @bp.get("/comptes")
 @admin_only
 def accounts():  # type: ignore[no-untyped-def]
-    """List every account."""
-    return render_template("admin/accounts.html", accounts=services().queries.accounts(actor()))
+    """List the accounts, sorted by name the French way, filtered by the search box."""
+    query = request.args.get("q", "")[:100].strip()
+    rows = services().queries.accounts(actor())
+    if query:
+        wanted = folded(query)
+        rows = [a for a in rows if wanted in folded(f"{a.name} {a.email}")]
+    rows.sort(key=lambda a: (*french_order(a.name), a.email))
+    return render_template("admin/accounts.html", accounts=rows, query=query)
 
 
 @bp.route("/comptes/nouveau", methods=["GET", "POST"])
@@ -67,9 +85,9 @@ def new_account():  # type: ignore[no-untyped-def]
     data = parse(AccountSchema(), request.form)
     account_id = services().accounts.open(actor(), data["email"].strip(), data["name"].strip(),
                                           Role(data["role"]), data["commune"] or None,
-                                          data["password"])
+                                          data["password"], temporary=True)
     flash(f"Compte ouvert pour {data['email']}. Transmettez-lui le mot de passe initial "
-          "par un canal sûr.", "success")
+          "par un canal sûr : il devra en choisir un autre à sa première connexion.", "success")
     return redirect_to("admin.account", account_id=account_id)
 
 
@@ -110,5 +128,6 @@ def reset_password(account_id: UUID):  # type: ignore[no-untyped-def]
     """Set a new password for the account."""
     data = parse(PasswordSchema(), request.form)
     services().accounts.set_password(actor(), account_id, data["password"])
-    flash("Mot de passe réinitialisé.", "success")
+    flash("Mot de passe réinitialisé : les sessions ouvertes de ce compte sont fermées, et "
+          "son titulaire devra en choisir un autre à sa prochaine connexion.", "success")
     return redirect_to("admin.account", account_id=account_id)

@@ -2,6 +2,7 @@
 
 BLUEPRINTS: list[str] = [
     "faps.web.auth:bp",
+    "faps.web.account:bp",
     "faps.web.home:bp",
     "faps.web.finances:bp",
     "faps.web.instruction:bp",

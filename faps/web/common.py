@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -13,8 +14,10 @@ from marshmallow import ValidationError as MarshmallowError
 from werkzeug.wrappers import Response
 
 from faps.bootstrap import Faps
+from faps.domain.accounts import Account
 from faps.domain.actors import Actor, Role
 from faps.domain.errors import ConflictError, FapsError, InvalidInputError, PermissionDeniedError
+from faps.infrastructure.sessions import SqlAlchemySessions
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -59,23 +62,43 @@ def services() -> Faps:
     return faps
 
 
+def web_sessions() -> SqlAlchemySessions:
+    """Return the server-side sessions (the application sees only their revocation)."""
+    found = services().ctx.sessions
+    assert isinstance(found, SqlAlchemySessions)
+    return found
+
+
 def current_actor() -> Actor | None:
     """Return the signed-in actor (loaded once per request), or None."""
     if "actor" not in g:
         g.actor = None
         account_id = session.get("account_id")
         if account_id:
-            faps = services()
-            try:
-                account = faps.accounts.get(UUID(account_id))
-            except (FapsError, ValueError):
-                account = None
+            account = _living_account(str(account_id), str(session.get("sid") or ""))
             if account is not None and account.active:
                 g.actor = account.as_actor()
             else:
                 session.clear()
     actor: Actor | None = g.actor
     return actor
+
+
+def _living_account(account_id: str, sid: str) -> Account | None:
+    """Return the account of a session that still lives on the server, else None."""
+    faps = services()
+    try:
+        found = UUID(account_id)
+    except ValueError:
+        return None
+    idle = current_app.permanent_session_lifetime
+    # Wall-clock time, not the application's clock: a session's idleness is the person's.
+    if not sid or not web_sessions().check(sid, found, datetime.now(tz=UTC), idle):
+        return None
+    try:
+        return faps.accounts.get(found)
+    except FapsError:
+        return None
 
 
 def actor() -> Actor:

@@ -369,6 +369,10 @@ def test_pending_mails_show_their_next_attempt_and_reminders_refuse_a_future_dat
            "FAPS_SMTP_HOST": "127.0.0.1", "FAPS_SMTP_PORT": str(port)}  # no server listens
     postponed = CliRunner().invoke(main, ["mail", "send", "--from-start"], env=env)
     assert postponed.exit_code == 3, postponed.output
+    again = CliRunner().invoke(main, ["mail", "send"], env=env)  # the retry is not due yet
+    assert again.exit_code == 3, again.output
+    assert "0 reporté(s)" in again.output and "1 courriel(s) en attente d'un nouvel essai" in \
+        again.output
     listed = CliRunner().invoke(main, ["mail", "pending"], env=env)
     assert listed.exit_code == 0 and "1 courriel(s) en attente." in listed.output
     assert re.search(r"essais : 1, .+ ; prochain essai à partir du \d\d/\d\d/\d{4} \d\d:\d\d",

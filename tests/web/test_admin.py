@@ -65,8 +65,11 @@ def test_role_change_deactivation_and_password_reset(signed_in: SignedIn, app,  
     assert browser.post(f"{account}/activation", data={"csrf_token": token,
                                                        "active": "false"}).status_code == 302
     assert not web_world.faps.accounts.get(web_world.auditor.account_id).active
-    assert sign_in(app.test_client(), web_world.auditor.email,
-                   "un-nouveau-mot-de-passe").status_code == 401
+    refused = sign_in(app.test_client(), web_world.auditor.email, "un-nouveau-mot-de-passe")
+    assert refused.status_code == 403 and "Ce compte est désactivé" in refused.get_data(
+        as_text=True)
+    wrong = sign_in(app.test_client(), web_world.auditor.email, "pas-le-bon-mot-de-passe")
+    assert wrong.status_code == 401 and "désactivé" not in wrong.get_data(as_text=True)
 
 
 def test_admin_posts_need_the_csrf_token(signed_in: SignedIn, web_world: World):

@@ -30,12 +30,13 @@ def test_a_form_without_its_csrf_token_is_refused(client: FlaskClient, web_world
     assert "CSRF" in response.get_data(as_text=True)
 
 
-def test_repeated_failures_lock_the_address_for_a_while(client: FlaskClient, web_world: World):
+def test_repeated_failures_make_a_new_browser_wait(client: FlaskClient, web_world: World):
     for _ in range(5):
         sign_in(client, web_world.auditor.email, "mauvais-mot-de-passe")
     locked = sign_in(client, web_world.auditor.email)
     assert locked.status_code == 429
-    assert "temporairement bloqué" in locked.get_data(as_text=True)
+    assert "Trop de tentatives infructueuses\u202f: réessayez dans 1\u00a0seconde" in \
+        locked.get_data(as_text=True)
 
 
 def test_signing_out_ends_the_session(client: FlaskClient, web_world: World):

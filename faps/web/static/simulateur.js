@@ -20,7 +20,7 @@
       var match = rowName.exec(name);
       if (match && rows[match[1]]) {
         (rows[match[1]][match[2]] = rows[match[1]][match[2]] || {})[match[3]] = String(value).trim();
-      } else if (name !== "csrf_token" && name !== "action") {
+      } else if (name !== "csrf_token" && name !== "form_once" && name !== "action") {
         data[name] = String(value).trim();
       }
     });
