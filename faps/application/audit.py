@@ -11,6 +11,7 @@ from faps.application.reproduction import RecordedSeal, recorded_seals
 from faps.application.timetravel import EVENT_LABELS
 from faps.domain.actors import Actor
 from faps.domain.errors import InvalidInputError
+from faps.domain.labels import plural
 from faps.infrastructure.audit_chain import AuditChain, Mismatch, Seal
 from faps.infrastructure.audit_walk import Walk, walk_chain
 
@@ -145,18 +146,22 @@ def unsealed_warning(walk: Walk, seals: list[RecordedSeal]) -> str:
     """Return the warning about events of the log that the stored chain does not cover."""
     where = f"s'arrête à la position {walk.sealed}" if walk.sealed else "est vide"
     later = sum(1 for s in seals if s.position > walk.sealed)
-    control = (f"contrôlé(s) seulement par {later} sceau(x) d'export enregistré(s) au-delà"
-               if later else "qu'aucun sceau d'export enregistré ne couvre")
+    seals_beyond = plural(later, "sceau d’export enregistré", "sceaux d’export enregistrés")
+    control = (f"contrôlés seulement par {seals_beyond} au-delà" if later
+               else "qu’aucun sceau d’export enregistré ne couvre")
     return (f"la chaîne d'empreintes enregistrée {where} alors que le journal va jusqu'à la "
-            f"position {walk.seal.position} : {walk.unsealed} événement(s) non scellé(s) "
+            f"position {walk.seal.position}\u202f: "
+            f"{plural(walk.unsealed, 'événement non scellé', 'événements non scellés')} "
             f"(chaîne tronquée ou en retard), {control}.")
 
 
 def checked_summary(walk: Walk, seals: list[RecordedSeal]) -> str:
     """Return, in French, what was checked and found matching."""
     sealed = walk.events - walk.unsealed
-    exports = (f"{len(seals)} sceau(x) d'export enregistré(s) concordent" if seals
-               else "aucun export enregistré, donc aucun sceau d'export à comparer")
-    return (f"{walk.events} événement(s) relus jusqu'à la position {walk.seal.position} ; "
-            f"{sealed} concordent avec la chaîne enregistrée ; {exports} ; empreinte "
+    exports = (plural(len(seals), "sceau d’export enregistré concorde",
+                      "sceaux d’export enregistrés concordent") if seals
+               else "aucun export enregistré, donc aucun sceau d’export à comparer")
+    return (f"{plural(walk.events, 'événement relu', 'événements relus')} jusqu’à la position "
+            f"{walk.seal.position}\u202f; {sealed} concordent avec la chaîne enregistrée\u202f; "
+            f"{exports}\u202f; empreinte "
             f"recalculée {walk.seal.head}.")

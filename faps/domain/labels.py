@@ -90,8 +90,9 @@ CODE_LABELS: dict[str, dict[Any, str]] = {
     "category": {k.value: v for k, v in CATEGORY_LABELS.items()},
     "state": {k.value: v for k, v in STATE_LABELS.items()},
     "role": {k.value: v for k, v in ROLE_LABELS.items()},
-    "outcome": OUTCOME_LABELS, "body": BODY_LABELS, "kind": DOCUMENT_KIND_LABELS,
-    "payment_kind": PAYMENT_KIND_LABELS,
+    "outcome": OUTCOME_LABELS, "body": BODY_LABELS,
+    "kind": {**DOCUMENT_KIND_LABELS, **PAYMENT_KIND_LABELS},
+    "document_kinds": DOCUMENT_KIND_LABELS, "payment_kind": PAYMENT_KIND_LABELS,
 }
 
 

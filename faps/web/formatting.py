@@ -22,6 +22,7 @@ from faps.domain.labels import (
     value_text,
 )
 from faps.domain.money import format_euros
+from faps.infrastructure.exports.wording import de
 
 PARIS = ZoneInfo("Europe/Paris")
 MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
@@ -101,7 +102,7 @@ def init_app(app: Flask) -> None:
                            "change_lines": changes_text, "field_label": field_label,
                            "code_label": code_label, "kind_label": document_kind_label,
                            "value_text": value_text, "line_text": line_text,
-                           "reglement_version": reglement_version_text}.items():
+                           "reglement_version": reglement_version_text, "de": de}.items():
         app.jinja_env.filters[name] = function
 
     @app.context_processor
