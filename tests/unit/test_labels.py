@@ -49,8 +49,10 @@ def test_expense_lines_change_line_by_line() -> None:
 
 
 @pytest.mark.parametrize(("path", "label"), [
-    ("title", "Objet de l’opération"), ("expenses[1].amount_ht", "Dépenses, ligne 2 — Montant HT"),
-    ("decided_on", "Date de la délibération"), ("expenses_paid", "Dépenses effectivement acquittées"),
+    ("title", "Objet de l’opération"),
+    ("expenses[1].amount_ht", "Dépenses, ligne 2 — Montant HT"),
+    ("decided_on", "Date de la délibération"),
+    ("expenses_paid", "Dépenses effectivement acquittées"),
     ("password", "Mot de passe"), ("confirm", "Confirmation")])
 def test_every_field_has_a_french_label(path: str, label: str) -> None:
     assert field_label(path) == label
