@@ -265,3 +265,43 @@ def test_faps_history_speaks_french(demo: Demo_) -> None:
     text = "\n".join(lines)
     assert not faults(text), faults(text)
     assert "Dépense\u00a0: " not in text and "  Dépense\u202f: " in text
+
+
+def test_an_error_summary_names_each_field_by_its_label_takes_focus_and_links_to_it(
+        signed_in: Any, web_world: Any) -> None:
+    from tests.web.test_commune import version_on
+
+    dossier_id = web_world.drafted()
+    browser = signed_in("agent")
+    editor = f"/commune/dossiers/{dossier_id}/modifier"
+    page = browser.get(editor).get_data(as_text=True)
+    response = browser.post(editor, data={
+        "csrf_token": csrf_of(browser, editor), "expected_version": version_on(page),
+        "title": "Titre gardé", "premises_tenure": "locataire",
+        "expenses[0].label": "Cloisons", "expenses[0].category": "travaux_amenagement",
+        "expenses[0].amount_ht": "douze", "requested_amount": "1000"})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 400
+    summary = body[body.index('id="error-summary"') - 200:body.index("</main>")]
+    assert 'tabindex="-1"' in summary and "autofocus" in summary and "erreurs.js" in body
+    assert ('<a href="#f-expenses[0].amount_ht" data-field="expenses[0].amount_ht">Dépenses, '
+            'ligne 1 — Montant HT</a>\u202f:') in summary
+    assert "1 erreur à corriger" in summary
+    confirm = browser.post(f"/commune/dossiers/{dossier_id}/depot", data={
+        "csrf_token": csrf_of(browser, editor), "expected_version": version_on(page)})
+    text = confirm.get_data(as_text=True)
+    assert confirm.status_code == 400 and ">Confirmation</a>\u202f:" in text
+    assert not re.search(r">\s*confirm\s*<|confirm :", text)
+
+
+def test_reversed_or_future_dates_on_the_ecarts_page_are_refused_naming_the_field(
+        signed_in: Any) -> None:
+    browser = signed_in("auditor")
+    reversed_ = browser.get("/audit/ecarts?from=2024-02-01&to=2024-01-01")
+    text = reversed_.get_data(as_text=True)
+    assert reversed_.status_code == 400
+    assert "Date de début</a>\u202f: la date de début doit précéder la date de fin" in text
+    assert "Aucun changement" not in text
+    future = browser.get("/audit/ecarts?from=2024-01-01&to=2099-01-01")
+    assert future.status_code == 400
+    assert "Date de fin</a>\u202f: date à venir" in future.get_data(as_text=True)
