@@ -7,7 +7,7 @@ from typing import Any
 from uuid import UUID
 
 from faps.application import policy
-from faps.application.reproduction import RecordedSeal, recorded_seals
+from faps.application.reproduction import RecordedSeal, paris, recorded_seals
 from faps.application.timetravel import EVENT_LABELS
 from faps.domain.actors import Actor
 from faps.domain.errors import InvalidInputError
@@ -135,7 +135,7 @@ def broken_seal(seals: list[RecordedSeal], walk: Walk) -> str | None:
                  else f"le journal y donne maintenant {head}")
         since = max((p for p in matched if p < seal.position), default=0)
         return (f"Journal altéré : l'export enregistré {seal.export_id} (« {seal.file_name} » du "
-                f"{seal.exported_at:%d/%m/%Y à %H:%M} UTC) a été scellé à la position "
+                f"{paris(seal.exported_at)}) a été scellé à la position "
                 f"{seal.position} avec l'empreinte {seal.head} ; {found} : un événement entre "
                 f"les positions {since + 1} et {seal.position} a été modifié, inséré ou "
                 "supprimé.")
