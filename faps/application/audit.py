@@ -7,10 +7,11 @@ from typing import Any
 from uuid import UUID
 
 from faps.application import policy
-from faps.application.reproduction import RecordedSeal, recorded_seals
+from faps.application.reproduction import RecordedSeal, paris, recorded_seals
 from faps.application.timetravel import EVENT_LABELS
 from faps.domain.actors import Actor
 from faps.domain.errors import InvalidInputError
+from faps.domain.labels import plural
 from faps.infrastructure.audit_chain import AuditChain, Mismatch, Seal
 from faps.infrastructure.audit_walk import Walk, walk_chain
 
@@ -134,7 +135,7 @@ def broken_seal(seals: list[RecordedSeal], walk: Walk) -> str | None:
                  else f"le journal y donne maintenant {head}")
         since = max((p for p in matched if p < seal.position), default=0)
         return (f"Journal altéré : l'export enregistré {seal.export_id} (« {seal.file_name} » du "
-                f"{seal.exported_at:%d/%m/%Y à %H:%M} UTC) a été scellé à la position "
+                f"{paris(seal.exported_at)}) a été scellé à la position "
                 f"{seal.position} avec l'empreinte {seal.head} ; {found} : un événement entre "
                 f"les positions {since + 1} et {seal.position} a été modifié, inséré ou "
                 "supprimé.")
@@ -145,18 +146,22 @@ def unsealed_warning(walk: Walk, seals: list[RecordedSeal]) -> str:
     """Return the warning about events of the log that the stored chain does not cover."""
     where = f"s'arrête à la position {walk.sealed}" if walk.sealed else "est vide"
     later = sum(1 for s in seals if s.position > walk.sealed)
-    control = (f"contrôlé(s) seulement par {later} sceau(x) d'export enregistré(s) au-delà"
-               if later else "qu'aucun sceau d'export enregistré ne couvre")
+    seals_beyond = plural(later, "sceau d’export enregistré", "sceaux d’export enregistrés")
+    control = (f"contrôlés seulement par {seals_beyond} au-delà" if later
+               else "qu’aucun sceau d’export enregistré ne couvre")
     return (f"la chaîne d'empreintes enregistrée {where} alors que le journal va jusqu'à la "
-            f"position {walk.seal.position} : {walk.unsealed} événement(s) non scellé(s) "
+            f"position {walk.seal.position}\u202f: "
+            f"{plural(walk.unsealed, 'événement non scellé', 'événements non scellés')} "
             f"(chaîne tronquée ou en retard), {control}.")
 
 
 def checked_summary(walk: Walk, seals: list[RecordedSeal]) -> str:
     """Return, in French, what was checked and found matching."""
     sealed = walk.events - walk.unsealed
-    exports = (f"{len(seals)} sceau(x) d'export enregistré(s) concordent" if seals
-               else "aucun export enregistré, donc aucun sceau d'export à comparer")
-    return (f"{walk.events} événement(s) relus jusqu'à la position {walk.seal.position} ; "
-            f"{sealed} concordent avec la chaîne enregistrée ; {exports} ; empreinte "
+    exports = (plural(len(seals), "sceau d’export enregistré concorde",
+                      "sceaux d’export enregistrés concordent") if seals
+               else "aucun export enregistré, donc aucun sceau d’export à comparer")
+    return (f"{plural(walk.events, 'événement relu', 'événements relus')} jusqu’à la position "
+            f"{walk.seal.position}\u202f; {sealed} concordent avec la chaîne enregistrée\u202f; "
+            f"{exports}\u202f; empreinte "
             f"recalculée {walk.seal.head}.")

@@ -222,7 +222,8 @@ class Demo:
         data = tiny_pdf(f"FAPS - {kind.replace('_', ' ')}", str(case.content["title"]),
                         f"Commune {self.faps.ctx.communes.name(case.commune)}",
                         f"Document du {self.clock.now():%d/%m/%Y}")
-        return self.faps.dossiers.attach(actor, case.dossier_id, kind, f"{kind}.pdf", data)
+        name = f"{kind.replace('_', '-')}.pdf"  # as a person names a file, not by its code
+        return self.faps.dossiers.attach(actor, case.dossier_id, kind, name, data)
 
     def submit(self, case: DemoCase) -> None:
         """The commune files the dossier (any document still missing first)."""

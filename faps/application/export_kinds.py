@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Callable
 from datetime import datetime
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 from faps.application.decisions import DecisionReader
 from faps.domain.council import BODY_LABELS
@@ -19,13 +22,36 @@ from faps.infrastructure.exports.scdl import Publisher
 
 PACKAGED_TEMPLATES = TemplateFolders()
 RECORDED_ONLY = frozenset({"publisher", "templates", "faps_version"})
+PARIS = ZoneInfo("Europe/Paris")
+# The wording an export is built with, recorded among its parameters so that a file published
+# with an older wording regenerates byte for byte. 1 (no parameter): PDF names in English
+# (agreement-…), moments in UTC, the règlement's adopting act as stored. 2: French file names,
+# Paris time, no placeholder of the adopting act.
+WORDING = 2
+FILE_STEMS = {1: {"deliberation": "deliberation", "notification": "notification",
+                  "agreement": "agreement"},
+              2: {"deliberation": "deliberation", "notification": "notification",
+                  "agreement": "convention"}}
 
 
-def seal_rows(seal: Seal, at: datetime) -> list[tuple[str, str]]:
+def wording(params: dict[str, Any]) -> int:
+    """Return the wording a recorded export was built with (1 before it was recorded)."""
+    return int(params.get("wording") or 1)
+
+
+def stamp(at: datetime, params: dict[str, Any]) -> str:
+    """Return the moment printed on a file: Paris time in French (ISO in UTC before)."""
+    if wording(params) < 2:
+        return at.isoformat()
+    return f"{at.astimezone(PARIS):%d/%m/%Y à %H:%M} (heure de Paris)"
+
+
+def seal_rows(seal: Seal, at: datetime,
+              params: dict[str, Any] | None = None) -> list[tuple[str, str]]:
     """Return the metadata rows every table carries."""
     return [("Sceau d'audit — empreinte SHA-256", seal.head),
             ("Sceau d'audit — position", str(seal.position)),
-            ("Exporté le", at.isoformat())]
+            ("Exporté le", stamp(at, params or {}))]
 
 
 def _sessions(reader: DecisionReader, params: dict[str, Any]) -> tuple[list[Any], str, str]:
@@ -54,7 +80,7 @@ def decisions(reader: DecisionReader, publisher: Publisher, seal: Seal, at: date
     if not found:
         raise NotFoundError(f"Aucun point voté : pas de tableau des {title[0].lower()}{title[1:]}.")
     table = decision_table(f"{publisher.fund_name} — {title}", found, publisher.siren,
-                           publisher.fund_name, seal_rows(seal, at), at)
+                           publisher.fund_name, seal_rows(seal, at, params), at)
     fmt = params.get("format", "csv")
     if fmt == "csv":
         data = tables.to_csv(table, params.get("separator", ";"))
@@ -136,6 +162,9 @@ def pdf_document(kind: str, templates: TemplateFolders = PACKAGED_TEMPLATES) -> 
             name = f"liste-deliberations-{slug}.pdf"
         else:
             d = _item(reader, params, kind)
+            if wording(params) >= 2 and d.reglement is not None:  # no placeholder is printed
+                d = dataclasses.replace(d, reglement=d.reglement.model_copy(
+                    update={"adopted_by": d.reglement.adopting_act}))
             rate = d.reglement.advance_rate if d.reglement else Decimal("0")
             context.update(d=d, actes_id=d.actes_id(publisher.siren),
                            advance_rate=f"{rate * 100:.0f}\u202f%",
@@ -143,9 +172,10 @@ def pdf_document(kind: str, templates: TemplateFolders = PACKAGED_TEMPLATES) -> 
                            municipal=d.dossier.municipal_deliberation,
                            start_months=d.reglement.works_start_delay_months if d.reglement else 12,
                            balance_months=d.reglement.balance_delay_months if d.reglement else 36)
-            name = f"{kind}-{d.dossier.reference}.pdf"
+            name = f"{FILE_STEMS[min(wording(params), WORDING)][kind]}-{d.dossier.reference}.pdf"
         text = render_text(kind, context, templates.folders)
-        footer = f"{seal.label()} — exporté le {at:%d/%m/%Y à %H:%M} UTC"
+        footer = (f"{seal.label()} — exporté le {stamp(at, params)}" if wording(params) >= 2
+                  else f"{seal.label()} — exporté le {at:%d/%m/%Y à %H:%M} UTC")
         return name, render_pdf(text, name, footer, f"{publisher.name} — {publisher.fund_name}")
 
     return build
@@ -178,12 +208,18 @@ PARAMETER_LABELS = {"year": "année", "session_id": "séance", "item": "point",
                     "format": "format", "separator": "séparateur"}
 
 
-def describe_parameters(parameters: dict[str, Any]) -> str:
-    """Return a recorded export's parameters in French (« année 2024, format xlsx »)."""
+def describe_parameters(parameters: dict[str, Any],
+                        session_name: Callable[[str], str] | None = None) -> str:
+    """Return a recorded export's parameters in French (« année 2024, format xlsx »).
+
+    `session_name` names a session (« du conseil communautaire du 31/03/2026 ») instead of its
+    identifier.
+    """
     order = list(PARAMETER_LABELS)
-    keys = sorted((k for k in parameters if k not in RECORDED_ONLY),
+    keys = sorted((k for k in parameters if k not in RECORDED_ONLY and k != "wording"),
                   key=lambda k: (order.index(k) if k in order else len(order), k))
-    shown = [f"{PARAMETER_LABELS.get(k, k)} {parameters[k]}" for k in keys]
+    shown = [f"séance {session_name(parameters[k])}" if k == "session_id" and session_name
+             else f"{PARAMETER_LABELS.get(k, k)} {parameters[k]}" for k in keys]
     publisher = parameters.get("publisher") or {}
     if publisher.get("siret"):
         shown.append(f"SIRET de l'agglomération {publisher['siret']}")

@@ -54,12 +54,13 @@ class ExportService:
 
     def export(self, actor: Actor, kind: str, parameters: dict[str, Any]) -> ExportFile:
         """Build the file of `kind` (see faps.application.export_kinds), seal it, record it."""
-        from faps.application.export_kinds import BUILDERS, builder
+        from faps.application.export_kinds import BUILDERS, WORDING, builder
 
         policy.require(actor, "export.decisions")
         if kind not in BUILDERS:
             raise InvalidInputError({"kind": [f"type d'export inconnu : {kind}"]})
         at = self.clock.now().replace(microsecond=0)
+        parameters = dict(parameters, wording=WORDING)
         reader = DecisionReader(self.app, self.communes)
         build, used = builder(kind, self.templates), self._provenance(kind)
         for _attempt in range(5):  # the file must reflect exactly the log up to its seal

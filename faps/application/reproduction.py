@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.utils import get_topic
@@ -28,6 +29,12 @@ from faps.infrastructure.audit_chain import BATCH, GENESIS, Seal, next_link, rea
 from faps.infrastructure.export_templates import TemplateFolders, faps_version, template_of
 
 RECORDED_TOPIC = get_topic(ExportRecord.ExportRecorded)
+PARIS = ZoneInfo("Europe/Paris")
+
+
+def paris(moment: datetime) -> str:
+    """Return a moment as people read it: « 06/12/2026 à 14:05 (heure de Paris) »."""
+    return f"{moment.astimezone(PARIS):%d/%m/%Y à %H:%M} (heure de Paris)"
 
 
 @dataclass(frozen=True)
@@ -150,7 +157,7 @@ class ReproductionService:
             r = namesakes[0]
             raise NotFoundError(
                 f"Fichier différent de l'export enregistré « {r.file_name} » du "
-                f"{r.exported_at:%d/%m/%Y à %H:%M} UTC : son empreinte SHA-256 est {digest}, "
+                f"{paris(r.exported_at)}\u202f: son empreinte SHA-256 est {digest}, "
                 f"celle de l'export publié est {r.sha256}.")
         raise NotFoundError(f"Fichier inconnu : aucun export enregistré n'a l'empreinte SHA-256 "
                             f"{digest}.")

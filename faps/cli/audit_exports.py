@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from faps.application.export_kinds import KIND_LABELS, describe_parameters
-from faps.application.reproduction import Regeneration, ReproductionService
+from faps.application.reproduction import Regeneration, ReproductionService, paris
 from faps.cli.files import check_writable, read_bytes, write_bytes
 from faps.cli.logs import AuditedLog, cli_actor, open_log
 from faps.cli.support import fail, say
@@ -31,7 +31,7 @@ def describe_record(record: ExportRecord) -> str:
         f"Export enregistré {record.id} : « {record.file_name} » "
         f"({KIND_LABELS.get(record.kind, record.kind)}), {record.size} octets, "
         f"SHA-256 {record.sha256}.",
-        f"Exporté le {record.exported_at:%d/%m/%Y à %H:%M:%S} UTC par {actor.display} "
+        f"Exporté le {paris(record.exported_at)} par {actor.display} "
         f"({actor.email}, {actor.role.label}).",
         f"Paramètres : {describe_parameters(record.parameters)}.",
         provenance(record.parameters),

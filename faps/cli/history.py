@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal
 from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
@@ -15,26 +14,20 @@ from faps.application.timetravel import DossierHistory, HistoryEntry
 from faps.cli.support import INPUT_ERROR, fail, opened, say
 from faps.domain.actors import SYSTEM_ACTOR
 from faps.domain.assessment import Assessment
-from faps.domain.dossier import OUTCOME_LABELS, Dossier
+from faps.domain.dossier import Dossier
 from faps.domain.dossier_content import DocumentRef, DossierContent, FieldChange
+from faps.domain.labels import (
+    OUTCOME_LABELS,
+    changes_text,
+    document_kind_label,
+    field_label,
+    line_text,
+    reglement_version_text,
+    value_text,
+)
 from faps.domain.money import format_euros
 
 PARIS = ZoneInfo("Europe/Paris")
-LABELS = {
-    "commune": "commune", "reference": "référence", "acknowledged_on": "accusé de réception",
-    "reglement_version": "règlement", "message": "message", "due_on": "échéance",
-    "document_kinds": "pièces demandées", "amount": "montant", "motive": "motif",
-    "outcome": "issue", "amount_awarded": "montant attribué",
-    "deliberation_reference": "délibération", "votes_for": "pour", "votes_against": "contre",
-    "abstentions": "abstentions", "decided_on": "date", "notified_on": "notifiée le",
-    "signed_on": "signée le", "kind": "type", "expenses_paid": "dépenses réalisées",
-    "paid_on": "payé le", "mandate_reference": "mandat", "new_amount": "nouveau montant",
-    "previous_amount": "montant précédent", "real_eligible_cost": "coût éligible réel",
-    "clawback_due": "à reverser", "title_reference": "titre de recette",
-    "released_amount": "montant libéré", "officer_name": "instructeur", "text": "note",
-    "item_number": "point n°", "document": "pièce", "content": "projet", "changes": "champs",
-    "assessment": "instruction", "paid_before": "déjà versé", "awarded": "montant attribué",
-}
 
 
 def parse_day(text: str) -> date:
@@ -91,42 +84,40 @@ def describe(entry: HistoryEntry, names: Any) -> str:
     who = f"{actor.display} ({actor.role.label}"
     who += f", {names(actor.commune)})" if actor.commune else ")"
     lines = [f"  {when}  v{entry.version:<3} {entry.label} — {who}"]
-    details = [f"{LABELS.get(k, k)} : {shown}" for k, v in entry.details.items()
-               if (shown := _value(k, v)) not in (None, "")]
+    details = [f"{field_label(k)}\u202f: {shown}" for k, v in entry.details.items()
+               if k != "changes" and (shown := _value(k, v)) not in (None, "")]
     if details:
-        lines.append("          " + " ; ".join(details))
+        lines.append("          " + "\u202f; ".join(details))
+    lines += [f"          {line}" for line in changes_text(entry.details.get("changes"))]
     return "\n".join(lines)
 
 
 def _value(key: str, value: Any) -> str | None:
     if isinstance(value, UUID) or key in ("session_id", "documents"):
         return None
-    if isinstance(value, bool):
-        return "oui" if value else "non"
-    if isinstance(value, Decimal):
-        return format_euros(value)
-    if isinstance(value, datetime | date):
-        return f"{value:%d/%m/%Y}"
-    if key == "outcome":
-        return OUTCOME_LABELS.get(value, value)
-    if isinstance(value, BaseModel | tuple | list):
+    if key == "reglement_version":
+        return reglement_version_text(value)
+    if isinstance(value, BaseModel | tuple | list) and not (
+            isinstance(value, tuple | list) and value and not isinstance(value[0], BaseModel)):
         return _model(value)
-    text = str(value)
-    return text if len(text) <= 120 else text[:117] + "…"
+    text = value_text(key, value)
+    return text if text != "—" else None
 
 
 def _model(value: Any) -> str | None:
     if isinstance(value, DossierContent):
         return f"« {value.title} », sollicité {format_euros(value.requested_amount)}"
     if isinstance(value, DocumentRef):
-        return f"{value.kind} « {value.name} » ({value.size} octets, sha256 {value.sha256[:12]}…)"
+        return (f"{document_kind_label(value.kind)} « {value.name} » ({value.size} octets, "
+                f"sha256 {value.sha256[:12]}…)")
     if isinstance(value, Assessment):
         verdict = "éligible" if value.eligible else "inéligible"
         return (f"{verdict}, maximum {format_euros(value.max_grant)}, subvention "
-                f"{format_euros(value.grant)} (règlement {value.reglement_version})")
+                f"{format_euros(value.grant)} (règlement "
+                f"{reglement_version_text(value.reglement_version)})")
     if isinstance(value, tuple | list):
         if value and isinstance(value[0], FieldChange):
-            return ", ".join(c.field for c in value)
+            return None
         return ", ".join(map(str, value)) or None
     return str(value)
 
@@ -136,25 +127,31 @@ def state_lines(found: DossierHistory, as_of: str | None, names: Any) -> list[st
     when = f"au {parse_day(as_of):%d/%m/%Y}" if as_of else "actuel"
     state = found.state
     if state is None:
-        return [f"État {when} : le dossier n'existait pas encore."]
-    lines = [f"État {when} : {state.state.label} (version {state.version})",
-             f"  Commune : {names(state.commune)}",
-             f"  Montant sollicité : {format_euros(state.content.requested_amount)}"]
+        return [f"État {when} : le dossier n'existait pas encore."]
+    lines = [f"État {when} : {state.state.label} (version {state.version})",
+             f"  Commune : {names(state.commune)}",
+             f"  Montant sollicité : {format_euros(state.content.requested_amount)}"]
+    content = state.content
+    lines += [f"  Dépense : {line_text('expenses', e)}" for e in content.expenses]
+    lines += [f"  Financement public : {line_text('public_funding', f)}"
+              for f in content.public_funding]
+    lines += [f"  Financement privé : {line_text('private_funding', f)}"
+              for f in content.private_funding]
     if state.assessment is not None:
-        lines.append(f"  Instruction : {_model(state.assessment)}")
+        lines.append(f"  Instruction : {_model(state.assessment)}")
     if state.proposed_amount is not None:
-        lines.append(f"  Montant proposé : {format_euros(state.proposed_amount)}")
+        lines.append(f"  Montant proposé : {format_euros(state.proposed_amount)}")
     if state.decision is not None:
         decision = state.decision
-        lines.append(f"  Décision : {OUTCOME_LABELS.get(decision['outcome'], '')} le "
+        lines.append(f"  Décision : {OUTCOME_LABELS.get(decision['outcome'], '')} le "
                      f"{decision['decided_on']:%d/%m/%Y} ({decision['reference'] or 'sans numéro'})"
                      f", attribué {format_euros(state.awarded_amount)}")
     if state.paid:
-        lines.append(f"  Versé : {format_euros(state.paid)} ; reste à verser "
+        lines.append(f"  Versé : {format_euros(state.paid)} ; reste à verser "
                      f"{format_euros(state.remaining_to_pay)}")
     if state.clawback_due:
-        lines.append(f"  Reversement dû : {format_euros(state.clawback_due)} ; encaissé "
+        lines.append(f"  Reversement dû : {format_euros(state.clawback_due)} ; encaissé "
                      f"{format_euros(state.clawback_recovered)}")
     if state.closing_motive:
-        lines.append(f"  Motif : {state.closing_motive}")
+        lines.append(f"  Motif : {state.closing_motive}")
     return lines

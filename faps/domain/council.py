@@ -13,10 +13,10 @@ from eventsourcing.domain import Aggregate
 from faps.domain.actors import Actor
 from faps.domain.errors import InvalidInputError, TransitionNotAllowedError
 from faps.domain.events import ActedEvent
+from faps.domain.labels import BODY_LABELS as BODY_LABELS  # one place names every code
 from faps.domain.money import ZERO
 
 Body = Literal["conseil", "bureau"]
-BODY_LABELS = {"conseil": "Conseil communautaire", "bureau": "Bureau communautaire"}
 SEAT = ZoneInfo("Europe/Paris")  # the council sits in Torcy: its days are French days
 
 

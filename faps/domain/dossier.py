@@ -26,11 +26,11 @@ from faps.domain.dossier_content import (
 from faps.domain.dossier_grant import GrantMixin
 from faps.domain.errors import InvalidInputError, TransitionNotAllowedError
 from faps.domain.events import ActedEvent
+from faps.domain.labels import OUTCOME_LABELS  # re-exported: one place names every code
 from faps.domain.money import ZERO, format_euros
 
 S = DossierState
 Outcome = Literal["adoptee", "rejetee", "ajournee"]
-OUTCOME_LABELS = {"adoptee": "Adoptée", "rejetee": "Rejetée", "ajournee": "Ajournée"}
 BEFORE_AWARD = (S.DRAFT, S.SUBMITTED, S.INFORMATION_REQUESTED, S.COMPLETE, S.ASSESSED,
                 S.PROPOSED, S.ON_AGENDA, S.POSTPONED)
 IN_INSTRUCTION = (S.SUBMITTED, S.INFORMATION_REQUESTED, S.COMPLETE, S.ASSESSED)

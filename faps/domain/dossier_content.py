@@ -52,7 +52,7 @@ STATE_LABELS = {
     DossierState.COMPLETE: "Complet",
     DossierState.ASSESSED: "Instruit",
     DossierState.PROPOSED: "Proposé au conseil",
-    DossierState.ON_AGENDA: "Inscrit à l'ordre du jour",
+    DossierState.ON_AGENDA: "Inscrit à l’ordre du jour",
     DossierState.POSTPONED: "Ajourné",
     DossierState.AWARDED: "Attribué",
     DossierState.REJECTED: "Rejeté",

@@ -16,9 +16,12 @@ class InvalidInputError(FapsError):
     """Input that fails validation; carries a per-field list of French messages."""
 
     def __init__(self, errors: dict[str, list[str]]) -> None:
+        from faps.domain.labels import field_label  # labels import the value types, not errors
+
         self.errors = errors
-        summary = "; ".join(f"{k} : {', '.join(v)}" for k, v in errors.items())
-        super().__init__(f"Saisie invalide — {summary}")
+        summary = "\u202f; ".join(f"{field_label(k) if k != '_' else 'Saisie'}\u202f: "
+                                   f"{', '.join(v)}" for k, v in errors.items())
+        super().__init__(f"Saisie invalide — {summary.rstrip('.')}.")
 
 
 class TransitionNotAllowedError(FapsError):

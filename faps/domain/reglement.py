@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
@@ -10,6 +11,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from faps.domain.money import Euros
+
+PLACEHOLDER = re.compile(r"\s*\([^)]*à confirmer[^)]*\)", re.IGNORECASE)
 
 
 class ExpenseCategory(StrEnum):
@@ -27,9 +30,9 @@ class ExpenseCategory(StrEnum):
 
 
 CATEGORY_LABELS = {
-    ExpenseCategory.TRAVAUX_AMENAGEMENT: "Travaux d'aménagement des locaux",
+    ExpenseCategory.TRAVAUX_AMENAGEMENT: "Travaux d’aménagement des locaux",
     ExpenseCategory.EQUIPEMENT_SPECIFIQUE: "Équipement médical ou paramédical spécifique",
-    ExpenseCategory.AMENAGEMENTS_TECHNIQUES: "Aménagements techniques liés à l'activité",
+    ExpenseCategory.AMENAGEMENTS_TECHNIQUES: "Aménagements techniques liés à l’activité",
     ExpenseCategory.AUTRE: "Autre dépense (non éligible)",
 }
 
@@ -71,6 +74,7 @@ class Reglement(BaseModel):
     version: str = Field(min_length=1, max_length=40)
     adopted_by: str = Field(min_length=1, max_length=200)
     adopted_on: date | None = None
+    deliberation_number: str = Field(default="", max_length=40)
     effective_from: date
     basis: Literal["HT", "TTC"] = "HT"
     rate: Decimal = Field(gt=0, le=1)
@@ -105,6 +109,22 @@ class Reglement(BaseModel):
     def is_eligible(self, category: ExpenseCategory) -> bool:
         """Tell whether expenses of this category enter the eligible base."""
         return category in self.eligible_categories
+
+    @property
+    def adopting_act(self) -> str:
+        """Return the act that adopted this version, as printed: number and date, no placeholder.
+
+        Versions adopted before the number was a field of its own may carry a placeholder such
+        as « (numéro à confirmer) » in `adopted_by`: it is never printed.
+        """
+        text = PLACEHOLDER.sub("", self.adopted_by).strip()
+        number = self.deliberation_number
+        if number and number not in text:
+            head, _, rest = text.partition(" ")
+            if head.lower() == "délibération":
+                return f"{head} n°\u00a0{number} {rest}".strip()
+            return f"{text} (n°\u00a0{number})"
+        return text
 
     def document_kinds(self) -> dict[str, str]:
         """Return every document kind this version knows, code → label."""

@@ -13,6 +13,7 @@ from faps.domain.actors import Role
 from faps.domain.dossier import OUTCOME_LABELS
 from faps.domain.dossier_content import DossierState
 from faps.domain.errors import InvalidInputError
+from faps.domain.labels import plural
 from faps.web.common import actor, form_view, parse, redirect_to, roles_required, services
 from faps.web.formatting import PARIS
 from faps.web.instruction_forms import DeliberationForm, MotiveForm, form_data, text
@@ -121,7 +122,8 @@ def add_to_agenda(session_id: UUID):  # type: ignore[no-untyped-def]
     if not data.get("dossier_ids"):
         raise InvalidInputError({"dossier_ids": ["cochez au moins un dossier"]})
     numbers = services().council.add_to_agenda(actor(), session_id, data["dossier_ids"])
-    flash(f"{len(numbers)} point(s) inscrit(s) à l'ordre du jour.", "success")
+    flash(f"{plural(len(numbers), 'point inscrit', 'points inscrits')} à l’ordre du jour.",
+          "success")
     return redirect_to("assemblees.session", session_id=session_id)
 
 

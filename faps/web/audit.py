@@ -14,7 +14,7 @@ from faps.application.queries import DossierFilter, FundSnapshot
 from faps.application.timetravel import end_of
 from faps.domain.actors import Role
 from faps.domain.dossier import Dossier
-from faps.domain.errors import NotFoundError
+from faps.domain.errors import InvalidInputError, NotFoundError
 from faps.domain.money import ZERO
 from faps.web.common import actor, roles_required, services
 from faps.web.params import MAX_VERSION, page_number, to_date, to_int
@@ -140,6 +140,14 @@ def diff():  # type: ignore[no-untyped-def]
     errors: dict[str, list[str]] = {}
     end = date_arg("to", errors) or today()
     start = date_arg("from", errors) or date(end.year, 1, 1)
+    if end > today():
+        errors.setdefault("to", []).append("date à venir : choisissez aujourd’hui au plus tard")
+    if start > end:
+        errors.setdefault("from", []).append("la date de début doit précéder la date de fin")
+    if errors:
+        return render_template("audit/diff.html", start=start, end=end, errors=errors,
+                               error_message=InvalidInputError(errors).message,
+                               changed=[], deltas=[], zero=Decimal(0)), 400
     queries = services().queries
     found = differences(queries.fund_as_of(actor(), end_of(start)),
                         queries.fund_as_of(actor(), end_of(end)))

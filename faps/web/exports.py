@@ -19,7 +19,8 @@ from faps.application.exports import ExportFile, export_service
 from faps.application.reproduction import ReproductionService, reproduction_service
 from faps.cli.audit import transcoding_names
 from faps.domain.actors import Role
-from faps.domain.errors import InvalidInputError
+from faps.domain.errors import FapsError, InvalidInputError
+from faps.domain.labels import BODY_LABELS
 from faps.infrastructure.audit_log import log_lines
 from faps.web.common import actor, form_view, parse, roles_required, services
 from faps.web.documents import content_disposition
@@ -79,7 +80,7 @@ def index_context(**_: Any) -> dict[str, Any]:
     """Return what the exports page shows."""
     return {"years": years(), "sessions": services().queries.sessions(actor()),
             "formats": FORMATS, "separators": SEPARATORS, "verification": None,
-            "form": request.form}
+            "form": request.form, "this_year": services().ctx.clock.now().year}
 
 
 def session_context(session_id: UUID, **_: Any) -> dict[str, Any]:
@@ -181,6 +182,21 @@ def item_pdf(session_id: UUID, document: str):  # type: ignore[no-untyped-def]
     return run(f"pdf-{document}", {"session_id": str(session_id), "item": item})
 
 
+def describe_record(parameters: dict[str, Any]) -> str:
+    """Return a recorded export's parameters in French, a session named by its body and date."""
+    queries = services().queries
+
+    def session_name(session_id: str) -> str:
+        try:
+            found = queries.session(actor(), UUID(str(session_id)))
+        except (FapsError, ValueError):
+            return "introuvable"
+        body = BODY_LABELS.get(found.body, found.body).lower()
+        return f"du {body} du {found.session_date:%d/%m/%Y}"
+
+    return describe_parameters(parameters, session_name)
+
+
 def reproduction() -> ReproductionService:
     """Return the auditors' service over recorded exports."""
     return reproduction_service(services())
@@ -189,7 +205,7 @@ def reproduction() -> ReproductionService:
 def records_context(**extra: Any) -> dict[str, Any]:
     """Return the recorded exports, latest first, and any verdict to show."""
     context = {"records": reproduction().records(actor()), "kind_labels": KIND_LABELS,
-               "describe": describe_parameters, "regeneration": None, "check": None}
+               "describe": describe_record, "regeneration": None, "check": None}
     return dict(context, **{k: v for k, v in extra.items() if k in context})
 
 

@@ -11,7 +11,18 @@ from flask import Flask
 
 from faps.domain.actors import Role
 from faps.domain.dossier_content import DossierState
+from faps.domain.labels import (
+    changes_text,
+    code_label,
+    document_kind_label,
+    field_label,
+    line_text,
+    plural,
+    reglement_version_text,
+    value_text,
+)
 from faps.domain.money import format_euros
+from faps.infrastructure.exports.wording import de
 
 PARIS = ZoneInfo("Europe/Paris")
 MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
@@ -87,7 +98,11 @@ def init_app(app: Flask) -> None:
     """Register the filters and globals."""
     for name, function in {"euros": euros, "date_fr": date_fr, "date_long": date_long,
                            "datetime_fr": datetime_fr, "state_label": state_label,
-                           "state_tone": state_tone, "role_label": role_label}.items():
+                           "state_tone": state_tone, "role_label": role_label,
+                           "change_lines": changes_text, "field_label": field_label,
+                           "code_label": code_label, "kind_label": document_kind_label,
+                           "value_text": value_text, "line_text": line_text,
+                           "reglement_version": reglement_version_text, "de": de}.items():
         app.jinja_env.filters[name] = function
 
     @app.context_processor
@@ -95,4 +110,5 @@ def init_app(app: Flask) -> None:
         from faps.web.common import current_actor, nav_items, services
 
         return {"current_actor": current_actor(), "communes": services().ctx.communes,
+                "plural": plural, "code_label": code_label,
                 "Role": Role, "DossierState": DossierState, "nav_items": nav_items}

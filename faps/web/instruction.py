@@ -12,6 +12,7 @@ from faps.application.deadlines import NEAR_DAYS, Deadline
 from faps.application.queries import SORTS, DossierFilter
 from faps.domain.actors import Role
 from faps.domain.dossier_content import DossierState
+from faps.domain.labels import plural
 from faps.web import instruction_forms as forms
 from faps.web.common import (
     actor,
@@ -92,7 +93,7 @@ def assign_many():  # type: ignore[no-untyped-def]
     """Give the checked dossiers to one officer."""
     data = parse(forms.AssignForm(), forms.form_data("dossier_ids"))
     count = forms.assign_all(actor(), data.get("dossier_ids") or [], data["officer_id"])
-    flash(f"{count} dossier(s) affecté(s).", "success")
+    flash(f"{plural(count, 'dossier affecté', 'dossiers affectés')}.", "success")
     return redirect_to("instruction.inbox")
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from flask import Blueprint, flash, render_template, request
 
 from faps.application import policy
+from faps.domain.actors import Role
 from faps.domain.errors import InvalidInputError
 from faps.domain.money import format_percent
 from faps.domain.reglement import CATEGORY_LABELS, TENURE_LABELS
@@ -26,7 +27,8 @@ def context(**_: Any) -> dict[str, Any]:
     return {"versions": versions, "current": current.version if current else None,
             "today": today,
             "categories": CATEGORY_LABELS, "tenures": TENURE_LABELS, "percent": format_percent,
-            "may_adopt": policy.allowed(actor(), "reglement.adopt")}
+            "may_adopt": policy.allowed(actor(), "reglement.adopt"),
+            "may_see_unconfirmed": actor().role == Role.ADMINISTRATOR}
 
 
 @bp.get("/")

@@ -115,7 +115,7 @@ def test_history_shows_the_events_and_the_state_before_the_vote(demo):
     assert before.exit_code == 0, before.output
     assert "Dossier déposé" in before.output
     assert "Vote du conseil" not in before.output
-    assert "État au 19/06/2023 : Inscrit à l'ordre du jour" in before.output
+    assert "État au 19/06/2023\u202f: Inscrit à l’ordre du jour" in before.output
     everything = store.run("history", "faps-2023-001")
     assert "Vote du conseil" in everything.output
     assert "Adoptée le 20/06/2023" in everything.output

@@ -263,3 +263,38 @@ def test_a_broken_template_fails_the_export_in_french(published: Published) -> N
     override(published.world, "deliberation.txt", "# {{ d,.reference }}\n")
     with pytest.raises(ConfigurationError, match=r"Modèle « deliberation.txt » invalide \(ligne 1"):
         published.export("pdf-deliberation", {"session": True, "item": 1})
+
+
+@pytest.mark.parametrize(("kind", "parameters", "old_stem", "new_stem"), [
+    ("pdf-agreement", {"session": True, "item": 1}, "agreement-", "convention-"),
+    ("decisions", {"year": 2024, "format": "csv", "separator": ";"}, "decisions-", "decisions-"),
+])
+def test_an_export_published_before_its_wording_was_recorded_regenerates_byte_for_byte(
+        published: Published, kind: str, parameters: dict[str, Any], old_stem: str,
+        new_stem: str) -> None:
+    world = published.world
+    current = published.export(kind, parameters)
+    record = reproduction(world).find(world.auditor, current.export_id)
+    assert record.parameters["wording"] == 2 and current.name.startswith(new_stem)
+    before = {k: v for k, v in record.parameters.items() if k != "wording"}
+
+    def recorded(name: str, data: bytes) -> ExportRecord:
+        return ExportRecord.record(record.actor, kind, before, name,
+                                   hashlib.sha256(data).hexdigest(), len(data),
+                                   record.chain_head, record.chain_position, record.exported_at)
+
+    name, data = rebuild(world.faps.app, world.faps.ctx.communes, recorded("?", b""))
+    assert name.startswith(old_stem) and data != current.data  # the first wording: UTC
+    text = (pdf_text(data) if name.endswith(".pdf") else data.decode("utf-8"))
+    assert ("UTC" in text) if name.endswith(".pdf") else re.search(r"\d{4}-\d\d-\d\dT", text)
+    old = recorded(name, data)
+    world.faps.app.save(old)
+    published.go_on()
+    result = reproduction_service(world.faps).regenerate(world.auditor, str(old.id))
+    assert result.ok, result.message
+    assert result.data == data and result.name == name
+
+
+def pdf_text(data: bytes) -> str:
+    """Return the text of a PDF's pages."""
+    return "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages)

@@ -28,5 +28,5 @@ def test_an_amendment_replaces_the_reference_and_a_vote_needs_one() -> None:
     budget.amend(SYSTEM_ACTOR, Decimal("120000.00"), " DEL-2024-DM1 ", AT)
     assert (budget.voted, budget.deliberation_reference) == (Decimal("120000.00"),
                                                              "DEL-2024-DM1")
-    with pytest.raises(InvalidInputError, match="deliberation_reference"):
+    with pytest.raises(InvalidInputError, match="N° de délibération"):
         YearlyBudget.vote(SYSTEM_ACTOR, 2025, Decimal("100000.00"), "", AT)

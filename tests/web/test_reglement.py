@@ -26,8 +26,9 @@ def test_every_role_reads_the_version_in_force_and_its_figures(signed_in: Signed
     page = signed_in(who).get("/reglement/")
     text = page.get_data(as_text=True)
     assert page.status_code == 200
-    assert "Version 2022-03-31" in text and "En vigueur" in text
-    assert "Chiffres à confirmer" in text and "30\u00a0%" in text
+    assert "Version du 31 mars 2022" in text and "En vigueur" in text
+    assert ("Chiffres non vérifiés" in text) == (who == "admin") and "30\u00a0%" in text
+    assert "à confirmer" not in text
     assert "Délibération du conseil municipal approuvant le projet" in text
     assert ("Enregistrer une version adoptée" in text) == (who in ("secretariat", "admin"))
 

@@ -6,43 +6,52 @@ from collections.abc import Callable
 from typing import Any
 
 from faps.application.timetravel import EVENT_LABELS, PRIVATE_EVENTS
-from faps.domain.dossier import OUTCOME_LABELS
-from faps.domain.dossier_content import PAYMENT_KIND_LABELS
-from faps.domain.money import format_euros
+from faps.domain.labels import (
+    OUTCOME_LABELS,
+    PAYMENT_KIND_LABELS,
+    changes_text,
+    document_kind_label,
+    plural,
+    reglement_version_text,
+)
+from faps.domain.money import NARROW_NBSP, format_euros
+
+C = NARROW_NBSP + ":"  # « : » in French typography
 
 
 def _edited(e: Any) -> str:
-    return "Champs modifiés : " + ", ".join(c.field for c in e.changes)
+    return plural(len(changes_text(e.changes)), "modification") + " du projet"
 
 
 def _voted(e: Any) -> str:
     text = f"{OUTCOME_LABELS.get(e.outcome, e.outcome)} ({e.votes_for} pour, " \
-           f"{e.votes_against} contre, {e.abstentions} abstentions)"
+           f"{e.votes_against} contre, {plural(e.abstentions, 'abstention')})"
     if e.outcome == "adoptee":
-        text += f" : {format_euros(e.amount_awarded)}"
-    return text + (f" — délibération {e.deliberation_reference}" if e.deliberation_reference
-                   else "")
+        text += f"{C} {format_euros(e.amount_awarded)}"
+    return text + (f" — délibération n° {e.deliberation_reference}"
+                   if e.deliberation_reference else "")
 
 
 def _assessed(e: Any) -> str:
     a = e.assessment
     verdict = "éligible" if a.eligible else "inéligible"
-    return f"Règlement {a.reglement_version} : {verdict}, subvention possible " \
-           f"{format_euros(a.grant)} (plafond {format_euros(a.max_grant)})"
+    return f"Règlement {reglement_version_text(a.reglement_version)}{C} {verdict}, subvention " \
+           f"possible {format_euros(a.grant)} (plafond {format_euros(a.max_grant)})"
 
 
 SUMMARIES: dict[str, Callable[[Any], str]] = {
     "Drafted": lambda e: e.content.title,
     "Edited": _edited,
-    "DocumentAttached": lambda e: f"{e.document.name} ({e.document.kind})",
-    "DocumentRemoved": lambda e: f"Pièce {e.document_id}",
-    "Submitted": lambda e: f"Référence {e.reference}, règlement {e.reglement_version}",
+    "DocumentAttached": lambda e: f"{document_kind_label(e.document.kind)}{C} {e.document.name}",
+    "DocumentRemoved": lambda e: "",
+    "Submitted": lambda e: f"Référence {e.reference}, règlement "
+                           f"{reglement_version_text(e.reglement_version)}",
     "InformationRequested": lambda e: f"{e.message} — réponse attendue le "
                                       f"{e.due_on:%d/%m/%Y}",
     "InformationProvided": lambda e: e.message,
     "EligibilityAssessed": _assessed,
     "Proposed": lambda e: f"{format_euros(e.amount)} — {e.motive}",
-    "PlacedOnAgenda": lambda e: f"Point n° {e.item_number}",
+    "PlacedOnAgenda": lambda e: f"Point n°\u00a0{e.item_number}",
     "RemovedFromAgenda": lambda e: e.motive,
     "Voted": _voted,
     "MunicipalDeliberationRecorded": lambda e: f"{e.reference} du {e.decided_on:%d/%m/%Y}",

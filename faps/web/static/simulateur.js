@@ -13,6 +13,17 @@
 
   function money(text) { return euros.format(Number(text)); }
 
+  var months = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
+                "septembre", "octobre", "novembre", "décembre"];
+
+  // « version du 31 mars 2022 » for a version named by its date (as the server writes it)
+  function version(name) {
+    var day = /^(\d{4})-(\d{2})-(\d{2})$/.exec(name || "");
+    if (!day) { return "version " + name; }
+    var d = Number(day[3]);
+    return "version du " + (d === 1 ? "1er" : d) + " " + months[Number(day[2]) - 1] + " " + day[1];
+  }
+
   function request() {
     var data = { expenses: [], public_funding: [], private_funding: [] };
     var rows = { expenses: {}, public_funding: {}, private_funding: {} };
@@ -55,7 +66,7 @@
     verdict.appendChild(document.createTextNode(" — aide possible : "));
     verdict.appendChild(element("strong", money(result.grant), "grant"));
     verdict.appendChild(document.createTextNode(" (maximum " + money(result.max_grant) +
-      "), règlement " + result.reglement_version + "."));
+      "), règlement " + version(result.reglement_version) + "."));
     body.appendChild(verdict);
     body.appendChild(element("h3", "Critères"));
     var list = element("ul", "", "criteria");
