@@ -56,10 +56,16 @@ class SqlAlchemySessions:
         self.engine = engine
         metadata.create_all(engine)
 
-    def open(self, account_id: UUID, now: datetime, address: str = "", agent: str = "") -> str:
-        """Start a session; return its id (for the signed cookie only)."""
+    def open(self, account_id: UUID, now: datetime, address: str = "", agent: str = "",
+             idle: timedelta | None = None) -> str:
+        """Start a session; return its id (for the signed cookie only).
+
+        `idle`: sessions of anyone not seen for that long are deleted on the way.
+        """
         session_id = secrets.token_urlsafe(32)
         with self.engine.begin() as conn:
+            if idle is not None:
+                conn.execute(sessions_table.delete().where(sessions_table.c.seen_at < now - idle))
             conn.execute(sessions_table.insert().values(
                 id_hash=_hash(session_id), account_id=account_id, created_at=now, seen_at=now,
                 address=address[:64], agent=agent[:200]))

@@ -138,7 +138,8 @@ def start_session(found: Actor, must_change: bool) -> None:
     session.clear()
     session["account_id"] = str(found.account_id)
     session["sid"] = web_sessions().open(found.account_id, datetime.now(tz=UTC),
-                                         request.remote_addr or "", agent)
+                                         request.remote_addr or "", agent,
+                                         idle=current_app.permanent_session_lifetime)
     if must_change:
         session["must_change"] = True
     session.permanent = True

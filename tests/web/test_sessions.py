@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -108,7 +109,23 @@ def test_a_session_idle_longer_than_its_lifetime_ends_on_the_server(
     with web_world.faps.ctx.credentials.engine.begin() as conn:  # type: ignore[attr-defined]
         conn.execute(sessions_table.update().values(seen_at=long_ago))
     assert not signed_in_page(thief)
-    assert web_world.faps.ctx.sessions.of(web_world.officer.account_id) == []
+    assert web_world.faps.ctx.sessions.of(web_world.officer.account_id) == []  # type: ignore[attr-defined]
+
+
+def test_sessions_left_idle_are_deleted_when_anyone_signs_in(
+        app: Flask, signed_in: SignedIn, web_world: World):
+    from datetime import UTC, datetime
+
+    from faps.infrastructure.sessions import sessions_table
+
+    signed_in("officer")
+    long_ago = datetime.now(tz=UTC) - app.permanent_session_lifetime - timedelta(minutes=1)
+    with web_world.faps.ctx.credentials.engine.begin() as conn:  # type: ignore[attr-defined]
+        conn.execute(sessions_table.update().values(seen_at=long_ago))
+    signed_in("auditor")
+    with web_world.faps.ctx.credentials.engine.connect() as conn:  # type: ignore[attr-defined]
+        accounts = conn.execute(sa.select(sessions_table.c.account_id)).scalars().all()
+    assert accounts == [web_world.auditor.account_id]
 
 
 def test_the_application_clock_moving_on_does_not_end_sessions(
