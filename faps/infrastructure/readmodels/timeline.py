@@ -8,6 +8,7 @@ from typing import Any
 from faps.application.timetravel import EVENT_LABELS, PRIVATE_EVENTS
 from faps.domain.dossier import OUTCOME_LABELS
 from faps.domain.dossier_content import PAYMENT_KIND_LABELS
+from faps.domain.dossier_exchange import CONTENT_FIELD_LABELS, VERDICT_LABELS
 from faps.domain.money import format_euros
 
 
@@ -24,6 +25,12 @@ def _voted(e: Any) -> str:
                    else "")
 
 
+def _requested(e: Any) -> str:
+    named = (" — à corriger : " + ", ".join(CONTENT_FIELD_LABELS.get(f, f) for f in e.fields)
+             if e.fields else "")
+    return f"{e.message}{named} — réponse attendue le {e.due_on:%d/%m/%Y}"
+
+
 def _assessed(e: Any) -> str:
     a = e.assessment
     verdict = "éligible" if a.eligible else "inéligible"
@@ -37,9 +44,9 @@ SUMMARIES: dict[str, Callable[[Any], str]] = {
     "DocumentAttached": lambda e: f"{e.document.name} ({e.document.kind})",
     "DocumentRemoved": lambda e: f"Pièce {e.document_id}",
     "Submitted": lambda e: f"Référence {e.reference}, règlement {e.reglement_version}",
-    "InformationRequested": lambda e: f"{e.message} — réponse attendue le "
-                                      f"{e.due_on:%d/%m/%Y}",
-    "InformationProvided": lambda e: e.message,
+    "InformationRequested": _requested,
+    "InformationProvided": lambda e: e.message + (f" — pièces non jointes : {e.missing_reason}"
+                                                  if e.missing_reason else ""),
     "EligibilityAssessed": _assessed,
     "Proposed": lambda e: f"{format_euros(e.amount)} — {e.motive}",
     "PlacedOnAgenda": lambda e: f"Point n° {e.item_number}",
@@ -61,6 +68,11 @@ SUMMARIES: dict[str, Callable[[Any], str]] = {
     "ClosedIneligible": lambda e: e.motive,
     "OfficerAssigned": lambda e: e.officer_name,
     "NoteAdded": lambda e: e.text,
+    "MessagePosted": lambda e: e.text[:300],
+    "ReplyAccepted": lambda e: "",
+    "OpinionRequested": lambda e: f"{e.body} — avis attendu le {e.due_on:%d/%m/%Y}",
+    "OpinionGiven": lambda e: f"Avis {VERDICT_LABELS.get(e.verdict, e.verdict)} du "
+                              f"{e.given_on:%d/%m/%Y}" + (f" : {e.text[:300]}" if e.text else ""),
 }
 
 
