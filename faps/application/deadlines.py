@@ -126,7 +126,7 @@ class DeadlineService:
 
     def opinions_waiting(self, today: date, within_days: int) -> list[tuple[Dossier, Opinion]]:
         """Return the opinions not given whose due date is today or within `within_days`."""
-        found = []
+        found: list[tuple[Dossier, Opinion]] = []
         for dossier_id in self._dossier_ids():
             dossier: Dossier = self.ctx.app.load(dossier_id)
             if dossier.state.is_final:

@@ -36,6 +36,9 @@ CONTENT_FIELD_LABELS = {
     "private_funding": "Financements privés",
     "requested_amount": "Montant sollicité",
 }
+# Kinds of the files joined to a message or to an opinion (not pieces the règlement lists).
+ATTACHMENT_KIND_LABELS = {"message": "Pièce jointe à un message",
+                          "avis_exterieur": "Avis extérieur"}
 Verdict = Literal["favorable", "reserve", "defavorable"]
 VERDICT_LABELS = {"favorable": "favorable", "reserve": "réservé", "defavorable": "défavorable"}
 # A body may be consulted while the dossier is instructed, up to its inscription on an agenda.
@@ -90,7 +93,7 @@ class ExchangeMixin:
                 "document_ids": self.document_ids, "side": side_of(self.actor),
                 "by": self.actor.display, "at": self.timestamp})
 
-    def post_message(self: Dossier, actor: Actor, message_id: UUID, text: str,
+    def post_message(self: Dossier, actor: Actor, message_id: UUID, text: str,  # type: ignore[misc]
                      document_ids: tuple[UUID, ...], at: datetime) -> None:
         """Write in the dossier's thread (the other side is mailed), with joined documents."""
         if self.state is S.DRAFT or self.state.is_final:
@@ -103,14 +106,14 @@ class ExchangeMixin:
                            text=text.strip(), document_ids=document_ids, timestamp=at)
 
     @property
-    def fresh_document_kinds(self: Dossier) -> set[str]:
+    def fresh_document_kinds(self: Dossier) -> set[str]:  # type: ignore[misc]
         """Return the kinds of the documents joined since the last request (a piece asked
         again must be joined again)."""
         return {d.kind for i, d in self.documents.items() if i not in self.documents_at_request}
 
     # -- the officer's answer to a reply ----------------------------------------------------
     @property
-    def reply_waiting(self: Dossier) -> Any:
+    def reply_waiting(self: Dossier) -> Any:  # type: ignore[misc]
         """Return the answered request the officer has not accepted nor followed, if any."""
         if self.state is not S.SUBMITTED or not self.information_requests:
             return None
@@ -126,7 +129,7 @@ class ExchangeMixin:
                 if r.request_id == self.request_id else r
                 for r in dossier.information_requests]
 
-    def accept_reply(self: Dossier, actor: Actor, at: datetime) -> None:
+    def accept_reply(self: Dossier, actor: Actor, at: datetime) -> None:  # type: ignore[misc]
         """Accept the commune's reply: the instruction goes on (completeness, assessment)."""
         request = self.reply_waiting
         if request is None:
@@ -147,7 +150,7 @@ class ExchangeMixin:
                 opinion_id=self.opinion_id, body=self.body, email=self.email,
                 question=self.question, due_on=self.due_on, requested_at=self.timestamp)
 
-    def request_opinion(self: Dossier, actor: Actor, opinion_id: UUID, body: str, email: str,
+    def request_opinion(self: Dossier, actor: Actor, opinion_id: UUID, body: str, email: str,  # type: ignore[misc]
                         question: str, due_on: date, at: datetime) -> None:
         """Ask a named body for its opinion on the dossier, by a due date."""
         self._require("demander un avis extérieur", *OPINION_STATES)
@@ -171,7 +174,7 @@ class ExchangeMixin:
                 update={"verdict": self.verdict, "text": self.text,
                         "document_id": self.document_id, "given_on": self.given_on})
 
-    def open_opinion(self: Dossier, opinion_id: UUID, today: date) -> Opinion:
+    def open_opinion(self: Dossier, opinion_id: UUID, today: date) -> Opinion:  # type: ignore[misc]
         """Return an opinion that may still be given (refused: unknown, given, or late)."""
         opinion = self.opinions.get(opinion_id)
         if opinion is None:
@@ -187,7 +190,7 @@ class ExchangeMixin:
             raise TransitionNotAllowedError("Le dossier est clos : l'avis n'est plus attendu.")
         return opinion
 
-    def give_opinion(self: Dossier, actor: Actor, opinion_id: UUID, verdict: str, text: str,
+    def give_opinion(self: Dossier, actor: Actor, opinion_id: UUID, verdict: str, text: str,  # type: ignore[misc]
                      document_id: UUID | None, at: datetime) -> None:
         """Record the consulted body's answer (once, before its due date)."""
         self.open_opinion(opinion_id, at.date())

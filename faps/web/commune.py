@@ -14,7 +14,7 @@ from faps.application.simulation import SimulationService
 from faps.domain.actors import Role
 from faps.domain.dossier import Dossier
 from faps.domain.dossier_content import DossierState
-from faps.domain.dossier_exchange import CONTENT_FIELD_LABELS
+from faps.domain.dossier_exchange import ATTACHMENT_KIND_LABELS, CONTENT_FIELD_LABELS
 from faps.domain.errors import InvalidInputError
 from faps.domain.reglement import Reglement
 from faps.web.common import actor, form_view, parse, redirect_to, roles_required, services
@@ -84,7 +84,8 @@ def dossier_context(dossier_id: UUID, **_: Any) -> dict[str, Any]:
             "checklist": [(k, k.code in dossier.document_kinds)
                           for k in reglement.documents_at_filing],
             "timeline": faps.queries.timeline(actor(), dossier_id), "form": {},
-            "field_labels": CONTENT_FIELD_LABELS, "kind_names": dict(document_kinds(reglement)),
+            "field_labels": CONTENT_FIELD_LABELS,
+            "kind_names": {**dict(document_kinds(reglement)), **ATTACHMENT_KIND_LABELS},
             **thread_context(dossier, actor()),
             "payment_endpoint": PAYMENT_ENDPOINT if PAYMENT_ENDPOINT in current_app.view_functions
             else None}

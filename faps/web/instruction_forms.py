@@ -14,7 +14,7 @@ from marshmallow import ValidationError, fields, validate
 from faps.domain.actors import Actor, Role
 from faps.domain.dossier import Dossier
 from faps.domain.dossier_content import DossierState
-from faps.domain.dossier_exchange import CONTENT_FIELD_LABELS
+from faps.domain.dossier_exchange import ATTACHMENT_KIND_LABELS, CONTENT_FIELD_LABELS
 from faps.domain.errors import InvalidInputError
 from faps.domain.money import ZERO
 from faps.web.common import services
@@ -147,7 +147,8 @@ def dossier_page(actor: Actor, dossier_id: UUID) -> dict[str, Any]:
     reglement = faps.reglements.get(dossier.reglement_version) if dossier.reglement_version \
         else faps.reglements.in_force(faps.ctx.clock.now().date())
     return {
-        "dossier": dossier, "reglement": reglement, "kinds": reglement.document_kinds(),
+        "dossier": dossier, "reglement": reglement,
+        "kinds": {**reglement.document_kinds(), **ATTACHMENT_KIND_LABELS},
         "totals": expense_totals(dossier), "plan": financing(dossier, reglement.basis),
         "documents": faps.queries.documents(actor, dossier_id),
         "timeline": faps.queries.timeline(actor, dossier_id),
