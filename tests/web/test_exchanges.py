@@ -217,3 +217,56 @@ def test_an_opinion_is_recalled_before_its_due_date_once(web_world: World):
     w.faps.mailer.remind(w.clock.now().date())
     recalled = [m for m in mails(w) if "Rappel : avis" in m["subject"]]
     assert len(recalled) == 1 and recalled[0]["recipients"] == "avis@ars.test"
+
+
+# -- who is mailed, who may act ----------------------------------------------------------------
+def test_an_arrival_mails_the_assigned_officer_only(web_world: World):
+    w = web_world
+    other = w.actor("second@agglo.test", w.officer.role)
+    dossier_id = w.submitted()
+    w.faps.dossiers.assign(w.officer, dossier_id, other.account_id, other.display)
+    w.faps.exchanges.post(w.agent, dossier_id, "Une question.")
+    (mail,) = [m for m in mails(w) if "Message de la commune" in m["subject"]]
+    assert mail["recipients"] == "second@agglo.test"
+    unassigned = w.submitted()
+    w.faps.exchanges.post(w.agent, unassigned, "Une autre question.")
+    to_all = [m for m in mails(w) if "Message de la commune" in m["subject"]][-1]
+    assert to_all["recipients"] == "instructeur@agglo.test, second@agglo.test"
+
+
+def test_only_officers_ask_for_opinions_or_accept_replies(signed_in: SignedIn,
+                                                          web_world: World):
+    w = web_world
+    dossier_id = w.submitted()
+    agent = signed_in("agent")
+    page = f"/commune/dossiers/{dossier_id}"
+    for path in ("avis", "reponse-acceptee", "complements"):
+        refused = agent.post(f"/instruction/dossiers/{dossier_id}/{path}",
+                             data={"csrf_token": csrf_of(agent, page)})
+        assert refused.status_code == 403, path
+    assert w.faps.dossiers.load(w.officer, dossier_id).opinions == {}
+
+
+def test_a_dossier_on_an_agenda_is_not_sent_back_until_withdrawn(signed_in: SignedIn,
+                                                                 web_world: World):
+    w = web_world
+    dossier_id = w.proposed()
+    w.faps.council.add_to_agenda(w.secretariat, w.session(), [dossier_id])
+    officer = signed_in("officer")
+    page = f"/instruction/dossiers/{dossier_id}"
+    assert "renvoyer pour correction" not in officer.get(page).get_data(as_text=True)
+    refused = post(officer, page, "complements", {
+        "action": "request_information", "message": "À revoir.", "correct": ["title"]})
+    assert refused.status_code == 422
+    assert "ordre du jour" in refused.get_data(as_text=True)
+
+
+def test_a_correction_naming_an_unknown_field_is_refused_by_its_label(signed_in: SignedIn,
+                                                                      web_world: World):
+    dossier_id = web_world.submitted()
+    officer = signed_in("officer")
+    page = f"/instruction/dossiers/{dossier_id}"
+    refused = post(officer, page, "complements", {
+        "action": "request_information", "message": "À revoir.", "correct": ["secret"]})
+    assert refused.status_code == 400
+    assert "rubrique inconnue : secret" in refused.get_data(as_text=True)
