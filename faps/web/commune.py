@@ -83,7 +83,8 @@ def dossier_context(dossier_id: UUID, **_: Any) -> dict[str, Any]:
     return {"dossier": dossier, "reglement": reglement, "kinds": document_kinds(reglement),
             "checklist": [(k, k.code in dossier.document_kinds)
                           for k in reglement.documents_at_filing],
-            "timeline": faps.queries.timeline(actor(), dossier_id), "form": {},
+            "timeline": faps.queries.timeline(actor(), dossier_id),
+            "form": request.form if request.method == "POST" else {},  # kept on an error
             "field_labels": CONTENT_FIELD_LABELS,
             "kind_names": {**dict(document_kinds(reglement)), **ATTACHMENT_KIND_LABELS},
             **thread_context(dossier, actor()),

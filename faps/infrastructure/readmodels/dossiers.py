@@ -58,9 +58,10 @@ class DossierProjection(Projection):
     """One row per dossier, one per timeline event, document and payment."""
 
     name = "dossiers"
-    version = 6  # 2: list indexes for every sort; 3: one deadline rule; 4: no payments_count;
-    # 5: the timeline's and the ledger's keys are unique indexes, built after a rebuild;
-    # 6: the exchanges' events (messages, opinions) and the correction's fields in the timeline
+    version = 5  # 2: list indexes for every sort; 3: one deadline rule; 4: no payments_count;
+    # 5: the timeline's and the ledger's keys are unique indexes, built after a rebuild.
+    # (The exchanges' events joined the timeline without a bump: no stored event reads
+    # differently, so a rebuild would give the same rows.)
     tables = (t.dossiers, t.reglements, t.timeline, t.documents, t.payment_requests, t.payments)
     handles = DOSSIER_EVENTS | {"ReglementBook.Adopted"}
     shared = frozenset({"ReglementBook.Adopted"})  # a version's delays, read for every dossier
