@@ -100,7 +100,7 @@ def edit_context(dossier_id: UUID, **_: Any) -> dict[str, Any]:
     return {"dossier": dossier, "form": form, "version": dossier.version,
             "rows": {p: row_count(form, p, extra[p]) for p in ROWS},
             "totals": totals(dossier.content), "tenures": TENURES, "yes_no": YES_NO,
-            "categories": CATEGORIES}
+            "categories": CATEGORIES, "correction_labels": CONTENT_FIELD_LABELS}
 
 
 # -- views --------------------------------------------------------------------------------
