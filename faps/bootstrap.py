@@ -15,6 +15,7 @@ from faps.application.context import Context
 from faps.application.council import BudgetService, CouncilService
 from faps.application.deadlines import DeadlineService
 from faps.application.dossiers import DossierService
+from faps.application.exchanges import ExchangeService
 from faps.application.grants import GrantService
 from faps.application.reglements import ReglementService
 from faps.application.timetravel import TimeTravel
@@ -61,6 +62,7 @@ class Faps:
     queries: SqlAlchemyQueries = None  # type: ignore[assignment]  # set by build()
     projections: ProjectionRunner = None  # type: ignore[assignment]  # set by build()
     followers: Followers = None  # type: ignore[assignment]  # set by build()
+    exchanges: ExchangeService = None  # type: ignore[assignment]  # set by build()
 
     @property
     def app(self) -> FapsApplication:
@@ -99,7 +101,8 @@ def build(settings: Settings | None = None, clock: Clock | None = None,
                   documents=documents, credentials=SqlAlchemyCredentials(credentials_engine),
                   hasher=Argon2Hasher(fast=fast_hashing),
                   sessions=SqlAlchemySessions(credentials_engine),
-                  max_upload_bytes=settings.max_upload_mb * 1024 * 1024)
+                  max_upload_bytes=settings.max_upload_mb * 1024 * 1024,
+                  settings={"link_key": settings.resolved_secret_key()})
     reglements = ReglementService(ctx)
     dossiers = DossierService(ctx, reglements)
     faps = Faps(settings=settings, store=store, engine=engine, ctx=ctx, reglements=reglements,
@@ -108,6 +111,7 @@ def build(settings: Settings | None = None, clock: Clock | None = None,
                 timetravel=TimeTravel(ctx), extras={})
     faps.extras["audit_chain"] = start_audit_chain(engine, app)
     faps.deadlines = DeadlineService(dossiers)
+    faps.exchanges = ExchangeService(dossiers)
     faps.mailer = install_mailer(app, engine, settings, ctx.clock, faps.deadlines)
     faps.projections, faps.queries = read_side(
         app, engine, ctx.communes, settings.projections_rebuild_workers,

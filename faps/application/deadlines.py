@@ -22,6 +22,7 @@ from faps.domain.actors import Actor, Role
 from faps.domain.deadlines import GrantProgress, grant_deadlines
 from faps.domain.dossier import Dossier
 from faps.domain.dossier_content import DossierState
+from faps.domain.dossier_exchange import Opinion
 from faps.domain.reglement import Reglement
 
 NEAR_DAYS = 15
@@ -122,6 +123,17 @@ class DeadlineService:
             reglement = self.dossiers.reglements.get(dossier.reglement_version or "")
             found.extend(dossier_deadlines(dossier, reglement, today, near_days))
         return sorted(found, key=lambda d: (d.due_on, d.reference, d.kind))
+
+    def opinions_waiting(self, today: date, within_days: int) -> list[tuple[Dossier, Opinion]]:
+        """Return the opinions not given whose due date is today or within `within_days`."""
+        found: list[tuple[Dossier, Opinion]] = []
+        for dossier_id in self._dossier_ids():
+            dossier: Dossier = self.ctx.app.load(dossier_id)
+            if dossier.state.is_final:
+                continue
+            found.extend((dossier, o) for o in dossier.opinions.values()
+                         if o.verdict is None and 0 <= (o.due_on - today).days <= within_days)
+        return found
 
     def _dossier_ids(self) -> list[UUID]:
         # Dossier ids from the log's creation events (incremental): no read model needed.

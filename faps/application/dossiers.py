@@ -154,15 +154,16 @@ class DossierService:
     # -- the finance officer --------------------------------------------------------------
     def request_information(self, actor: Actor, dossier_id: UUID, message: str,
                             document_kinds: tuple[str, ...] = (),
-                            due_on: date | None = None) -> UUID:
-        """Ask the commune for documents or answers, by a due date (règlement's delay)."""
+                            due_on: date | None = None, fields: tuple[str, ...] = ()) -> UUID:
+        """Ask the commune for documents, answers or corrections of the named fields."""
         dossier = self.load(actor, dossier_id, "dossier.request_information")
         now = self._now()
         if due_on is None:
             delay = self.reglement_of(dossier).information_delay_days
             due_on = now.date() + timedelta(days=delay)
         request_id = uuid4()
-        dossier.request_information(actor, request_id, message, tuple(document_kinds), due_on, now)
+        dossier.request_information(actor, request_id, message, tuple(document_kinds), due_on, now,
+                                    tuple(fields))
         self._save(dossier)
         return request_id
 

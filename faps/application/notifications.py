@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from faps.application.deadlines import Deadline
+from faps.application.exchange_mails import EXCHANGE_EVENTS, exchange_mail
 from faps.domain.dossier import Dossier
+from faps.domain.dossier_exchange import CONTENT_FIELD_LABELS
 from faps.domain.money import format_euros
 from faps.domain.payments import payment_statement
 
@@ -20,11 +22,15 @@ OUTCOMES = {"adoptee": "a attribué au projet un fonds de concours de {amount}",
 
 @dataclass(frozen=True)
 class Mail:
-    """A message to the agents of a commune (the outbox adds recipients)."""
+    """A message to the agents of a commune (the outbox adds recipients), or to the fund's
+    officers (`audience` "officers": the dossier's officer, else all), or to one address."""
 
     commune: str
     subject: str
     body: str
+    audience: str = "commune"  # "commune", "officers" or "address"
+    officer_id: Any = None
+    to: str = ""
 
 
 def _d(day: Any) -> str:
@@ -35,13 +41,19 @@ def _head(dossier: Dossier) -> str:
     return (f"Madame, Monsieur,\n\nDossier {dossier.reference} — {dossier.content.title}\n\n")
 
 
-def mail_for_event(event: Any, dossier: Dossier, public_url: str) -> Mail | None:
+def mail_for_event(event: Any, dossier: Dossier, public_url: str,
+                   link_key: str = "") -> Mail | None:
     """Return the mail an event of the dossier sends to its commune, or None."""
     name = type(event).__name__
+    exchange = exchange_mail(event, dossier, public_url, link_key)
+    if exchange is not None or name in EXCHANGE_EVENTS:
+        return exchange
     body = _BODIES.get(name)
     if body is None:
         return None
     subject, text = body(event, dossier)
+    if name == "InformationRequested":
+        text += f"\n\nDossier : {public_url}/commune/dossiers/{dossier.id}"
     return Mail(dossier.commune, f"[FAPS] {subject} — {dossier.reference}",
                 _head(dossier) + text + SIGNATURE.format(url=public_url))
 
@@ -53,6 +65,12 @@ def _submitted(event: Any, dossier: Dossier) -> tuple[str, str]:
 
 
 def _information(event: Any, dossier: Dossier) -> tuple[str, str]:
+    if event.fields:
+        named = ", ".join(CONTENT_FIELD_LABELS.get(f, f) for f in event.fields)
+        return ("Dossier renvoyé pour correction", "Le service instructeur vous renvoie le "
+                f"dossier pour correction :\n\n{event.message}\n\nÀ corriger : {named}. "
+                "Vous pouvez modifier ces rubriques jusqu'à votre réponse.\n\nMerci de "
+                f"répondre avant le {_d(event.due_on)}.")
     return ("Demande de compléments", "Le service instructeur vous demande les compléments "
             f"suivants :\n\n{event.message}\n\nMerci de répondre avant le {_d(event.due_on)}.")
 
@@ -98,7 +116,7 @@ def _lapsed(event: Any, dossier: Dossier) -> tuple[str, str]:
 
 _BODIES = {"Submitted": _submitted, "InformationRequested": _information, "Voted": _voted,
            "PaymentMade": _paid, "Lapsed": _lapsed}
-MAIL_EVENTS = tuple(_BODIES)
+MAIL_EVENTS = (*_BODIES, *EXCHANGE_EVENTS)
 
 LAPSE_WARNING = ("Sans demande de votre part, le service instructeur pourra proposer de "
                  "constater la caducité de la subvention.")

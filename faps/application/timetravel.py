@@ -42,6 +42,10 @@ EVENT_LABELS = {
     "Closed": "Dossier soldé",
     "OfficerAssigned": "Instructeur désigné",
     "NoteAdded": "Note interne",
+    "MessagePosted": "Message",
+    "ReplyAccepted": "Réponse de la commune acceptée",
+    "OpinionRequested": "Avis extérieur demandé",
+    "OpinionGiven": "Avis extérieur rendu",
 }
 PRIVATE_EVENTS = frozenset({"NoteAdded"})
 _BASE_FIELDS = frozenset({"originator_id", "originator_version", "timestamp", "actor",

@@ -23,6 +23,12 @@ from faps.domain.dossier_content import (
     InformationRequest,
     PaymentRequest,
 )
+from faps.domain.dossier_exchange import (
+    ExchangeMixin,
+    Opinion,
+    check_correction_fields,
+    check_edit_allowed,
+)
 from faps.domain.dossier_grant import GrantMixin
 from faps.domain.errors import InvalidInputError, TransitionNotAllowedError
 from faps.domain.events import ActedEvent
@@ -34,13 +40,15 @@ Outcome = Literal["adoptee", "rejetee", "ajournee"]
 BEFORE_AWARD = (S.DRAFT, S.SUBMITTED, S.INFORMATION_REQUESTED, S.COMPLETE, S.ASSESSED,
                 S.PROPOSED, S.ON_AGENDA, S.POSTPONED)
 IN_INSTRUCTION = (S.SUBMITTED, S.INFORMATION_REQUESTED, S.COMPLETE, S.ASSESSED)
+# A correction may be asked at any state before the vote (off the agenda first).
+CORRECTABLE = (S.SUBMITTED, S.COMPLETE, S.ASSESSED, S.PROPOSED, S.POSTPONED)
 
 
 def _refuse(field: str, message: str) -> InvalidInputError:
     return InvalidInputError({field: [message]})
 
 
-class Dossier(GrantMixin, Aggregate):
+class Dossier(GrantMixin, ExchangeMixin, Aggregate):
     """A demande de financement and everything that happens to it."""
 
     class Event(ActedEvent):
@@ -77,6 +85,9 @@ class Dossier(GrantMixin, Aggregate):
         self.officer: dict[str, Any] | None = None
         self.notes: list[dict[str, Any]] = []
         self.closing_motive = ""
+        self.messages: list[dict[str, Any]] = []
+        self.opinions: dict[UUID, Opinion] = {}
+        self.documents_at_request: frozenset[UUID] = frozenset()
 
     @classmethod
     def draft(cls, actor: Actor, commune: str, content: DossierContent, at: datetime) -> Dossier:
@@ -134,6 +145,8 @@ class Dossier(GrantMixin, Aggregate):
             for k in after
             if before[k] != after[k]
         )
+        if self.state is S.INFORMATION_REQUESTED and self.open_request is not None:
+            check_edit_allowed(self.open_request.fields, [c.field for c in changes])
         if changes:
             self.trigger_event(self.Edited, actor=actor, changes=changes, timestamp=at)
 
@@ -188,55 +201,95 @@ class Dossier(GrantMixin, Aggregate):
 
     # -- instruction ----------------------------------------------------------------------
     class InformationRequested(Event):
+        """A request for documents or answers, or a correction naming the fields to change.
+
+        v2 added `fields` (the content the commune may correct; None: any, as v1 allowed) and
+        `assessment_voided` (the assessment and proposal no longer stand; v1: False).
+        """
+
+        class_version = 2
         request_id: UUID
         message: str
         document_kinds: tuple[str, ...]
         due_on: date
+        fields: tuple[str, ...] | None
+        assessment_voided: bool
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["fields"] = None
+            state["assessment_voided"] = False
 
         def apply(self, dossier: Dossier) -> None:
             dossier.state = S.INFORMATION_REQUESTED
             dossier.information_requests.append(InformationRequest(
                 request_id=self.request_id, message=self.message,
                 document_kinds=self.document_kinds, due_on=self.due_on,
-                requested_at=self.timestamp))
+                requested_at=self.timestamp, fields=self.fields))
+            dossier.documents_at_request = frozenset(dossier.documents)
+            if self.assessment_voided:
+                dossier.assessment = None
+                dossier.proposed_amount = None
+                dossier.proposal_motive = ""
 
     def request_information(self, actor: Actor, request_id: UUID, message: str,
-                            document_kinds: tuple[str, ...], due_on: date, at: datetime) -> None:
-        """Ask the commune for documents or answers."""
-        self._require("demander des compléments", S.SUBMITTED, S.COMPLETE, S.ASSESSED)
+                            document_kinds: tuple[str, ...], due_on: date, at: datetime,
+                            fields: tuple[str, ...] = ()) -> None:
+        """Ask the commune for documents or answers, or send it back for correction of the
+        named fields; any assessment or proposal then no longer stands."""
+        self._require("demander des compléments ou une correction", *CORRECTABLE)
         if not message.strip():
             raise _refuse("message", "précisez ce qui est demandé")
         if due_on <= at.date():
             raise _refuse("due_on", "l'échéance doit être postérieure à aujourd'hui")
+        check_correction_fields(fields)
         self.trigger_event(self.InformationRequested, actor=actor, request_id=request_id,
                            message=message.strip(), document_kinds=document_kinds,
-                           due_on=due_on, timestamp=at)
+                           due_on=due_on, fields=tuple(dict.fromkeys(fields)),
+                           assessment_voided=self.assessment is not None
+                           or self.proposed_amount is not None, timestamp=at)
 
     class InformationProvided(Event):
+        """The commune's reply. v2 added `missing_reason`: why a requested piece is not
+        joined (v1: "", every piece was required)."""
+
+        class_version = 2
         request_id: UUID
         message: str
+        missing_reason: str
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["missing_reason"] = ""
 
         def apply(self, dossier: Dossier) -> None:
             dossier.state = S.SUBMITTED
             dossier.information_requests = [
-                r.model_copy(update={"answer": self.message, "answered_at": self.timestamp})
+                r.model_copy(update={"answer": self.message, "answered_at": self.timestamp,
+                                     "missing_reason": self.missing_reason})
                 if r.request_id == self.request_id else r
                 for r in dossier.information_requests
             ]
 
-    def provide_information(self, actor: Actor, message: str, at: datetime) -> None:
-        """Answer the open information request; the dossier goes back to instruction."""
+    def provide_information(self, actor: Actor, message: str, at: datetime,
+                            missing_reason: str = "",
+                            kind_labels: dict[str, str] | None = None) -> None:
+        """Answer the open request; a requested piece not joined needs the commune's reason."""
         self._require("répondre à une demande de compléments", S.INFORMATION_REQUESTED)
         request = self.open_request
         assert request is not None
-        missing = [k for k in request.document_kinds if k not in self.document_kinds]
-        if missing:
+        missing = [(kind_labels or {}).get(k, k) for k in request.document_kinds
+                   if k not in self.fresh_document_kinds]
+        if missing and not missing_reason.strip():
             raise _refuse("documents",
-                          "joignez d'abord les pièces demandées : " + ", ".join(missing))
+                          "joignez les pièces demandées (" + ", ".join(missing) + ") ou "
+                          "expliquez pourquoi vous ne pouvez pas les fournir")
         if not message.strip():
             raise _refuse("message", "écrivez une réponse")
         self.trigger_event(self.InformationProvided, actor=actor, request_id=request.request_id,
-                           message=message.strip(), timestamp=at)
+                           message=message.strip(),
+                           missing_reason=missing_reason.strip() if missing else "",
+                           timestamp=at)
 
     class DeclaredComplete(Event):
         def apply(self, dossier: Dossier) -> None:

@@ -157,6 +157,9 @@ class InformationRequest(BaseModel):
     requested_at: Any = None
     answer: str | None = None
     answered_at: Any = None
+    fields: tuple[str, ...] | None = None  # a correction's fields (None: any, before v2)
+    missing_reason: str = ""
+    accepted_at: Any = None
 
 
 PaymentKind = Literal["avance", "acompte", "solde"]

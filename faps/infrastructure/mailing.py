@@ -12,6 +12,7 @@ from uuid import uuid4
 
 from faps.application.clock import Clock
 from faps.application.deadlines import DeadlineService
+from faps.application.exchange_mails import opinion_mail
 from faps.application.notifications import reminder_mail
 from faps.domain.actors import SYSTEM_ACTOR
 from faps.domain.errors import ConfigurationError
@@ -19,6 +20,7 @@ from faps.infrastructure.outbox import ConsoleTransport, Outbox, SmtpTransport, 
 from faps.infrastructure.settings import Settings
 
 log = logging.getLogger("faps.mail")
+OPINION_REMINDER_DAYS = 3  # an opinion not given is recalled this many days before it is due
 
 
 @dataclass(frozen=True)
@@ -87,13 +89,25 @@ class Mailer:
                 key = f"reminder:{deadline.dossier_id}:{deadline.kind}:{today.isoformat()}"
                 queued += self.outbox.enqueue(conn, key, reminder_mail(
                     deadline, self.outbox.public_url), now)
+            queued += self._remind_opinions(conn, today, now)
         report = self.send()
         return MailReport(queued + report.queued, report.sent, report.postponed)
+
+    def _remind_opinions(self, conn: Any, today: date, now: Any) -> int:
+        """Queue one reminder per opinion not given, OPINION_REMINDER_DAYS before its due date."""
+        queued = 0
+        for dossier, opinion in self.deadlines.opinions_waiting(today, OPINION_REMINDER_DAYS):
+            mail = opinion_mail(dossier, opinion, self.outbox.public_url, self.outbox.link_key,
+                                reminder=True)
+            queued += self.outbox.enqueue(conn, f"opinion-reminder:{opinion.opinion_id}", mail,
+                                          now)
+        return queued
 
 
 def install_mailer(app: Any, engine: Any, settings: Settings, clock: Clock,
                    deadlines: DeadlineService) -> Mailer:
     """Build the mailer (the followers queue mails after saves)."""
-    outbox = Outbox(app, engine, settings.mail_from, settings.public_url)
+    outbox = Outbox(app, engine, settings.mail_from, settings.public_url,
+                    settings.resolved_secret_key())
     send_on_save = settings.mail_backend == "console" or settings.mail_send_on_save
     return Mailer(outbox, make_transport(settings), clock, deadlines, send_on_save)

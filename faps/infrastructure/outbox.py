@@ -82,8 +82,9 @@ class Outbox:
     """Queues mails from the log (exactly once) and flushes them with retries."""
 
     def __init__(self, app: FapsApplication, engine: sa.Engine, sender: str,
-                 public_url: str) -> None:
+                 public_url: str, link_key: str = "") -> None:
         self.app = app
+        self.link_key = link_key
         self.engine = engine
         self.sender = sender
         self.public_url = public_url
@@ -195,7 +196,7 @@ class Outbox:
         event = self.app.mapper.to_domain_event(notification)
         dossier: Dossier = self.app.repository.get(event.originator_id,
                                                    version=event.originator_version)
-        mail = mail_for_event(event, dossier, self.public_url)
+        mail = mail_for_event(event, dossier, self.public_url, self.link_key)
         return self.enqueue(conn, f"event:{notification.id}", mail, now) if mail else 0
 
     def _account(self, conn: sa.Connection, event: Any) -> None:
@@ -220,9 +221,27 @@ class Outbox:
             recipients.c.role == Role.COMMUNE_AGENT.value).order_by(recipients.c.email))
         return [r[0] for r in rows]
 
+    def officers_of(self, conn: sa.Connection, officer_id: Any) -> list[str]:
+        """Return the address of the dossier's officer if active, else of every officer."""
+        query = sa.select(recipients.c.email).where(
+            recipients.c.active.is_(True), recipients.c.role == Role.FINANCE_OFFICER.value)
+        if officer_id is not None:
+            mine = [r[0] for r in conn.execute(query.where(
+                recipients.c.account_id == str(officer_id)))]
+            if mine:
+                return mine
+        return [r[0] for r in conn.execute(query.order_by(recipients.c.email))]
+
+    def _addressees(self, conn: sa.Connection, mail: Mail) -> list[str]:
+        if mail.audience == "officers":
+            return self.officers_of(conn, mail.officer_id)
+        if mail.audience == "address":
+            return [mail.to] if mail.to else []
+        return self.recipients_of(conn, mail.commune)
+
     def enqueue(self, conn: sa.Connection, key: str, mail: Mail, now: datetime) -> int:
-        """Queue a mail to the commune's agents unless its key was queued before; return 0/1."""
-        to = self.recipients_of(conn, mail.commune)
+        """Queue a mail to its addressees unless its key was queued before; return 0/1."""
+        to = self._addressees(conn, mail)
         seen = conn.execute(sa.select(outbox.c.id).where(outbox.c.key == key)).first()
         if not to or seen:
             return 0

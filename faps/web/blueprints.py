@@ -14,4 +14,5 @@ BLUEPRINTS: list[str] = [
     "faps.web.admin:bp",
     "faps.web.exports:bp",
     "faps.web.reglement:bp",
+    "faps.web.exchanges:bp",
 ]

@@ -33,7 +33,7 @@ ROLE_HOMES = {
 NAV: dict[Role, list[tuple[str, str]]] = {
     Role.COMMUNE_AGENT: [("commune.dossiers", "Mes dossiers"), ("commune.simulator", "Simulateur"),
                          ("reglement.versions", "Règlement")],
-    Role.FINANCE_OFFICER: [("instruction.inbox", "Instruction"),
+    Role.FINANCE_OFFICER: [("exchanges.work", "À traiter"), ("instruction.inbox", "Instruction"),
                            ("finances.deadlines", "Échéances"), ("finances.dashboard", "Budget"),
                            ("finances.payments", "Versements"),
                            ("commune.simulator", "Simulateur"),
@@ -52,8 +52,18 @@ def nav_items() -> list[tuple[str, str]]:
     found = current_actor()
     if found is None:
         return []
-    return [(endpoint, label) for endpoint, label in NAV.get(found.role, [])
+    return [(endpoint, label + _count(endpoint)) for endpoint, label in NAV.get(found.role, [])
             if endpoint in current_app.view_functions]
+
+
+def _count(endpoint: str) -> str:
+    """Return the number shown after a menu item (what waits in the work queue)."""
+    if endpoint != "exchanges.work":
+        return ""
+    from faps.infrastructure.readmodels.workqueue import work_count
+
+    services().followers.read_your_writes()
+    return f" ({work_count(services().engine)})"
 
 
 def services() -> Faps:

@@ -9,14 +9,17 @@ from flask import Blueprint, abort, current_app, flash, render_template, request
 from marshmallow import fields, validate
 from werkzeug.datastructures import MultiDict
 
+from faps.application.exchanges import Upload
 from faps.application.simulation import SimulationService
 from faps.domain.actors import Role
 from faps.domain.dossier import Dossier
 from faps.domain.dossier_content import DossierState
+from faps.domain.dossier_exchange import ATTACHMENT_KIND_LABELS, CONTENT_FIELD_LABELS
 from faps.domain.errors import InvalidInputError
 from faps.domain.reglement import Reglement
 from faps.web.common import actor, form_view, parse, redirect_to, roles_required, services
 from faps.web.params import page_number, to_int
+from faps.web.exchanges import thread_context
 from faps.web.project_form import (
     CATEGORIES,
     MAX_EXTRA,
@@ -57,6 +60,7 @@ class SubmitSchema(FrenchSchema):
 
 class AnswerSchema(FrenchSchema):
     message = fields.String(required=True, validate=validate.Length(min=1, max=4000))
+    missing_reason = fields.String(load_default="", validate=validate.Length(max=2000))
 
 
 # -- what the pages show ------------------------------------------------------------------
@@ -81,7 +85,11 @@ def dossier_context(dossier_id: UUID, **_: Any) -> dict[str, Any]:
     return {"dossier": dossier, "reglement": reglement, "kinds": document_kinds(reglement),
             "checklist": [(k, k.code in dossier.document_kinds)
                           for k in reglement.documents_at_filing],
-            "timeline": faps.queries.timeline(actor(), dossier_id), "form": {},
+            "timeline": faps.queries.timeline(actor(), dossier_id),
+            "form": request.form if request.method == "POST" else {},  # kept on an error
+            "field_labels": CONTENT_FIELD_LABELS,
+            "kind_names": {**dict(document_kinds(reglement)), **ATTACHMENT_KIND_LABELS},
+            **thread_context(dossier, actor()),
             "payment_endpoint": PAYMENT_ENDPOINT if PAYMENT_ENDPOINT in current_app.view_functions
             else None}
 
@@ -94,7 +102,7 @@ def edit_context(dossier_id: UUID, **_: Any) -> dict[str, Any]:
     return {"dossier": dossier, "form": form, "version": dossier.version,
             "rows": {p: row_count(form, p, extra[p]) for p in ROWS},
             "totals": totals(dossier.content), "tenures": TENURES, "yes_no": YES_NO,
-            "categories": CATEGORIES}
+            "categories": CATEGORIES, "correction_labels": CONTENT_FIELD_LABELS}
 
 
 # -- views --------------------------------------------------------------------------------
@@ -189,7 +197,11 @@ def submit(dossier_id: UUID):  # type: ignore[no-untyped-def]
 def answer(dossier_id: UUID):  # type: ignore[no-untyped-def]
     """Answer the open information request (join the documents asked for first)."""
     data = parse(AnswerSchema(), request.form)
-    services().dossiers.provide_information(actor(), dossier_id, data["message"])
+    pieces = [Upload(name.removeprefix("piece-"), f.filename, f.read())
+              for name, f in request.files.items(multi=True)
+              if name.startswith("piece-") and f.filename]
+    services().exchanges.reply(actor(), dossier_id, data["message"], data["missing_reason"],
+                               pieces)
     flash("Réponse transmise au service instructeur.", "success")
     return redirect_to("commune.dossier", dossier_id=dossier_id)
 

@@ -142,11 +142,29 @@ def done(dossier_id: UUID, message: str):  # type: ignore[no-untyped-def]
 @dossier_action("complements", "request_information")
 def request_information(dossier_id: UUID):  # type: ignore[no-untyped-def]
     """Ask the commune for documents or answers."""
-    data = parse(forms.InformationRequestForm(), forms.form_data("document_kinds"))
+    data = parse(forms.InformationRequestForm(), forms.form_data("document_kinds", "correct"))
+    named = tuple(data.get("correct") or ())
     services().dossiers.request_information(actor(), dossier_id, data["message"],
                                             tuple(data.get("document_kinds") or ()),
-                                            data.get("due_on"))
-    return done(dossier_id, "Demande de compléments envoyée à la commune.")
+                                            data.get("due_on"), named)
+    return done(dossier_id, "Dossier renvoyé à la commune pour correction." if named
+                else "Demande de compléments envoyée à la commune.")
+
+
+@dossier_action("reponse-acceptee", "accept_reply")
+def accept_reply(dossier_id: UUID):  # type: ignore[no-untyped-def]
+    """Accept the commune's reply to a request; the instruction goes on."""
+    services().exchanges.accept_reply(actor(), dossier_id)
+    return done(dossier_id, "Réponse acceptée : poursuivez l'instruction.")
+
+
+@dossier_action("avis", "request_opinion")
+def request_opinion(dossier_id: UUID):  # type: ignore[no-untyped-def]
+    """Ask a named body for its opinion (mailed with a single-use link)."""
+    data = parse(forms.OpinionRequestForm(), request.form)
+    services().exchanges.request_opinion(actor(), dossier_id, data["body"], data["email"],
+                                         data["question"], data["due_on"])
+    return done(dossier_id, f"Avis demandé à {data['body']} : le courriel part avec son lien.")
 
 
 @dossier_action("complet", "declare_complete")

@@ -14,9 +14,11 @@ from marshmallow import ValidationError, fields, validate
 from faps.domain.actors import Actor, Role
 from faps.domain.dossier import Dossier
 from faps.domain.dossier_content import DossierState
+from faps.domain.dossier_exchange import ATTACHMENT_KIND_LABELS, CONTENT_FIELD_LABELS
 from faps.domain.errors import InvalidInputError
 from faps.domain.money import ZERO
 from faps.web.common import services
+from faps.web.exchanges import thread_context
 from faps.web.schemas import Euros, FrenchDate, FrenchSchema
 
 CAP_LABELS = {
@@ -48,7 +50,16 @@ def text(maximum: int = 4000, required: bool = True) -> fields.String:
 class InformationRequestForm(FrenchSchema):
     message = text()
     document_kinds = fields.List(fields.String(validate=validate.Length(max=40)))
+    correct = fields.List(fields.String(validate=validate.Length(max=40)))  # the domain names them
     due_on = FrenchDate()
+
+
+class OpinionRequestForm(FrenchSchema):
+    body = text(120)
+    email = fields.Email(required=True, validate=validate.Length(max=254),
+                         error_messages={"invalid": "adresse électronique invalide"})
+    question = text()
+    due_on = FrenchDate(required=True)
 
 
 class ProposalForm(FrenchSchema):
@@ -136,7 +147,8 @@ def dossier_page(actor: Actor, dossier_id: UUID) -> dict[str, Any]:
     reglement = faps.reglements.get(dossier.reglement_version) if dossier.reglement_version \
         else faps.reglements.in_force(faps.ctx.clock.now().date())
     return {
-        "dossier": dossier, "reglement": reglement, "kinds": reglement.document_kinds(),
+        "dossier": dossier, "reglement": reglement,
+        "kinds": {**reglement.document_kinds(), **ATTACHMENT_KIND_LABELS},
         "totals": expense_totals(dossier), "plan": financing(dossier, reglement.basis),
         "documents": faps.queries.documents(actor, dossier_id),
         "timeline": faps.queries.timeline(actor, dossier_id),
@@ -145,4 +157,8 @@ def dossier_page(actor: Actor, dossier_id: UUID) -> dict[str, Any]:
         "default_due": faps.ctx.clock.now().date()
         + timedelta(days=reglement.information_delay_days),
         "S": DossierState, "viewer": "documents.view" in current_app.view_functions,
+        "field_labels": CONTENT_FIELD_LABELS, "kind_names": reglement.document_kinds(),
+        "opinion_due": faps.ctx.clock.now().date() + timedelta(days=21),
+        "today": faps.ctx.clock.now().date(),
+        **thread_context(dossier, actor),
     }

@@ -147,6 +147,7 @@ def test_a_payment_mail_carries_the_statement_of_sums_already_paid(
         controller.stop()
     subjects = [m["Subject"].split(" — ")[0] for _, m in inbox.mails]
     assert subjects == ["[FAPS] Accusé de réception", "[FAPS] Décision du conseil communautaire",
+                        "[FAPS] Demande de versement (avance)",  # to the officers
                         "[FAPS] Versement effectué"]
     body = text(inbox.mails[-1][1])
     assert "État des sommes déjà versées" in body and "Reste à verser" in body

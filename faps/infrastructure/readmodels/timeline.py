@@ -17,6 +17,7 @@ from faps.domain.labels import (
 from faps.domain.money import NARROW_NBSP, format_euros
 
 C = NARROW_NBSP + ":"  # « : » in French typography
+from faps.domain.dossier_exchange import CONTENT_FIELD_LABELS, VERDICT_LABELS
 
 
 def _edited(e: Any) -> str:
@@ -30,6 +31,12 @@ def _voted(e: Any) -> str:
         text += f"{C} {format_euros(e.amount_awarded)}"
     return text + (f" — délibération n° {e.deliberation_reference}"
                    if e.deliberation_reference else "")
+
+
+def _requested(e: Any) -> str:
+    named = (f" — à corriger{C} " + ", ".join(CONTENT_FIELD_LABELS.get(f, f) for f in e.fields)
+             if e.fields else "")
+    return f"{e.message}{named} — réponse attendue le {e.due_on:%d/%m/%Y}"
 
 
 def _assessed(e: Any) -> str:
@@ -46,9 +53,9 @@ SUMMARIES: dict[str, Callable[[Any], str]] = {
     "DocumentRemoved": lambda e: "",
     "Submitted": lambda e: f"Référence {e.reference}, règlement "
                            f"{reglement_version_text(e.reglement_version)}",
-    "InformationRequested": lambda e: f"{e.message} — réponse attendue le "
-                                      f"{e.due_on:%d/%m/%Y}",
-    "InformationProvided": lambda e: e.message,
+    "InformationRequested": _requested,
+    "InformationProvided": lambda e: e.message + (f" — pièces non jointes{C} {e.missing_reason}"
+                                                  if e.missing_reason else ""),
     "EligibilityAssessed": _assessed,
     "Proposed": lambda e: f"{format_euros(e.amount)} — {e.motive}",
     "PlacedOnAgenda": lambda e: f"Point n°\u00a0{e.item_number}",
@@ -70,6 +77,11 @@ SUMMARIES: dict[str, Callable[[Any], str]] = {
     "ClosedIneligible": lambda e: e.motive,
     "OfficerAssigned": lambda e: e.officer_name,
     "NoteAdded": lambda e: e.text,
+    "MessagePosted": lambda e: e.text[:300],
+    "ReplyAccepted": lambda e: "",
+    "OpinionRequested": lambda e: f"{e.body} — avis attendu le {e.due_on:%d/%m/%Y}",
+    "OpinionGiven": lambda e: f"Avis {VERDICT_LABELS.get(e.verdict, e.verdict)} du "
+                              f"{e.given_on:%d/%m/%Y}" + (f" : {e.text[:300]}" if e.text else ""),
 }
 
 

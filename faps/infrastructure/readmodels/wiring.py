@@ -17,12 +17,13 @@ from faps.infrastructure.readmodels.others import (
 from faps.infrastructure.readmodels.parallel import default_workers
 from faps.infrastructure.readmodels.queries import SqlAlchemyQueries
 from faps.infrastructure.readmodels.runner import ProjectionRunner
+from faps.infrastructure.readmodels.workqueue import WorkQueueProjection
 
 
 def all_projections(communes: CommuneDirectory) -> list[Projection]:
     """Return a fresh instance of every projection."""
     return [DossierProjection(communes), CouncilProjection(communes), BudgetProjection(),
-            AccountProjection()]
+            AccountProjection(), WorkQueueProjection(communes)]
 
 
 def read_side(app: FapsApplication, engine: sa.Engine, communes: CommuneDirectory,
