@@ -18,8 +18,8 @@ from faps.domain.dossier_exchange import ATTACHMENT_KIND_LABELS, CONTENT_FIELD_L
 from faps.domain.errors import InvalidInputError
 from faps.domain.reglement import Reglement
 from faps.web.common import actor, form_view, parse, redirect_to, roles_required, services
-from faps.web.params import page_number, to_int
 from faps.web.exchanges import thread_context
+from faps.web.params import page_number, to_int
 from faps.web.project_form import (
     CATEGORIES,
     MAX_EXTRA,

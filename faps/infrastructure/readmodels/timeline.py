@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from faps.application.timetravel import EVENT_LABELS, PRIVATE_EVENTS
+from faps.domain.dossier_exchange import CONTENT_FIELD_LABELS, VERDICT_LABELS
 from faps.domain.labels import (
     OUTCOME_LABELS,
     PAYMENT_KIND_LABELS,
@@ -17,7 +18,6 @@ from faps.domain.labels import (
 from faps.domain.money import NARROW_NBSP, format_euros
 
 C = NARROW_NBSP + ":"  # « : » in French typography
-from faps.domain.dossier_exchange import CONTENT_FIELD_LABELS, VERDICT_LABELS
 
 
 def _edited(e: Any) -> str:
