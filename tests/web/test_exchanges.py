@@ -58,7 +58,7 @@ def test_the_commune_corrects_only_what_was_named(signed_in: SignedIn, web_world
                                         None, ("requested_amount",))
     with pytest.raises(InvalidInputError) as refused:
         w.faps.dossiers.edit(w.agent, dossier_id, {"title": "Un autre titre"})
-    assert "Objet de l'opération" in str(refused.value.errors)
+    assert "Objet de l’opération" in str(refused.value.errors)
     w.faps.dossiers.edit(w.agent, dossier_id, {"requested_amount": "20000.00"})
     page = w.faps.dossiers.load(w.agent, dossier_id)
     assert str(page.content.requested_amount) == "20000.00"
