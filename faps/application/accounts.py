@@ -6,6 +6,7 @@ from uuid import UUID
 
 from faps.application import policy
 from faps.application.context import Context
+from faps.application.retry import retried
 from faps.domain.accounts import Account, normalize_email
 from faps.domain.actors import Actor, Role
 from faps.domain.errors import InvalidInputError, NotFoundError
@@ -26,6 +27,7 @@ class AccountService:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
 
+    @retried
     def open(self, actor: Actor, email: str, name: str, role: Role, commune: str | None,
              password: str) -> UUID:
         """Open an account with a role (and a commune for a commune agent)."""
@@ -63,6 +65,7 @@ class AccountService:
             return None
         return account.as_actor()
 
+    @retried
     def change_role(self, actor: Actor, account_id: UUID, role: Role,
                     commune: str | None) -> None:
         """Give an account another role or commune."""
@@ -73,6 +76,7 @@ class AccountService:
         account.change_role(actor, role, commune or None, self.ctx.clock.now())
         self.ctx.app.save_all(account)
 
+    @retried
     def set_active(self, actor: Actor, account_id: UUID, active: bool) -> None:
         """Deactivate or reactivate an account."""
         policy.require(actor, "accounts.manage")

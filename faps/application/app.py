@@ -11,7 +11,7 @@ from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcodin
 from eventsourcing.utils import EnvType
 
 from faps.domain.budget import YearlyBudget
-from faps.domain.errors import ConflictError, NotFoundError
+from faps.domain.errors import NotFoundError, StaleSaveError
 from faps.domain.numbering import DossierNumbering
 
 SaveListener = Callable[[Sequence[Any]], None]
@@ -88,11 +88,11 @@ class FapsApplication(Application[UUID]):
         self._listeners.append(listener)
 
     def save_all(self, *aggregates: Any) -> Sequence[Any]:
-        """Save aggregates atomically; a stale version is a ConflictError, nothing written."""
+        """Save aggregates atomically; a stale version is a StaleSaveError, nothing written."""
         try:
             recordings = self.save(*aggregates)
         except IntegrityError:
-            raise ConflictError() from None
+            raise StaleSaveError() from None
         for listener in self._listeners:
             listener(recordings)
         return recordings

@@ -45,6 +45,19 @@ class ConflictError(FapsError):
         self.current_version = current_version
 
 
+class StaleSaveError(ConflictError):
+    """The store refused a save because another one changed an aggregate first.
+
+    The use case is run again on the new state (see `faps.application.retry`): only a conflict
+    on what the person saw, found by that new run, reaches them.
+    """
+
+    def __init__(self) -> None:
+        super().__init__("D'autres enregistrements ont eu lieu au même instant et ont empêché "
+                         "le vôtre plusieurs fois de suite ; rien n'a été enregistré. "
+                         "Réessayez dans un instant.")
+
+
 class BudgetExceededError(FapsError):
     """An award or payment above what remains of the yearly budget."""
 
