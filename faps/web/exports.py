@@ -20,6 +20,7 @@ from faps.application.reproduction import ReproductionService, reproduction_serv
 from faps.cli.audit import transcoding_names
 from faps.domain.actors import Role
 from faps.domain.errors import InvalidInputError
+from faps.infrastructure.audit_anchor import AnchorBook
 from faps.infrastructure.audit_log import log_lines
 from faps.web.common import actor, form_view, parse, roles_required, services
 from faps.web.schemas import FrenchSchema
@@ -123,7 +124,9 @@ def scdl(dataset: str):  # type: ignore[no-untyped-def]
 def verify():  # type: ignore[no-untyped-def]
     """Walk the whole chain and show the result."""
     faps = services()
-    result = AuditService(faps.app, faps.extras["audit_chain"]).verify(actor())
+    anchors = AnchorBook(faps.settings.resolved_audit_checkpoints(),
+                         faps.settings.audit_signing_key)
+    result = AuditService(faps.app, faps.extras["audit_chain"], anchors).verify(actor())
     return render_template("exports/index.html", errors={},
                            **dict(index_context(), verification=result))
 
