@@ -49,6 +49,10 @@ class Settings(BaseSettings):
     projections_autorebuild: bool = True
     # The anchored chain: the Ed25519 key file (outside the database; `faps audit keygen`) and
     # the append-only file of signed checkpoints (default: instance/audit-checkpoints.jsonl).
+    # Background jobs (the audit log's download): how long a file is kept, and whether the
+    # serving process runs them in a thread (else only `faps jobs run` does).
+    jobs_keep_hours: int = Field(default=72, gt=0, le=24 * 90)
+    jobs_in_web: bool = True
     audit_signing_key: Path | None = None
     audit_checkpoints: Path | None = None
     # Processes of a rebuild of a large log (0: one per core, at most 4; 1: no split).
