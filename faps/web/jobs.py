@@ -43,7 +43,8 @@ def status_of(job: Job) -> dict[str, Any]:
         "expired": "Le fichier n'est plus disponible\u202f: relancez la demande.",
     }[job.state]
     return {"state": job.state, "state_label": STATES[job.state], "percent": job.percent,
-            "message": message, "ready": ready, "finished": job.state not in ("queued", "running")}
+            "message": message, "ready": ready, "file_name": job.file_name,
+            "finished": job.state not in ("queued", "running")}
 
 
 @bp.get("/<uuid:job_id>")

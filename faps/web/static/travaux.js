@@ -17,6 +17,9 @@
         bar.textContent = s.percent + "\u00a0%";
         if (state.textContent !== s.state_label) { state.textContent = s.state_label; }
         if (message.textContent !== s.message) { message.textContent = s.message; }
+        if (s.ready && s.file_name) {
+          link.querySelector("a").textContent = "Télécharger " + s.file_name;
+        }
         link.hidden = !s.ready;
         if (!s.finished) { window.setTimeout(tick, 1500); }
       })
