@@ -74,7 +74,10 @@ class Faps:
         return self.followers.unit_of_work()
 
     def close(self) -> None:
-        """Release connections."""
+        """Stop the job thread, if any; release connections."""
+        thread = self.extras.get("jobs_thread")
+        if thread is not None:
+            thread.stop()
         self.ctx.app.close()
         self.engine.dispose()
         credentials = getattr(self.ctx.credentials, "engine", self.engine)

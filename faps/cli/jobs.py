@@ -29,6 +29,6 @@ def run(once: bool) -> None:
             return
         thread = JobThread(queue)
         try:
-            thread._loop()  # in this process's main thread, until Ctrl-C
+            thread.loop()  # in this process's main thread, until Ctrl-C
         except KeyboardInterrupt:
             thread.stop()

@@ -220,17 +220,20 @@ class JobThread:
     def __init__(self, queue: JobQueue, every: float = 2.0) -> None:
         self.queue, self.every = queue, every
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._loop, name="faps-jobs", daemon=True)
+        self._thread = threading.Thread(target=self.loop, name="faps-jobs", daemon=True)
 
     def start(self) -> None:
         """Start polling the queue."""
         self._thread.start()
 
     def stop(self) -> None:
-        """Ask the thread to stop after its current job."""
+        """Ask the thread to stop after its current job, and wait a moment for it."""
         self._stop.set()
+        if self._thread.is_alive() and self._thread is not threading.current_thread():
+            self._thread.join(timeout=5)
 
-    def _loop(self) -> None:
+    def loop(self) -> None:
+        """Run jobs until stopped (the thread's body; `faps jobs run` calls it directly)."""
         while not self._stop.is_set():
             try:
                 ran = self.queue.run_one()

@@ -63,7 +63,7 @@ def _run_jobs(app: Flask, faps: Faps) -> None:
 
     thread = JobThread(faps.extras["jobs"])
     thread.start()
-    app.extensions["faps_jobs_thread"] = thread
+    faps.extras["jobs_thread"] = thread  # stopped by faps.close()
 
 
 def _units_of_work(app: Flask, faps: Faps) -> None:

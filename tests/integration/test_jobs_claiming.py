@@ -52,3 +52,27 @@ def test_workers_with_their_own_connections_run_each_job_once(
     assert all(getattr(workers[0].get(i), "state", None) == DONE for i in ids)
     for queue in workers:
         queue.engine.dispose()
+
+
+def test_faps_jobs_run_once_prepares_the_waiting_log(tmp_path: Path, clock) -> None:  # type: ignore[no-untyped-def]
+    from click.testing import CliRunner
+
+    from faps.cli import main
+    from tests.conftest import build_faps
+    from tests.support import make_world
+
+    faps = build_faps(f"sqlite:///{tmp_path / 'faps.sqlite3'}", tmp_path, clock)
+    world = make_world(faps, clock)
+    queue: JobQueue = faps.extras["jobs"]
+    job_id = queue.submit("audit-log", str(world.auditor.account_id), world.auditor.email,
+                          {"until": faps.app.recorder.max_notification_id()})
+    env = {"FAPS_DATABASE_URL": faps.settings.database_url,
+           "FAPS_INSTANCE_PATH": str(faps.settings.instance_path)}
+
+    result = CliRunner().invoke(main, ["jobs", "run", "--once"], env=env)
+
+    assert result.exit_code == 0, result.output
+    assert "1 travail exécuté." in result.output
+    job = queue.get(job_id)
+    assert job is not None and job.state == DONE and queue.available(job)
+    faps.close()
