@@ -39,8 +39,8 @@ class ConflictError(FapsError):
     def __init__(self, message: str | None = None, *, current_version: int | None = None) -> None:
         super().__init__(
             message
-            or "Ce dossier a été modifié par quelqu'un d'autre depuis que vous l'avez ouvert : "
-            "rechargez la page pour voir la nouvelle version."
+            or "Ces données ont changé depuis que vous les avez ouvertes : rechargez la page "
+            "pour voir la nouvelle version."
         )
         self.current_version = current_version
 
