@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -25,6 +26,8 @@ from faps.infrastructure.communes_file import load_communes
 from faps.infrastructure.credentials import Argon2Hasher, SqlAlchemyCredentials
 from faps.infrastructure.documents import FolderDocumentStore, MemoryDocumentStore
 from faps.infrastructure.followers import Followers
+from faps.infrastructure.job_kinds import install_jobs
+from faps.infrastructure.jobs import JobQueue
 from faps.infrastructure.mailing import Mailer, install_mailer
 from faps.infrastructure.readmodels.queries import SqlAlchemyQueries
 from faps.infrastructure.readmodels.runner import ProjectionRunner
@@ -74,7 +77,10 @@ class Faps:
         return self.followers.unit_of_work()
 
     def close(self) -> None:
-        """Release connections."""
+        """Stop the job thread, if any; release connections."""
+        thread = self.extras.get("jobs_thread")
+        if thread is not None:
+            thread.stop()
         self.ctx.app.close()
         self.engine.dispose()
         credentials = getattr(self.ctx.credentials, "engine", self.engine)
@@ -116,6 +122,10 @@ def build(settings: Settings | None = None, clock: Clock | None = None,
     faps.projections, faps.queries = read_side(
         app, engine, ctx.communes, settings.projections_rebuild_workers,
         rebuild=settings.projections_autorebuild, start=start_projections)
+    faps.extras["jobs"] = install_jobs(
+        JobQueue(engine, settings.instance_path / "jobs", ctx.clock,
+                 timedelta(hours=settings.jobs_keep_hours)), app, settings.public_url)
+    faps.extras["jobs"].after_run = lambda: faps.mailer.after_save(())
     faps.followers = Followers(faps.projections, faps.extras["audit_chain"], faps.mailer)
     faps.queries.before_read = faps.followers.read_your_writes
     app.on_saved(faps.followers.on_saved)

@@ -14,6 +14,7 @@ from uuid import UUID
 
 from faps.application import policy
 from faps.application.context import Context
+from faps.application.retry import retried
 from faps.domain.accounts import Account, normalize_email
 from faps.domain.actors import Actor, Role
 from faps.domain.errors import InvalidInputError, NotFoundError
@@ -59,6 +60,7 @@ class AccountService:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
 
+    @retried
     def open(self, actor: Actor, email: str, name: str, role: Role, commune: str | None,
              password: str, temporary: bool = False) -> UUID:
         """Open an account with a role (and a commune for a commune agent).
@@ -107,6 +109,7 @@ class AccountService:
         return SignInResult(SignIn.OK, account.as_actor(),
                             self.ctx.credentials.must_change(account.id))
 
+    @retried
     def change_role(self, actor: Actor, account_id: UUID, role: Role,
                     commune: str | None) -> None:
         """Give an account another role or commune."""
@@ -120,6 +123,7 @@ class AccountService:
         if changed:
             self.ctx.sessions.revoke_all(account_id)
 
+    @retried
     def set_active(self, actor: Actor, account_id: UUID, active: bool) -> None:
         """Deactivate or reactivate an account."""
         policy.require(actor, "accounts.manage")

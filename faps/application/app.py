@@ -14,7 +14,7 @@ from faps.domain.accounts import Account
 from faps.domain.budget import YearlyBudget
 from faps.domain.council import CouncilSession
 from faps.domain.dossier import Dossier
-from faps.domain.errors import ConflictError, NotFoundError
+from faps.domain.errors import NotFoundError, StaleSaveError
 from faps.domain.numbering import DossierNumbering
 
 SaveListener = Callable[[Sequence[Any]], None]
@@ -94,11 +94,11 @@ class FapsApplication(Application[UUID]):
         self._listeners.append(listener)
 
     def save_all(self, *aggregates: Any) -> Sequence[Any]:
-        """Save aggregates atomically; a stale version is a ConflictError, nothing written."""
+        """Save aggregates atomically; a stale version is a StaleSaveError, nothing written."""
         try:
             recordings = self.save(*aggregates)
         except IntegrityError:
-            raise ConflictError() from None
+            raise StaleSaveError() from None
         for listener in self._listeners:
             listener(recordings)
         return recordings

@@ -7,6 +7,7 @@ from typing import Any
 from uuid import UUID
 
 from faps.application import policy
+from faps.application.anchors import Anchors, anchor_problem, anchor_summary
 from faps.application.reproduction import RecordedSeal, paris, recorded_seals
 from faps.application.timetravel import EVENT_LABELS
 from faps.domain.actors import Actor
@@ -58,27 +59,47 @@ def describe_event(app: Any, originator_id: str, version: int, topic: str) -> st
 class AuditService:
     """Verification of the audit seal."""
 
-    def __init__(self, app: Any, chain: AuditChain) -> None:
+    def __init__(self, app: Any, chain: AuditChain, anchors: Anchors | None = None) -> None:
         self.app = app
         self.chain = chain
+        self.anchors = anchors
 
     def verify(self, actor: Actor) -> Verification:
         """Walk the whole log, recompute every link, compare with the stored chain and seals."""
         policy.require(actor, "audit.read")
         seals, unreadable = recorded_seals(self.app)
-        walk = walk_chain(self.chain, {s.position for s in seals})
+        checkpoints = self.anchors.checkpoints() if self.anchors is not None else []
+        walk = walk_chain(self.chain, {s.position for s in seals}
+                          | {c.position for c in checkpoints})
         if walk.mismatch is not None:
             return Verification(walk.seal, False, self._explain(walk.mismatch), ALTERED)
+        keyless = self.anchors is not None and self.anchors.key is None and bool(checkpoints)
+        anchored = (anchor_problem(self.anchors, checkpoints, walk)
+                    if self.anchors is not None and not keyless else None)
+        if anchored:
+            return Verification(walk.seal, False, anchored, ALTERED)
         if walk.events == 0:
             return Verification(walk.seal, False, "Journal vide : aucun événement à vérifier (la "
                                 "base désignée est-elle la bonne ?).", EMPTY)
         problem = unreadable_record(unreadable) or broken_seal(seals, walk)
         if problem:
             return Verification(walk.seal, False, problem, ALTERED)
-        summary = checked_summary(walk, seals)
+        summary = checked_summary(walk, seals)[:-1] + (
+            "." if keyless else anchor_summary(checkpoints, walk))
+        if keyless:
+            return Verification(walk.seal, False, f"Vérification incomplète : {len(checkpoints)} "
+                                "point(s) d'ancrage non vérifié(s), faute de clé : désignez la "
+                                "clé publique (FICHIER.pub) par FAPS_AUDIT_SIGNING_KEY. "
+                                f"{summary}", INCOMPLETE)
         if walk.unsealed:
             return Verification(walk.seal, False, f"Vérification incomplète : "
                                 f"{unsealed_warning(walk, seals)} {summary}", INCOMPLETE)
+        if self.anchors is not None and self.anchors.key is not None and not checkpoints:
+            return Verification(walk.seal, False, "Vérification incomplète : aucun point "
+                                "d'ancrage signé, alors qu'une clé de signature est configurée "
+                                "; la chaîne enregistrée seule ne prouve rien contre qui peut "
+                                "écrire dans la base (lancez « faps audit anchor »). "
+                                f"{summary}", INCOMPLETE)
         return Verification(walk.seal, True, f"Journal intègre : {summary}", INTACT)
 
     def _explain(self, mismatch: Mismatch) -> str:

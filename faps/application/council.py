@@ -7,13 +7,22 @@ from decimal import Decimal
 from uuid import UUID
 
 from faps.application import policy
+from faps.application.conflicts import budget_changed
 from faps.application.dossiers import DossierService
+from faps.application.retry import retried
 from faps.domain.actors import Actor
 from faps.domain.budget import YearlyBudget
 from faps.domain.council import Body, CouncilSession
 from faps.domain.dossier import Outcome
-from faps.domain.errors import BudgetExceededError, InvalidInputError
+from faps.domain.errors import BudgetExceededError, ConflictError, InvalidInputError
 from faps.domain.money import ZERO
+
+
+class NotChecked:
+    """The caller read no budget (a command line, the demo): any current vote is amended."""
+
+
+NOT_CHECKED = NotChecked()
 
 
 class CouncilService:
@@ -29,6 +38,7 @@ class CouncilService:
         session: CouncilSession = self.ctx.app.load(session_id, what="Séance")
         return session
 
+    @retried
     def schedule(self, actor: Actor, body: Body, session_date: date, place: str,
                  convocation_date: date, councillors_in_office: int, president: str = "",
                  secretary: str = "") -> UUID:
@@ -40,6 +50,7 @@ class CouncilService:
         self.ctx.app.save_all(session)
         return session.id
 
+    @retried
     def add_to_agenda(self, actor: Actor, session_id: UUID, dossier_ids: list[UUID]) -> list[int]:
         """Put proposals on the agenda, all at once or none."""
         policy.require(actor, "session.manage")
@@ -57,6 +68,7 @@ class CouncilService:
         self.ctx.app.save_all(session, *dossiers)
         return numbers
 
+    @retried
     def withdraw_item(self, actor: Actor, session_id: UUID, item_number: int, motive: str) -> None:
         """Take an item off the agenda; its dossier goes back to the proposals."""
         policy.require(actor, "session.manage")
@@ -69,6 +81,7 @@ class CouncilService:
         dossier.remove_from_agenda(actor, motive, now)
         self.ctx.app.save_all(session, dossier)
 
+    @retried
     def record_outcome(self, actor: Actor, session_id: UUID, item_number: int, outcome: Outcome,
                        amount: Decimal, deliberation_reference: str,
                        votes: tuple[int, int, int], attendance: tuple[int, int]) -> None:
@@ -98,6 +111,7 @@ class CouncilService:
                 field="amount")
         return budget
 
+    @retried
     def close(self, actor: Actor, session_id: UUID) -> None:
         """Close the session once every item has its outcome."""
         policy.require(actor, "session.manage")
@@ -118,13 +132,24 @@ class BudgetService:
         budget: YearlyBudget = self.ctx.app.load(YearlyBudget.create_id(year), what="Budget")
         return budget
 
-    def vote(self, actor: Actor, year: int, amount: Decimal, deliberation_reference: str) -> None:
-        """Record the yearly amount voted by the council, or its amendment."""
+    @retried
+    def vote(self, actor: Actor, year: int, amount: Decimal, deliberation_reference: str,
+             seen: tuple[Decimal, str] | NotChecked | None = NOT_CHECKED) -> None:
+        """Record the yearly amount voted by the council, or its amendment.
+
+        `seen` is the vote the person read (amount and deliberation; None: no budget yet): if
+        another vote or amendment came since, nothing is recorded and the conflict says what
+        it was. Commitments and payments since then are no conflict.
+        """
         policy.require(actor, "budget.vote")
         if not 2000 <= year <= 2100:
             raise InvalidInputError({"year": ["année invalide"]})
         now = self.ctx.clock.now()
         budget: YearlyBudget | None = self.ctx.app.find(YearlyBudget.create_id(year))
+        current = (budget.voted, budget.deliberation_reference) if budget is not None else None
+        if not isinstance(seen, NotChecked) and current != seen:
+            raise budget_changed(self.ctx.app, budget) if budget is not None else ConflictError(
+                f"Le budget {year} a été retiré entre-temps\u202f: rechargez la page.")
         if budget is not None:
             budget.amend(actor, amount, deliberation_reference, now)
         else:

@@ -8,16 +8,18 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from faps.application import policy
+from faps.application.conflicts import dossier_changed
 from faps.application.context import Context
 from faps.application.documents import check_upload, document_ref
 from faps.application.reglements import ReglementService
+from faps.application.retry import retried
 from faps.application.validation import validate
 from faps.domain.actors import Actor
 from faps.domain.assessment import Assessment, assess
 from faps.domain.budget import YearlyBudget
 from faps.domain.dossier import Dossier
 from faps.domain.dossier_content import DossierContent
-from faps.domain.errors import ConflictError, InvalidInputError, NotFoundError
+from faps.domain.errors import InvalidInputError, NotFoundError
 from faps.domain.money import ZERO
 from faps.domain.numbering import DossierNumbering
 from faps.domain.reglement import Reglement
@@ -37,7 +39,7 @@ class DossierService:
         dossier: Dossier = self.ctx.app.load(dossier_id)
         policy.require(actor, action, dossier.commune)
         if expected_version is not None and dossier.version != expected_version:
-            raise ConflictError(current_version=dossier.version)
+            raise dossier_changed(self.ctx.app, actor, dossier_id, expected_version)
         return dossier
 
     def find(self, actor: Actor, reference: str) -> Dossier:
@@ -65,6 +67,7 @@ class DossierService:
         return self.ctx.clock.now()
 
     # -- the commune ----------------------------------------------------------------------
+    @retried
     def draft(self, actor: Actor, commune: str, content: dict[str, Any] | DossierContent) -> UUID:
         """Open a draft for the actor's commune."""
         policy.require(actor, "dossier.draft", commune)
@@ -76,6 +79,7 @@ class DossierService:
         self._save(dossier)
         return dossier.id
 
+    @retried
     def edit(self, actor: Actor, dossier_id: UUID, fields: dict[str, Any],
              expected_version: int | None = None) -> None:
         """Change some fields of the content (validated together)."""
@@ -84,6 +88,7 @@ class DossierService:
         dossier.edit(actor, validate(DossierContent, merged), self._now())
         self._save(dossier)
 
+    @retried
     def attach(self, actor: Actor, dossier_id: UUID, kind: str, name: str, data: bytes) -> UUID:
         """Store an uploaded file (type checked by content) and attach it to the dossier."""
         dossier = self.load(actor, dossier_id, "dossier.attach")
@@ -104,12 +109,14 @@ class DossierService:
             raise NotFoundError("Pièce introuvable.")
         return ref, self.ctx.documents.get(ref.sha256)
 
+    @retried
     def remove_document(self, actor: Actor, dossier_id: UUID, document_id: UUID) -> None:
         """Remove a document from a draft."""
         dossier = self.load(actor, dossier_id, "dossier.remove_document")
         dossier.remove_document(actor, document_id, self._now())
         self._save(dossier)
 
+    @retried
     def submit(self, actor: Actor, dossier_id: UUID, expected_version: int | None = None) -> str:
         """File the dossier: it gets its reference and is judged by the version in force."""
         dossier = self.load(actor, dossier_id, "dossier.submit", expected_version)
@@ -139,12 +146,14 @@ class DossierService:
 
         return SYSTEM_ACTOR
 
+    @retried
     def provide_information(self, actor: Actor, dossier_id: UUID, message: str) -> None:
         """Answer the open information request."""
         dossier = self.load(actor, dossier_id, "dossier.provide_information")
         dossier.provide_information(actor, message, self._now())
         self._save(dossier)
 
+    @retried
     def withdraw(self, actor: Actor, dossier_id: UUID, motive: str) -> None:
         """Give up the request before the council's decision."""
         dossier = self.load(actor, dossier_id, "dossier.withdraw")
@@ -152,6 +161,7 @@ class DossierService:
         self._save(dossier)
 
     # -- the finance officer --------------------------------------------------------------
+    @retried
     def request_information(self, actor: Actor, dossier_id: UUID, message: str,
                             document_kinds: tuple[str, ...] = (),
                             due_on: date | None = None, fields: tuple[str, ...] = ()) -> UUID:
@@ -167,6 +177,7 @@ class DossierService:
         self._save(dossier)
         return request_id
 
+    @retried
     def declare_complete(self, actor: Actor, dossier_id: UUID) -> None:
         """Declare the dossier complete against the règlement's checklist."""
         dossier = self.load(actor, dossier_id, "dossier.declare_complete")
@@ -184,6 +195,7 @@ class DossierService:
         facts = dossier.content.facts(dossier.commune, awarded)
         return assess(facts, reglement, self.ctx.communes.get(dossier.commune))
 
+    @retried
     def assess(self, actor: Actor, dossier_id: UUID) -> Assessment:
         """Record the explained assessment of eligibility and of the maximum grant."""
         dossier = self.load(actor, dossier_id, "dossier.assess")
@@ -192,6 +204,7 @@ class DossierService:
         self._save(dossier)
         return assessment
 
+    @retried
     def propose(self, actor: Actor, dossier_id: UUID, amount: Decimal, motive: str,
                 expected_version: int | None = None) -> None:
         """Propose a grant to the council."""
@@ -199,18 +212,21 @@ class DossierService:
         dossier.propose(actor, amount, motive, self._now())
         self._save(dossier)
 
+    @retried
     def close_ineligible(self, actor: Actor, dossier_id: UUID, motive: str) -> None:
         """Close the dossier as ineligible."""
         dossier = self.load(actor, dossier_id, "dossier.close_ineligible")
         dossier.close_ineligible(actor, motive, self._now())
         self._save(dossier)
 
+    @retried
     def assign(self, actor: Actor, dossier_id: UUID, officer_id: UUID, officer_name: str) -> None:
         """Give the dossier to a finance officer."""
         dossier = self.load(actor, dossier_id, "dossier.assign")
         dossier.assign(actor, officer_id, officer_name, self._now())
         self._save(dossier)
 
+    @retried
     def add_note(self, actor: Actor, dossier_id: UUID, text: str) -> None:
         """Add a private note (never shown to the commune)."""
         dossier = self.load(actor, dossier_id, "dossier.add_note")

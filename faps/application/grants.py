@@ -7,6 +7,7 @@ from decimal import Decimal
 from uuid import UUID, uuid4
 
 from faps.application.dossiers import DossierService
+from faps.application.retry import retried
 from faps.domain.actors import Actor
 from faps.domain.budget import YearlyBudget
 from faps.domain.dossier import Dossier
@@ -33,6 +34,7 @@ class GrantService:
             raise ConfigurationError(f"Aucun budget n'est voté pour {year}.")
         return budget
 
+    @retried
     def record_municipal_deliberation(self, actor: Actor, dossier_id: UUID, reference: str,
                                       decided_on: date) -> None:
         """Record the commune's concordant deliberation."""
@@ -40,12 +42,14 @@ class GrantService:
         dossier.record_municipal_deliberation(actor, reference, decided_on, self.ctx.clock.now())
         self.ctx.app.save_all(dossier)
 
+    @retried
     def notify(self, actor: Actor, dossier_id: UUID) -> None:
         """Record the notification of the decision to the commune."""
         dossier = self.dossiers.load(actor, dossier_id, "dossier.notify")
         dossier.notify(actor, self.ctx.clock.now())
         self.ctx.app.save_all(dossier)
 
+    @retried
     def sign_agreement(self, actor: Actor, dossier_id: UUID, reference: str,
                        signed_on: date) -> None:
         """Record the signed funding agreement."""
@@ -53,6 +57,7 @@ class GrantService:
         dossier.sign_agreement(actor, reference, signed_on, self.ctx.clock.now())
         self.ctx.app.save_all(dossier)
 
+    @retried
     def request_payment(self, actor: Actor, dossier_id: UUID, kind: PaymentKind, amount: Decimal,
                         expenses_paid: Decimal, documents: tuple[UUID, ...]) -> UUID:
         """Ask for a payment with its justificatifs (the règlement says which)."""
@@ -80,6 +85,7 @@ class GrantService:
             dossier = self.ctx.app.load(dossier_id, version=version)
         return payment_statement(dossier)
 
+    @retried
     def make_payment(self, actor: Actor, dossier_id: UUID, request_id: UUID, amount: Decimal,
                      paid_on: date, mandate_reference: str) -> None:
         """Pay a request; the payment is recorded on the award year's budget too.
@@ -98,12 +104,14 @@ class GrantService:
             budget.record_payment(actor, dossier.id, amount, now)
         self.ctx.app.save_all(dossier, budget)
 
+    @retried
     def refuse_payment(self, actor: Actor, dossier_id: UUID, request_id: UUID, motive: str) -> None:
         """Refuse a payment request with a motive."""
         dossier = self.dossiers.load(actor, dossier_id, "dossier.refuse_payment")
         dossier.refuse_payment_request(actor, request_id, motive, self.ctx.clock.now())
         self.ctx.app.save_all(dossier)
 
+    @retried
     def reduce(self, actor: Actor, dossier_id: UUID, real_eligible_cost: Decimal,
                motive: str) -> Decimal:
         """Reduce the grant pro rata to the real eligible cost; return the new amount."""
@@ -117,6 +125,7 @@ class GrantService:
         self.ctx.app.save_all(dossier, budget)
         return new_amount
 
+    @retried
     def record_clawback(self, actor: Actor, dossier_id: UUID, amount: Decimal,
                         title_reference: str) -> None:
         """Record money paid back by the commune (titre de recette)."""
@@ -127,6 +136,7 @@ class GrantService:
         budget.record_payment(actor, dossier.id, -amount, now)
         self.ctx.app.save_all(dossier, budget)
 
+    @retried
     def lapse(self, actor: Actor, dossier_id: UUID, motive: str) -> None:
         """Declare the grant lapsed (caducité); the unused commitment is released."""
         dossier = self.dossiers.load(actor, dossier_id, "dossier.lapse")
@@ -136,6 +146,7 @@ class GrantService:
         budget.reduce_commitment(actor, dossier.id, dossier.awarded_amount, now)
         self.ctx.app.save_all(dossier, budget)
 
+    @retried
     def close(self, actor: Actor, dossier_id: UUID) -> None:
         """Close a fully paid grant; an unpaid remainder is released from the budget."""
         dossier = self.dossiers.load(actor, dossier_id, "dossier.close")

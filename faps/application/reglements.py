@@ -6,6 +6,7 @@ from datetime import date
 
 from faps.application import policy
 from faps.application.context import Context
+from faps.application.retry import retried
 from faps.domain.actors import SYSTEM_ACTOR, Actor
 from faps.domain.errors import ConfigurationError, NotFoundError
 from faps.domain.reglement import Reglement
@@ -36,6 +37,7 @@ class ReglementService:
         self._book = book
         return book
 
+    @retried
     def adopt(self, actor: Actor, reglement: Reglement) -> None:
         """Record a version adopted by deliberation, with its date of effect."""
         policy.require(actor, "reglement.adopt")

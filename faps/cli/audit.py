@@ -11,6 +11,7 @@ from faps.application.app import FapsApplication
 from faps.application.audit import INCOMPLETE, AuditService
 from faps.application.replay import DossierLine, Replay, dossier_lines, replay_log
 from faps.application.timetravel import end_of
+from faps.cli.audit_anchor import anchor, anchor_book, keygen
 from faps.cli.audit_exports import check_export, list_exports, regenerate
 from faps.cli.files import check_writable, reason
 from faps.cli.logs import cli_actor, open_faps, open_log
@@ -43,7 +44,7 @@ def verify(head: str | None, position: str | None) -> None:
     number = parse_position(position) if position is not None else None
     log = open_log()
     try:
-        service = AuditService(log.app, log.chain)
+        service = AuditService(log.app, log.chain, anchor_book(log.settings))
         with handled():
             if head is not None and number is not None:
                 result = service.prove(cli_actor(), head, number)
@@ -148,3 +149,5 @@ def format_lines(lines: list[DossierLine]) -> str:
 audit.add_command(list_exports)
 audit.add_command(check_export)
 audit.add_command(regenerate)
+audit.add_command(keygen)
+audit.add_command(anchor)

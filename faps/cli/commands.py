@@ -11,6 +11,7 @@ def register(group: click.Group) -> None:
     from faps.cli import audit, exports, serve, simulate
     from faps.cli import demo as demo_cli
     from faps.cli import history as history_cli
+    from faps.cli import jobs as jobs_cli
     from faps.cli import mail as mail_cli
     from faps.cli import projections as projections_cli
     from faps.cli import reglement as reglement_cli
@@ -26,3 +27,4 @@ def register(group: click.Group) -> None:
     group.add_command(accounts_cli.accounts)
     group.add_command(projections_cli.projections)
     group.add_command(reglement_cli.reglement)
+    group.add_command(jobs_cli.jobs)

@@ -42,10 +42,23 @@ class ConflictError(FapsError):
     def __init__(self, message: str | None = None, *, current_version: int | None = None) -> None:
         super().__init__(
             message
-            or "Ce dossier a été modifié par quelqu'un d'autre depuis que vous l'avez ouvert : "
-            "rechargez la page pour voir la nouvelle version."
+            or "Ces données ont changé depuis que vous les avez ouvertes : rechargez la page "
+            "pour voir la nouvelle version."
         )
         self.current_version = current_version
+
+
+class StaleSaveError(ConflictError):
+    """The store refused a save because another one changed an aggregate first.
+
+    The use case is run again on the new state (see `faps.application.retry`): only a conflict
+    on what the person saw, found by that new run, reaches them.
+    """
+
+    def __init__(self) -> None:
+        super().__init__("D'autres enregistrements ont eu lieu au même instant et ont empêché "
+                         "le vôtre plusieurs fois de suite ; rien n'a été enregistré. "
+                         "Réessayez dans un instant.")
 
 
 class BudgetExceededError(FapsError):

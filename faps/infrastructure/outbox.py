@@ -108,14 +108,22 @@ class Outbox:
             return 0
         queued = 0
         while True:
+            with self.engine.connect() as conn:
+                start = self._read_position(conn)
+            if start is None:
+                raise RuntimeError("mail outbox position missing (the outbox was not attached)")
+            notifications = self.app.recorder.select_notifications(start + 1, batch)
+            if not notifications:
+                self._followed = max(self._followed, start)
+                return queued
+            # Decode and load before the write transaction: reading the event store while
+            # holding SQLite's write lock deadlocks with another thread's save waiting for it.
+            prepared = [(n, self._prepare(n)) for n in notifications]
             with self.engine.begin() as conn:
-                start = self._lock_position(conn)
-                notifications = self.app.recorder.select_notifications(start + 1, batch)
-                if not notifications:
-                    self._followed = max(self._followed, start)
-                    return queued
-                for n in notifications:
-                    queued += self._follow(conn, n, now)
+                if self._lock_position(conn) != start:
+                    continue  # another follower moved it meanwhile: read on from there
+                for n, found in prepared:
+                    queued += self._write(conn, n, found, now)
                 conn.execute(position.update().where(position.c.name == "outbox")
                              .values(notification_id=notifications[-1].id))
             self._followed = max(self._followed, notifications[-1].id)
@@ -177,27 +185,36 @@ class Outbox:
         while start <= until:
             found = self.app.recorder.select_notifications(start, batch, stop=until,
                                                            topics=sorted(self._topics))
+            mails = [(n, self._mail_of(n)) for n in found]
             with self.engine.begin() as conn:
-                queued += sum(self._mail(conn, n, now) for n in found)
+                queued += sum(self.enqueue(conn, f"event:{n.id}", mail, now)
+                              for n, mail in mails if mail)
             if len(found) < batch:
                 return queued
             start = found[-1].id + 1
         return queued
 
-    def _follow(self, conn: sa.Connection, notification: Any, now: datetime) -> int:
+    def _prepare(self, notification: Any) -> Any:
+        """Return what a notification brings: an account's event, a mail, or None."""
         if notification.topic in self._accounts:
-            self._account(conn, self.app.mapper.to_domain_event(notification))
-            return 0
+            return self.app.mapper.to_domain_event(notification)
         if notification.topic not in self._topics:
-            return 0
-        return self._mail(conn, notification, now)
+            return None
+        return self._mail_of(notification)
 
-    def _mail(self, conn: sa.Connection, notification: Any, now: datetime) -> int:
+    def _write(self, conn: sa.Connection, notification: Any, found: Any, now: datetime) -> int:
+        if found is None:
+            return 0
+        if notification.topic in self._accounts:
+            self._account(conn, found)
+            return 0
+        return self.enqueue(conn, f"event:{notification.id}", found, now)
+
+    def _mail_of(self, notification: Any) -> Any:
         event = self.app.mapper.to_domain_event(notification)
         dossier: Dossier = self.app.repository.get(event.originator_id,
                                                    version=event.originator_version)
-        mail = mail_for_event(event, dossier, self.public_url, self.link_key)
-        return self.enqueue(conn, f"event:{notification.id}", mail, now) if mail else 0
+        return mail_for_event(event, dossier, self.public_url, self.link_key)
 
     def _account(self, conn: sa.Connection, event: Any) -> None:
         key = str(event.originator_id)

@@ -52,8 +52,22 @@ class Settings(BaseSettings):
     agglomeration_siret: str = ""
     commune_sirets: Annotated[dict[str, str], NoDecode] = Field(default_factory=dict)
     projections_autorebuild: bool = True
+    # The anchored chain: the Ed25519 key file (outside the database; `faps audit keygen`) and
+    # the append-only file of signed checkpoints (default: instance/audit-checkpoints.jsonl).
+    # Background jobs (the audit log's download): how long a file is kept, and whether the
+    # serving process runs them in a thread (else only `faps jobs run` does).
+    jobs_keep_hours: int = Field(default=72, gt=0, le=24 * 90)
+    jobs_in_web: bool = True
+    audit_signing_key: Path | None = None
+    audit_checkpoints: Path | None = None
     # Processes of a rebuild of a large log (0: one per core, at most 4; 1: no split).
     projections_rebuild_workers: int = Field(default=0, ge=0, le=32)
+
+    @field_validator("audit_signing_key", "audit_checkpoints", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: Any) -> Any:
+        """Read an empty path (FAPS_AUDIT_SIGNING_KEY=) as no path, not as the current folder."""
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("commune_sirets", mode="before")
     @classmethod
@@ -103,6 +117,10 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.instance_path / 'faps.sqlite3').resolve()}"
+
+    def resolved_audit_checkpoints(self) -> Path:
+        """Return the file of the chain's signed checkpoints."""
+        return self.audit_checkpoints or self.instance_path / "audit-checkpoints.jsonl"
 
     def resolved_documents_path(self) -> Path:
         """Return the folder of the document store."""

@@ -13,6 +13,7 @@ BLUEPRINTS: list[str] = [
     "faps.web.api:bp",
     "faps.web.admin:bp",
     "faps.web.exports:bp",
+    "faps.web.jobs:bp",
     "faps.web.reglement:bp",
     "faps.web.exchanges:bp",
 ]

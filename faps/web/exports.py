@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from flask import Blueprint, Response, render_template, request, stream_with_context
+from flask import Blueprint, Response, redirect, render_template, request, url_for
 from marshmallow import fields, validate
 
 from faps.application import policy
@@ -17,11 +17,11 @@ from faps.application.audit import AuditService
 from faps.application.export_kinds import KIND_LABELS, describe_parameters
 from faps.application.exports import ExportFile, export_service
 from faps.application.reproduction import ReproductionService, reproduction_service
-from faps.cli.audit import transcoding_names
 from faps.domain.actors import Role
 from faps.domain.errors import FapsError, InvalidInputError
 from faps.domain.labels import BODY_LABELS
-from faps.infrastructure.audit_log import log_lines
+from faps.infrastructure.audit_anchor import AnchorBook
+from faps.infrastructure.job_kinds import AUDIT_LOG
 from faps.web.common import actor, form_view, parse, roles_required, services
 from faps.web.documents import content_disposition
 from faps.web.schemas import FrenchSchema
@@ -125,7 +125,9 @@ def scdl(dataset: str):  # type: ignore[no-untyped-def]
 def verify():  # type: ignore[no-untyped-def]
     """Walk the whole chain and show the result."""
     faps = services()
-    result = AuditService(faps.app, faps.extras["audit_chain"]).verify(actor())
+    anchors = AnchorBook(faps.settings.resolved_audit_checkpoints(),
+                         faps.settings.audit_signing_key)
+    result = AuditService(faps.app, faps.extras["audit_chain"], anchors).verify(actor())
     return render_template("exports/index.html", errors={},
                            **dict(index_context(), verification=result))
 
@@ -133,17 +135,18 @@ def verify():  # type: ignore[no-untyped-def]
 @bp.post("/audit/journal")
 @exporters
 def audit_log():  # type: ignore[no-untyped-def]
-    """Download the whole log as JSON Lines (as `faps audit export`)."""
+    """Start writing the whole log as JSON Lines in the background; show its progress.
+
+    A large log takes minutes (longer than a web worker may hold a request): the file is
+    prepared by a job, offered on the job's page and mailed to the requester when ready.
+    """
     faps = services()
-    policy.require(actor(), "audit.read")
+    me = actor()
+    policy.require(me, "audit.read")
     until = faps.app.recorder.max_notification_id() or 0
-    lines = log_lines(faps.app, transcoding_names(), until)
-    response = Response(stream_with_context(line.encode("utf-8") for line in lines),
-                        mimetype="application/x-ndjson")  # the browser shows it arriving
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="journal-audit-position-{until}.jsonl"')
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    job_id = faps.extras["jobs"].submit(AUDIT_LOG, str(me.account_id), me.email,
+                                        {"until": until})
+    return redirect(url_for("jobs.show", job_id=job_id), code=303)
 
 
 @bp.get("/seances/<uuid:session_id>")

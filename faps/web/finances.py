@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
 from flask import Blueprint, flash, render_template, request
 from marshmallow import fields, validate
 
+from faps.application.council import NOT_CHECKED, NotChecked
 from faps.domain.actors import Role
 from faps.domain.money import format_euros
 from faps.web.charts import commune_bars, cumulative_payments
@@ -33,6 +35,10 @@ class BudgetVoteSchema(FrenchSchema):
                           validate=validate.Range(min=2000, max=2100))
     amount = Euros(required=True)
     deliberation_reference = fields.String(required=True, validate=validate.Length(max=100))
+    seen_year = fields.Integer(load_default=None, strict=False)
+    seen_amount = fields.String(load_default="",
+                                validate=validate.Regexp(r"^(\d{1,15}(\.\d{1,2})?)?$"))
+    seen_reference = fields.String(load_default="", validate=validate.Length(max=100))
 
     def __init__(self) -> None:
         super().__init__()
@@ -53,6 +59,15 @@ def dashboard_context() -> dict[str, Any]:
             "years": faps.queries.budget_years(actor())}
 
 
+def seen_vote(data: dict[str, Any]) -> tuple[Decimal, str] | NotChecked | None:
+    """Return the vote the page showed for the year voted (None: none), if it showed it."""
+    if data["seen_year"] != data["year"]:
+        return NOT_CHECKED
+    if not data["seen_amount"]:
+        return None
+    return Decimal(data["seen_amount"]), data["seen_reference"]
+
+
 @bp.get("/budget")
 @login_required
 @roles_required(*READERS)
@@ -69,7 +84,7 @@ def vote():  # type: ignore[no-untyped-def]
     """Vote (or amend) a yearly budget; bad input comes back on the form with its errors."""
     data = parse(BudgetVoteSchema(), request.form)
     services().budgets.vote(actor(), data["year"], data["amount"],
-                            data["deliberation_reference"])
+                            data["deliberation_reference"], seen=seen_vote(data))
     services().projections.catch_up()
     return redirect_to("finances.dashboard", annee=data["year"])
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import json
 import re
 from collections.abc import Callable
 
@@ -12,8 +11,6 @@ import pytest
 from flask.testing import FlaskClient
 
 from faps.application.exports import export_service
-from faps.cli.audit import transcoding_names
-from faps.infrastructure.audit_log import write_log
 from tests.integration.test_exports_tables import vote_three_outcomes
 from tests.support import World
 from tests.web.conftest import csrf_of
@@ -71,15 +68,6 @@ def test_the_verification_says_the_log_is_intact(awarded: World, signed_in: Sign
                             data={"csrf_token": csrf_of(browser, "/exports/")})
     assert response.status_code == 200
     assert "Journal intègre" in response.get_data(as_text=True)
-    log = browser.post("/exports/audit/journal", data={"csrf_token": csrf_of(browser, "/exports/")},
-                       buffered=False)
-    assert log.is_streamed  # lines leave as they are read: the browser shows the progress
-    assert log.status_code == 200 and b"faps-audit-log/1" in log.data.splitlines()[0]
-    written = io.StringIO()
-    position, head, _ = write_log(awarded.faps.app, written, transcoding_names())
-    assert log.data.decode("utf-8") == written.getvalue()
-    assert f"journal-audit-position-{position}.jsonl" in log.headers["Content-Disposition"]
-    assert json.loads(log.data.splitlines()[-1])["head"] == head
 
 
 def test_scdl_without_valid_sirets_is_refused_in_french(web_world: World,

@@ -221,7 +221,9 @@ def test_a_stale_proposal_gets_409_and_overwrites_nothing(signed_in: SignedIn, w
                      "expected_version": str(stale)})
     assert response.status_code == 409
     page = text_of(response)
-    assert "modifié" in page and f'name="expected_version" value="{stale + 1}"' in page
+    assert "Ce dossier a changé depuis que vous l" in page  # and says what changed, by whom:
+    assert "Éligibilité instruite par instructeur" in page
+    assert f'name="expected_version" value="{stale + 1}"' in page
     dossier = web_world.faps.dossiers.load(web_world.officer, dossier_id)
     assert dossier.state is DossierState.ASSESSED and dossier.proposed_amount is None
 
