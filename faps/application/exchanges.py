@@ -19,6 +19,7 @@ from uuid import UUID, uuid4
 from faps.application import policy
 from faps.application.documents import check_upload, document_ref
 from faps.application.dossiers import DossierService
+from faps.application.retry import retried
 from faps.domain.actors import Actor, Role
 from faps.domain.dossier import Dossier
 from faps.domain.dossier_exchange import Opinion
@@ -94,6 +95,7 @@ class ExchangeService:
         return [self._store(dossier, actor, u) for u in uploads]
 
     # -- correction loop ------------------------------------------------------------------
+    @retried
     def reply(self, actor: Actor, dossier_id: UUID, message: str, missing_reason: str = "",
               uploads: list[Upload] | None = None) -> None:
         """Answer the open request, joining files; one save for the files and the reply."""
@@ -106,6 +108,7 @@ class ExchangeService:
         dossier.provide_information(actor, message, self.ctx.clock.now(), missing_reason, kinds)
         self.ctx.app.save_all(dossier)
 
+    @retried
     def accept_reply(self, actor: Actor, dossier_id: UUID) -> None:
         """Accept the commune's reply; the instruction goes on."""
         dossier = self.dossiers.load(actor, dossier_id, "dossier.accept_reply")
@@ -113,6 +116,7 @@ class ExchangeService:
         self.ctx.app.save_all(dossier)
 
     # -- thread ---------------------------------------------------------------------------
+    @retried
     def post(self, actor: Actor, dossier_id: UUID, text: str,
              uploads: list[Upload] | None = None) -> UUID:
         """Write in the dossier's thread with files (the other side is mailed)."""
@@ -124,6 +128,7 @@ class ExchangeService:
         return message_id
 
     # -- external opinions ----------------------------------------------------------------
+    @retried
     def request_opinion(self, actor: Actor, dossier_id: UUID, body: str, email: str,
                         question: str, due_on: date) -> UUID:
         """Ask a named body for its opinion by a due date; the outbox mails it the link."""
@@ -144,6 +149,7 @@ class ExchangeService:
         dossier: Dossier = self.ctx.app.load(dossier_id)
         return dossier, dossier.open_opinion(opinion_id, self.ctx.clock.now().date())
 
+    @retried
     def give_opinion(self, token: str, verdict: str, text: str,
                      upload: Upload | None = None) -> Any:
         """Record a body's answer given through its link (once, before the due date)."""
