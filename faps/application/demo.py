@@ -2,11 +2,11 @@
 
 A `SettableClock` is moved forward step by step, so every event is dated in the past and time
 travel has a history to show. The three years end at the day it runs (demo_data.last_year):
-the last one's work is under way, with requests and a council session due within days. Each dossier lives one *story* (see demo_data.STORIES):
-draft, submitted, info_open / info_overdue (unanswered request), complete, assessed, proposed,
-on_agenda, postponed, rejected, withdrawn, ineligible, awarded, advance, interim,
-pending_payment, closed, reduced (pro rata, with clawback), lapsed, late_award (postponed then
-adopted at the next session).
+the last one's work is under way, with requests and a council session due within days.
+Each dossier lives one *story* (see demo_data.STORIES): draft, submitted, info_open /
+info_overdue (unanswered request), complete, assessed, proposed, on_agenda, postponed,
+rejected, withdrawn, ineligible, awarded, advance, interim, pending_payment, closed, reduced
+(pro rata, with clawback), lapsed, late_award (postponed then adopted at the next session).
 """
 
 from __future__ import annotations

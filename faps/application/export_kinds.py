@@ -10,6 +10,7 @@ from uuid import UUID
 from faps.application.decisions import DecisionReader
 from faps.domain.council import BODY_LABELS
 from faps.domain.errors import InvalidInputError, NotFoundError, TransitionNotAllowedError
+from faps.domain.reglement_book import BOOK_ID
 from faps.infrastructure.audit_chain import Seal
 from faps.infrastructure.export_templates import TemplateFolders, template_of
 from faps.infrastructure.exports import scdl, tables
@@ -120,6 +121,21 @@ def _item(reader: DecisionReader, params: dict[str, Any], kind: str) -> Any:
     return d
 
 
+def _filed(reader: DecisionReader, params: dict[str, Any]) -> tuple[Any, Any]:
+    """Return a filed dossier and the règlement version that judges it (its receipt's data)."""
+    try:
+        dossier_id = UUID(str(params.get("dossier_id")))
+    except ValueError:
+        raise NotFoundError("Dossier introuvable : identifiant invalide.") from None
+    if not reader.app.exists(dossier_id):
+        raise NotFoundError("Dossier introuvable.")
+    dossier = reader.app.repository.get(dossier_id)
+    if not getattr(dossier, "reference", None):
+        raise TransitionNotAllowedError("Pas d'accusé de réception : le dossier n'est pas déposé.")
+    book = reader.app.repository.get(BOOK_ID) if reader.app.exists(BOOK_ID) else None
+    return dossier, book.get(dossier.reglement_version) if book else None
+
+
 def pdf_document(kind: str, templates: TemplateFolders = PACKAGED_TEMPLATES) -> Any:
     """Return the builder of one kind of PDF document, reading its template from `templates`."""
 
@@ -134,6 +150,12 @@ def pdf_document(kind: str, templates: TemplateFolders = PACKAGED_TEMPLATES) -> 
                 "body_label": BODY_LABELS.get(session.body, session.body),
                 "date": session.session_date, "place": session.place})
             name = f"liste-deliberations-{slug}.pdf"
+        elif kind == "receipt":
+            dossier, reglement = _filed(reader, params)
+            context.update(dossier=dossier, reglement=reglement,
+                           commune_name=reader.communes.name(dossier.commune),
+                           kind_labels=reglement.document_kinds() if reglement else {})
+            name = f"accuse-reception-{dossier.reference}.pdf"
         else:
             d = _item(reader, params, kind)
             rate = d.reglement.advance_rate if d.reglement else Decimal("0")
@@ -153,7 +175,7 @@ def pdf_document(kind: str, templates: TemplateFolders = PACKAGED_TEMPLATES) -> 
 
 BUILDERS: dict[str, Any] = {
     **{f"pdf-{k}": pdf_document(k)
-       for k in ("deliberation", "session-list", "notification", "agreement")},
+       for k in ("deliberation", "session-list", "notification", "agreement", "receipt")},
     "decisions": decisions,
     "scdl-subventions": scdl_subventions,
     "scdl-deliberations": scdl_deliberations,
@@ -173,9 +195,13 @@ KIND_LABELS = {
     "pdf-session-list": "Liste des délibérations d'une séance (PDF)",
     "pdf-notification": "Lettre de notification (PDF)",
     "pdf-agreement": "Convention de financement (PDF)",
+    "pdf-receipt": "Accusé de réception d'un dossier (PDF)",
 }
+# The documents a commune downloads for its own dossier (recorded like every export).
+DOSSIER_DOCUMENTS = {"receipt": "pdf-receipt", "notification": "pdf-notification",
+                     "agreement": "pdf-agreement", "deliberation": "pdf-deliberation"}
 PARAMETER_LABELS = {"year": "année", "session_id": "séance", "item": "point",
-                    "format": "format", "separator": "séparateur"}
+                    "dossier_id": "dossier", "format": "format", "separator": "séparateur"}
 
 
 def describe_parameters(parameters: dict[str, Any]) -> str:

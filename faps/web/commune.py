@@ -9,13 +9,16 @@ from flask import Blueprint, abort, current_app, flash, render_template, request
 from marshmallow import fields, validate
 from werkzeug.datastructures import MultiDict
 
+from faps.application.exports import export_service
+from faps.application.grant_history import reductions
 from faps.application.simulation import SimulationService
 from faps.domain.actors import Role
 from faps.domain.dossier import Dossier
-from faps.domain.dossier_content import DossierState
+from faps.domain.dossier_content import PAYMENT_KIND_LABELS, DossierState
 from faps.domain.errors import InvalidInputError
 from faps.domain.reglement import Reglement
 from faps.web.common import actor, form_view, parse, redirect_to, roles_required, services
+from faps.web.exports import send
 from faps.web.project_form import (
     CATEGORIES,
     ROWS,
@@ -80,6 +83,9 @@ def dossier_context(dossier_id: UUID, **_: Any) -> dict[str, Any]:
             "checklist": [(k, k.code in dossier.document_kinds)
                           for k in reglement.documents_at_filing],
             "timeline": faps.queries.timeline(actor(), dossier_id), "form": {},
+            "reductions": reductions(faps.app, dossier_id), "totals": totals(dossier.content),
+            "tenure_labels": dict(TENURES), "category_labels": dict(CATEGORIES),
+            "payment_labels": PAYMENT_KIND_LABELS,
             "payment_endpoint": PAYMENT_ENDPOINT if PAYMENT_ENDPOINT in current_app.view_functions
             else None}
 
@@ -215,6 +221,14 @@ def receipt(dossier_id: UUID):  # type: ignore[no-untyped-def]
     if found.state is DossierState.DRAFT or not found.reference:
         abort(404)
     return render_template("commune/receipt.html", dossier=found, reglement=reglement_of(found))
+
+
+@bp.post("/dossiers/<uuid:dossier_id>/documents/<any(receipt, notification, agreement, "
+         "deliberation):document>")
+@agent_only
+def document(dossier_id: UUID, document: str):  # type: ignore[no-untyped-def]
+    """Download one of the dossier's PDF documents (each download is recorded and sealed)."""
+    return send(export_service(services()).dossier_document(actor(), document, dossier_id))
 
 
 # -- the Simulateur (commune agents and finance officers) ---------------------------------
