@@ -94,6 +94,21 @@ def overflow(page: Any) -> int:
     return int(page.evaluate("document.documentElement.scrollWidth - window.innerWidth"))
 
 
+WIDEST = """() => {
+  const out = e => e.getBoundingClientRect().right > window.innerWidth + 1;
+  const scrolled = e => e.parentElement && e.parentElement.closest('.table-scroll');
+  return [...document.querySelectorAll('body *')]
+    .filter(e => !scrolled(e) && out(e) && ![...e.children].some(out))
+    .slice(0, 3).map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '')
+                     + (typeof e.className === 'string' && e.className ? '.' + e.className : ''));
+}"""
+
+
+def widest(page: Any) -> str:
+    """Return the elements that stick out of the screen (the innermost ones), to fix them."""
+    return ", ".join(page.evaluate(WIDEST))
+
+
 def violations(page: Any) -> list[str]:
     """Return axe-core's violations on the page, one line each (rule, impact, nodes)."""
     found = AXE.run(page, options=AXE_OPTIONS).response["violations"]
@@ -120,7 +135,8 @@ def test_every_page_of_a_role_fits_320_and_1280_px_without_an_axe_violation(
             shot(page, f"pages-{role}-{name}-{width}")
             extra = overflow(page)
             if extra > 0:
-                problems.append(f"{width} px, {path}: the page scrolls {extra} px sideways")
+                problems.append(f"{width} px, {path}: the page scrolls {extra} px sideways "
+                                f"({widest(page)})")
             problems += [f"{width} px, {path}: {v}" for v in violations(page)]
     assert not problems, "\n".join(problems)
 

@@ -9,13 +9,28 @@
     box.appendChild(table);
     return box;
   }
+  // The table's name: its caption, else the heading it stands under.
+  function nameOf(table) {
+    var caption = table.querySelector("caption");
+    if (caption && caption.textContent.trim()) { return caption.textContent.trim(); }
+    for (var node = table; node && node !== document.body; node = node.parentElement) {
+      for (var before = node.previousElementSibling; before; before = before.previousElementSibling) {
+        if (/^H[1-6]$/.test(before.tagName)) { return before.textContent.trim(); }
+      }
+    }
+    return "Tableau";
+  }
+  var names = {};
+  function uniqueName(table) {
+    var name = nameOf(table);
+    names[name] = (names[name] || 0) + 1;
+    return names[name] > 1 ? name + " (" + names[name] + ")" : name;
+  }
   function mark(box) {
-    var table = box.querySelector("table");
     if (box.scrollWidth > box.clientWidth + 1) {
       box.setAttribute("tabindex", "0");
       box.setAttribute("role", "region");
-      var caption = table.querySelector("caption");
-      box.setAttribute("aria-label", caption ? caption.textContent.trim() : "Tableau");
+      box.setAttribute("aria-label", "Tableau défilant : " + box.dataset.name);
     } else {
       box.removeAttribute("tabindex");
       box.removeAttribute("role");
@@ -25,7 +40,9 @@
   function setUp() {
     var boxes = [];
     document.querySelectorAll("main table:not(.cards)").forEach(function (table) {
-      boxes.push(table.parentNode.classList.contains("table-scroll") ? table.parentNode : wrap(table));
+      var box = table.parentNode.classList.contains("table-scroll") ? table.parentNode : wrap(table);
+      box.dataset.name = uniqueName(table);
+      boxes.push(box);
     });
     var again = function () { boxes.forEach(mark); };
     again();
