@@ -80,7 +80,7 @@ def urgent_deadlines() -> list[Deadline]:
 def inbox_context() -> dict[str, Any]:
     """Return what the inbox shows."""
     faps = services()
-    args = filter_args(request.args)
+    args = filter_args(request.form if request.method == "POST" else request.args)  # as typed
     return {"page": faps.queries.dossiers(actor(), inbox_filter()), "args": args,
             "query": urlencode([(k, v) for k in INBOX_ARGS for v in request.args.getlist(k) if v]),
             "officers": faps.queries.officers(), "sortable": forms.SORTABLE,

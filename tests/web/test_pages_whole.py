@@ -141,3 +141,17 @@ def test_a_saved_view_keeps_every_filter_of_the_form_applied_or_not(signed_in: S
     shown = text_of(officer.get(link.replace("&amp;", "&")))
     assert 'value="depose" checked' in shown and 'value="complet" checked' in shown
     assert 'value="77258" selected' in shown
+
+
+def test_the_filter_form_shows_the_inbox_with_every_checked_state(signed_in: SignedIn):
+    officer = signed_in("officer")
+    response = post(officer, "/instruction/filtres", {"state": ["depose", "attribue"], "q": "x"})
+    assert response.status_code == 302
+    assert response.location.endswith("/instruction/?state=depose&state=attribue&q=x")
+
+
+def test_a_view_without_a_name_keeps_the_checked_states_on_the_error(signed_in: SignedIn):
+    response = post(signed_in("officer"), "/instruction/vues", {"name": "", "state": ["complet"]})
+    assert response.status_code == 400
+    page = text_of(response)
+    assert 'value="complet" checked' in page and 'value="depose" checked' not in page
