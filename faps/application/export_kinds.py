@@ -201,13 +201,15 @@ KIND_LABELS = {
 DOSSIER_DOCUMENTS = {"receipt": "pdf-receipt", "notification": "pdf-notification",
                      "agreement": "pdf-agreement", "deliberation": "pdf-deliberation"}
 PARAMETER_LABELS = {"year": "année", "session_id": "séance", "item": "point",
-                    "dossier_id": "dossier", "format": "format", "separator": "séparateur"}
+                    "reference": "dossier", "dossier_id": "dossier", "format": "format",
+                    "separator": "séparateur"}
 
 
 def describe_parameters(parameters: dict[str, Any]) -> str:
     """Return a recorded export's parameters in French (« année 2024, format xlsx »)."""
     order = list(PARAMETER_LABELS)
-    keys = sorted((k for k in parameters if k not in RECORDED_ONLY),
+    hidden = RECORDED_ONLY | ({"dossier_id"} if "reference" in parameters else set())
+    keys = sorted((k for k in parameters if k not in hidden),
                   key=lambda k: (order.index(k) if k in order else len(order), k))
     shown = [f"{PARAMETER_LABELS.get(k, k)} {parameters[k]}" for k in keys]
     publisher = parameters.get("publisher") or {}

@@ -72,7 +72,8 @@ class ExportService:
         dossier = self.app.repository.get(dossier_id)
         policy.require(actor, "dossier.read", dossier.commune)
         if document == "receipt":
-            parameters: dict[str, Any] = {"dossier_id": str(dossier_id)}
+            parameters: dict[str, Any] = {"dossier_id": str(dossier_id),
+                                          "reference": dossier.reference}
         elif dossier.decision is None or dossier.agenda_item is None:
             raise NotFoundError("Aucune délibération n'a encore été prise sur ce dossier.")
         else:

@@ -9,6 +9,7 @@ from uuid import UUID
 import pytest
 from flask.testing import FlaskClient
 
+from faps.application.export_kinds import describe_parameters
 from faps.application.reproduction import recorded_exports, reproduction_service
 from tests.support import World, pdf
 from tests.web.test_instruction import post, text_of
@@ -82,6 +83,8 @@ def test_the_commune_downloads_its_documents_each_recorded_like_every_export(
     assert name in response.headers["Content-Disposition"]
     (record,) = recorded_exports(web_world.faps.app)
     assert record.file_name == name and record.actor.account_id == web_world.agent.account_id
+    if document == "receipt":
+        assert describe_parameters(record.parameters).startswith("dossier FAPS-2024-001")
     again = reproduction_service(web_world.faps).regenerate(web_world.auditor, record.id)
     assert again.ok and again.data == response.data  # rebuilt byte for byte from the log
 
