@@ -10,11 +10,6 @@ from flask import Blueprint, current_app, render_template
 
 bp = Blueprint("pages", __name__)
 
-FOOTER = (("pages.legal", "Mentions légales"),
-          ("pages.accessibility", "Accessibilité : {status}"),
-          ("pages.personal_data", "Données personnelles"),
-          ("pages.help_page", "Aide et contact"))
-
 
 def render(template: str):  # type: ignore[no-untyped-def]
     """Render a footer page with the instance's settings."""
