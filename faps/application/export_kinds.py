@@ -8,6 +8,7 @@ from typing import Any
 from uuid import UUID
 
 from faps.application.decisions import DecisionReader
+from faps.application.grant_history import as_filed
 from faps.domain.council import BODY_LABELS
 from faps.domain.errors import InvalidInputError, NotFoundError, TransitionNotAllowedError
 from faps.domain.reglement_book import BOOK_ID
@@ -122,15 +123,15 @@ def _item(reader: DecisionReader, params: dict[str, Any], kind: str) -> Any:
 
 
 def _filed(reader: DecisionReader, params: dict[str, Any]) -> tuple[Any, Any]:
-    """Return a filed dossier and the règlement version that judges it (its receipt's data)."""
+    """Return a dossier as filed and the règlement version that judges it (its receipt's data)."""
     try:
         dossier_id = UUID(str(params.get("dossier_id")))
     except ValueError:
         raise NotFoundError("Dossier introuvable : identifiant invalide.") from None
     if not reader.app.exists(dossier_id):
         raise NotFoundError("Dossier introuvable.")
-    dossier = reader.app.repository.get(dossier_id)
-    if not getattr(dossier, "reference", None):
+    dossier = as_filed(reader.app, dossier_id)
+    if dossier is None:
         raise TransitionNotAllowedError("Pas d'accusé de réception : le dossier n'est pas déposé.")
     book = reader.app.repository.get(BOOK_ID) if reader.app.exists(BOOK_ID) else None
     return dossier, book.get(dossier.reglement_version) if book else None

@@ -1,4 +1,4 @@
-"""What became of a grant after the vote, read from the dossier's own events."""
+"""A dossier's past read from its own events: as it was filed, its grant's reductions."""
 
 from __future__ import annotations
 
@@ -32,3 +32,12 @@ def reductions(app: Any, dossier_id: UUID) -> list[Reduction]:
     return [Reduction(e.previous_amount, e.new_amount, e.real_eligible_cost, e.motive, e.timestamp)
             for e in app.repository.event_store.get(dossier_id)
             if isinstance(e, Dossier.GrantReduced)]
+
+
+def as_filed(app: Any, dossier_id: UUID) -> Dossier | None:
+    """Return the dossier as it stood when filed (its receipt's content), None if never filed."""
+    for event in app.repository.event_store.get(dossier_id):
+        if isinstance(event, Dossier.Submitted):
+            found: Dossier = app.repository.get(dossier_id, version=event.originator_version)
+            return found
+    return None

@@ -10,11 +10,11 @@ from marshmallow import fields, validate
 from werkzeug.datastructures import MultiDict
 
 from faps.application.exports import export_service
-from faps.application.grant_history import reductions
+from faps.application.grant_history import as_filed, reductions
 from faps.application.simulation import SimulationService
 from faps.domain.actors import Role
 from faps.domain.dossier import Dossier
-from faps.domain.dossier_content import PAYMENT_KIND_LABELS, DossierState
+from faps.domain.dossier_content import PAYMENT_KIND_LABELS
 from faps.domain.errors import InvalidInputError
 from faps.domain.reglement import Reglement
 from faps.web.common import actor, form_view, parse, redirect_to, roles_required, services
@@ -217,8 +217,9 @@ def withdraw(dossier_id: UUID):  # type: ignore[no-untyped-def]
 @agent_only
 def receipt(dossier_id: UUID):  # type: ignore[no-untyped-def]
     """Show the printable acknowledgement of receipt of a filed dossier."""
-    found = services().dossiers.load(actor(), dossier_id)
-    if found.state is DossierState.DRAFT or not found.reference:
+    services().dossiers.load(actor(), dossier_id)  # the right to read it
+    found = as_filed(services().app, dossier_id)
+    if found is None:
         abort(404)
     return render_template("commune/receipt.html", dossier=found, reglement=reglement_of(found))
 

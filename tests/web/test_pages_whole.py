@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
+from io import BytesIO
 from uuid import UUID
 
 import pytest
 from flask.testing import FlaskClient
+from pypdf import PdfReader
 
 from faps.application.export_kinds import describe_parameters
 from faps.application.reproduction import recorded_exports, reproduction_service
@@ -159,3 +161,18 @@ def test_a_view_without_a_name_keeps_the_checked_states_on_the_error(signed_in: 
     assert response.status_code == 400
     page = text_of(response)
     assert 'value="complet" checked' in page and 'value="depose" checked' not in page
+
+
+def test_the_receipt_lists_the_documents_received_at_filing_not_those_sent_later(
+    signed_in: SignedIn, web_world: World
+):
+    dossier_id = paid_and_reduced(web_world)  # payment documents were attached after filing
+    agent = signed_in("agent")
+    page = text_of(agent.get(f"/commune/dossiers/{dossier_id}/accuse-de-reception"))
+    received = page.split("Pièces reçues au dépôt", 1)[1].split("</ul>", 1)[0]
+    assert "devis.pdf" in received and "attestation_demarrage.pdf" not in received
+    path = f"/commune/dossiers/{dossier_id}"
+    pdf_text = PdfReader(BytesIO(post(agent, f"{path}/documents/receipt", page=path).data)) \
+        .pages[0].extract_text()
+    assert "devis.pdf" in pdf_text and "attestation_demarrage.pdf" not in pdf_text
+    assert "à confirmer" not in pdf_text
