@@ -176,3 +176,16 @@ def test_the_receipt_lists_the_documents_received_at_filing_not_those_sent_later
         .pages[0].extract_text()
     assert "devis.pdf" in pdf_text and "attestation_demarrage.pdf" not in pdf_text
     assert "à confirmer" not in pdf_text
+
+
+def test_a_lapsed_grant_explains_its_lower_amount_and_its_motive(
+    signed_in: SignedIn, web_world: World
+):
+    dossier_id = web_world.awarded()
+    web_world.faps.grants.lapse(web_world.officer, dossier_id,
+                                "Travaux non commencés dans le délai du règlement.")
+    page = text_of(signed_in("agent").get(f"/commune/dossiers/{dossier_id}"))
+    attributed = page.split("Montant attribué</dt><dd>", 1)[1].split("</dd>", 1)[0]
+    assert attributed.startswith("0,00 €") and "voté : 30 000,00 €" in attributed
+    assert "30 000,00 € non versés annulés par la caducité" in attributed
+    assert "Travaux non commencés dans le délai du règlement." in page
