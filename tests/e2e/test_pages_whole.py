@@ -14,6 +14,7 @@ from uuid import UUID
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
+from faps.application.reproduction import recorded_exports
 from tests.e2e.conftest import LiveServer, shot
 from tests.support import World, pdf
 
@@ -195,6 +196,7 @@ def test_a_commune_downloads_its_receipt_and_decision_documents_as_pdf(
     login(page, "agent")
     awarded = role_pages["agent"][1][1]
     page.goto(awarded)
+    before = len(recorded_exports(live_server.world.faps.app))
     names = []
     for label in ("Accusé de réception", "Lettre de notification", "Convention de financement",
                   "Extrait de délibération"):
@@ -203,5 +205,5 @@ def test_a_commune_downloads_its_receipt_and_decision_documents_as_pdf(
         names.append(download.value.suggested_filename)
         assert download.value.path().read_bytes().startswith(b"%PDF")
     assert names[0].startswith("accuse-reception-FAPS-") and names[0].endswith(".pdf")
-    recorded = live_server.world.faps.app  # each download is recorded like every export
-    assert recorded is not None
+    recorded = recorded_exports(live_server.world.faps.app)  # each download, like every export
+    assert len(recorded) == before + 4 and recorded[0].file_name == names[-1]
