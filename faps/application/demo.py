@@ -1,11 +1,12 @@
 """The demo: three years of a realistic fund, written through the application services only.
 
 A `SettableClock` is moved forward step by step, so every event is dated in the past and time
-travel has a history to show. Each dossier lives one *story* (see demo_data.STORIES):
-draft, submitted, info_open / info_overdue (unanswered request), complete, assessed, proposed,
-on_agenda, postponed, rejected, withdrawn, ineligible, awarded, advance, interim,
-pending_payment, closed, reduced (pro rata, with clawback), lapsed, late_award (postponed then
-adopted at the next session).
+travel has a history to show. The three years end at the day it runs (demo_data.last_year):
+the last one's work is under way, with requests and a council session due within days.
+Each dossier lives one *story* (see demo_data.STORIES): draft, submitted, info_open /
+info_overdue (unanswered request), complete, assessed, proposed, on_agenda, postponed,
+rejected, withdrawn, ineligible, awarded, advance, interim, pending_payment, closed, reduced
+(pro rata, with clawback), lapsed, late_award (postponed then adopted at the next session).
 """
 
 from __future__ import annotations
@@ -22,7 +23,14 @@ from uuid import UUID
 from eventsourcing.utils import get_topic
 
 from faps.application.clock import SettableClock
-from faps.application.demo_data import AGENT_NAMES, BUDGETS, STAFF, STORIES, year_projects
+from faps.application.demo_data import (
+    AGENT_NAMES,
+    BUDGETS,
+    STAFF,
+    STORIES,
+    last_year,
+    year_projects,
+)
 from faps.application.demo_grants import GrantStories
 from faps.application.demo_pdf import tiny_pdf
 from faps.domain.actors import SYSTEM_ACTOR, Actor, Role
@@ -36,7 +44,6 @@ UNANSWERED = {"info_open", "info_overdue"}
 NOT_COMPLETE = {"draft", "submitted", "withdrawn"} | UNANSWERED
 NOT_ASSESSED = NOT_COMPLETE | {"complete"}
 NOT_PROPOSED = NOT_ASSESSED | {"assessed", "ineligible"}
-START = datetime(2023, 1, 3, 8, 0, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -79,9 +86,10 @@ def has_dossiers(faps) -> bool:  # type: ignore[no-untyped-def]
     return bool(faps.app.recorder.select_notifications(None, 1, topics=[topic]))
 
 
-def demo_clock() -> SettableClock:
-    """Return the clock the demo starts from (early January 2023)."""
-    return SettableClock(START)
+def demo_clock(today: date) -> SettableClock:
+    """Return the clock the demo starts from (early January, three years before its last)."""
+    first = last_year(today) + min(STORIES)
+    return SettableClock(datetime(first, 1, 3, 8, 0, tzinfo=UTC))
 
 
 class Demo:
@@ -100,8 +108,8 @@ class Demo:
 
     # -- time -----------------------------------------------------------------------------
     def on(self, day: date, step: Callable[[], None]) -> None:
-        """Plan a step for a day (steps run in date order)."""
-        moment = datetime.combine(day, time(8, 0), tzinfo=UTC)
+        """Plan a step for a day (steps run in date order; none later than yesterday)."""
+        moment = datetime.combine(min(day, self.today - timedelta(days=1)), time(8, 0), tzinfo=UTC)
         heapq.heappush(self.steps, (moment, len(self.steps), step))
 
     def tick(self) -> None:
@@ -122,16 +130,18 @@ class Demo:
         accounts = self.open_accounts()
         communes = [(c.insee, c.name) for c in self.faps.ctx.communes]
         cases = []
-        for year in STORIES:
+        last = last_year(self.today)
+        for offset in sorted(STORIES):
+            year = last + offset
             self.on(date(year - 1, 12, 15), partial(self.vote_budget, year))
-            projects = year_projects(self.rng, year, communes)
+            projects = year_projects(self.rng, year, communes, offset)
             year_cases = [DemoCase(year, i, p.commune, p.story, p.content)
                           for i, p in enumerate(projects)]
             for case in year_cases:
                 self.plan_instruction(case)
             self.grants.plan_year(year, year_cases)
             cases += year_cases
-        for year in range(max(STORIES) + 1, self.grants.coming_session().year + 1):
+        for year in range(last + 1, self.grants.coming_session().year + 1):
             self.on(date(year - 1, 12, 15), partial(self.vote_budget, year))  # votes to come
         self._run_steps()
         after = self.faps.app.recorder.max_notification_id() or 0
@@ -175,7 +185,7 @@ class Demo:
 
     def vote_budget(self, year: int) -> None:
         """Vote (or raise) the year's envelope."""
-        amount = BUDGETS.get(year, BUDGETS[max(BUDGETS)])
+        amount = BUDGETS.get(year - last_year(self.today), BUDGETS[max(BUDGETS)])
         secretariat = self.actors["secretariat"]
         if self.faps.app.exists(YearlyBudget.create_id(year)):
             amount += self.faps.budgets.get(secretariat, year).voted
@@ -258,7 +268,11 @@ class Demo:
         """The officer asks for the lease or title deed of the premises."""
         assert case.dossier_id is not None
         now = self.clock.now().date()
-        due = now + timedelta(days=30 if case.story == "info_open" else 21)
+        due = now + timedelta(days=21)
+        if case.story == "info_open":  # due this month (or within days, late in a month)
+            month_end = (self.today.replace(day=28) + timedelta(days=4)).replace(day=1) \
+                - timedelta(days=1)
+            due = max(month_end, self.today + timedelta(days=3))
         self.faps.dossiers.request_information(
             self.officer(case), case.dossier_id,
             "Merci de transmettre le titre de propriété ou le bail des locaux.",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -73,17 +74,21 @@ PROJECTS: tuple[tuple[str, str, tuple[tuple[str, str, int, int], ...]], ...] = (
 PLACES = ("centre-ville", "quartier de la gare", "quartier des Deux-Parcs", "Bois de Grâce",
           "place de la Mairie", "quartier du Luzard", "Mairie annexe")
 
-# What becomes of each dossier of a year (see demo.py for the meaning of each story).
+# What becomes of each dossier of a year (see demo.py for the meaning of each story), by the
+# year's distance to the demo's last year (0: the year whose work is still under way).
 STORIES: dict[int, tuple[str, ...]] = {
-    2023: ("closed", "closed", "reduced", "closed", "lapsed", "interim", "late_award",
+    -2: ("closed", "closed", "reduced", "closed", "lapsed", "interim", "late_award",
            "rejected", "withdrawn", "ineligible", "ineligible", "closed", "advance"),
-    2024: ("closed", "interim", "advance", "pending_payment", "awarded", "reduced", "late_award",
+    -1: ("closed", "interim", "advance", "pending_payment", "awarded", "reduced", "late_award",
            "rejected", "withdrawn", "ineligible", "closed", "lapsed", "interim", "advance"),
-    2025: ("draft", "draft", "submitted", "submitted", "info_open", "info_overdue", "complete",
+    0: ("draft", "draft", "submitted", "submitted", "info_open", "info_overdue", "complete",
            "assessed", "assessed", "proposed", "on_agenda", "on_agenda", "postponed", "awarded",
            "advance", "withdrawn"),
 }
-BUDGETS = {2023: Decimal("600000.00"), 2024: Decimal("650000.00"), 2025: Decimal("700000.00")}
+BUDGETS = {-2: Decimal("600000.00"), -1: Decimal("650000.00"), 0: Decimal("700000.00")}
+# The last year's stories run until September (the advance of its June award): before then, the
+# demo's last year is the previous one, so that nothing it writes is dated after today.
+LAST_YEAR_DONE = (9, 15)
 
 
 @dataclass(frozen=True)
@@ -127,10 +132,16 @@ def project_content(rng: random.Random, commune_name: str, story: str) -> dict[s
     return content
 
 
-def year_projects(rng: random.Random, year: int, communes: list[tuple[str, str]]) -> list[Project]:
-    """Return the year's projects, spread over the communes (insee, name)."""
+def last_year(today: date) -> int:
+    """Return the demo's last year: this one once its stories can have run, else the previous."""
+    return today.year if (today.month, today.day) >= LAST_YEAR_DONE else today.year - 1
+
+
+def year_projects(rng: random.Random, year: int, communes: list[tuple[str, str]],
+                  offset: int) -> list[Project]:
+    """Return the year's projects (`offset` years before the last), spread over the communes."""
     projects = []
-    for index, story in enumerate(STORIES[year]):
+    for index, story in enumerate(STORIES[offset]):
         insee, name = communes[(index * 5 + year) % len(communes)]
         projects.append(Project(insee, story, project_content(rng, name, story)))
     return projects

@@ -104,7 +104,7 @@ class GrantStories:
             on(nxt + timedelta(days=125 + k), lambda: self.reduce(case))
             on(nxt + timedelta(days=160 + k), lambda: self.close(case))
         if case.story == "lapsed":
-            on(date(voted.year + 2, 1, 20) + timedelta(days=k), lambda: self.lapse(case))
+            on(date(voted.year + 1, 9, 1) + timedelta(days=k), lambda: self.lapse(case))
 
     def _id(self, case: DemoCase) -> UUID:
         assert case.dossier_id is not None

@@ -11,8 +11,10 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from faps.application.decisions import DecisionReader
+from faps.application.grant_history import as_filed
 from faps.domain.council import BODY_LABELS
 from faps.domain.errors import InvalidInputError, NotFoundError, TransitionNotAllowedError
+from faps.domain.reglement_book import BOOK_ID
 from faps.infrastructure.audit_chain import Seal
 from faps.infrastructure.export_templates import TemplateFolders, template_of
 from faps.infrastructure.exports import scdl, tables
@@ -146,6 +148,21 @@ def _item(reader: DecisionReader, params: dict[str, Any], kind: str) -> Any:
     return d
 
 
+def _filed(reader: DecisionReader, params: dict[str, Any]) -> tuple[Any, Any]:
+    """Return a dossier as filed and the règlement version that judges it (its receipt's data)."""
+    try:
+        dossier_id = UUID(str(params.get("dossier_id")))
+    except ValueError:
+        raise NotFoundError("Dossier introuvable : identifiant invalide.") from None
+    if not reader.app.exists(dossier_id):
+        raise NotFoundError("Dossier introuvable.")
+    dossier = as_filed(reader.app, dossier_id)
+    if dossier is None:
+        raise TransitionNotAllowedError("Pas d'accusé de réception : le dossier n'est pas déposé.")
+    book = reader.app.repository.get(BOOK_ID) if reader.app.exists(BOOK_ID) else None
+    return dossier, book.get(dossier.reglement_version) if book else None
+
+
 def pdf_document(kind: str, templates: TemplateFolders = PACKAGED_TEMPLATES) -> Any:
     """Return the builder of one kind of PDF document, reading its template from `templates`."""
 
@@ -160,6 +177,12 @@ def pdf_document(kind: str, templates: TemplateFolders = PACKAGED_TEMPLATES) -> 
                 "body_label": BODY_LABELS.get(session.body, session.body),
                 "date": session.session_date, "place": session.place})
             name = f"liste-deliberations-{slug}.pdf"
+        elif kind == "receipt":
+            dossier, reglement = _filed(reader, params)
+            context.update(dossier=dossier, reglement=reglement,
+                           commune_name=reader.communes.name(dossier.commune),
+                           kind_labels=reglement.document_kinds() if reglement else {})
+            name = f"accuse-reception-{dossier.reference}.pdf"
         else:
             d = _item(reader, params, kind)
             if wording(params) >= 2 and d.reglement is not None:  # no placeholder is printed
@@ -183,7 +206,7 @@ def pdf_document(kind: str, templates: TemplateFolders = PACKAGED_TEMPLATES) -> 
 
 BUILDERS: dict[str, Any] = {
     **{f"pdf-{k}": pdf_document(k)
-       for k in ("deliberation", "session-list", "notification", "agreement")},
+       for k in ("deliberation", "session-list", "notification", "agreement", "receipt")},
     "decisions": decisions,
     "scdl-subventions": scdl_subventions,
     "scdl-deliberations": scdl_deliberations,
@@ -203,9 +226,14 @@ KIND_LABELS = {
     "pdf-session-list": "Liste des délibérations d'une séance (PDF)",
     "pdf-notification": "Lettre de notification (PDF)",
     "pdf-agreement": "Convention de financement (PDF)",
+    "pdf-receipt": "Accusé de réception d'un dossier (PDF)",
 }
+# The documents a commune downloads for its own dossier (recorded like every export).
+DOSSIER_DOCUMENTS = {"receipt": "pdf-receipt", "notification": "pdf-notification",
+                     "agreement": "pdf-agreement", "deliberation": "pdf-deliberation"}
 PARAMETER_LABELS = {"year": "année", "session_id": "séance", "item": "point",
-                    "format": "format", "separator": "séparateur"}
+                    "reference": "dossier", "dossier_id": "dossier", "format": "format",
+                    "separator": "séparateur"}
 
 
 def describe_parameters(parameters: dict[str, Any],
@@ -216,7 +244,8 @@ def describe_parameters(parameters: dict[str, Any],
     identifier.
     """
     order = list(PARAMETER_LABELS)
-    keys = sorted((k for k in parameters if k not in RECORDED_ONLY and k != "wording"),
+    hidden = RECORDED_ONLY | {"wording"} | ({"dossier_id"} if "reference" in parameters else set())
+    keys = sorted((k for k in parameters if k not in hidden),
                   key=lambda k: (order.index(k) if k in order else len(order), k))
     shown = [f"séance {session_name(parameters[k])}" if k == "session_id" and session_name
              else f"{PARAMETER_LABELS.get(k, k)} {parameters[k]}" for k in keys]

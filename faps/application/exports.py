@@ -17,7 +17,7 @@ from uuid import UUID
 from faps.application import policy
 from faps.application.decisions import DecisionReader
 from faps.domain.actors import Actor
-from faps.domain.errors import ConflictError, InvalidInputError
+from faps.domain.errors import ConflictError, InvalidInputError, NotFoundError
 from faps.domain.exports import ExportRecord
 from faps.infrastructure.audit_chain import AuditChain, Seal
 from faps.infrastructure.export_templates import TemplateFolders, faps_version, template_of
@@ -54,9 +54,36 @@ class ExportService:
 
     def export(self, actor: Actor, kind: str, parameters: dict[str, Any]) -> ExportFile:
         """Build the file of `kind` (see faps.application.export_kinds), seal it, record it."""
+        policy.require(actor, "export.decisions")
+        return self._export(actor, kind, parameters)
+
+    def dossier_document(self, actor: Actor, document: str, dossier_id: UUID) -> ExportFile:
+        """Build, seal and record a dossier's receipt, notification, agreement or extract.
+
+        A commune agent gets those of its own commune's dossiers only; the document is recorded
+        like every export, so it can be regenerated and checked later.
+        """
+        from faps.application.export_kinds import DOSSIER_DOCUMENTS
+
+        if document not in DOSSIER_DOCUMENTS:
+            raise NotFoundError("Document inconnu.")
+        if not self.app.exists(dossier_id):
+            raise NotFoundError("Dossier introuvable.")
+        dossier = self.app.repository.get(dossier_id)
+        policy.require(actor, "dossier.read", dossier.commune)
+        if document == "receipt":
+            parameters: dict[str, Any] = {"dossier_id": str(dossier_id),
+                                          "reference": dossier.reference}
+        elif dossier.decision is None or dossier.agenda_item is None:
+            raise NotFoundError("Aucune délibération n'a encore été prise sur ce dossier.")
+        else:
+            parameters = {"session_id": str(dossier.decision["session_id"]),
+                          "item": dossier.agenda_item}
+        return self._export(actor, DOSSIER_DOCUMENTS[document], parameters)
+
+    def _export(self, actor: Actor, kind: str, parameters: dict[str, Any]) -> ExportFile:
         from faps.application.export_kinds import BUILDERS, WORDING, builder
 
-        policy.require(actor, "export.decisions")
         if kind not in BUILDERS:
             raise InvalidInputError({"kind": [f"type d'export inconnu : {kind}"]})
         at = self.clock.now().replace(microsecond=0)

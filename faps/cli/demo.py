@@ -26,7 +26,8 @@ ACCOUNTS_FILE = "demo-accounts.txt"
               help="Ajouter les données même si la base contient déjà des dossiers.")
 def demo(if_empty: bool, force: bool) -> None:
     """Write the demo through the application services, dated in the past."""
-    clock = demo_clock()
+    today = date.today()
+    clock = demo_clock(today)
     with opened(clock) as faps:
         if has_dossiers(faps) and not force:
             if if_empty:
@@ -37,7 +38,7 @@ def demo(if_empty: bool, force: bool) -> None:
                  "vide (--if-empty pour ne rien faire, --force pour ajouter quand même).", FAILURE)
         click.echo("Création des données de démonstration…")
         with demo_mails(faps) as mails, faps.unit_of_work():  # followers catch up once, at the end
-            result = Demo(faps, clock, date.today()).run()
+            result = Demo(faps, clock, today).run()
         instance = faps.settings.instance_path
         table = accounts_table(result.accounts)
         click.echo(f"{result.dossiers} dossiers, {result.sessions} séances, "

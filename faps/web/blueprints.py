@@ -16,4 +16,5 @@ BLUEPRINTS: list[str] = [
     "faps.web.jobs:bp",
     "faps.web.reglement:bp",
     "faps.web.exchanges:bp",
+    "faps.web.pages:bp",
 ]

@@ -10,15 +10,18 @@ from marshmallow import fields, validate
 from werkzeug.datastructures import MultiDict
 
 from faps.application.exchanges import Upload
+from faps.application.exports import export_service
+from faps.application.grant_history import as_filed, reductions
 from faps.application.simulation import SimulationService
 from faps.domain.actors import Role
 from faps.domain.dossier import Dossier
-from faps.domain.dossier_content import DossierState
+from faps.domain.dossier_content import PAYMENT_KIND_LABELS
 from faps.domain.dossier_exchange import ATTACHMENT_KIND_LABELS, CONTENT_FIELD_LABELS
 from faps.domain.errors import InvalidInputError
 from faps.domain.reglement import Reglement
 from faps.web.common import actor, form_view, parse, redirect_to, roles_required, services
 from faps.web.exchanges import thread_context
+from faps.web.exports import send
 from faps.web.params import page_number, to_int
 from faps.web.project_form import (
     CATEGORIES,
@@ -90,6 +93,9 @@ def dossier_context(dossier_id: UUID, **_: Any) -> dict[str, Any]:
             "field_labels": CONTENT_FIELD_LABELS,
             "kind_names": {**dict(document_kinds(reglement)), **ATTACHMENT_KIND_LABELS},
             **thread_context(dossier, actor()),
+            "reductions": reductions(faps.app, dossier_id), "totals": totals(dossier.content),
+            "tenure_labels": dict(TENURES), "category_labels": dict(CATEGORIES),
+            "payment_labels": PAYMENT_KIND_LABELS,
             "payment_endpoint": PAYMENT_ENDPOINT if PAYMENT_ENDPOINT in current_app.view_functions
             else None}
 
@@ -225,10 +231,19 @@ def withdraw(dossier_id: UUID):  # type: ignore[no-untyped-def]
 @agent_only
 def receipt(dossier_id: UUID):  # type: ignore[no-untyped-def]
     """Show the printable acknowledgement of receipt of a filed dossier."""
-    found = services().dossiers.load(actor(), dossier_id)
-    if found.state is DossierState.DRAFT or not found.reference:
+    services().dossiers.load(actor(), dossier_id)  # the right to read it
+    found = as_filed(services().app, dossier_id)
+    if found is None:
         abort(404)
     return render_template("commune/receipt.html", dossier=found, reglement=reglement_of(found))
+
+
+@bp.post("/dossiers/<uuid:dossier_id>/documents/<any(receipt, notification, agreement, "
+         "deliberation):document>")
+@agent_only
+def document(dossier_id: UUID, document: str):  # type: ignore[no-untyped-def]
+    """Download one of the dossier's PDF documents (each download is recorded and sealed)."""
+    return send(export_service(services()).dossier_document(actor(), document, dossier_id))
 
 
 # -- the Simulateur (commune agents and finance officers) ---------------------------------

@@ -50,6 +50,16 @@ def inbox_filter() -> DossierFilter:
         sort=sort if sort in SORTS else "-updated_at", page=page_number(page))
 
 
+def filter_args(given: Any) -> dict[str, Any]:
+    """Return the inbox's filters given (states as a list: several can be checked)."""
+    found: dict[str, Any] = {}
+    for key in INBOX_ARGS:
+        values = [v for v in given.getlist(key) if v]
+        if values:
+            found[key] = values if key == "state" else values[-1]
+    return found
+
+
 def urgent_deadlines() -> list[Deadline]:
     """Return the most urgent overdue or near deadlines, for the officers' home page.
 
@@ -69,7 +79,7 @@ def urgent_deadlines() -> list[Deadline]:
 def inbox_context() -> dict[str, Any]:
     """Return what the inbox shows."""
     faps = services()
-    args = {k: v for k in INBOX_ARGS for v in request.args.getlist(k) if v}
+    args = filter_args(request.form if request.method == "POST" else request.args)  # as typed
     return {"page": faps.queries.dossiers(actor(), inbox_filter()), "args": args,
             "query": urlencode([(k, v) for k in INBOX_ARGS for v in request.args.getlist(k) if v]),
             "officers": faps.queries.officers(), "sortable": forms.SORTABLE,
@@ -97,13 +107,23 @@ def assign_many():  # type: ignore[no-untyped-def]
     return redirect_to("instruction.inbox")
 
 
+@bp.post("/filtres")
+@officer_only
+def apply_filters():  # type: ignore[no-untyped-def]
+    """Show the inbox with the filters of the form (posted with the form's other buttons)."""
+    return redirect_to("instruction.inbox", **filter_args(request.form))
+
+
 @bp.post("/vues")
 @officer_only
 @form_view("instruction/inbox.html", inbox_context)
 def save_view():  # type: ignore[no-untyped-def]
-    """Save the current filters under a name."""
+    """Save the filters of the form as they stand (applied or not) under a name."""
     data = parse(forms.SavedViewForm(), request.form)
-    SavedViews(services().engine, actor().account_id).save(data["name"], data["query"])
+    posted = filter_args(request.form)
+    query = urlencode([(k, v) for k, vs in posted.items()
+                       for v in (vs if isinstance(vs, list) else [vs])]) or data["query"]
+    SavedViews(services().engine, actor().account_id).save(data["name"], query)
     flash(f"Vue « {data['name']} » enregistrée.", "success")
     return redirect_to("instruction.inbox")
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 import stat
 from collections import Counter
 from collections.abc import Iterator
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
 from eventsourcing.utils import get_topic
 
+from faps.application.demo_data import last_year
 from faps.bootstrap import Faps, build
 from faps.cli import main
 from faps.domain.actors import SYSTEM_ACTOR
@@ -69,7 +70,13 @@ def test_the_demo_fills_the_store_over_every_state_and_three_years(demo):
         faps.close()
     assert len(found) >= 35
     assert states == set(DossierState)
-    assert {2023, 2024, 2025} <= set(years)
+    last = last_year(date.today())
+    assert {last - 2, last - 1, last} <= set(years)
+    today = date.today()
+    assert max(d.modified_on for d in found) <= datetime.now(UTC)  # nothing dated in the future
+    due = [r.due_on for d in found for r in d.information_requests if r.answer is None]
+    assert any(today < day and (day.month == today.month or day <= today + timedelta(days=3))
+               for day in due)  # work due this month
     assert len(sessions) >= 2
     assert coming and coming[0].items  # an agenda still to vote, on a year with a budget
     assert budgets[coming[0].session_date.year].remaining > 0
@@ -111,14 +118,15 @@ def test_the_demo_runs_again_only_when_asked_to_skip_a_filled_store(demo):
 
 def test_history_shows_the_events_and_the_state_before_the_vote(demo):
     store, _ = demo
-    before = store.run("history", "FAPS-2023-001", "--as-of", "2023-06-19")
+    first = last_year(date.today()) - 2  # the demo's first year, whatever the day it ran
+    before = store.run("history", f"FAPS-{first}-001", "--as-of", f"{first}-06-19")
     assert before.exit_code == 0, before.output
     assert "Dossier déposé" in before.output
     assert "Vote du conseil" not in before.output
-    assert "État au 19/06/2023\u202f: Inscrit à l’ordre du jour" in before.output
-    everything = store.run("history", "faps-2023-001")
+    assert f"État au 19/06/{first}\u202f: Inscrit à l’ordre du jour" in before.output
+    everything = store.run("history", f"faps-{first}-001")
     assert "Vote du conseil" in everything.output
-    assert "Adoptée le 20/06/2023" in everything.output
+    assert f"Adoptée le 20/06/{first}" in everything.output
 
 
 def test_an_account_added_with_a_password_on_stdin_can_sign_in(demo):

@@ -251,5 +251,5 @@ def test_the_councils_decision_is_shown_in_french(signed_in: SignedIn, web_world
     decision = page.split("Décision du conseil", 1)[1].split("</section>", 1)[0]
     assert "Adoptée le 05/02/2024" in decision  # the session held the day of filing
     assert "DEL-2024-001" in decision and "50 pour, 3 contre, 2 abstentions" in decision
-    assert "Montant attribué" in decision and "30 000,00 €" in decision
+    assert "Montant voté" in decision and "30 000,00 €" in decision
     assert "_" not in decision and "Session id" not in decision
