@@ -8,6 +8,7 @@ from typing import Any
 
 from faps.application.deadlines import Deadline
 from faps.domain.dossier import Dossier
+from faps.domain.labels import reglement_version_text
 from faps.domain.money import format_euros
 from faps.domain.payments import payment_statement
 
@@ -48,8 +49,9 @@ def mail_for_event(event: Any, dossier: Dossier, public_url: str) -> Mail | None
 
 def _submitted(event: Any, dossier: Dossier) -> tuple[str, str]:
     return ("Accusé de réception", f"Votre demande a été déposée le {_d(event.acknowledged_on)}. "
-            f"Elle est enregistrée sous la référence {event.reference} et relève du règlement "
-            f"{event.reglement_version}. Le présent message vaut accusé de réception.")
+            f"Elle est enregistrée sous la référence {event.reference} et relève du règlement, "
+            f"{reglement_version_text(event.reglement_version)}. Le présent message vaut accusé "
+            "de réception.")
 
 
 def _information(event: Any, dossier: Dossier) -> tuple[str, str]:
