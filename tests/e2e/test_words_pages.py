@@ -14,7 +14,7 @@ from faps.application.demo import Demo, demo_clock
 from faps.domain.actors import Role
 from faps.web import create_app
 from tests.conftest import build_faps
-from tests.e2e.conftest import CHROMIUM_ARGS, TIMEOUT_MS, shot, sign_in_page
+from tests.e2e.conftest import TIMEOUT_MS, shot, sign_in_page
 from tests.web.test_words import edit_a_draft, edited_dossier, faults
 
 
