@@ -10,6 +10,7 @@ from faps.application.deadlines import Deadline
 from faps.application.exchange_mails import EXCHANGE_EVENTS, exchange_mail
 from faps.domain.dossier import Dossier
 from faps.domain.dossier_exchange import CONTENT_FIELD_LABELS
+from faps.domain.labels import reglement_version_text
 from faps.domain.money import format_euros
 from faps.domain.payments import payment_statement
 
@@ -60,8 +61,9 @@ def mail_for_event(event: Any, dossier: Dossier, public_url: str,
 
 def _submitted(event: Any, dossier: Dossier) -> tuple[str, str]:
     return ("Accusé de réception", f"Votre demande a été déposée le {_d(event.acknowledged_on)}. "
-            f"Elle est enregistrée sous la référence {event.reference} et relève du règlement "
-            f"{event.reglement_version}. Le présent message vaut accusé de réception.")
+            f"Elle est enregistrée sous la référence {event.reference} et relève du règlement, "
+            f"{reglement_version_text(event.reglement_version)}. Le présent message vaut accusé "
+            "de réception.")
 
 
 def _information(event: Any, dossier: Dossier) -> tuple[str, str]:

@@ -84,12 +84,19 @@ def describe(entry: HistoryEntry, names: Any) -> str:
     who = f"{actor.display} ({actor.role.label}"
     who += f", {names(actor.commune)})" if actor.commune else ")"
     lines = [f"  {when}  v{entry.version:<3} {entry.label} — {who}"]
-    details = [f"{field_label(k)}\u202f: {shown}" for k, v in entry.details.items()
-               if k != "changes" and (shown := _value(k, v)) not in (None, "")]
+    details = [f"{_label(entry.kind, k)}\u202f: {shown}" for k, v in entry.details.items()
+               if k != "changes" and (shown := names(v) if k == "commune" and v
+                                      else _value(k, v)) not in (None, "")]
     if details:
         lines.append("          " + "\u202f; ".join(details))
     lines += [f"          {line}" for line in changes_text(entry.details.get("changes"))]
     return "\n".join(lines)
+
+
+def _label(kind: str, key: str) -> str:
+    """Return a detail's label (a payment's `kind` is its nature, not a kind of pièce)."""
+    return "Nature du versement" if key == "kind" and kind.startswith("Payment") \
+        else field_label(key)
 
 
 def _value(key: str, value: Any) -> str | None:

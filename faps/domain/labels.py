@@ -65,7 +65,8 @@ FIELD_LABELS = {
     "real_eligible_cost": "Dépense éligible réelle", "clawback_due": "Reste à reverser",
     "title_reference": "Référence du titre de recette", "released_amount": "Montant libéré",
     "officer_id": "Instructeur", "officer_name": "Instructeur", "text": "Note",
-    "item": "Point", "item_number": "Point n°", "document": "Pièce", "documents": "Pièces",
+    "item": "Point", "item_number": "Point de l’ordre du jour", "document": "Pièce",
+    "documents": "Pièces",
     "content": "Projet", "changes": "Modifications", "assessment": "Instruction",
     "paid_before": "Déjà versé", "awarded": "Montant attribué", "session_date": "Date de la séance",
     "convocation_date": "Date de convocation", "place": "Lieu", "body": "Instance",
@@ -161,10 +162,10 @@ def value_text(field: str, value: Any) -> str:
         return short_date(value)
     if isinstance(value, str) and _iso_day(value) is not None:
         return short_date(_iso_day(value))  # type: ignore[arg-type]
-    if field in CODE_LABELS:
-        return code_label(field, value)
     if isinstance(value, list | tuple):
         return ", ".join(value_text(field, v) for v in value)
+    if field in CODE_LABELS:
+        return code_label(field, value)
     text = str(value)
     return text if len(text) <= 160 else text[:157] + "…"
 

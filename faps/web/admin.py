@@ -116,7 +116,7 @@ def set_active(account_id: UUID):  # type: ignore[no-untyped-def]
     """Deactivate or reactivate the account."""
     data = parse(ActivationSchema(), request.form)
     services().accounts.set_active(actor(), account_id, data["active"])
-    flash("Compte réactivé." if data["active"] else "Compte désactivé : il ne peut plus se "
+    flash("Compte réactivé." if data["active"] else "Compte désactivé\u202f: il ne peut plus se "
           "connecter.", "success")
     return redirect_to("admin.account", account_id=account_id)
 

@@ -134,7 +134,7 @@ def withdraw_item(session_id: UUID, item_number: int):  # type: ignore[no-untype
     """Take an item off the agenda, with a motive."""
     data = parse(MotiveForm(), request.form)
     services().council.withdraw_item(actor(), session_id, item_number, data["motive"])
-    flash(f"Point n° {item_number} retiré de l'ordre du jour.", "success")
+    flash(f"Point n° {item_number} retiré de l’ordre du jour.", "success")
     return redirect_to("assemblees.session", session_id=session_id)
 
 

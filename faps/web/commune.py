@@ -132,7 +132,7 @@ def new():  # type: ignore[no-untyped-def]
         return render_template("commune/new.html", form={}, errors={})
     data = parse(NewDraftSchema(), request.form)
     dossier_id = services().dossiers.draft(actor(), actor().commune or "", {"title": data["title"]})
-    flash("Brouillon créé : complétez-le à votre rythme, il est enregistré à chaque étape.",
+    flash("Brouillon créé\u202f: complétez-le à votre rythme, il est enregistré à chaque étape.",
           "success")
     return redirect_to("commune.edit", dossier_id=dossier_id)
 

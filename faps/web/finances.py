@@ -154,7 +154,7 @@ def payment_context(dossier_id: UUID, **_: Any) -> dict[str, Any]:
             "required": {"avance": reglement.documents_at_advance,
                          "acompte": reglement.documents_at_interim,
                          "solde": reglement.documents_at_balance},
-            "pending": pending,
+            "pending": pending, "field_labels": {"kind": "Nature du versement"},
             "failed": request.endpoint if request.method == "POST" else None}
 
 

@@ -10,6 +10,7 @@ from flask import Blueprint, flash, render_template, request
 from faps.application import policy
 from faps.domain.actors import Role
 from faps.domain.errors import InvalidInputError
+from faps.domain.labels import reglement_version_text
 from faps.domain.money import format_percent
 from faps.domain.reglement import CATEGORY_LABELS, TENURE_LABELS
 from faps.infrastructure.reglement_files import parse_reglement
@@ -53,6 +54,7 @@ def adopt():  # type: ignore[no-untyped-def]
         raise InvalidInputError({"file": ["fichier non lisible en UTF-8"]}) from None
     version = parse_reglement(text, toml=upload.filename.lower().endswith(".toml"))
     services().reglements.adopt(actor(), version)
-    flash(f"Version {version.version} enregistrée : elle juge les dossiers déposés à partir du "
-          f"{version.effective_from:%d/%m/%Y}.", "success")
+    name = reglement_version_text(version.version)
+    flash(f"{name[:1].upper()}{name[1:]} enregistrée\u202f: elle juge les dossiers déposés à "
+          f"partir du {version.effective_from:%d/%m/%Y}.", "success")
     return redirect_to("reglement.versions")

@@ -18,7 +18,7 @@ def test_a_commune_agent_drafts_simulates_uploads_submits_and_gets_a_receipt(
     shot(page, "commune-01-mes-dossiers-vide")
 
     page.get_by_role("link", name="Nouveau dossier").click()
-    page.get_by_label("Objet de l'opération").fill("Maison de santé du Segrais")
+    page.get_by_label("Objet de l’opération").fill("Maison de santé du Segrais")
     page.get_by_role("button", name="Créer le brouillon").click()
     assert page.url.endswith("/modifier")
 

@@ -60,7 +60,7 @@ def test_a_dossier_goes_from_filing_to_an_adopted_vote_and_the_auditor_replays_i
     # The officer declares it complete, assesses it and proposes the maximum.
     officer.reload()
     officer.get_by_role("button", name="Déclarer le dossier complet").click()
-    officer.get_by_role("button", name="Instruire l'éligibilité").click()
+    officer.get_by_role("button", name="Instruire l’éligibilité").click()
     officer.get_by_text("plafond retenu").wait_for()
     assert officer.get_by_label(re.compile("Montant proposé")).input_value() == "30000,00"
     officer.get_by_label("Motivation").fill("Projet conforme au règlement 2022.")
@@ -78,7 +78,7 @@ def test_a_dossier_goes_from_filing_to_an_adopted_vote_and_the_auditor_replays_i
     secretariat.get_by_label("Lieu").fill("Torcy, hôtel d'agglomération")
     secretariat.get_by_role("button", name="Créer la séance").click()
     secretariat.get_by_label(f"Inscrire {reference}").check()
-    secretariat.get_by_role("button", name="Inscrire à l'ordre du jour").click()
+    secretariat.get_by_role("button", name="Inscrire à l’ordre du jour").click()
     secretariat.locator("#f-p1-deliberation_reference").fill("DEL-2024-015")
     for name, value in (("votes_for", "50"), ("votes_against", "3"), ("abstentions", "2"),
                         ("present", "52"), ("voting", "55")):

@@ -83,7 +83,7 @@ def test_a_commune_requests_its_balance_the_officer_pays_it_and_the_budget_shows
     # The officer sees the request on the dossier's payments page and pays it.
     officer.goto("/instruction/?state=attribue")
     officer.get_by_role("link", name=reference).click()
-    officer.get_by_role("link", name=re.compile("Versements : état des sommes")).click()
+    officer.get_by_role("link", name=re.compile(r"Versements\s*: état des sommes")).click()
     request = officer.locator("section", has_text="Demandes de versement").locator(
         "tr", has_text="en attente").locator("td").all_inner_texts()
     assert request[:3] == ["Solde", euros("21 000,00"), euros("100 000,00")]

@@ -29,6 +29,11 @@ def test_a_code_value_reads_by_its_label_and_an_empty_one_as_a_dash() -> None:
         f"Occupation des locaux par la commune{N}: — → Propriétaire"]
 
 
+def test_a_list_of_codes_reads_as_their_labels() -> None:
+    assert value_text("document_kinds", ("devis", "factures")) == (
+        "Devis ou estimation détaillée des dépenses, Factures acquittées")
+
+
 def test_a_date_reads_the_french_way() -> None:
     assert value_text("works_planned_start", "2026-03-01") == "01/03/2026"
 

@@ -50,7 +50,7 @@ def test_a_float_rate_is_read_as_its_decimal_text() -> None:
         ("rate", "0", "doit être supérieur à 0"),
         ("rate", "1.01", "doit être au plus 1"),
         ("rate", "abc", "nombre décimal attendu"),
-        ("basis", "TVA", "valeurs admises : 'HT' ou 'TTC'"),
+        ("basis", "TVA", "valeurs admises\u202f: 'HT' ou 'TTC'"),
         ("ceiling_per_dossier", "-1.00", "négatif"),
         ("floor_eligible_cost", "10.001", "deux décimales"),
         ("eligible_categories", ["travaux"], "valeur inconnue"),

@@ -148,7 +148,7 @@ def test_a_session_to_come_takes_its_votes_only_from_its_day(
     client = signed_in("secretariat")
     base = f"/assemblees/seances/{session_id}"
     page = text_of(client.get(base))
-    assert "Le vote s'enregistre à partir du jour de la séance (12/02/2024)" in page
+    assert "Le vote s’enregistre à partir du jour de la séance (12/02/2024)" in page
     assert "Enregistrer le vote" not in page
     refused = post(client, f"{base}/points/1/vote", vote())
     assert refused.status_code in (400, 409, 422)

@@ -153,7 +153,7 @@ def test_an_item_not_adopted_gets_no_notification_nor_agreement(web_world: World
     page = browser.get(path).get_data(as_text=True)
     assert page.count(f'{path}/notification"') == 1 and page.count(f'{path}/agreement"') == 1
     assert page.count(f'{path}/deliberation"') == 2  # adopted and rejected: not adjourned
-    assert "Ajourné : pas de délibération" in page
+    assert "Ajourné\u202f: pas de délibération" in page
     refused = browser.post(f"{path}/notification", data={"csrf_token": csrf_of(browser, path),
                                                          "item": 2})
     assert refused.status_code == 422

@@ -79,7 +79,7 @@ def test_a_bad_budget_form_comes_back_with_its_field_errors(
     assert response.status_code == 400
     assert f'id="f-{field}"' in html and 'aria-invalid="true"' in html
     assert message in html
-    assert "Voter ou modifier l'enveloppe annuelle" in html  # the form, not a bare error page
+    assert "Voter ou modifier l’enveloppe annuelle" in html  # the form, not a bare error page
     assert f'value="{data["amount"]}"' in html  # the input is kept
 
 

@@ -187,7 +187,7 @@ def test_the_officer_declares_complete_assesses_and_proposes(signed_in: SignedIn
     assert post(officer, f"{base}/complet").status_code == 302
     assert post(officer, f"{base}/instruire").status_code == 302
     page = text_of(officer.get(base))
-    assert "Maximum de l&#39;instruction : 30 000,00 €" in page
+    assert "Maximum de l’instruction : 30 000,00 €" in page
     version = web_world.faps.dossiers.load(web_world.officer, dossier_id).version
     response = post(officer, f"{base}/proposer", {"action": "propose", "amount": "25 000,00",
                                                   "motive": "Conforme.",

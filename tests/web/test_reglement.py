@@ -58,7 +58,8 @@ def test_a_bad_file_is_refused_naming_the_field_and_nothing_is_recorded(
     browser = signed_in("admin")
     before = web_world.faps.app.recorder.max_notification_id()
     bad = _upload(browser, "v.toml", CORRECTED.replace('"0.40"', '"quarante"'))
-    assert bad.status_code == 400 and "rate : nombre décimal attendu" in bad.get_data(as_text=True)
+    assert bad.status_code == 400
+    assert "rate\u202f: nombre décimal attendu" in bad.get_data(as_text=True)
     twice = _upload(browser, "v.toml", SHIPPED)
     assert twice.status_code == 400
     assert "la version 2022-03-31 existe déjà" in twice.get_data(as_text=True)
