@@ -199,19 +199,22 @@ def test_line_breaks_are_kept_in_multi_line_texts_and_refused_in_a_title(
 
 
 # -- 11. file names and contents -------------------------------------------------------------
-@pytest.mark.parametrize(("name", "served"), [("x.html", "x.pdf"), ("devis.PDF", "devis.PDF"),
-                                              ("a\tb\x00\x1b.pdf", "a b.pdf"),
-                                              ("rapport «final».svg", "rapport _final_.pdf")])
+@pytest.mark.parametrize(("name", "kept", "served"), [
+    ("x.html", "x.pdf", "x.pdf"), ("devis.PDF", "devis.PDF", "devis.PDF"),
+    ("a\tb\x00\x1b.pdf", "a b.pdf", "a b.pdf"),
+    ("rapport «final».svg", "rapport «final».pdf", "rapport _final_.pdf")])
 def test_an_upload_is_kept_and_served_under_a_name_of_its_real_type(
-        signed_in: SignedIn, web_world: World, name: str, served: str) -> None:
+        signed_in: SignedIn, web_world: World, name: str, kept: str, served: str) -> None:
     agent = signed_in("agent")
     draft = web_world.drafted()
     response = post(agent, f"/commune/dossiers/{draft}/pieces",
                     {"kind": "devis", "file": (io.BytesIO(pdf("x")), name)},
                     content_type="multipart/form-data")
     assert response.status_code == 302
+    assert f"« {kept} »" in agent.get(response.headers["Location"]).get_data(as_text=True)
     dossier = web_world.faps.dossiers.load(web_world.agent, draft)
     (ref,) = dossier.documents.values()
+    assert ref.name == kept
     page = agent.get(f"/dossiers/{draft}/pieces/{ref.document_id}")
     assert page.status_code == 200 and page.mimetype == "application/pdf"
     header = page.headers["Content-Disposition"]
