@@ -112,7 +112,7 @@ class FapsApplication(Application[UUID]):
         from eventsourcing.application import AggregateNotFoundError
 
         try:
-            aggregate = self.repository.get(aggregate_id, version=version)
+            aggregate: Any = self.repository.get(aggregate_id, version=version)
         except AggregateNotFoundError:
             raise NotFoundError(f"{what} introuvable.") from None
         kind = KINDS.get(what)

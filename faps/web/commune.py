@@ -171,8 +171,11 @@ def attach(dossier_id: UUID):  # type: ignore[no-untyped-def]
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         raise InvalidInputError({"file": ["choisissez un fichier"]})
-    services().dossiers.attach(actor(), dossier_id, data["kind"], upload.filename, upload.read())
-    flash(f"Pièce « {upload.filename} » jointe au dossier.", "success")
+    faps = services()
+    document_id = faps.dossiers.attach(actor(), dossier_id, data["kind"], upload.filename,
+                                       upload.read())
+    kept = faps.dossiers.load(actor(), dossier_id).documents[document_id].name
+    flash(f"Pièce « {kept} » jointe au dossier.", "success")
     return redirect_to("commune.dossier", dossier_id=dossier_id, _anchor="pieces")
 
 

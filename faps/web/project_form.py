@@ -36,6 +36,11 @@ ROW_LABELS = {"expenses": "Dépenses", "public_funding": "Financements publics",
 _ROW_NAME = re.compile(r"^(\w+)\[([0-9]+)\]\.(\w+)$", re.ASCII)
 
 
+def _row_name(name: Any) -> re.Match[str] | None:
+    """Return the parts of a row field's name (a malformed multipart part may have no name)."""
+    return _ROW_NAME.match(name) if isinstance(name, str) else None
+
+
 def _index(text: str) -> int:
     """Return a row number as posted; a number past every bound counts as the first too many."""
     return int(text) if len(text) <= 6 else 10**6
@@ -53,7 +58,7 @@ def rows(form: MultiDict[str, str] | dict[str, Any], prefix: str) -> list[dict[s
     """Return the filled rows of a table of the form, in order (blank rows are dropped)."""
     found: dict[int, dict[str, str]] = {}
     for name in form:
-        match = _ROW_NAME.match(name)
+        match = _row_name(name)
         if match and match.group(1) == prefix and match.group(3) in ROWS[prefix]:
             index = _index(match.group(2))
             if index >= MAX_ROWS[prefix]:
@@ -129,7 +134,7 @@ def row_count(form: MultiDict[str, str] | dict[str, Any], prefix: str, extra: in
     Never more than the table's bound, whatever index was posted.
     """
     bound = MAX_ROWS[prefix]
-    indices = [index for name in form if (m := _ROW_NAME.match(name))
+    indices = [index for name in form if (m := _row_name(name))
                and m.group(1) == prefix and str(form[name]).strip()
                and m.group(3) != "category" and (index := _index(m.group(2))) < bound]
     shown = max(max(indices, default=-1) + 1, 1) + max(0, min(extra, MAX_EXTRA))

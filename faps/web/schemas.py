@@ -21,14 +21,20 @@ FRENCH = {
 }
 LENGTH = {"min": "au moins {min} caractères", "max": "au plus {max} caractères",
           "all": "entre {min} et {max} caractères", "equal": "exactement {equal} caractères"}
+ITEMS = {"min": "au moins {min} éléments", "max": "au plus {max} éléments",
+         "all": "entre {min} et {max} éléments", "equal": "exactement {equal} éléments"}
 
 
 # Fields typed in a textarea: line breaks allowed; every other text is one line.
 MULTILINE = frozenset({"description", "professionals", "motive", "message", "text", "answer"})
-# Secrets are compared, never printed: what was once chosen must still be typed.
-UNCHECKED = frozenset({"password", "csrf_token"})
-# A number without a range of its own (a version seen) stays a number SQLite can hold.
+# Compared or checked elsewhere, never printed: a secret once chosen must still be typed; the
+# page to return to after sign-in is judged by the sign-in view.
+UNCHECKED = frozenset({"password", "csrf_token", "next"})
+# Bounds of the fields that have none of their own: a number SQLite can hold (a version
+# seen), a text no longer than a dossier's description, a list as long as an agenda can be.
 MAX_INTEGER = 2**31 - 1
+MAX_TEXT = 4000
+MAX_ITEMS = 200
 
 
 class NoControlCharacters:
@@ -43,12 +49,20 @@ class NoControlCharacters:
             raise ValidationError(problem)
 
 
+def _has(field: fields.Field, kind: type) -> bool:
+    return any(isinstance(v, kind) for v in field.validators)
+
+
 def _guard_text(name: str, field: fields.Field) -> None:
-    """Add the control-character check to a text field (and to the items of a list of texts)."""
+    """Bound a field: texts without control characters and of a bounded length, lists too."""
     if isinstance(field, fields.List):
         _guard_text(name, field.inner)
-    elif isinstance(field, fields.String) and name not in UNCHECKED:
-        field.validators = [*field.validators, NoControlCharacters(name in MULTILINE)]
+        if not _has(field, validate.Length):
+            field.validators = [*field.validators, validate.Length(max=MAX_ITEMS)]
+    elif isinstance(field, fields.String):
+        bound = [] if _has(field, validate.Length) else [validate.Length(max=MAX_TEXT)]
+        check = [] if name in UNCHECKED else [NoControlCharacters(name in MULTILINE)]
+        field.validators = [*field.validators, *bound, *check]
     elif isinstance(field, fields.Integer) and not any(
             isinstance(v, validate.Range) for v in field.validators):
         field.validators = [*field.validators, validate.Range(min=0, max=MAX_INTEGER)]
@@ -72,7 +86,8 @@ class FrenchSchema(Schema):
                     field.error_messages[key] = message
             for validator in getattr(field, "validators", []):
                 if validator.__class__.__name__ == "Length":
-                    for key, message in LENGTH.items():
+                    texts = LENGTH if not isinstance(field, fields.List) else ITEMS
+                    for key, message in texts.items():
                         setattr(validator, f"message_{key}", message)
                 if validator.__class__.__name__ == "OneOf":
                     validator.error = "valeur inconnue"

@@ -33,8 +33,11 @@ CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
-def hostile_award(world: World) -> UUID:
-    """Award a dossier whose stored title holds a formula and control characters."""
+def hostile_award(world: World) -> tuple[UUID, UUID, int]:
+    """Award a dossier whose stored title holds a formula and control characters.
+
+    Return the dossier, its session and its item number.
+    """
     stored = DossierContent.model_validate(content(title=TITLE), context=STORED)
     dossier_id = world.faps.dossiers.draft(world.agent, "77258", stored)
     for kind in FILING_KINDS:
@@ -52,7 +55,7 @@ def hostile_award(world: World) -> UUID:
                                       (50, 3, 2), (52, 55))
     world.faps.grants.record_municipal_deliberation(world.secretariat, dossier_id, MUNICIPAL,
                                                     world.clock.now().date())
-    return dossier_id
+    return dossier_id, session_id, item
 
 
 @pytest.fixture
@@ -60,6 +63,19 @@ def hostile(memory_world: World) -> World:
     """A world with one awarded dossier of hostile stored texts."""
     hostile_award(memory_world)
     return memory_world
+
+
+@pytest.mark.parametrize("kind", ["deliberation", "notification", "agreement"])
+def test_item_pdfs_print_the_title_without_control_characters(memory_world: World,
+                                                             kind: str) -> None:
+    from pypdf import PdfReader
+
+    _, session_id, item = hostile_award(memory_world)
+    result = service(memory_world).export(memory_world.secretariat, f"pdf-{kind}",
+                                          {"session_id": session_id, "item": item})
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(result.data)).pages)
+    assert "HYPERLINK" in text
+    assert not CONTROL.search(text)
 
 
 def test_csv_cells_never_start_a_formula_nor_hold_control_characters(hostile: World) -> None:
@@ -133,7 +149,7 @@ def test_history_prints_no_terminal_escape(tmp_path, clock) -> None:  # type: ig
     url = f"sqlite:///{tmp_path / 'faps.sqlite3'}"
     faps = build_faps(url, tmp_path, clock)
     world = make_world(faps, clock)
-    dossier_id = hostile_award(world)
+    dossier_id, _, _ = hostile_award(world)
     faps.close()
     env = {"FAPS_INSTANCE_PATH": str(tmp_path / "instance"), "FAPS_DATABASE_URL": url}
     result = CliRunner().invoke(main, ["history", str(dossier_id)], env=env)

@@ -20,6 +20,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
 
 from faps.domain.errors import ConfigurationError
 from faps.domain.money import format_euros
+from faps.infrastructure.exports.cells import printable
 from faps.infrastructure.exports.wording import act, de
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "exports"
@@ -90,7 +91,11 @@ def blocks(text: str) -> list[str]:
 
 
 def render_pdf(text: str, title: str, footer: str, author: str) -> bytes:
-    """Lay out marked-up text as an A4 PDF with page numbers and a footer on every page."""
+    """Lay out marked-up text as an A4 PDF with page numbers and a footer on every page.
+
+    Control characters of stored texts are stripped: nothing invisible is printed.
+    """
+    text, title, footer, author = (printable(t) for t in (text, title, footer, author))
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import cm
