@@ -19,8 +19,8 @@ def tokens() -> None:
     """Manage personal API tokens from the server."""
 
 
-@tokens.command("create", help="Crée un jeton pour le compte de cette adresse et l'affiche, "
-                "une seule fois : conservez-le aussitôt.")
+@tokens.command("create", help="Crée un jeton pour le compte de cette adresse et l’affiche, "
+                "une seule fois\u202f: conservez-le aussitôt.")
 @click.argument("email")
 @click.option("--name", required=True, help="Nom du jeton (à quoi il sert).")
 @click.option("--expires-days", type=click.IntRange(1, 3650), default=None,
@@ -33,9 +33,9 @@ def create(email: str, name: str, expires_days: int | None) -> None:
             fail(f"Aucun compte pour l'adresse {email}.", INPUT_ERROR)
             return
         issued = token_service(faps).create(SYSTEM_ACTOR, account.id, name, expires_days)
-        until = f", valable jusqu'au {datetime_fr(issued.expires_at)}" if issued.expires_at else ""
-        click.echo(f"Jeton « {issued.name} » créé pour {account.email} (id {issued.token_id}"
-                   f"{until}). Il ne sera plus affiché :", err=True)
+        until = f", valable jusqu’au {datetime_fr(issued.expires_at)}" if issued.expires_at else ""
+        click.echo(f"Jeton «\u202f{issued.name}\u202f» créé pour {account.email} (id {issued.token_id}"
+                   f"{until}). Il ne sera plus affiché\u202f:", err=True)
         click.echo(issued.secret)
 
 

@@ -13,4 +13,5 @@ BLUEPRINTS: list[str] = [
     "faps.web.admin:bp",
     "faps.web.exports:bp",
     "faps.web.reglement:bp",
+    "faps.web.account_tokens:bp",
 ]
