@@ -34,8 +34,8 @@ def create(email: str, name: str, expires_days: int | None) -> None:
             return
         issued = token_service(faps).create(SYSTEM_ACTOR, account.id, name, expires_days)
         until = f", valable jusqu’au {datetime_fr(issued.expires_at)}" if issued.expires_at else ""
-        click.echo(f"Jeton «\u202f{issued.name}\u202f» créé pour {account.email} (id {issued.token_id}"
-                   f"{until}). Il ne sera plus affiché\u202f:", err=True)
+        click.echo(f"Jeton «\u202f{issued.name}\u202f» créé pour {account.email} "
+                   f"(id {issued.token_id}{until}). Il ne sera plus affiché\u202f:", err=True)
         click.echo(issued.secret)
 
 
