@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from flask import Response, request, url_for
+from flask import Response, current_app, json, request, url_for
 
 from faps.application.queries import DossierFilter, DossierRow
 from faps.application.timetravel import end_of
@@ -130,13 +130,21 @@ def _cursor(text: str | None) -> UUID | None:
 @blp.alt_response(400, response="BAD_REQUEST")
 @blp.alt_response(401, response="UNAUTHORIZED")
 @blp.alt_response(403, response="FORBIDDEN")
-def list_dossiers(args: dict[str, Any]) -> dict[str, Any]:
+def list_dossiers(args: dict[str, Any]) -> Response:
     flt = DossierFilter(commune=args.get("commune"), states=tuple(args.get("etat") or ()),
                         year=args.get("annee"), text=args.get("q"))
     rows, after = dossiers_after(services().queries, actor(), flt, _cursor(args.get("cursor")),
                                  args["limit"])
     cursor = base64.urlsafe_b64encode(str(after).encode()).decode().rstrip("=") if after else None
-    return {"items": [row_out(r) for r in rows], "next_cursor": cursor}
+    # Serialized here rather than by the response schema (which documents the same shape):
+    # a page of 50 rows through marshmallow was most of the read's time.
+    return json_response({"items": [row_out(r) for r in rows], "next_cursor": cursor})
+
+
+def json_response(body: Any, status: int = 200) -> Response:
+    """Return a JSON response of plain values (amounts as strings, ISO 8601 dates)."""
+    return current_app.response_class(json.dumps(plain(body), ensure_ascii=False),
+                                      status=status, mimetype="application/json")
 
 
 @blp.route("", methods=["POST"])
