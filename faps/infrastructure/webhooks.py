@@ -129,7 +129,7 @@ class WebhookRules:
             raise InvalidInputError({"url": [f"Adresse : l'hôte {host} est introuvable"]}) \
                 from None
         for address in addresses:
-            ip = ipaddress.ip_address(address.split("%")[0])
+            ip = ipaddress.ip_address(str(address).split("%")[0])
             if (ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved
                     or ip.is_multicast or ip.is_unspecified):
                 raise InvalidInputError({"url": [

@@ -64,9 +64,9 @@ def init_app(app: Flask) -> None:
         if isinstance(error, ConflictError) and request.path.startswith("/api/"):
             from faps.web.api.core import problem
 
-            extra = ({"current_version": error.current_version}
-                     if error.current_version is not None else {})
-            return problem(409, error.message, **extra)
+            if error.current_version is None:
+                return problem(409, error.message)
+            return problem(409, error.message, current_version=error.current_version)
         if status_of(error) >= 500:
             log.error("%s on %s %s: %s", type(error).__name__, request.method, request.path,
                       error.message)

@@ -36,7 +36,7 @@ contenu, 422. **Limite** : au-delà du nombre d'appels permis par minute, 429 et
 
 
 def _setup(state: BlueprintSetupState) -> None:
-    init_api(state.app)
+    init_api(state.app)  # type: ignore[arg-type]  # a Flask application here
 
 
 bp.record_once(_setup)

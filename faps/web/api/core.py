@@ -18,13 +18,12 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask, current_app, g, json, request
+from flask import Flask, Response, current_app, g, json, request
 from flask_smorest import Api, Blueprint
 from flask_smorest.utils import prepare_response
 from marshmallow import Schema, fields
 from webargs.flaskparser import FlaskParser
 from werkzeug.exceptions import HTTPException
-from werkzeug.wrappers import Response
 
 from faps.infrastructure.api_store import SqlAlchemyIdempotency, StoredResponse
 from faps.infrastructure.api_tokens import token_service
