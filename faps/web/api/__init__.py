@@ -69,7 +69,7 @@ def init_api(app: Flask) -> core.FapsApi:
 @bp.get("/docs")
 def docs() -> Any:
     """Show the API's document to people (Swagger UI, served from this server)."""
-    response = Response(render_template("api/docs.html"))
+    response = Response(render_template("api/docs.html"), mimetype="text/html")
     # Swagger UI sets styles from its script: the page allows inline styles, nothing else.
     response.headers["Content-Security-Policy"] = (
         "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
