@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+import threading
 import time
+from typing import Any
 from uuid import UUID
 
 import click
@@ -10,6 +13,8 @@ import click
 from faps.cli.support import INPUT_ERROR, fail, opened
 from faps.infrastructure.webhooks import EVENT_TYPES, webhooks_of
 from faps.web.formatting import datetime_fr
+
+log = logging.getLogger("faps.webhooks")
 
 
 @click.group(help="Webhooks signés (Standard Webhooks). L’accès au serveur vaut droit "
@@ -82,6 +87,18 @@ def resume(subscription_id: str) -> None:
     with opened() as faps:
         webhooks_of(faps).resume(_uuid(subscription_id))
         click.echo("Abonnement repris.")
+
+
+def send_webhooks(faps: Any, interval: float, stop: threading.Event) -> None:
+    """Queue and send webhook deliveries until `stop` is set (errors logged, then retried)."""
+    hooks = webhooks_of(faps)
+    while not stop.is_set():
+        try:
+            hooks.enqueue()
+            hooks.send_due()
+        except Exception:
+            log.exception("Webhook sender failed; retrying")
+        stop.wait(interval)
 
 
 def _count(count: int) -> str:

@@ -169,3 +169,25 @@ def test_only_https_and_no_private_address_unless_a_setting_allows_it(
     assert message in json.dumps(refused.value.errors, ensure_ascii=False)
     WebhookRules(allow_http=True, allowed_hosts=frozenset({"127.0.0.1"})).check(
         "http://127.0.0.1:8080/hook")
+
+
+def test_faps_projections_follow_sends_the_webhooks_too(
+    store: tuple[Faps, dict[str, str]], clock: SettableClock, receiver: Receiver
+):
+    faps, env = store
+    world = make_world(faps, clock)
+    _, secret = webhooks_of(faps).subscribe(receiver.url, ["dossier.drafted"])
+    dossier_id = world.drafted()
+    follower = subprocess.Popen([sys.executable, "-m", "faps.cli", "projections", "follow",
+                                 "--interval", "0.2"], env={**os.environ, **env},
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while not receiver.received and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        follower.terminate()
+        follower.wait()
+    (message,) = verified(secret, receiver.received)
+    assert message["type"] == "dossier.drafted"
+    assert message["data"]["dossier_id"] == str(dossier_id)
