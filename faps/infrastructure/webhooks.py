@@ -8,7 +8,7 @@
   event of a dossier waits while an earlier one is failing. A delivery is marked delivered
   only after a 2xx, so a sender killed mid-batch sends the rest (at least once) on restart.
 - A failure is retried with exponential backoff; a subscription failing for 24 hours is
-  paused (and logged for the administrators).
+  paused and the administrators are mailed (through the outbox).
 - Only https URLs (http if FAPS_WEBHOOKS_ALLOW_HTTP), never a private, loopback or link-local
   address unless FAPS_WEBHOOKS_ALLOWED_HOSTS lists it.
 """
@@ -140,9 +140,10 @@ class Webhooks:
     """Subscriptions, the follower that queues deliveries, and the sender."""
 
     def __init__(self, engine: sa.Engine, app: Any, public_url: str, rules: WebhookRules,
-                 now: Any = None) -> None:
+                 now: Any = None, on_paused: Any = None) -> None:
         self.engine, self.app, self.public_url, self.rules = engine, app, public_url, rules
         self.now = now or (lambda: datetime.now(tz=UTC))
+        self.on_paused = on_paused or (lambda subscription, error, at: None)
         metadata.create_all(engine, tables=[subscriptions, deliveries, tracking])
 
     # -- subscriptions (administrators) ----------------------------------------------------
@@ -316,6 +317,7 @@ class Webhooks:
                     .values(paused_at=now))
             log.error("Webhook subscription %s paused after 24 hours of failures (%s): %s",
                       subscription["subscription_id"], subscription["url"], error)
+            self.on_paused(subscription, error, now)
 
     def _record(self, delivery: Any, **values: Any) -> None:
         with self.engine.begin() as conn:
@@ -340,6 +342,31 @@ def webhooks_of(faps: Any) -> Webhooks:
                           if h.strip())
         faps.extras["webhooks"] = Webhooks(
             faps.engine, faps.app, settings.public_url,
-            WebhookRules(settings.webhooks_allow_http, hosts))
+            WebhookRules(settings.webhooks_allow_http, hosts),
+            on_paused=lambda subscription, error, at: mail_administrators(
+                faps.engine, subscription, error, at))
     found: Webhooks = faps.extras["webhooks"]
     return found
+
+
+def mail_administrators(engine: sa.Engine, subscription: Any, error: str, at: datetime) -> int:
+    """Queue a mail to the active administrators: a subscription was paused (`faps mail send`)."""
+    from faps.domain.actors import Role
+    from faps.infrastructure.outbox import outbox, recipients
+
+    with engine.begin() as conn:
+        to = [r[0] for r in conn.execute(sa.select(recipients.c.email).where(
+            recipients.c.role == Role.ADMINISTRATOR.value, recipients.c.active.is_(True))
+            .order_by(recipients.c.email))]
+        key = f"webhook-paused:{subscription['subscription_id']}:{at.date().isoformat()}"
+        if not to or conn.execute(sa.select(outbox.c.id).where(outbox.c.key == key)).first():
+            return 0
+        body = (f"Les envois vers {subscription['url']} échouent depuis 24 heures : "
+                f"l’abonnement {subscription['subscription_id']} est mis en pause.\n\n"
+                f"Dernière erreur : {error}\n\nUne fois le destinataire réparé : "
+                f"faps webhooks resume {subscription['subscription_id']}\n")
+        conn.execute(outbox.insert().values(
+            key=key, commune="", recipients=", ".join(to),
+            subject="[FAPS] Webhooks en pause : le destinataire ne répond plus", body=body,
+            status="pending", attempts=0, created_at=at, next_attempt_at=at, last_error=""))
+        return 1

@@ -141,6 +141,8 @@ def test_a_failing_endpoint_is_retried_with_backoff_then_paused_after_a_day(
     hooks.send_due()
     (row,) = hooks.subscriptions()
     assert row["paused_at"] is not None
+    (mail,) = [m for m in faps.mailer.outbox.pending() if "Webhooks en pause" in m["subject"]]
+    assert mail["recipients"] == "admin@agglo.test" and receiver.url in mail["body"]
     receiver.status = 200
     assert hooks.send_due() == (0, 0)  # paused: nothing is sent
     hooks.resume(subscription_id)
