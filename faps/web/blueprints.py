@@ -14,4 +14,5 @@ BLUEPRINTS: list[str] = [
     "faps.web.exports:bp",
     "faps.web.reglement:bp",
     "faps.web.account_tokens:bp",
+    "faps.web.admin_webhooks:bp",
 ]
