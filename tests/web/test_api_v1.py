@@ -200,3 +200,23 @@ def test_a_dossier_goes_from_draft_to_balance_paid_and_closed_through_the_api_al
     assert kinds[0] == "Drafted" and "PaymentMade" in kinds and kinds[-1] == "Closed"
     decisions = ok(secretariat.get("/api/v1/decisions?annee=2024"), 200)["items"]
     assert [d["dossier_reference"] for d in decisions] == [reference]
+
+
+def test_an_upload_retried_with_its_key_attaches_one_document(app: Flask, web_world: World):
+    agent = caller(app, web_world, "agent")
+    dossier_id = web_world.drafted()
+
+    def upload() -> Any:
+        data = {"kind": "devis", "file": (io.BytesIO(pdf("devis")), "devis.pdf")}
+        return agent.post(f"/api/v1/dossiers/{dossier_id}/documents", data=data,
+                          content_type="multipart/form-data",
+                          headers={"Idempotency-Key": "devis-1"})
+
+    first, again = upload(), upload()
+    assert first.status_code == again.status_code == 201, first.get_json()
+    assert again.get_json() == first.get_json()
+    assert len(agent.get(f"/api/v1/dossiers/{dossier_id}").get_json()["documents"]) == 1
+    document = agent.get(first.get_json()["link"])
+    assert document.status_code == 200 and document.get_data().startswith(b"%PDF-")
+    other = caller(app, web_world, "other_agent").get(first.get_json()["link"])
+    assert other.status_code == 404

@@ -242,7 +242,17 @@ def _idempotency() -> SqlAlchemyIdempotency:
 
 def _fingerprint() -> str:
     digest = hashlib.sha256(f"{request.method} {request.full_path}\n".encode())
-    digest.update(request.get_data(cache=True))
+    if request.mimetype != "multipart/form-data":
+        digest.update(request.get_data(cache=True))
+        return digest.hexdigest()
+    # A multipart body's boundary is random: the same upload is its fields and files' bytes.
+    for name, value in sorted(request.form.items(multi=True)):
+        digest.update(json.dumps(["field", name, value]).encode())
+    for name, upload in sorted(request.files.items(multi=True), key=lambda item: item[0]):
+        content = upload.stream.read()
+        upload.stream.seek(0)
+        digest.update(json.dumps(["file", name, upload.filename,
+                                  hashlib.sha256(content).hexdigest()]).encode())
     return digest.hexdigest()
 
 
