@@ -9,6 +9,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from openapi_spec_validator import validate
 
+from faps.application.exports import export_service
 from faps.infrastructure.api_tokens import token_service
 from tests.support import World, content, pdf
 from tests.web.api_support import Caller, token_of
@@ -220,3 +221,19 @@ def test_an_upload_retried_with_its_key_attaches_one_document(app: Flask, web_wo
     assert document.status_code == 200 and document.get_data().startswith(b"%PDF-")
     other = caller(app, web_world, "other_agent").get(first.get_json()["link"])
     assert other.status_code == 404
+
+
+def test_exports_are_produced_recorded_and_sealed_through_the_api(app: Flask, web_world: World):
+    web_world.awarded()
+    secretariat, agent = caller(app, web_world, "secretariat"), caller(app, web_world, "agent")
+    response = secretariat.post("/api/v1/exports", {"kind": "decisions", "year": 2024,
+                                                    "format": "csv"})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.mimetype == "text/csv" and "X-Faps-Seal" in response.headers
+    assert "DEL-2024-001" in response.get_data(as_text=True)
+    records = export_service(web_world.faps).records(web_world.secretariat)
+    assert [r.kind for r in records] == ["decisions"]
+    missing = secretariat.post("/api/v1/exports", {"kind": "pdf-deliberation"})
+    assert missing.status_code == 400 and set(missing.get_json()["errors"]) == {"session_id",
+                                                                               "item"}
+    assert agent.post("/api/v1/exports", {"kind": "decisions", "year": 2024}).status_code == 403
