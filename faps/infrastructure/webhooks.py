@@ -231,12 +231,13 @@ class Webhooks:
         targets = [s for s in active if event_type in s["event_types"].split()]
         if not targets:
             return 0
+        event = self.app.mapper.to_domain_event(notification)
         dossier = self.app.repository.get(notification.originator_id,
                                           version=notification.originator_version)
         link = f"{self.public_url.rstrip('/')}/api/v1/dossiers/{dossier.id}"
         for subscription in targets:
             delivery_id = uuid4()
-            payload = json.dumps({"type": event_type, "timestamp": self.now().isoformat(),
+            payload = json.dumps({"type": event_type, "timestamp": event.timestamp.isoformat(),
                                   "data": {"dossier_id": str(dossier.id),
                                            "reference": dossier.reference,
                                            "commune": dossier.commune,

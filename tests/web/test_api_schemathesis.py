@@ -1,7 +1,7 @@
 """Schemathesis over every operation of the published document, as three roles, on seeded data.
 
-Each generated call runs as a commune agent, a finance officer and the secretariat (with their
-tokens); path ids point at seeded dossiers and sessions (the caller's commune's, another
+Each generated call runs as a commune agent, a finance officer, the secretariat, an auditor and
+an administrator (with their tokens); path ids point at seeded dossiers and sessions (the caller's commune's, another
 commune's, an awarded one), so calls reach the services rather than stopping at 404. Every
 answer must not be a server error and must conform to the document: status, content type,
 headers and body schema.
@@ -29,7 +29,7 @@ from tests.web.api_support import token_of
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
           response_headers_conformance, response_schema_conformance]
-ROLES = ("agent", "officer", "secretariat")
+ROLES = ("agent", "officer", "secretariat", "auditor", "admin")
 
 
 @pytest.fixture
