@@ -40,3 +40,26 @@ def test_an_agent_creates_a_token_sees_it_once_then_revokes_it(
     page.get_by_role("button", name="Révoquer «\u202fOutil de suivi des projets\u202f»").click()
     assert page.get_by_text("Jeton révoqué").is_visible()
     shot(page, "api-03-jeton-revoque")
+
+
+def test_an_administrator_subscribes_a_url_and_reads_its_delivery_log(
+    page: Any, login: Callable[[Any, str], None], live_server: Any
+):
+    from faps.infrastructure.webhooks import WebhookRules, webhooks_of
+
+    hooks = webhooks_of(live_server.world.faps)
+    hooks.rules = WebhookRules(allow_http=True, allowed_hosts=frozenset({"127.0.0.1"}))
+    login(page, "admin")
+    page.get_by_role("link", name="Webhooks").click()
+    page.get_by_label("Adresse de réception (https)").fill("http://127.0.0.1:9/faps")
+    page.get_by_label("dossier.submitted").check()
+    page.get_by_label("payment.made").check()
+    page.get_by_role("button", name="S’abonner").click()
+    assert page.get_by_label("Secret de signature").input_value().startswith("whsec_")
+    shot(page, "api-04-webhooks")
+    live_server.world.submitted()
+    hooks.enqueue()
+    hooks.send_due()
+    page.get_by_role("link", name="http://127.0.0.1:9/faps").click()
+    assert page.get_by_text("dossier.submitted").first.is_visible()
+    shot(page, "api-05-webhook-envois")
