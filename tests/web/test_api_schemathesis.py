@@ -1,8 +1,9 @@
 """Schemathesis over every operation of the published document, as three roles, on seeded data.
 
-Each generated call runs as a commune agent, a finance officer, the secretariat, an auditor and
-an administrator (with their tokens); path ids point at seeded dossiers and sessions (the caller's commune's, another
-commune's, an awarded one), so calls reach the services rather than stopping at 404. Every
+Each generated call runs as a commune agent, a finance officer, the secretariat, an auditor
+and an administrator (with their tokens); path ids point at seeded dossiers and sessions (the
+caller's commune's, another commune's, an awarded one), so calls reach the services rather
+than stopping at 404. Every
 answer must not be a server error and must conform to the document: status, content type,
 headers and body schema.
 """

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 from typing import Any
 
 from flask import Flask
@@ -35,6 +36,9 @@ def test_the_document_is_public_valid_openapi_3_1_and_every_operation_is_describ
         assert op["operationId"] and op["summary"]
         statuses = set(op["responses"])
         assert any(s.startswith("2") for s in statuses) and any(s >= "400" for s in statuses)
+        with_example = json.dumps(op.get("requestBody", {})) + json.dumps(
+            [r for status, r in op["responses"].items() if status.startswith("2")])
+        assert '"example"' in with_example, op["operationId"]
     ids = [op["operationId"] for op in operations]
     assert len(ids) == len(set(ids))
 

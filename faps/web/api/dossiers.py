@@ -172,7 +172,13 @@ def create_dossier(data: dict[str, Any]) -> tuple[dict[str, Any], int, dict[str,
 @blp.doc(operationId="getDossier", summary="Lire un dossier (à une date, si demandé)",
          description="Avec `as_of`, le dossier tel qu'il était à la fin de ce jour (UTC).")
 @blp.arguments(s.AsOfArgs, location="query")
-@blp.response(200, s.DossierOut)
+@blp.response(200, s.DossierOut, example={
+    "id": EXAMPLE_ID, "reference": "FAPS-2026-002", "commune": "77258", "state": "depose",
+    "state_label": "Déposé", "version": 8, "reglement_version": "2022-03-31",
+    "submitted_on": "2026-12-06", "content": EXAMPLE_CONTENT, "proposed_amount": None,
+    "awarded_amount": "0.00", "paid": "0.00", "clawback_due": "0.00", "decision": None,
+    "documents": [], "information_requests": [], "payment_requests": [],
+    "officer_name": None, "as_of": None})
 @blp.alt_response(400, response="BAD_REQUEST")
 @blp.alt_response(401, response="UNAUTHORIZED")
 @blp.alt_response(403, response="FORBIDDEN")
@@ -301,7 +307,8 @@ def attach_document(dossier_id: UUID) -> Any:
 @blp.doc(operationId="getDocument", summary="Télécharger une pièce",
          description="Le fichier tel qu'il a été déposé, vérifié contre son empreinte.",
          responses={"200": {"description": "Le fichier.", "content": {
-             media: {"schema": {"type": "string", "format": "binary"}}
+             media: {"schema": {"type": "string", "format": "binary"},
+                     "example": "%PDF-1.4 …" if media == "application/pdf" else ""}
              for media in ("application/pdf", "image/png", "image/jpeg")}}})
 @blp.alt_response(401, response="UNAUTHORIZED")
 @blp.alt_response(403, response="FORBIDDEN")

@@ -24,6 +24,20 @@ from faps.web.common import actor, services
 blp = ApiBlueprint("api_fund", __name__, url_prefix="/api/v1",
                    description="Séances, budget, fonds, règlement, simulations et décisions.")
 SESSION_ID = "6a7b8c9d-0e1f-4a2b-9c3d-4e5f6a7b8c9d"
+SESSION_OUT = {"id": SESSION_ID, "body": "bureau", "session_date": "2026-12-10",
+               "place": "Hôtel d'agglomération, Torcy", "convocation_date": "2026-12-03",
+               "councillors_in_office": 15, "closed": False, "items_count": 1,
+               "link": f"/api/v1/sessions/{SESSION_ID}",
+               "items": [{"number": 1, "dossier_id": "3f1c2a5e-8d4b-4b8e-9a43-2d1f6c7e9a10",
+                          "dossier_reference": "FAPS-2026-002", "commune": "77258",
+                          "title": "Maison de santé de Lognes", "proposed_amount": "30000.00",
+                          "withdrawn": False, "outcome": "adoptee",
+                          "amount_awarded": "30000.00",
+                          "deliberation_reference": "B-2026-045"}]}
+BUDGET_OUT = {"year": 2026, "voted": "1000000.00", "committed": "30000.00", "paid": "0.00",
+              "remaining": "970000.00", "deliberation_reference": "DEL-2025-200",
+              "lines": [{"commune": "77258", "commune_name": "Lognes", "committed": "30000.00",
+                         "paid": "0.00"}]}
 SESSION_EXAMPLE = {"body": "bureau", "session_date": "2026-12-10", "place": "Hôtel "
                    "d'agglomération, Torcy", "convocation_date": "2026-12-03",
                    "councillors_in_office": 15, "president": "", "secretary": ""}
@@ -59,7 +73,8 @@ def session_out(session: CouncilSession) -> dict[str, Any]:
 
 @blp.route("/sessions", methods=["GET"])
 @blp.doc(operationId="listSessions", summary="Lister les séances (Bureau et Conseil)")
-@blp.response(200, s.SessionsOut)
+@blp.response(200, s.SessionsOut, example={"items": [
+    {k: v for k, v in SESSION_OUT.items() if k != "items"}]})
 @_errors(401, 403)
 def list_sessions() -> dict[str, Any]:
     rows = services().queries.sessions(actor())
@@ -88,7 +103,7 @@ def schedule_session(data: dict[str, Any]) -> Any:
 
 @blp.route("/sessions/<uuid:session_id>", methods=["GET"])
 @blp.doc(operationId="getSession", summary="Lire une séance et son ordre du jour")
-@blp.response(200, s.SessionOut)
+@blp.response(200, s.SessionOut, example=SESSION_OUT)
 @_errors(401, 403, 404)
 def get_session(session_id: UUID) -> dict[str, Any]:
     return session_out(services().council.load(actor(), session_id))
@@ -126,7 +141,7 @@ def record_outcome(data: dict[str, Any], session_id: UUID, number: int) -> Any:
 @blp.route("/sessions/<uuid:session_id>/closure", methods=["POST"])
 @blp.doc(operationId="closeSession", summary="Clore la séance",
          description="Chaque point doit avoir son issue ; les décisions ne se modifient plus.")
-@blp.response(201, s.SessionOut)
+@blp.response(201, s.SessionOut, example={**SESSION_OUT, "closed": True})
 @_errors(401, 403, 404, 409, 422)
 def close_session(session_id: UUID) -> Any:
     faps = services()
@@ -146,7 +161,7 @@ def budget_out(view: BudgetView) -> dict[str, Any]:
 
 @blp.route("/budgets/<int:year>", methods=["GET"])
 @blp.doc(operationId="getBudget", summary="Lire le budget d'une année (voté, engagé, versé)")
-@blp.response(200, s.BudgetOut)
+@blp.response(200, s.BudgetOut, example=BUDGET_OUT)
 @_errors(401, 403, 404)
 def get_budget(year: int) -> dict[str, Any]:
     view = services().queries.budget(actor(), year)
@@ -160,7 +175,8 @@ def get_budget(year: int) -> dict[str, Any]:
          description="Chaque dossier et chaque budget tels qu'ils étaient à la fin du jour "
          "(UTC) ; sans date, aujourd'hui.")
 @blp.arguments(s.AsOfArgs, location="query")
-@blp.response(200, s.FundOut)
+@blp.response(200, s.FundOut, example={"as_of": "2026-12-31T23:59:59.999999+00:00",
+                                       "dossiers": [], "budgets": [BUDGET_OUT]})
 @_errors(400, 401, 403)
 def get_fund(args: dict[str, Any]) -> dict[str, Any]:
     moment = end_of(args["as_of"]) if args.get("as_of") else datetime.now(tz=UTC)
@@ -171,7 +187,11 @@ def get_fund(args: dict[str, Any]) -> dict[str, Any]:
 
 @blp.route("/reglements", methods=["GET"])
 @blp.doc(operationId="listReglements", summary="Lister les versions du règlement du fonds")
-@blp.response(200, s.ReglementsOut)
+@blp.response(200, s.ReglementsOut, example={"items": [{
+    "version": "2022-03-31", "adopted_by": "Conseil communautaire", "adopted_on": "2022-03-31",
+    "effective_from": "2022-04-01", "basis": "HT", "rate": "0.30",
+    "ceiling_per_dossier": "100000.00", "floor_eligible_cost": "5000.00",
+    "commune_yearly_ceiling": None}]})
 @_errors(401)
 def list_reglements() -> dict[str, Any]:
     return {"items": [{"version": r.version, "adopted_by": r.adopted_by,
@@ -206,7 +226,12 @@ def simulate(data: dict[str, Any]) -> Any:
 @blp.doc(operationId="listDecisions", summary="Lister les décisions votées d'une année",
          description="Les points délibérés (adoptés ou rejetés) des séances de l'année.")
 @blp.arguments(s.DecisionsArgs, location="query")
-@blp.response(200, s.DecisionsOut)
+@blp.response(200, s.DecisionsOut, example={"items": [{
+    "session_id": SESSION_ID, "session_date": "2026-12-10", "body": "bureau",
+    "item_number": 1, "deliberation_reference": "B-2026-045",
+    "dossier_id": "3f1c2a5e-8d4b-4b8e-9a43-2d1f6c7e9a10", "dossier_reference": "FAPS-2026-002",
+    "commune": "77258", "commune_name": "Lognes", "title": "Maison de santé de Lognes",
+    "outcome": "adoptee", "amount": "30000.00"}]})
 @_errors(400, 401, 403)
 def list_decisions(args: dict[str, Any]) -> dict[str, Any]:
     policy.require(actor(), "session.read")
