@@ -22,7 +22,7 @@ def _create(browser: FlaskClient, name: str, days: str = "") -> str:
     page = browser.post("/compte/jetons", data={
         "csrf_token": csrf_of(browser, "/compte/jetons"), "name": name,
         "expires_days": days}).get_data(as_text=True)
-    match = re.search(r'id="secret" type="text" readonly value="(faps_[^"]+)"', page)
+    match = re.search(r'id="secret"[^>]*value="(faps_[^"]+)"', page)
     assert match, page
     return match.group(1)
 
