@@ -53,6 +53,7 @@ class Settings(BaseSettings):
     # unless listed (comma-separated host names or addresses, e.g. "127.0.0.1").
     webhooks_allow_http: bool = False
     webhooks_allowed_hosts: str = ""
+    api_rate_limit: int = Field(default=600, gt=0)  # API calls a minute per token or account
 
     @field_validator("commune_sirets", mode="before")
     @classmethod

@@ -48,7 +48,8 @@ def init_api(app: Flask) -> core.FapsApi:
 
     for key, value in {"API_TITLE": "FAPS", "API_VERSION": "1.0.0", "OPENAPI_VERSION": "3.1.0",
                        "OPENAPI_URL_PREFIX": core.PREFIX, "OPENAPI_JSON_PATH": "openapi.json",
-                       "FAPS_API_RATE_LIMIT": 600}.items():
+                       "FAPS_API_RATE_LIMIT": app.config["FAPS_SETTINGS"].api_rate_limit
+                       }.items():
         app.config.setdefault(key, value)
     api = core.FapsApi(app, spec_kwargs={
         "info": {"description": DESCRIPTION},
