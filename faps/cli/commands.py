@@ -15,6 +15,8 @@ def register(group: click.Group) -> None:
     from faps.cli import mail as mail_cli
     from faps.cli import projections as projections_cli
     from faps.cli import reglement as reglement_cli
+    from faps.cli import tokens as tokens_cli
+    from faps.cli import webhooks as webhooks_cli
 
     group.add_command(simulate.simulate)
     group.add_command(serve.serve)
@@ -28,3 +30,5 @@ def register(group: click.Group) -> None:
     group.add_command(projections_cli.projections)
     group.add_command(reglement_cli.reglement)
     group.add_command(jobs_cli.jobs)
+    group.add_command(tokens_cli.tokens)
+    group.add_command(webhooks_cli.webhooks)

@@ -62,11 +62,16 @@ def follow(interval: float) -> None:
     with opened() as faps:
         click.echo("Suivi du journal… (Ctrl-C pour arrêter)")
         stop = threading.Event()
+        from faps.cli.webhooks import send_webhooks  # the webhooks follow the log here too
+
+        threading.Thread(target=send_webhooks, args=(faps, interval, stop), daemon=True,
+                         name="faps-webhooks").start()
         try:
             faps.projections.follow(interval=interval, stop=stop)
         except KeyboardInterrupt:
-            stop.set()
             click.echo("Arrêt.")
+        finally:
+            stop.set()
 
 
 @projections.command(help="Affiche la version, la position et le retard de chaque projection.")

@@ -55,6 +55,7 @@ class Account(Aggregate):
         self.role = Role(role)
         self.commune = commune
         self.active = True
+        self.api_tokens: dict[UUID, dict[str, object]] = {}  # live tokens: name, expiry
 
     @classmethod
     def open(cls, actor: Actor, email: str, name: str, role: Role, commune: str | None,
@@ -117,3 +118,36 @@ class Account(Aggregate):
         if self.active:
             raise TransitionNotAllowedError("Ce compte est déjà actif.")
         self.trigger_event(self.Reactivated, actor=actor, timestamp=at)
+
+    # -- API tokens: the log says who issued or revoked which token, never its secret ----
+    class ApiTokenIssued(Event):
+        token_id: UUID
+        name: str
+        expires_at: datetime | None
+
+        def apply(self, account: Account) -> None:
+            account.api_tokens[self.token_id] = {"name": self.name,
+                                                   "expires_at": self.expires_at}
+
+    def issue_api_token(self, actor: Actor, token_id: UUID, name: str,
+                        expires_at: datetime | None, at: datetime) -> None:
+        """Record a new personal API token (its hash is stored outside the log)."""
+        name = name.strip()
+        if not 1 <= len(name) <= 80:
+            raise InvalidInputError({"name": ["Indiquez le nom du jeton (1 à 80 caractères)."]})
+        if not self.active:
+            raise TransitionNotAllowedError("Ce compte est désactivé : aucun jeton possible.")
+        self.trigger_event(self.ApiTokenIssued, actor=actor, token_id=token_id, name=name,
+                           expires_at=expires_at, timestamp=at)
+
+    class ApiTokenRevoked(Event):
+        token_id: UUID
+
+        def apply(self, account: Account) -> None:
+            account.api_tokens.pop(self.token_id, None)
+
+    def revoke_api_token(self, actor: Actor, token_id: UUID, at: datetime) -> None:
+        """Revoke a token: it is refused from now on."""
+        if token_id not in self.api_tokens:
+            raise TransitionNotAllowedError("Ce jeton est déjà révoqué, ou n'existe pas.")
+        self.trigger_event(self.ApiTokenRevoked, actor=actor, token_id=token_id, timestamp=at)

@@ -81,6 +81,11 @@ class Settings(BaseSettings):
     audit_checkpoints: Path | None = None
     # Processes of a rebuild of a large log (0: one per core, at most 4; 1: no split).
     projections_rebuild_workers: int = Field(default=0, ge=0, le=32)
+    # Webhooks: https only unless allowed; private, loopback and link-local hosts refused
+    # unless listed (comma-separated host names or addresses, e.g. "127.0.0.1").
+    webhooks_allow_http: bool = False
+    webhooks_allowed_hosts: str = ""
+    api_rate_limit: int = Field(default=600, gt=0)  # API calls a minute per token or account
 
     @field_validator("audit_signing_key", "audit_checkpoints", mode="before")
     @classmethod

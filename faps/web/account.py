@@ -25,7 +25,7 @@ from faps.web.schemas import FrenchSchema
 
 bp = Blueprint("account", __name__, url_prefix="/mon-compte")
 SECTIONS: list[str] = ["account/_identity.html", "account/_password.html",
-                       "account/_sessions.html"]
+                       "account/_sessions.html", "account/_tokens.html"]
 # What a person whose password an administrator set may still open before changing it.
 ALLOWED_BEFORE_CHANGE = frozenset({"account.password", "auth.logout", "auth.login", "static",
                                    "home.health"})

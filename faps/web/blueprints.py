@@ -17,4 +17,6 @@ BLUEPRINTS: list[str] = [
     "faps.web.reglement:bp",
     "faps.web.exchanges:bp",
     "faps.web.pages:bp",
+    "faps.web.account_tokens:bp",
+    "faps.web.admin_webhooks:bp",
 ]

@@ -43,7 +43,8 @@ NAV: dict[Role, list[tuple[str, str]]] = {
     Role.AUDITOR: [("audit.index", "Audit"), ("exports.index", "Exports"),
                    ("finances.dashboard", "Budget"), ("finances.payments", "Versements"),
                    ("reglement.versions", "Règlement")],
-    Role.ADMINISTRATOR: [("admin.accounts", "Comptes"), ("reglement.versions", "Règlement")],
+    Role.ADMINISTRATOR: [("admin.accounts", "Comptes"), ("webhooks.index", "Webhooks"),
+                         ("reglement.versions", "Règlement")],
 }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from faps.domain.errors import (
@@ -48,10 +48,9 @@ def status_of(error: FapsError) -> int:
 def respond(status: int, message: str, errors: dict[str, list[str]] | None = None):  # type: ignore[no-untyped-def]
     """Answer JSON to the API, a French page to people."""
     if request.path.startswith("/api/"):
-        body: dict[str, object] = {"status": status, "message": message}
-        if errors:
-            body["errors"] = errors
-        return jsonify(body), status
+        from faps.web.api.core import labelled, problem
+
+        return problem(status, message, labelled(errors) if errors else None)
     return render_template("errors/error.html", status=status, title=TITLES.get(status, "Erreur"),
                            message=message, errors=errors or {}), status
 
@@ -62,6 +61,12 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(FapsError)
     def _faps_error(error: FapsError):  # type: ignore[no-untyped-def]
         errors = error.errors if isinstance(error, InvalidInputError) else None
+        if isinstance(error, ConflictError) and request.path.startswith("/api/"):
+            from faps.web.api.core import problem
+
+            if error.current_version is None:
+                return problem(409, error.message)
+            return problem(409, error.message, current_version=error.current_version)
         if status_of(error) >= 500:
             log.error("%s on %s %s: %s", type(error).__name__, request.method, request.path,
                       error.message)
@@ -69,6 +74,10 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException):  # type: ignore[no-untyped-def]
+        if request.path.startswith("/api/"):
+            from faps.web.api.core import http_problem
+
+            return http_problem(error)
         status = error.code or 500
         message = MESSAGES.get(status) if status != 400 else None
         return respond(status, message or error.description or TITLES.get(status, "Erreur"))

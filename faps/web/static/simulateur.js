@@ -100,7 +100,7 @@
     body.replaceChildren(element("p", "Saisie incomplète ou invalide :", "muted"));
     var list = element("ul", "", "muted");
     Object.keys(answer.errors || {}).forEach(function (field) {
-      list.appendChild(element("li", field + " : " + answer.errors[field].join(", ")));
+      list.appendChild(element("li", answer.errors[field].join(", ")));  // each names its field
     });
     body.appendChild(list);
   }
