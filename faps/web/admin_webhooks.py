@@ -7,6 +7,7 @@ from uuid import UUID
 
 from flask import Blueprint, flash, render_template, request
 
+from faps.application.timetravel import EVENT_LABELS
 from faps.domain.actors import Role
 from faps.domain.errors import InvalidInputError, NotFoundError
 from faps.infrastructure.webhooks import EVENT_TYPES, webhooks_of
@@ -14,11 +15,13 @@ from faps.web.common import form_view, redirect_to, roles_required, services
 
 bp = Blueprint("webhooks", __name__, url_prefix="/admin/webhooks")
 TYPES = sorted(set(EVENT_TYPES.values()))
+# Each type with the French label of its event, for the people who subscribe.
+TYPE_LABELS = {t: EVENT_LABELS.get(kind, kind) for kind, t in EVENT_TYPES.items()}
 
 
 def _context() -> dict[str, Any]:
     return {"subscriptions": webhooks_of(services()).subscriptions(), "types": TYPES,
-            "created": None}
+            "type_labels": TYPE_LABELS, "created": None}
 
 
 @bp.get("")

@@ -31,7 +31,7 @@ def test_an_account_creates_uses_and_revokes_its_own_token(
     signed_in: SignedIn, app, web_world: World  # type: ignore[no-untyped-def]
 ):
     browser = signed_in("agent")
-    assert "Jetons d’API" in browser.get("/accueil").get_data(as_text=True)
+    assert "Gérer mes jetons d’API" in browser.get("/mon-compte").get_data(as_text=True)
     secret = _create(browser, "Outil de suivi", "30")
     api = app.test_client()
     auth = {"Authorization": f"Bearer {secret}"}

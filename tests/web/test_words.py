@@ -40,7 +40,11 @@ UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}
 
 
 class VisibleText(HTMLParser):
-    """The text of a page a person reads: no scripts, styles or attribute values."""
+    """The text of a page a person reads: no scripts, styles or attribute values.
+
+    `<code>` marks an identifier shown on purpose to integrators (a webhook's event type): it is
+    left out, the label beside it is read.
+    """
 
     def __init__(self) -> None:
         super().__init__()
@@ -49,7 +53,7 @@ class VisibleText(HTMLParser):
         self._hidden = 0
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in ("script", "style"):
+        if tag in ("script", "style", "code"):
             self._hidden += 1
         if tag == "a":
             href = dict(attrs).get("href") or ""
@@ -57,7 +61,7 @@ class VisibleText(HTMLParser):
                 self.links.append(href.split("#")[0])
 
     def handle_endtag(self, tag: str) -> None:
-        if tag in ("script", "style"):
+        if tag in ("script", "style", "code"):
             self._hidden -= 1
 
     def handle_data(self, data: str) -> None:
@@ -93,7 +97,7 @@ class Demo_:
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo_]:
     """Write the demo once for the module (in memory, fast hashing)."""
-    clock = demo_clock()
+    clock = demo_clock(date.today())
     faps = build_faps("memory://", tmp_path_factory.mktemp("words"), clock)
     with faps.unit_of_work():
         result = Demo(faps, clock, date.today()).run()
