@@ -7,10 +7,11 @@ from datetime import timedelta
 from importlib import import_module
 from typing import Any
 
-from flask import Flask, Response, g
+from flask import Flask, Response, g, request
 
 from faps.bootstrap import Faps, build
 from faps.domain.errors import ConfigurationError
+from faps.infrastructure.bounded import bounded_json
 from faps.infrastructure.settings import load_settings
 
 
@@ -50,6 +51,7 @@ def create_app(test_config: dict[str, Any] | None = None, faps: Faps | None = No
     from faps.web import errors, formatting, security
 
     _units_of_work(app, faps)
+    app.before_request(_bounded_json_body)
     security.init_app(app)
     formatting.init_app(app)
     errors.init_app(app)
@@ -91,3 +93,13 @@ def _units_of_work(app: Flask, faps: Faps) -> None:
     def _end_after_error(_error: BaseException | None) -> None:
         if g.pop("faps_unit_of_work", False):  # after_request did not run: an error
             faps.followers.end(failed=True)
+
+
+def _bounded_json_body() -> None:
+    """Refuse a JSON body too large or too deep (« corps ») before any parser recurses into it.
+
+    Pages, the API's schemas (webargs) and Flask each decode JSON their own way; this one check
+    before them all keeps a few kilobytes of `[[[[…` from costing a deep recursion anywhere.
+    """
+    if request.is_json and request.content_length != 0:
+        bounded_json(request.get_data(cache=True), "corps")

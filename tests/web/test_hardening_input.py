@@ -75,7 +75,6 @@ NUMBERS = ["²", "٣", "0", "-1", "9" * 30, "9" * 5000, "1e9", " 2 "]
     ("officer", "/finances/budget?annee={}"),
     ("officer", "/finances/versements?annee={}"),
     ("auditor", "/audit/?page={}"),
-    ("agent", "/api/v1/dossiers?page={}&annee={}"),
 ])
 def test_malformed_or_huge_numbers_in_the_address_never_fail(signed_in: SignedIn, who: str,
                                                              path: str) -> None:
@@ -83,6 +82,17 @@ def test_malformed_or_huge_numbers_in_the_address_never_fail(signed_in: SignedIn
     for value in NUMBERS:
         response = client.get(path.format(value, value))
         assert response.status_code == 200, (path, value)
+
+
+def test_the_api_refuses_malformed_or_huge_numbers_in_french(signed_in: SignedIn) -> None:
+    client = signed_in("agent")
+    for value in NUMBERS:
+        response = client.get(f"/api/v1/dossiers?limit={value}&annee={value}")
+        assert response.status_code in (200, 400), value
+        if response.status_code == 400:
+            problem = response.get_json()
+            assert response.mimetype == "application/problem+json", value
+            assert problem["errors"], value
 
 
 @pytest.mark.parametrize("value", ["9999-12-31", "9999999999/1/1", "0000-01-01", "31/02/2024",
