@@ -70,7 +70,7 @@ def test_the_commune_reads_what_it_filed_every_decision_and_its_payments(
 @pytest.mark.parametrize("document, name", [
     ("receipt", "accuse-reception-FAPS-2024-001.pdf"),
     ("notification", "notification-FAPS-2024-001.pdf"),
-    ("agreement", "agreement-FAPS-2024-001.pdf"),
+    ("agreement", "convention-FAPS-2024-001.pdf"),
     ("deliberation", "deliberation-FAPS-2024-001.pdf"),
 ])
 def test_the_commune_downloads_its_documents_each_recorded_like_every_export(
