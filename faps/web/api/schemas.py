@@ -12,10 +12,20 @@ from marshmallow import RAISE, fields, validate
 from faps.domain.dossier import OUTCOME_LABELS
 from faps.domain.dossier_content import DossierState
 from faps.domain.reglement import CATEGORY_LABELS, TENURE_LABELS
+from faps.web.params import FIRST_DAY, LAST_DAY
 from faps.web.schemas import FrenchSchema
 
 AMOUNT = r"^-?[0-9]{1,12}(\.[0-9]{1,2})?$"
 STATES = [s.value for s in DossierState]
+
+
+class Day(fields.Date):
+    """A day (ISO 8601) within the fund's range: a far date never reaches a computation."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(validate=validate.Range(
+            FIRST_DAY, LAST_DAY, error="date entre le 01/01/1900 et le 31/12/2199 attendue"),
+            **kwargs)
 
 
 def euros(required: bool = False, **kwargs: Any) -> fields.String:
@@ -71,7 +81,7 @@ class ContentIn(In):
     health_activity = fields.Boolean()
     professionals = text(1000, required=False, minimum=0)
     works_started = fields.Boolean()
-    works_planned_start = fields.Date(allow_none=True)
+    works_planned_start = Day(allow_none=True)
     expenses = fields.List(fields.Nested(ExpenseIn), validate=validate.Length(max=200))
     public_funding = fields.List(fields.Nested(FundingIn), validate=validate.Length(max=50))
     private_funding = fields.List(fields.Nested(FundingIn), validate=validate.Length(max=50))
@@ -96,7 +106,7 @@ class DossierListArgs(FrenchSchema):
 
 
 class AsOfArgs(FrenchSchema):
-    as_of = fields.Date(metadata={"description": "L'état à la fin de ce jour (AAAA-MM-JJ)."})
+    as_of = Day(metadata={"description": "L'état à la fin de ce jour (AAAA-MM-JJ)."})
 
 
 class DossierRowOut(Out):
@@ -111,8 +121,8 @@ class DossierRowOut(Out):
     proposed = fields.String(allow_none=True, required=True)
     awarded = fields.String(required=True)
     paid = fields.String(required=True)
-    submitted_on = fields.Date(allow_none=True, required=True)
-    decided_on = fields.Date(allow_none=True, required=True)
+    submitted_on = Day(allow_none=True, required=True)
+    decided_on = Day(allow_none=True, required=True)
     version = fields.Integer(required=True)
     updated_at = fields.DateTime(required=True)
     link = fields.String(required=True)
@@ -140,7 +150,7 @@ class PaymentRequestOut(Out):
     expenses_paid = fields.String(required=True)
     status = fields.String(required=True)
     paid_amount = fields.String(required=True)
-    paid_on = fields.Date(allow_none=True, required=True)
+    paid_on = Day(allow_none=True, required=True)
     mandate_reference = fields.String(required=True)
 
 
@@ -148,7 +158,7 @@ class InformationRequestOut(Out):
     id = fields.UUID(required=True)
     message = fields.String(required=True)
     document_kinds = fields.List(fields.String(), required=True)
-    due_on = fields.Date(required=True)
+    due_on = Day(required=True)
     answer = fields.String(allow_none=True, required=True)
 
 
@@ -160,7 +170,7 @@ class DossierOut(Out):
     state_label = fields.String(required=True)
     version = fields.Integer(required=True)
     reglement_version = fields.String(allow_none=True, required=True)
-    submitted_on = fields.Date(allow_none=True, required=True)
+    submitted_on = Day(allow_none=True, required=True)
     content = fields.Dict(required=True, metadata={"description": "Le projet (mêmes champs "
                                                    "que la création)."})
     proposed_amount = fields.String(allow_none=True, required=True)
@@ -219,7 +229,7 @@ class InformationRequestIn(In):
     message = text(2000)
     document_kinds = fields.List(fields.String(validate=validate.Length(min=1, max=40)),
                                  validate=validate.Length(max=30))
-    due_on = fields.Date(allow_none=True)
+    due_on = Day(allow_none=True)
 
 
 class EmptyIn(In):
@@ -241,12 +251,12 @@ class NoteIn(In):
 
 class MunicipalDeliberationIn(In):
     reference = text(100)
-    decided_on = fields.Date(required=True)
+    decided_on = Day(required=True)
 
 
 class AgreementIn(In):
     reference = text(100)
-    signed_on = fields.Date(required=True)
+    signed_on = Day(required=True)
 
 
 class PaymentRequestIn(In):
@@ -259,7 +269,7 @@ class PaymentRequestIn(In):
 class PaymentIn(In):
     request_id = fields.UUID(required=True)
     amount = euros(required=True)
-    paid_on = fields.Date(required=True)
+    paid_on = Day(required=True)
     mandate_reference = text(100)
 
 
@@ -283,9 +293,9 @@ class StepOut(Out):
 # -- sessions ------------------------------------------------------------------------------------
 class SessionIn(In):
     body = fields.String(required=True, validate=validate.OneOf(["bureau", "conseil"]))
-    session_date = fields.Date(required=True)
+    session_date = Day(required=True)
     place = text(200)
-    convocation_date = fields.Date(required=True)
+    convocation_date = Day(required=True)
     councillors_in_office = fields.Integer(required=True,
                                            validate=validate.Range(min=1, max=500))
     president = text(200, required=False, minimum=0)
@@ -308,9 +318,9 @@ class AgendaItemOut(Out):
 class SessionRowOut(Out):
     id = fields.UUID(required=True)
     body = fields.String(required=True)
-    session_date = fields.Date(required=True)
+    session_date = Day(required=True)
     place = fields.String(required=True)
-    convocation_date = fields.Date(required=True)
+    convocation_date = Day(required=True)
     councillors_in_office = fields.Integer(required=True)
     closed = fields.Boolean(required=True)
     items_count = fields.Integer(required=True)
@@ -372,8 +382,8 @@ class FundOut(Out):
 class ReglementOut(Out):
     version = fields.String(required=True)
     adopted_by = fields.String(required=True)
-    adopted_on = fields.Date(allow_none=True, required=True)
-    effective_from = fields.Date(required=True)
+    adopted_on = Day(allow_none=True, required=True)
+    effective_from = Day(required=True)
     basis = fields.String(required=True)
     rate = fields.String(required=True)
     ceiling_per_dossier = fields.String(allow_none=True, required=True)
@@ -387,7 +397,7 @@ class ReglementsOut(Out):
 
 class DecisionOut(Out):
     session_id = fields.UUID(required=True)
-    session_date = fields.Date(required=True)
+    session_date = Day(required=True)
     body = fields.String(required=True)
     item_number = fields.Integer(required=True)
     deliberation_reference = fields.String(required=True)
