@@ -88,6 +88,9 @@ class DossierContent(BaseModel):
     public_funding: tuple[Funding, ...] = Field(default=(), max_length=50)
     private_funding: tuple[Funding, ...] = Field(default=(), max_length=50)
     requested_amount: Euros = ZERO
+    # The commune's own share (autofinancement). None: not stated — every content recorded
+    # before this field existed reads so, and keeps its meaning (its fundings are unchanged).
+    own_share: Euros | None = None
 
     def facts(self, commune: str, awarded_this_year: Decimal = ZERO) -> ProjectFacts:
         """Return the facts the règlement judges."""

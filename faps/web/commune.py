@@ -5,7 +5,15 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from flask import Blueprint, abort, current_app, flash, render_template, request
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    get_template_attribute,
+    render_template,
+    request,
+)
 from marshmallow import fields, validate
 from werkzeug.datastructures import MultiDict
 
@@ -16,6 +24,7 @@ from faps.domain.dossier_content import DossierState
 from faps.domain.errors import InvalidInputError
 from faps.domain.reglement import Reglement
 from faps.web.common import actor, form_view, parse, redirect_to, roles_required, services
+from faps.web.financing_view import plan_context
 from faps.web.project_form import (
     CATEGORIES,
     ROWS,
@@ -80,6 +89,9 @@ def dossier_context(dossier_id: UUID, **_: Any) -> dict[str, Any]:
             "checklist": [(k, k.code in dossier.document_kinds)
                           for k in reglement.documents_at_filing],
             "timeline": faps.queries.timeline(actor(), dossier_id), "form": {},
+            "cap_labels": CAP_LABELS,
+            **(plan_context(dossier, form_of(dossier.content), reglement.version)
+               if dossier.state.value in ("brouillon", "complements_demandes") else {}),
             "payment_endpoint": PAYMENT_ENDPOINT if PAYMENT_ENDPOINT in current_app.view_functions
             else None}
 
@@ -92,7 +104,8 @@ def edit_context(dossier_id: UUID, **_: Any) -> dict[str, Any]:
     return {"dossier": dossier, "form": form, "version": dossier.version,
             "rows": {p: row_count(form, p, extra[p]) for p in ROWS},
             "totals": totals(dossier.content), "tenures": TENURES, "yes_no": YES_NO,
-            "categories": CATEGORIES}
+            "categories": CATEGORIES, "cap_labels": CAP_LABELS,
+            **plan_context(dossier, form, reglement_of(dossier).version)}
 
 
 # -- views --------------------------------------------------------------------------------
@@ -144,6 +157,16 @@ def edit(dossier_id: UUID):  # type: ignore[no-untyped-def]
                            _anchor=f"t-{prefix}")
     flash("Dossier enregistré.", "success")
     return redirect_to("commune.dossier", dossier_id=dossier_id)
+
+
+@bp.post("/dossiers/<uuid:dossier_id>/estimation")
+@agent_only
+def estimate(dossier_id: UUID):  # type: ignore[no-untyped-def]
+    """Return the plan and estimated grant of the editor's current input (for plan.js)."""
+    dossier = services().dossiers.load(actor(), dossier_id, "dossier.edit")
+    context = plan_context(dossier, request.form, reglement_of(dossier).version)
+    macro = get_template_attribute("commune/_plan.html", "plan_summary")
+    return macro(context["plan"], context["estimate"], CAP_LABELS)
 
 
 @bp.post("/dossiers/<uuid:dossier_id>/pieces")
