@@ -180,3 +180,10 @@ class PaymentRequest(BaseModel):
     paid_on: date | None = None
     mandate_reference: str = ""
     motive: str = ""
+    retained_expenses: Euros | None = None  # at the balance: what the officer retained
+    retention_motive: str = ""
+
+    @property
+    def eligible_expenses(self) -> Decimal:
+        """Return the eligible expenses the payment rests on: retained, else declared."""
+        return self.expenses_paid if self.retained_expenses is None else self.retained_expenses

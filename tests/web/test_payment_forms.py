@@ -16,6 +16,7 @@ from tests.web.conftest import csrf_of
 
 def _advance_ready(w: World) -> tuple[UUID, UUID]:
     dossier_id = w.awarded()
+    w.faps.grants.notify(w.officer, dossier_id)
     w.faps.grants.sign_agreement(w.officer, dossier_id, "CONV-2024-01", w.clock.now().date())
     doc = w.faps.dossiers.attach(w.agent, dossier_id, "attestation_demarrage",
                                  "attestation.pdf", pdf("attestation"))
@@ -62,6 +63,7 @@ def test_an_upload_is_attached_then_cited(
         web_world: World, signed_in: Callable[[str], FlaskClient]) -> None:
     w = web_world
     dossier_id = w.awarded()
+    w.faps.grants.notify(w.officer, dossier_id)
     w.faps.grants.sign_agreement(w.officer, dossier_id, "CONV-2024-01", w.clock.now().date())
     agent = signed_in("agent")
     url = f"/finances/dossiers/{dossier_id}/versement"
