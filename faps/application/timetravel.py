@@ -42,6 +42,8 @@ EVENT_LABELS = {
     "Closed": "Dossier soldé",
     "OfficerAssigned": "Instructeur désigné",
     "NoteAdded": "Note interne",
+    "DraftDeleted": "Brouillon supprimé par la commune",
+    "ExpensesRetained": "Dépenses éligibles retenues au solde",
 }
 PRIVATE_EVENTS = frozenset({"NoteAdded"})
 _BASE_FIELDS = frozenset({"originator_id", "originator_version", "timestamp", "actor",

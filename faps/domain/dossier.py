@@ -374,9 +374,21 @@ class Dossier(GrantMixin, Aggregate):
             dossier.closing_motive = self.motive
 
     def withdraw(self, actor: Actor, motive: str, at: datetime) -> None:
-        """The commune gives up its request before the council's decision."""
-        self._require("retirer le dossier", *BEFORE_AWARD)
+        """The commune gives up its filed request before the council's decision."""
+        self._require("retirer le dossier", *BEFORE_AWARD[1:])
         self.trigger_event(self.Withdrawn, actor=actor, motive=motive.strip(), timestamp=at)
+
+    # -- issue 12 (forgiving workflows): a draft belongs to the commune until filed --------
+    class DraftDeleted(Event):
+        """The commune deleted a draft it never filed (nobody else ever read it)."""
+
+        def apply(self, dossier: Dossier) -> None:
+            dossier.state = S.DELETED
+
+    def delete_draft(self, actor: Actor, at: datetime) -> None:
+        """Delete a draft never filed; a filed dossier is withdrawn instead."""
+        self._require("supprimer le brouillon", S.DRAFT)
+        self.trigger_event(self.DraftDeleted, actor=actor, timestamp=at)
 
     class ClosedIneligible(Event):
         motive: str

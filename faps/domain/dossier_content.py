@@ -32,6 +32,7 @@ class DossierState(StrEnum):
     WITHDRAWN = "retire"
     CLOSED_INELIGIBLE = "clos_ineligible"
     CLOSED = "solde"
+    DELETED = "brouillon_supprime"
 
     @property
     def label(self) -> str:
@@ -59,6 +60,7 @@ STATE_LABELS = {
     DossierState.WITHDRAWN: "Retiré",
     DossierState.CLOSED_INELIGIBLE: "Clos (inéligible)",
     DossierState.CLOSED: "Soldé",
+    DossierState.DELETED: "Brouillon supprimé",
 }
 FINAL_STATES = frozenset(
     {
@@ -67,8 +69,11 @@ FINAL_STATES = frozenset(
         DossierState.WITHDRAWN,
         DossierState.CLOSED_INELIGIBLE,
         DossierState.CLOSED,
+        DossierState.DELETED,
     }
 )
+# Before filing, a dossier is the commune's own work: nobody else reads it.
+UNFILED_STATES = frozenset({DossierState.DRAFT, DossierState.DELETED})
 
 
 class DossierContent(BaseModel):

@@ -230,6 +230,26 @@ def withdraw(dossier_id: UUID):  # type: ignore[no-untyped-def]
     return redirect_to("commune.dossier", dossier_id=dossier_id)
 
 
+class DeleteDraftSchema(FrenchSchema):
+    confirm = fields.String(required=True)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fields["confirm"].error_messages["required"] = (
+            "cochez la case pour confirmer la suppression du brouillon")
+
+
+@bp.post("/dossiers/<uuid:dossier_id>/suppression")
+@agent_only
+@form_view("commune/dossier.html", dossier_context)
+def delete_draft(dossier_id: UUID):  # type: ignore[no-untyped-def]
+    """Delete a draft never filed (confirmed by a required checkbox)."""
+    parse(DeleteDraftSchema(), request.form)
+    services().dossiers.delete_draft(actor(), dossier_id)
+    flash("Brouillon supprimé.", "success")
+    return redirect_to("commune.dossiers")
+
+
 @bp.get("/dossiers/<uuid:dossier_id>/accuse-de-reception")
 @agent_only
 def receipt(dossier_id: UUID):  # type: ignore[no-untyped-def]

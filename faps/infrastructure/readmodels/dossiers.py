@@ -25,7 +25,8 @@ STATE_OF = {"Submitted": S.SUBMITTED, "InformationRequested": S.INFORMATION_REQU
             "EligibilityAssessed": S.ASSESSED, "Proposed": S.PROPOSED,
             "PlacedOnAgenda": S.ON_AGENDA, "RemovedFromAgenda": S.PROPOSED,
             "Lapsed": S.LAPSED, "Withdrawn": S.WITHDRAWN,
-            "ClosedIneligible": S.CLOSED_INELIGIBLE, "Closed": S.CLOSED}
+            "ClosedIneligible": S.CLOSED_INELIGIBLE, "Closed": S.CLOSED,
+            "DraftDeleted": S.DELETED}
 STATE_VALUES = {kind: state.value for kind, state in STATE_OF.items()}
 VOTED_STATE = {"adoptee": S.AWARDED, "rejetee": S.REJECTED, "ajournee": S.POSTPONED}
 _WAITING_ANSWER, _AWARDED = S.INFORMATION_REQUESTED.value, S.AWARDED.value

@@ -61,6 +61,9 @@ SUMMARIES: dict[str, Callable[[Any], str]] = {
     "ClosedIneligible": lambda e: e.motive,
     "OfficerAssigned": lambda e: e.officer_name,
     "NoteAdded": lambda e: e.text,
+    "DraftDeleted": lambda e: "",
+    "ExpensesRetained": lambda e: f"{format_euros(e.retained)} retenus sur "
+                                  f"{format_euros(e.declared)} déclarés — {e.motive}",
 }
 
 
