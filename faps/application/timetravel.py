@@ -43,6 +43,7 @@ EVENT_LABELS = {
     "OfficerAssigned": "Instructeur désigné",
     "NoteAdded": "Note interne",
     "DraftDeleted": "Brouillon supprimé par la commune",
+    "VoteRectified": "Délibération rectifiée (erreur matérielle)",
     "ExpensesRetained": "Dépenses éligibles retenues au solde",
 }
 PRIVATE_EVENTS = frozenset({"NoteAdded"})

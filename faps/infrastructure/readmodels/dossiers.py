@@ -59,8 +59,9 @@ class DossierProjection(Projection):
     """One row per dossier, one per timeline event, document and payment."""
 
     name = "dossiers"
-    version = 5  # 2: list indexes for every sort; 3: one deadline rule; 4: no payments_count;
-    # 5: the timeline's and the ledger's keys are unique indexes, built after a rebuild
+    version = 6  # 2: list indexes for every sort; 3: one deadline rule; 4: no payments_count;
+    # 5: the timeline's and the ledger's keys are unique indexes, built after a rebuild;
+    # 6: a vote's timeline line names the deciding body; deleted drafts; rectified votes
     tables = (t.dossiers, t.reglements, t.timeline, t.documents, t.payment_requests, t.payments)
     handles = DOSSIER_EVENTS | {"ReglementBook.Adopted"}
     shared = frozenset({"ReglementBook.Adopted"})  # a version's delays, read for every dossier
@@ -222,6 +223,9 @@ class DossierProjection(Projection):
 
     def _GrantReduced(self, row: Row, e: Any) -> None:
         row["awarded"] = e.new_amount
+
+    def _VoteRectified(self, row: Row, e: Any) -> None:
+        row["awarded"] = e.amount_awarded
 
     def _Lapsed(self, row: Row, e: Any) -> None:
         row["awarded"] -= e.released_amount

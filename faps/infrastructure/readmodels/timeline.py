@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from faps.application.timetravel import EVENT_LABELS, PRIVATE_EVENTS
+from faps.domain.council import BODY_LABELS
 from faps.domain.dossier import OUTCOME_LABELS
 from faps.domain.dossier_content import PAYMENT_KIND_LABELS
 from faps.domain.money import format_euros
@@ -16,7 +17,8 @@ def _edited(e: Any) -> str:
 
 
 def _voted(e: Any) -> str:
-    text = f"{OUTCOME_LABELS.get(e.outcome, e.outcome)} ({e.votes_for} pour, " \
+    body = BODY_LABELS.get(getattr(e, "body", None) or "conseil", "Conseil communautaire")
+    text = f"{body} : {OUTCOME_LABELS.get(e.outcome, e.outcome).lower()} ({e.votes_for} pour, " \
            f"{e.votes_against} contre, {e.abstentions} abstentions)"
     if e.outcome == "adoptee":
         text += f" : {format_euros(e.amount_awarded)}"
@@ -62,6 +64,10 @@ SUMMARIES: dict[str, Callable[[Any], str]] = {
     "OfficerAssigned": lambda e: e.officer_name,
     "NoteAdded": lambda e: e.text,
     "DraftDeleted": lambda e: "",
+    "VoteRectified": lambda e: f"délibération {e.deliberation_reference}, "
+                               f"{format_euros(e.amount_awarded)} ({e.votes_for} pour, "
+                               f"{e.votes_against} contre, {e.abstentions} abstentions) — "
+                               f"{e.motive}",
     "ExpensesRetained": lambda e: f"{format_euros(e.retained)} retenus sur "
                                   f"{format_euros(e.declared)} déclarés — {e.motive}",
 }
