@@ -81,7 +81,7 @@ STORIES: dict[int, tuple[str, ...]] = {
            "rejected", "withdrawn", "ineligible", "closed", "lapsed", "interim", "advance"),
     2025: ("draft", "draft", "submitted", "submitted", "info_open", "info_overdue", "complete",
            "assessed", "assessed", "proposed", "on_agenda", "on_agenda", "postponed", "awarded",
-           "advance", "withdrawn"),
+           "advance", "withdrawn", "deleted"),
 }
 BUDGETS = {2023: Decimal("600000.00"), 2024: Decimal("650000.00"), 2025: Decimal("700000.00")}
 
