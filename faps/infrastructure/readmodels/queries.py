@@ -78,8 +78,9 @@ class SqlAlchemyQueries:
     def _where(self, actor: Actor, flt: DossierFilter) -> list[Any]:
         where: list[Any] = []
         commune = actor.commune if actor.role is Role.COMMUNE_AGENT else flt.commune
-        where.append(D.c.state != DossierState.DELETED.value)
-        if actor.role is not Role.COMMUNE_AGENT:  # a draft is the commune's until filed
+        if actor.role is not Role.SYSTEM:  # the audit snapshot (SYSTEM) reads every dossier
+            where.append(D.c.state != DossierState.DELETED.value)
+        if actor.role not in (Role.COMMUNE_AGENT, Role.SYSTEM):  # a draft is the commune's
             where.append(D.c.state != DossierState.DRAFT.value)
         if commune:
             where.append(D.c.commune == commune)
