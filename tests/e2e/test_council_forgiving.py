@@ -36,7 +36,8 @@ def test_items_move_sessions_close_knowingly_and_a_vote_is_rectified(
     page.goto(f"/assemblees/seances/{march}")
     assert "le point peut être retiré ou reporté" in page.content()
     page.get_by_text("Reporter ce point à une autre séance").click()
-    page.get_by_label("Séance où reporter le point").select_option(label="Conseil communautaire du 05/04/2024")
+    page.get_by_label("Séance où reporter le point").select_option(
+        label="Conseil communautaire du 05/04/2024")
     page.get_by_label("Motif du report").fill("Avis de l'ARS attendu pour fin mars.")
     shot(page, "seance-01-report-d-un-point")
     page.get_by_role("button", name="Reporter le point").click()
@@ -62,7 +63,8 @@ def test_items_move_sessions_close_knowingly_and_a_vote_is_rectified(
 
     second = page.locator("section", has=page.locator("#point-2"))
     second.get_by_text("Retirer ce point de l’ordre du jour").click()
-    second.get_by_label("Motif du retrait").fill("Dossier incomplet : plan de financement à revoir.")
+    second.get_by_label("Motif du retrait").fill(
+        "Dossier incomplet : plan de financement à revoir.")
     second.get_by_role("button", name="Retirer le point").click()
     page.get_by_text("Point n° 2 retiré de l'ordre du jour.").wait_for()
     page.get_by_role("button", name="Clore la séance").click()

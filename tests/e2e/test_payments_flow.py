@@ -81,7 +81,8 @@ def test_a_grant_is_asked_paid_retained_and_solde_without_dead_ends(
     agent.goto(f"/finances/dossiers/{dossier_id}/versement?nature=solde")
     assert agent.get_by_label("Montant demandé (€)").input_value() == "21\u202f000,00"
     agent.get_by_label("Dépense éligible acquittée (€)").fill("100 000")
-    agent.get_by_label(re.compile("État récapitulatif")).first.set_input_files(files("etat-final.pdf"))
+    agent.get_by_label(re.compile("État récapitulatif")).first.set_input_files(
+        files("etat-final.pdf"))
     agent.get_by_label(re.compile("Factures acquittées")).first.set_input_files(
         files("facture-plombier.pdf", "facture-electricien.pdf"))
     agent.get_by_label(re.compile("Certificat d'achèvement")).first.set_input_files(
