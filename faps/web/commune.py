@@ -217,6 +217,8 @@ def answer(dossier_id: UUID):  # type: ignore[no-untyped-def]
 
 class WithdrawSchema(FrenchSchema):
     motive = fields.String(required=True, validate=validate.Length(min=3, max=2000))
+    confirm = fields.String(required=True, error_messages={
+        "required": "cochez la case pour confirmer le retrait définitif"})
 
 
 @bp.post("/dossiers/<uuid:dossier_id>/retrait")
