@@ -20,12 +20,27 @@ def justificatifs(w: World, dossier_id: UUID, kind: PaymentKind) -> tuple[UUID, 
                  for k in kinds)
 
 
-def request(w: World, dossier_id: UUID, kind: PaymentKind, amount: Decimal,
-            expenses_paid: Decimal = Decimal("0.00")) -> UUID:
-    """Request a payment with its justificatifs (signing the agreement first for an advance)."""
+def ready_to_pay(w: World, dossier_id: UUID) -> None:
+    """Notify the decision and sign the agreement, on which every payment rests."""
     dossier = w.faps.dossiers.load(w.officer, dossier_id)
-    if kind == "avance" and not dossier.agreement:
+    if not dossier.notified_on:
+        w.faps.grants.notify(w.officer, dossier_id)
+    if not dossier.agreement:
         w.faps.grants.sign_agreement(w.officer, dossier_id, "CONV-2024-01", w.clock.now().date())
+
+
+def request(w: World, dossier_id: UUID, kind: PaymentKind, amount: Decimal,
+            expenses_paid: Decimal | None = None) -> UUID:
+    """Request a payment with its justificatifs, on a notified decision and signed agreement.
+
+    An acompte justifies by default the whole planned eligible base (so only the rest to pay
+    bounds it); other kinds declare nothing unless told.
+    """
+    ready_to_pay(w, dossier_id)
+    dossier = w.faps.dossiers.load(w.officer, dossier_id)
+    if expenses_paid is None:
+        planned = dossier.assessment.figures.eligible_base if dossier.assessment else Decimal(0)
+        expenses_paid = planned if kind == "acompte" else Decimal("0.00")
     docs = justificatifs(w, dossier_id, kind)
     return w.faps.grants.request_payment(w.agent, dossier_id, kind, amount, expenses_paid, docs)
 

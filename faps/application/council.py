@@ -82,6 +82,44 @@ class CouncilService:
         self.ctx.app.save_all(session, dossier)
 
     @retried
+    def move_item(self, actor: Actor, session_id: UUID, item_number: int, to_session_id: UUID,
+                  motive: str) -> int:
+        """Move an item not yet voted to another session; return its number there."""
+        policy.require(actor, "session.manage")
+        session, target = self.load(actor, session_id), self.load(actor, to_session_id)
+        now = self.ctx.clock.now()
+        if item_number not in session.items:
+            raise InvalidInputError({"item_number": [f"pas de point n° {item_number}"]})
+        dossier = self.dossiers.load(actor, session.items[item_number]["dossier_id"])
+        session.move_item(actor, item_number, motive, target, now)
+        number = target.add_item(actor, dossier.id, dossier.reference or "", dossier.commune,
+                                 dossier.content.title, dossier.proposed_amount or ZERO, now)
+        dossier.remove_from_agenda(actor, motive, now)
+        dossier.place_on_agenda(actor, target.id, number, now)
+        self.ctx.app.save_all(session, target, dossier)
+        return number
+
+    @retried
+    def rectify_outcome(self, actor: Actor, session_id: UUID, item_number: int, amount: Decimal,
+                        deliberation_reference: str, votes: tuple[int, int, int],
+                        attendance: tuple[int, int], motive: str) -> None:
+        """Rectify a recorded vote (material error) on the session, the dossier and the budget."""
+        policy.require(actor, "session.manage")
+        session = self.load(actor, session_id)
+        now = self.ctx.clock.now()
+        dossier_id = session.rectify_outcome(actor, item_number, amount, deliberation_reference,
+                                             votes, attendance, motive, now)
+        dossier = self.dossiers.load(actor, dossier_id)
+        before = dossier.awarded_amount
+        dossier.rectify_vote(actor, amount, deliberation_reference, votes, motive, now)
+        touched: list[object] = [session, dossier]
+        if dossier.awarded_amount != before:
+            budget = self._budget(session.session_date.year)
+            budget.rectify_commitment(actor, dossier.id, dossier.awarded_amount, now)
+            touched.append(budget)
+        self.ctx.app.save_all(*touched)
+
+    @retried
     def record_outcome(self, actor: Actor, session_id: UUID, item_number: int, outcome: Outcome,
                        amount: Decimal, deliberation_reference: str,
                        votes: tuple[int, int, int], attendance: tuple[int, int]) -> None:
@@ -93,7 +131,7 @@ class CouncilService:
                                             deliberation_reference, votes, attendance, now)
         dossier = self.dossiers.load(actor, dossier_id)
         dossier.record_vote(actor, session.id, outcome, amount, deliberation_reference, votes,
-                            session.session_date, now)
+                            session.session_date, now, body=session.body)
         touched: list[object] = [session, dossier]
         if outcome == "adoptee":
             budget = self._budget(session.session_date.year)

@@ -6,7 +6,8 @@ the last one's work is under way, with requests and a council session due within
 Each dossier lives one *story* (see demo_data.STORIES): draft, submitted, info_open /
 info_overdue (unanswered request), complete, assessed, proposed, on_agenda, postponed,
 rejected, withdrawn, ineligible, awarded, advance, interim, pending_payment, closed, reduced
-(pro rata, with clawback), lapsed, late_award (postponed then adopted at the next session).
+(pro rata, with clawback), lapsed, late_award (postponed then adopted at the next session),
+deleted (a draft the commune deleted).
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ FILING = ("deliberation_municipale", "note_presentation", "devis", "plan_finance
           "titre_occupation")
 ASKED = {"info_open", "info_overdue", "complete", "reduced", "interim"}
 UNANSWERED = {"info_open", "info_overdue"}
-NOT_COMPLETE = {"draft", "submitted", "withdrawn"} | UNANSWERED
+NOT_COMPLETE = {"draft", "deleted", "submitted", "withdrawn"} | UNANSWERED
 NOT_ASSESSED = NOT_COMPLETE | {"complete"}
 NOT_PROPOSED = NOT_ASSESSED | {"assessed", "ineligible"}
 
@@ -197,7 +198,10 @@ class Demo:
         s = date(case.year, 1, 25) + timedelta(days=5 * case.index)
         story = case.story
         self.on(s - timedelta(days=4), lambda: self.draft(case))
-        if story == "draft":
+        if story == "deleted":  # a draft the commune gave up before filing it
+            self.on(s, lambda: self.faps.dossiers.delete_draft(self.agents[case.commune],
+                                                               case.dossier_id))
+        if story in ("draft", "deleted"):
             return
         self.on(s, lambda: self.submit(case))
         self.on(s + timedelta(days=2), lambda: self.assign(case))

@@ -83,7 +83,7 @@ STORIES: dict[int, tuple[str, ...]] = {
            "rejected", "withdrawn", "ineligible", "closed", "lapsed", "interim", "advance"),
     0: ("draft", "draft", "submitted", "submitted", "info_open", "info_overdue", "complete",
            "assessed", "assessed", "proposed", "on_agenda", "on_agenda", "postponed", "awarded",
-           "advance", "withdrawn"),
+           "advance", "withdrawn", "deleted"),
 }
 BUDGETS = {-2: Decimal("600000.00"), -1: Decimal("650000.00"), 0: Decimal("700000.00")}
 # The last year's stories run until September (the advance of its June award): before then, the

@@ -8,8 +8,8 @@ from functools import partial
 from typing import TYPE_CHECKING
 from uuid import UUID
 
-from faps.domain.grant import advance_limit
-from faps.domain.money import round_down
+from faps.domain.grant import advance_limit, interim_limit
+from faps.domain.money import ZERO, round_down
 
 if TYPE_CHECKING:
     from faps.application.demo import Demo, DemoCase
@@ -139,15 +139,16 @@ class GrantStories:
                  "acompte": reglement.documents_at_interim,
                  "solde": reglement.documents_at_balance}[kind]
         docs = tuple(self.demo.attach(case, agent, k.code) for k in kinds)
+        base = dossier.assessment.figures.eligible_base if dossier.assessment else ZERO
+        spent = round_down(base * {"avance": Decimal("0"), "acompte": Decimal("0.75"),
+                                   "solde": Decimal(1)}[kind])
         if kind == "avance":
             amount = advance_limit(dossier.awarded_amount, reglement.advance_rate)
-        elif kind == "acompte":
-            amount = round_down(dossier.awarded_amount * (share or Decimal("0.4")))
+        elif kind == "acompte":  # within award × justified ÷ planned base, less what was paid
+            amount = min(round_down(dossier.awarded_amount * (share or Decimal("0.4"))),
+                         interim_limit(dossier.awarded_amount, spent, base, dossier.net_paid))
         else:
             amount = dossier.remaining_to_pay
-        base = dossier.assessment.figures.eligible_base if dossier.assessment else amount
-        spent = round_down(base * {"avance": Decimal("0.1"), "acompte": Decimal("0.6"),
-                                   "solde": Decimal(1)}[kind])
         self.demo.tick()
         request = self.faps.grants.request_payment(agent, dossier.id, kind, amount, spent, docs)
         if pay:

@@ -38,6 +38,7 @@ class DossierService:
         """Load a dossier the actor may act on; check the version they saw, if given."""
         dossier: Dossier = self.ctx.app.load(dossier_id)
         policy.require(actor, action, dossier.commune)
+        policy.require_filed(actor, dossier.state)
         if expected_version is not None and dossier.version != expected_version:
             raise dossier_changed(self.ctx.app, actor, dossier_id, expected_version)
         return dossier
@@ -158,6 +159,12 @@ class DossierService:
         """Give up the request before the council's decision."""
         dossier = self.load(actor, dossier_id, "dossier.withdraw")
         dossier.withdraw(actor, motive, self._now())
+        self._save(dossier)
+
+    def delete_draft(self, actor: Actor, dossier_id: UUID) -> None:
+        """Delete a draft the commune never filed."""
+        dossier = self.load(actor, dossier_id, "dossier.delete_draft")
+        dossier.delete_draft(actor, self._now())
         self._save(dossier)
 
     # -- the finance officer --------------------------------------------------------------

@@ -70,6 +70,7 @@ class GrantService:
             raise InvalidInputError(
                 {"kind": ["type de versement inconnu : avance, acompte ou solde"]})
         rules = {"advance_rate": reglement.advance_rate,
+                 "interim_pro_rata": reglement.interim_pro_rata,
                  "required_kinds": {k.code: k.label for k in kinds[kind]}}
         request_id = uuid4()
         dossier.request_payment(actor, request_id, kind, amount, expenses_paid, tuple(documents),
@@ -87,17 +88,24 @@ class GrantService:
 
     @retried
     def make_payment(self, actor: Actor, dossier_id: UUID, request_id: UUID, amount: Decimal,
-                     paid_on: date, mandate_reference: str) -> None:
+                     paid_on: date, mandate_reference: str,
+                     retained_expenses: Decimal | None = None,
+                     retention_motive: str = "") -> None:
         """Pay a request; the payment is recorded on the award year's budget too.
 
-        A balance on a lower real cost reduces the grant first: the reduction, the lowered
-        commitment and the payment are saved together.
+        At the balance the officer may retain less than the eligible expenses declared (with a
+        motive). A balance on a lower real cost reduces the grant first: the reduction, the
+        lowered commitment and the payment are saved together.
         """
         dossier = self.dossiers.load(actor, dossier_id, "dossier.make_payment")
         budget = self._budget_of(dossier)
         now = self.ctx.clock.now()
         awarded = dossier.awarded_amount
-        dossier.make_payment(actor, request_id, amount, paid_on, mandate_reference, now)
+        reglement = self.dossiers.reglement_of(dossier)
+        dossier.make_payment(actor, request_id, amount, paid_on, mandate_reference, now,
+                             retained_expenses=retained_expenses,
+                             retention_motive=retention_motive,
+                             interim_pro_rata=reglement.interim_pro_rata)
         if dossier.awarded_amount != awarded:
             budget.reduce_commitment(actor, dossier.id, dossier.awarded_amount, now)
         if amount:

@@ -8,6 +8,7 @@ from typing import Any
 
 from faps.application.deadlines import Deadline
 from faps.application.exchange_mails import EXCHANGE_EVENTS, exchange_mail
+from faps.domain.council import BODY_LABELS
 from faps.domain.dossier import Dossier
 from faps.domain.dossier_exchange import CONTENT_FIELD_LABELS
 from faps.domain.labels import reglement_version_text
@@ -79,11 +80,24 @@ def _information(event: Any, dossier: Dossier) -> tuple[str, str]:
 
 def _voted(event: Any, dossier: Dossier) -> tuple[str, str]:
     outcome = OUTCOMES[event.outcome].format(amount=format_euros(event.amount_awarded))
-    return ("Décision du conseil communautaire",
+    body = BODY_LABELS.get(getattr(event, "body", None) or "conseil", "Conseil communautaire")
+    return (f"Décision du {body.lower()}",
             f"Par délibération {event.deliberation_reference or '(sans numéro)'} du "
-            f"{_d(event.decided_on)}, le conseil communautaire {outcome} "
+            f"{_d(event.decided_on)}, le {body.lower()} {outcome} "
             f"(pour : {event.votes_for}, contre : {event.votes_against}, "
             f"abstentions : {event.abstentions}).")
+
+
+def _rectified(event: Any, dossier: Dossier) -> tuple[str, str]:
+    decision = dossier.decision or {}
+    body = BODY_LABELS.get(decision.get("body") or "conseil", "Conseil communautaire")
+    amount = (f" Montant attribué : {format_euros(event.amount_awarded)}."
+              if decision.get("outcome") == "adoptee" else "")
+    return ("Délibération rectifiée",
+            f"La délibération du {body.lower()} relative à votre dossier est rectifiée pour "
+            f"erreur matérielle : délibération {event.deliberation_reference} "
+            f"(pour : {event.votes_for}, contre : {event.votes_against}, abstentions : "
+            f"{event.abstentions}).{amount}\n\nMotif : {event.motive}")
 
 
 def _paid(event: Any, dossier: Dossier) -> tuple[str, str]:
@@ -117,7 +131,7 @@ def _lapsed(event: Any, dossier: Dossier) -> tuple[str, str]:
 
 
 _BODIES = {"Submitted": _submitted, "InformationRequested": _information, "Voted": _voted,
-           "PaymentMade": _paid, "Lapsed": _lapsed}
+           "PaymentMade": _paid, "Lapsed": _lapsed, "VoteRectified": _rectified}
 MAIL_EVENTS = (*_BODIES, *EXCHANGE_EVENTS)
 
 LAPSE_WARNING = ("Sans demande de votre part, le service instructeur pourra proposer de "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from faps.domain.actors import Actor, Role
+from faps.domain.dossier_content import UNFILED_STATES, DossierState
 from faps.domain.errors import NotFoundError, PermissionDeniedError
 
 R = Role
@@ -21,6 +22,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "dossier.submit": _COMMUNE,
     "dossier.provide_information": _COMMUNE,
     "dossier.withdraw": _COMMUNE,
+    "dossier.delete_draft": _COMMUNE,
     "dossier.request_payment": _COMMUNE,
     "dossier.request_information": _OFFICER,
     "dossier.accept_reply": _OFFICER,
@@ -67,3 +69,14 @@ def require(actor: Actor, action: str, commune: str | None = None) -> None:
         raise NotFoundError("Dossier introuvable.")
     if not allowed(actor, action):
         raise PermissionDeniedError("Votre rôle ne permet pas cette action.")
+
+
+def require_filed(actor: Actor, state: DossierState) -> None:
+    """Hide an unfiled draft from all but its commune, and a deleted draft from everyone.
+
+    A draft belongs to the commune until filed: to anyone else it does not exist.
+    """
+    if state is DossierState.DELETED and actor.role is not Role.SYSTEM:
+        raise NotFoundError("Dossier introuvable.")
+    if state in UNFILED_STATES and actor.role not in (Role.COMMUNE_AGENT, Role.SYSTEM):
+        raise NotFoundError("Dossier introuvable.")

@@ -23,12 +23,14 @@ from faps.application import policy
 from faps.application.app import FapsApplication
 from faps.application.decisions import DecisionReader
 from faps.domain.actors import Actor
+from faps.domain.council import CouncilSession
 from faps.domain.errors import FapsError, NotFoundError
 from faps.domain.exports import ExportRecord
 from faps.infrastructure.audit_chain import BATCH, GENESIS, Seal, next_link, read_log
 from faps.infrastructure.export_templates import TemplateFolders, faps_version, template_of
 
 RECORDED_TOPIC = get_topic(ExportRecord.ExportRecorded)
+RECTIFIED_TOPIC = get_topic(CouncilSession.OutcomeRectified)
 PARIS = ZoneInfo("Europe/Paris")
 
 
@@ -132,6 +134,20 @@ class ReproductionService:
         """Return every recorded export, latest first."""
         policy.require(actor, "audit.read")
         return recorded_exports(self.app)
+
+    def superseded(self, actor: Actor, records: list[ExportRecord]) -> dict[UUID, datetime]:
+        """Return, for each export sealed before a vote was rectified, that rectification's
+        moment: the file no longer shows the figures in force (export it again)."""
+        policy.require(actor, "audit.read")
+        rectified = [(n.id, self.app.mapper.to_domain_event(n).timestamp)
+                     for n in read_log(lambda start, limit: self.app.recorder.select_notifications(
+                         start, limit, topics=[RECTIFIED_TOPIC]), 1, None)]
+        found = {}
+        for record in records:
+            later = [at for position, at in rectified if position > record.chain_position]
+            if later:
+                found[record.id] = later[0]
+        return found
 
     def find(self, actor: Actor, export_id: str | UUID) -> ExportRecord:
         """Return a recorded export by its identifier."""

@@ -46,6 +46,9 @@ EVENT_LABELS = {
     "ReplyAccepted": "Réponse de la commune acceptée",
     "OpinionRequested": "Avis extérieur demandé",
     "OpinionGiven": "Avis extérieur rendu",
+    "DraftDeleted": "Brouillon supprimé par la commune",
+    "VoteRectified": "Délibération rectifiée (erreur matérielle)",
+    "ExpensesRetained": "Dépenses éligibles retenues au solde",
 }
 PRIVATE_EVENTS = frozenset({"NoteAdded"})
 _BASE_FIELDS = frozenset({"originator_id", "originator_version", "timestamp", "actor",

@@ -137,6 +137,27 @@ class YearlyBudget(Aggregate):
         self.trigger_event(self.CommitmentReduced, actor=actor, dossier_id=dossier_id,
                            new_amount=new_amount, timestamp=at)
 
+    class CommitmentRectified(Event):
+        """A commitment set to the amount of a rectified deliberation (material error)."""
+
+        dossier_id: UUID
+        new_amount: Decimal
+
+        def apply(self, budget: YearlyBudget) -> None:
+            budget.commitments[self.dossier_id]["amount"] = self.new_amount
+
+    def rectify_commitment(self, actor: Actor, dossier_id: UUID, new_amount: Decimal,
+                           at: datetime) -> None:
+        """Set a commitment to a rectified award; an increase must fit what remains."""
+        current = Decimal(str(self.commitments[dossier_id]["amount"]))
+        if new_amount - current > self.remaining:
+            raise BudgetExceededError(
+                f"Rectification refusée : {format_euros(new_amount - current)} de plus dépasse "
+                f"le reste disponible du budget {self.year} ({format_euros(self.remaining)}).",
+                field="amount")
+        self.trigger_event(self.CommitmentRectified, actor=actor, dossier_id=dossier_id,
+                           new_amount=new_amount, timestamp=at)
+
     class PaymentRecorded(Event):
         dossier_id: UUID
         amount: Decimal

@@ -121,11 +121,43 @@ class CouncilSession(Aggregate):
             session.items[self.item_number]["withdrawn"] = True
 
     def withdraw_item(self, actor: Actor, item_number: int, motive: str, at: datetime) -> None:
-        """Take an item off the agenda before its vote."""
+        """Take an item off the agenda before its vote (even before the session is held)."""
         self._open("modifier l'ordre du jour")
         item = self._pending_item(item_number)
+        if not motive.strip():
+            raise _refuse("motive", "motivez le retrait du point")
         self.trigger_event(self.ItemWithdrawn, actor=actor, item_number=item["item_number"],
                            motive=motive.strip(), timestamp=at)
+
+    class ItemMoved(Event):
+        """An item taken off this agenda to be put on another session's."""
+
+        item_number: int
+        motive: str
+        to_session_id: UUID
+        to_session_date: date
+
+        def apply(self, session: CouncilSession) -> None:
+            session.items[self.item_number].update(withdrawn=True,
+                                                   moved_to=self.to_session_id)
+
+    def move_item(self, actor: Actor, item_number: int, motive: str, to: CouncilSession,
+                  at: datetime) -> None:
+        """Move an item not yet voted to another open session, with a motive."""
+        self._open("modifier l'ordre du jour")
+        item = self._pending_item(item_number)
+        if to.id == self.id or to.closed:
+            raise _refuse("to_session", "choisissez une autre séance, non close")
+        if not motive.strip():
+            raise _refuse("motive", "motivez le report du point")
+        self.trigger_event(self.ItemMoved, actor=actor, item_number=item["item_number"],
+                           motive=motive.strip(), to_session_id=to.id,
+                           to_session_date=to.session_date, timestamp=at)
+
+    @property
+    def waiting_items(self) -> list[int]:
+        """Return the numbers of the items still without an outcome (nor withdrawn)."""
+        return [n for n, i in self.items.items() if not i["withdrawn"] and i["outcome"] is None]
 
     def _pending_item(self, item_number: int) -> dict[str, Any]:
         item = self.items.get(item_number)
@@ -189,8 +221,55 @@ class CouncilSession(Aggregate):
     def close(self, actor: Actor, at: datetime) -> None:
         """Close the session once every item has an outcome."""
         self._open("clore la séance")
-        waiting = [n for n, i in self.items.items() if not i["withdrawn"] and i["outcome"] is None]
+        waiting = self.waiting_items
         if waiting:
             raise TransitionNotAllowedError(
                 "Points sans issue enregistrée : " + ", ".join(f"n° {n}" for n in waiting))
         self.trigger_event(self.Closed, actor=actor, timestamp=at)
+
+    class OutcomeRectified(Event):
+        """A material error of a recorded vote corrected (amount, counts, deliberation number);
+        the outcome itself stands."""
+
+        item_number: int
+        amount_awarded: Decimal
+        deliberation_reference: str
+        votes_for: int
+        votes_against: int
+        abstentions: int
+        present: int
+        voting: int
+        motive: str
+
+        def apply(self, session: CouncilSession) -> None:
+            item = session.items[self.item_number]
+            item.update(amount_awarded=awarded_on(item["outcome"], self.amount_awarded),
+                        deliberation_reference=self.deliberation_reference,
+                        votes_for=self.votes_for, votes_against=self.votes_against,
+                        abstentions=self.abstentions, present=self.present, voting=self.voting,
+                        rectified=self.motive)
+
+    def rectify_outcome(self, actor: Actor, item_number: int, amount: Decimal,
+                        deliberation_reference: str, votes: tuple[int, int, int],
+                        attendance: tuple[int, int], motive: str, at: datetime) -> UUID:
+        """Rectify a recorded vote (closed session or not); return the dossier it concerns."""
+        item = self.items.get(item_number)
+        if item is None or item["outcome"] is None:
+            raise _refuse("item_number", f"le point n° {item_number} n'a pas de vote enregistré")
+        present, voting = attendance
+        if not 0 < present <= voting <= self.councillors_in_office:
+            raise _refuse("voting", "présents et votants incohérents avec les conseillers "
+                          f"en exercice ({self.councillors_in_office})")
+        if sum(votes) > voting:
+            raise _refuse("votes", f"plus de voix ({sum(votes)}) que de votants ({voting})")
+        if not motive.strip():
+            raise _refuse("motive", "motivez la rectification (erreur matérielle)")
+        if not deliberation_reference.strip() and item["outcome"] != "ajournee":
+            raise _refuse("deliberation_reference", "indiquez le numéro de la délibération")
+        self.trigger_event(self.OutcomeRectified, actor=actor, item_number=item_number,
+                           amount_awarded=awarded_on(item["outcome"], amount),
+                           deliberation_reference=deliberation_reference.strip(),
+                           votes_for=votes[0], votes_against=votes[1], abstentions=votes[2],
+                           present=present, voting=voting, motive=motive.strip(), timestamp=at)
+        dossier_id: UUID = item["dossier_id"]
+        return dossier_id

@@ -373,6 +373,9 @@ class Dossier(GrantMixin, ExchangeMixin, Aggregate):
         self.trigger_event(self.RemovedFromAgenda, actor=actor, motive=motive, timestamp=at)
 
     class Voted(Event):
+        """The council's vote; v2 names the deciding body (v1: None, read as the council)."""
+
+        class_version = 2
         session_id: UUID
         outcome: str
         amount_awarded: Decimal
@@ -381,6 +384,11 @@ class Dossier(GrantMixin, ExchangeMixin, Aggregate):
         votes_against: int
         abstentions: int
         decided_on: date
+        body: str | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["body"] = None
 
         def apply(self, dossier: Dossier) -> None:
             dossier.state = {"adoptee": S.AWARDED, "rejetee": S.REJECTED,
@@ -391,6 +399,7 @@ class Dossier(GrantMixin, ExchangeMixin, Aggregate):
                 "amount": self.amount_awarded, "reference": self.deliberation_reference,
                 "votes_for": self.votes_for, "votes_against": self.votes_against,
                 "abstentions": self.abstentions, "decided_on": self.decided_on,
+                "body": self.body or "conseil",
             }
             if self.outcome == "ajournee":
                 dossier.session_id = None
@@ -398,8 +407,8 @@ class Dossier(GrantMixin, ExchangeMixin, Aggregate):
 
     def record_vote(self, actor: Actor, session_id: UUID, outcome: Outcome, amount: Decimal,
                     deliberation_reference: str, votes: tuple[int, int, int],
-                    decided_on: date, at: datetime) -> None:
-        """Record the council's vote on the dossier's proposal."""
+                    decided_on: date, at: datetime, body: str = "conseil") -> None:
+        """Record the council's (or its bureau's) vote on the dossier's proposal."""
         self._require("enregistrer un vote", S.ON_AGENDA)
         if session_id != self.session_id:
             raise _refuse("session",
@@ -417,7 +426,7 @@ class Dossier(GrantMixin, ExchangeMixin, Aggregate):
         self.trigger_event(self.Voted, actor=actor, session_id=session_id, outcome=outcome,
                            amount_awarded=amount, deliberation_reference=deliberation_reference,
                            votes_for=votes[0], votes_against=votes[1], abstentions=votes[2],
-                           decided_on=decided_on, timestamp=at)
+                           decided_on=decided_on, body=body, timestamp=at)
 
     class Withdrawn(Event):
         motive: str
@@ -427,9 +436,58 @@ class Dossier(GrantMixin, ExchangeMixin, Aggregate):
             dossier.closing_motive = self.motive
 
     def withdraw(self, actor: Actor, motive: str, at: datetime) -> None:
-        """The commune gives up its request before the council's decision."""
-        self._require("retirer le dossier", *BEFORE_AWARD)
+        """The commune gives up its filed request before the council's decision."""
+        self._require("retirer le dossier", *BEFORE_AWARD[1:])
         self.trigger_event(self.Withdrawn, actor=actor, motive=motive.strip(), timestamp=at)
+
+    # -- issue 12 (forgiving workflows): a recorded vote rectified (material error) --------
+    class VoteRectified(Event):
+        amount_awarded: Decimal
+        deliberation_reference: str
+        votes_for: int
+        votes_against: int
+        abstentions: int
+        motive: str
+
+        def apply(self, dossier: Dossier) -> None:
+            assert dossier.decision is not None
+            dossier.awarded_amount = self.amount_awarded
+            dossier.decision = {
+                **dossier.decision, "amount": self.amount_awarded,
+                "reference": self.deliberation_reference, "votes_for": self.votes_for,
+                "votes_against": self.votes_against, "abstentions": self.abstentions,
+                "rectified": self.motive}
+
+    def rectify_vote(self, actor: Actor, amount: Decimal, deliberation_reference: str,
+                     votes: tuple[int, int, int], motive: str, at: datetime) -> None:
+        """Correct a material error of the recorded vote; the outcome stands."""
+        if self.decision is None or self.state not in (S.AWARDED, S.REJECTED, S.POSTPONED):
+            self._require("rectifier la délibération", S.AWARDED, S.REJECTED, S.POSTPONED)
+        assert self.decision is not None and self.assessment is not None
+        outcome = self.decision["outcome"]
+        check_vote(outcome, votes)
+        if outcome != "adoptee":
+            amount = ZERO
+        elif not max(ZERO, self.net_paid) < amount <= self.assessment.max_grant:
+            raise _refuse("amount", "le montant rectifié doit dépasser ce qui est déjà versé "
+                          f"({format_euros(self.net_paid)}) et rester au plus "
+                          f"{format_euros(self.assessment.max_grant)}")
+        self.trigger_event(self.VoteRectified, actor=actor, amount_awarded=amount,
+                           deliberation_reference=deliberation_reference.strip(),
+                           votes_for=votes[0], votes_against=votes[1], abstentions=votes[2],
+                           motive=motive.strip(), timestamp=at)
+
+    # -- issue 12 (forgiving workflows): a draft belongs to the commune until filed --------
+    class DraftDeleted(Event):
+        """The commune deleted a draft it never filed (nobody else ever read it)."""
+
+        def apply(self, dossier: Dossier) -> None:
+            dossier.state = S.DELETED
+
+    def delete_draft(self, actor: Actor, at: datetime) -> None:
+        """Delete a draft never filed; a filed dossier is withdrawn instead."""
+        self._require("supprimer le brouillon", S.DRAFT)
+        self.trigger_event(self.DraftDeleted, actor=actor, timestamp=at)
 
     class ClosedIneligible(Event):
         motive: str

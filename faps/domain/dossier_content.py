@@ -33,6 +33,7 @@ class DossierState(StrEnum):
     WITHDRAWN = "retire"
     CLOSED_INELIGIBLE = "clos_ineligible"
     CLOSED = "solde"
+    DELETED = "brouillon_supprime"
 
     @property
     def label(self) -> str:
@@ -60,6 +61,7 @@ STATE_LABELS = {
     DossierState.WITHDRAWN: "Retiré",
     DossierState.CLOSED_INELIGIBLE: "Clos (inéligible)",
     DossierState.CLOSED: "Soldé",
+    DossierState.DELETED: "Brouillon supprimé",
 }
 FINAL_STATES = frozenset(
     {
@@ -68,8 +70,11 @@ FINAL_STATES = frozenset(
         DossierState.WITHDRAWN,
         DossierState.CLOSED_INELIGIBLE,
         DossierState.CLOSED,
+        DossierState.DELETED,
     }
 )
+# Before filing, a dossier is the commune's own work: nobody else reads it.
+UNFILED_STATES = frozenset({DossierState.DRAFT, DossierState.DELETED})
 
 
 class DossierContent(BaseModel):
@@ -89,6 +94,9 @@ class DossierContent(BaseModel):
     public_funding: tuple[Funding, ...] = Field(default=(), max_length=50)
     private_funding: tuple[Funding, ...] = Field(default=(), max_length=50)
     requested_amount: Euros = ZERO
+    # The commune's own share (autofinancement). None: not stated — every content recorded
+    # before this field existed reads so, and keeps its meaning (its fundings are unchanged).
+    own_share: Euros | None = None
 
     def facts(self, commune: str, awarded_this_year: Decimal = ZERO) -> ProjectFacts:
         """Return the facts the règlement judges."""
@@ -181,3 +189,10 @@ class PaymentRequest(BaseModel):
     paid_on: date | None = None
     mandate_reference: str = ""
     motive: str = ""
+    retained_expenses: Euros | None = None  # at the balance: what the officer retained
+    retention_motive: str = ""
+
+    @property
+    def eligible_expenses(self) -> Decimal:
+        """Return the eligible expenses the payment rests on: retained, else declared."""
+        return self.expenses_paid if self.retained_expenses is None else self.retained_expenses

@@ -14,7 +14,15 @@ from faps.domain.errors import TransitionNotAllowedError
 from faps.domain.events import ActedEvent
 from faps.domain.grant import BalanceSettlement, balance_settlement
 from faps.domain.money import ZERO, format_euros
-from faps.domain.payment_guards import check_advance, check_paid_amount, refuse
+from faps.domain.payment_guards import (
+    check_advance,
+    check_interim,
+    check_paid_amount,
+    check_payment_basis,
+    check_retained,
+    dossier_interim_limit,
+    refuse,
+)
 
 if TYPE_CHECKING:
     from faps.domain.dossier import Dossier
@@ -93,14 +101,16 @@ class GrantMixin:
                         rules: dict[str, Any], at: datetime) -> None:
         """Ask for an advance, an interim payment or the balance, with justificatifs.
 
-        `rules` carries the règlement's `advance_rate` and the document kinds required
-        (`required_kinds`, code → label) for this kind of payment.
+        `rules` carries the règlement's `advance_rate`, `interim_pro_rata` and the document
+        kinds required (`required_kinds`, code → label) for this kind of payment. Every
+        payment rests on the notified decision and the signed agreement.
         """
         self._require("demander un versement", S.AWARDED)
         if not self.municipal_deliberation:
             raise TransitionNotAllowedError(
                 "La délibération concordante du conseil municipal n'est pas enregistrée : "
                 "aucun versement n'est possible (CGCT L5216-5 VI).")
+        check_payment_basis(self)
         if self.pending_payment:
             raise TransitionNotAllowedError("Une demande de versement est déjà en cours.")
         if any(p.kind == "solde" and p.status == "paye" for p in self.payment_requests.values()):
@@ -113,6 +123,8 @@ class GrantMixin:
                          f"{format_euros(self.remaining_to_pay)} (reste à verser)")
         if kind == "avance":
             check_advance(self, amount, rules["advance_rate"])
+        if kind == "acompte" and rules.get("interim_pro_rata", True):
+            check_interim(self, amount, expenses_paid)
         given = {self.documents[d].kind for d in documents}
         missing = [label for code, label in rules["required_kinds"].items() if code not in given]
         if missing:
@@ -148,37 +160,71 @@ class GrantMixin:
                 update={"status": "paye", "paid_amount": self.amount, "paid_on": self.paid_on,
                         "mandate_reference": self.mandate_reference})
 
-    def balance_settlement(self: Dossier, request_id: UUID) -> BalanceSettlement | None:
-        """Return how a pending balance request settles on the expenses actually paid."""
+    def balance_settlement(self: Dossier, request_id: UUID,
+                           retained: Decimal | None = None) -> BalanceSettlement | None:
+        """Return how a pending balance request settles on the eligible expenses retained
+        (`retained`, else those already retained, else those the commune declared)."""
         request = self.payment_requests.get(request_id)
         if request is None or request.kind != "solde" or self.assessment is None:
             return None
-        return balance_settlement(self.assessment, self.awarded_amount, self.net_paid,
-                                  request.expenses_paid)
+        base = request.eligible_expenses if retained is None else retained
+        return balance_settlement(self.assessment, self.awarded_amount, self.net_paid, base)
+
+    class ExpensesRetained(ActedEvent):
+        """At the balance, the officer retained less than the eligible expenses declared."""
+
+        request_id: UUID
+        declared: Decimal
+        retained: Decimal
+        motive: str
+
+        def apply(self, dossier: Dossier) -> None:
+            request = dossier.payment_requests[self.request_id]
+            dossier.payment_requests[self.request_id] = request.model_copy(
+                update={"retained_expenses": self.retained, "retention_motive": self.motive})
+
+    def _retain(self: Dossier, actor: Actor, request: PaymentRequest, retained: Decimal | None,
+                motive: str, at: datetime) -> None:
+        if request.kind != "solde" or retained is None or retained == request.expenses_paid:
+            return
+        check_retained(request.expenses_paid, retained, motive)
+        self.trigger_event(self.ExpensesRetained, actor=actor, request_id=request.request_id,
+                           declared=request.expenses_paid, retained=retained,
+                           motive=motive.strip(), timestamp=at)
 
     def make_payment(self: Dossier, actor: Actor, request_id: UUID, amount: Decimal,
-                     paid_on: date, mandate_reference: str, at: datetime) -> None:
+                     paid_on: date, mandate_reference: str, at: datetime,
+                     retained_expenses: Decimal | None = None, retention_motive: str = "",
+                     interim_pro_rata: bool = True) -> None:
         """Record the payment (mandatement) of a pending request.
 
-        At the balance, a real eligible cost lower than planned first reduces the grant pro
-        rata (GrantReduced): the balance pays the reduced award less what was already paid,
-        and an overpayment becomes a clawback; nothing is then left to pay (0,00 €).
+        At the balance the officer retains the eligible expenses (ExpensesRetained when less
+        than declared, with a motive); a retained cost lower than planned first reduces the
+        grant pro rata (GrantReduced): the balance pays the reduced award less what was already
+        paid, and an overpayment becomes a clawback; nothing is then left to pay (0,00 €).
         """
         self._require("verser", S.AWARDED)
         request = self.payment_requests.get(request_id)
         if request is None or request.status != "en_attente":
             raise TransitionNotAllowedError("Cette demande de versement n'est pas en attente.")
+        check_payment_basis(self)
         if not mandate_reference.strip():
             raise refuse("mandate_reference", "indiquez la référence du mandat")
-        settlement = self.balance_settlement(request_id)
+        if request.kind == "solde" and retained_expenses is not None:
+            check_retained(request.expenses_paid, retained_expenses, retention_motive)
+        settlement = self.balance_settlement(request_id, retained_expenses)
         if settlement is not None and settlement.reduced:
             limit = min(request.amount, settlement.balance_due)
             check_paid_amount(amount, limit, nothing_due=settlement.balance_due == 0)
+            self._retain(actor, request, retained_expenses, retention_motive, at)
             self.reduce_grant(actor, settlement.reduced_award, settlement.real_base,
                               settlement.motive, at)
         else:
             limit = min(request.amount, self.remaining_to_pay)
+            if request.kind == "acompte" and interim_pro_rata:
+                limit = min(limit, dossier_interim_limit(self, request.expenses_paid))
             check_paid_amount(amount, limit, nothing_due=False)
+            self._retain(actor, request, retained_expenses, retention_motive, at)
         self.trigger_event(self.PaymentMade, actor=actor, request_id=request_id, amount=amount,
                            paid_on=paid_on, mandate_reference=mandate_reference.strip(),
                            paid_before=self.net_paid, awarded=self.awarded_amount,

@@ -15,6 +15,20 @@ def advance_limit(awarded: Decimal, advance_rate: Decimal) -> Decimal:
     return round_down(awarded * advance_rate)
 
 
+def interim_limit(awarded: Decimal, justified: Decimal, planned_base: Decimal,
+                  net_paid: Decimal) -> Decimal:
+    """Return the largest acompte: award × eligible expenses justified ÷ planned eligible base,
+    less what was already paid (règlement, rule `interim_pro_rata`); never above the award."""
+    if planned_base <= 0:
+        return ZERO
+    share = awarded * min(justified / planned_base, Decimal(1))
+    return max(round_down(share) - net_paid, ZERO)
+
+
+INTERIM_RULE = ("Un acompte est au plus égal au montant attribué × dépenses éligibles "
+                "justifiées ÷ dépense éligible prévue, moins les sommes déjà versées.")
+
+
 def pro_rata_grant(awarded: Decimal, planned_base: Decimal, real_base: Decimal,
                    legal_max: Decimal) -> Decimal:
     """Reduce the grant in proportion to the eligible cost actually paid, within the legal caps.
@@ -70,7 +84,7 @@ class BalanceSettlement(BaseModel):
     @property
     def motive(self) -> str:
         """Return the French motive of the reduction made at the balance."""
-        return (f"Réduction au prorata au solde : dépense éligible acquittée "
+        return (f"Réduction au prorata au solde : dépense éligible retenue "
                 f"{format_euros(self.real_base)} pour {format_euros(self.planned_base)} prévus ; "
                 f"plafonds légaux vérifiés sur les montants réels.")
 

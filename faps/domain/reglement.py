@@ -93,6 +93,10 @@ class Reglement(BaseModel):
     documents_at_interim: tuple[DocumentKind, ...] = ()
     documents_at_balance: tuple[DocumentKind, ...] = ()
     advance_rate: Decimal = Field(default=Decimal("0.30"), ge=0, le=1)
+    # An acompte is at most award × eligible expenses justified ÷ planned eligible base, less
+    # what was already paid (faps.domain.grant.interim_limit). Versions adopted before this
+    # field existed read True: an interim payment never outran the expenses it rests on.
+    interim_pro_rata: bool = True
     information_delay_days: int = Field(default=30, gt=0)
     works_start_delay_months: int = Field(default=12, gt=0)
     balance_delay_months: int = Field(default=36, gt=0)

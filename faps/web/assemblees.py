@@ -10,6 +10,7 @@ from marshmallow import fields, validate
 
 from faps.application.queries import DossierFilter
 from faps.domain.actors import Role
+from faps.domain.council import BODY_LABELS
 from faps.domain.dossier import OUTCOME_LABELS
 from faps.domain.dossier_content import DossierState
 from faps.domain.errors import InvalidInputError
@@ -55,6 +56,31 @@ class OutcomeForm(FrenchSchema):
     voting = count(required=True)
 
 
+class MoveForm(FrenchSchema):
+    to_session = fields.UUID(required=True)
+    motive = text()
+
+
+class RectifyForm(FrenchSchema):
+    amount = Euros(required=True)
+    deliberation_reference = text(80)
+    votes_for = count()
+    votes_against = count()
+    abstentions = count()
+    present = count(required=True)
+    voting = count(required=True)
+    motive = text()
+
+
+class CloseForm(FrenchSchema):
+    confirm = fields.String(required=True)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fields["confirm"].error_messages["required"] = (
+            "cochez la case pour confirmer la clôture de la séance")
+
+
 def sessions_context() -> dict[str, Any]:
     """Return the sessions list."""
     return {"sessions": services().queries.sessions(actor())}
@@ -67,8 +93,13 @@ def session_context(session_id: UUID, **_: Any) -> dict[str, Any]:
                             sort="reference", per_page=200)
     session = queries.session(actor(), session_id)
     today = services().ctx.clock.now().astimezone(PARIS).date()
+    agenda = queries.agenda(actor(), session_id)
     return {"session": session, "held": session.session_date <= today,
-            "agenda": queries.agenda(actor(), session_id),
+            "agenda": agenda, "body_label": BODY_LABELS.get(session.body, session.body),
+            "waiting": [i.item_number for i in agenda if not i.withdrawn and i.outcome is None],
+            "move_options": [(str(s.session_id), f"{BODY_LABELS.get(s.body, s.body)} du "
+                              f"{s.session_date:%d/%m/%Y}") for s in queries.sessions(actor())
+                             if not s.closed and s.session_id != session_id],
             "candidates": queries.dossiers(actor(), waiting).items,
             "outcomes": OUTCOME_LABELS,
             "exports": [e for e in ("exports.session", "exports.index")
@@ -138,6 +169,33 @@ def withdraw_item(session_id: UUID, item_number: int):  # type: ignore[no-untype
     return redirect_to("assemblees.session", session_id=session_id)
 
 
+@bp.post("/seances/<uuid:session_id>/points/<int:item_number>/reporter")
+@secretariat
+@form_view("assemblees/session.html", session_context)
+def move_item(session_id: UUID, item_number: int):  # type: ignore[no-untyped-def]
+    """Move an item not yet voted to another session, with a motive."""
+    data = parse(MoveForm(), request.form)
+    number = services().council.move_item(actor(), session_id, item_number, data["to_session"],
+                                          data["motive"])
+    flash(f"Point n° {item_number} reporté : il devient le point n° {number} de l'autre séance.",
+          "success")
+    return redirect_to("assemblees.session", session_id=session_id)
+
+
+@bp.post("/seances/<uuid:session_id>/points/<int:item_number>/rectifier")
+@secretariat
+@form_view("assemblees/session.html", session_context)
+def rectify(session_id: UUID, item_number: int):  # type: ignore[no-untyped-def]
+    """Rectify a recorded vote (material error), with its motive."""
+    d = parse(RectifyForm(), request.form)
+    services().council.rectify_outcome(
+        actor(), session_id, item_number, d["amount"], d["deliberation_reference"],
+        (d["votes_for"], d["votes_against"], d["abstentions"]), (d["present"], d["voting"]),
+        d["motive"])
+    flash(f"Délibération du point n° {item_number} rectifiée.", "success")
+    return redirect_to("assemblees.session", session_id=session_id)
+
+
 @bp.post("/seances/<uuid:session_id>/points/<int:item_number>/vote")
 @secretariat
 @form_view("assemblees/session.html", session_context)
@@ -155,7 +213,8 @@ def record_outcome(session_id: UUID, item_number: int):  # type: ignore[no-untyp
 @secretariat
 @form_view("assemblees/session.html", session_context)
 def close(session_id: UUID):  # type: ignore[no-untyped-def]
-    """Close the session once every item has its outcome."""
+    """Close the session once every item has its outcome (confirmed by a checkbox)."""
+    parse(CloseForm(), request.form)
     services().council.close(actor(), session_id)
     flash("Séance close.", "success")
     return redirect_to("assemblees.session", session_id=session_id)

@@ -5,7 +5,15 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from flask import Blueprint, abort, current_app, flash, render_template, request
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    get_template_attribute,
+    render_template,
+    request,
+)
 from marshmallow import fields, validate
 from werkzeug.datastructures import MultiDict
 
@@ -22,6 +30,7 @@ from faps.domain.reglement import Reglement
 from faps.web.common import actor, form_view, parse, redirect_to, roles_required, services
 from faps.web.exchanges import thread_context
 from faps.web.exports import send
+from faps.web.financing_view import plan_context
 from faps.web.params import page_number, to_int
 from faps.web.project_form import (
     CATEGORIES,
@@ -96,6 +105,9 @@ def dossier_context(dossier_id: UUID, **_: Any) -> dict[str, Any]:
             "reductions": reductions(faps.app, dossier_id), "totals": totals(dossier.content),
             "tenure_labels": dict(TENURES), "category_labels": dict(CATEGORIES),
             "payment_labels": PAYMENT_KIND_LABELS,
+            "cap_labels": CAP_LABELS,
+            **(plan_context(dossier, form_of(dossier.content), reglement.version)
+               if dossier.state.value in ("brouillon", "complements_demandes") else {}),
             "payment_endpoint": PAYMENT_ENDPOINT if PAYMENT_ENDPOINT in current_app.view_functions
             else None}
 
@@ -108,7 +120,8 @@ def edit_context(dossier_id: UUID, **_: Any) -> dict[str, Any]:
     return {"dossier": dossier, "form": form, "version": dossier.version,
             "rows": {p: row_count(form, p, extra[p]) for p in ROWS},
             "totals": totals(dossier.content), "tenures": TENURES, "yes_no": YES_NO,
-            "categories": CATEGORIES, "correction_labels": CONTENT_FIELD_LABELS}
+            "categories": CATEGORIES, "correction_labels": CONTENT_FIELD_LABELS,
+            "cap_labels": CAP_LABELS, **plan_context(dossier, form, reglement_of(dossier).version)}
 
 
 # -- views --------------------------------------------------------------------------------
@@ -160,6 +173,16 @@ def edit(dossier_id: UUID):  # type: ignore[no-untyped-def]
                            _anchor=f"t-{prefix}")
     flash("Dossier enregistré.", "success")
     return redirect_to("commune.dossier", dossier_id=dossier_id)
+
+
+@bp.post("/dossiers/<uuid:dossier_id>/estimation")
+@agent_only
+def estimate(dossier_id: UUID):  # type: ignore[no-untyped-def]
+    """Return the plan and estimated grant of the editor's current input (for plan.js)."""
+    dossier = services().dossiers.load(actor(), dossier_id, "dossier.edit")
+    context = plan_context(dossier, request.form, reglement_of(dossier).version)
+    macro = get_template_attribute("commune/_plan.html", "plan_summary")
+    return macro(context["plan"], context["estimate"], CAP_LABELS)
 
 
 @bp.post("/dossiers/<uuid:dossier_id>/pieces")
@@ -217,6 +240,8 @@ def answer(dossier_id: UUID):  # type: ignore[no-untyped-def]
 
 class WithdrawSchema(FrenchSchema):
     motive = fields.String(required=True, validate=validate.Length(min=3, max=2000))
+    confirm = fields.String(required=True, error_messages={
+        "required": "cochez la case pour confirmer le retrait définitif"})
 
 
 @bp.post("/dossiers/<uuid:dossier_id>/retrait")
@@ -228,6 +253,26 @@ def withdraw(dossier_id: UUID):  # type: ignore[no-untyped-def]
     services().dossiers.withdraw(actor(), dossier_id, data["motive"])
     flash("La demande est retirée.", "success")
     return redirect_to("commune.dossier", dossier_id=dossier_id)
+
+
+class DeleteDraftSchema(FrenchSchema):
+    confirm = fields.String(required=True)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fields["confirm"].error_messages["required"] = (
+            "cochez la case pour confirmer la suppression du brouillon")
+
+
+@bp.post("/dossiers/<uuid:dossier_id>/suppression")
+@agent_only
+@form_view("commune/dossier.html", dossier_context)
+def delete_draft(dossier_id: UUID):  # type: ignore[no-untyped-def]
+    """Delete a draft never filed (confirmed by a required checkbox)."""
+    parse(DeleteDraftSchema(), request.form)
+    services().dossiers.delete_draft(actor(), dossier_id)
+    flash("Brouillon supprimé.", "success")
+    return redirect_to("commune.dossiers")
 
 
 @bp.get("/dossiers/<uuid:dossier_id>/accuse-de-reception")

@@ -207,7 +207,9 @@ def reproduction() -> ReproductionService:
 
 def records_context(**extra: Any) -> dict[str, Any]:
     """Return the recorded exports, latest first, and any verdict to show."""
-    context = {"records": reproduction().records(actor()), "kind_labels": KIND_LABELS,
+    records = reproduction().records(actor())
+    context = {"records": records, "kind_labels": KIND_LABELS,
+               "superseded": reproduction().superseded(actor(), records),
                "describe": describe_record, "regeneration": None, "check": None}
     return dict(context, **{k: v for k, v in extra.items() if k in context})
 

@@ -7,10 +7,12 @@ from typing import Any
 from uuid import UUID
 
 from flask import Blueprint, flash, render_template, request
-from marshmallow import fields, validate
+from marshmallow import ValidationError, fields, validate, validates_schema
 
 from faps.application.council import NOT_CHECKED, NotChecked
 from faps.domain.actors import Role
+from faps.domain.dossier_content import DossierState
+from faps.domain.grant import INTERIM_RULE, advance_limit
 from faps.domain.money import format_euros
 from faps.web.charts import commune_bars, cumulative_payments
 from faps.web.common import (
@@ -117,19 +119,40 @@ officer_only = roles_required(Role.FINANCE_OFFICER)
 class PaymentRequestSchema(FrenchSchema):
     kind = fields.String(required=True, validate=validate.OneOf([k for k, _ in KIND_OPTIONS]))
     amount = Euros(required=True)
-    expenses_paid = Euros(required=True)
+    expenses_paid = Euros(load_default=None)  # an advance rests on no expense (règlement)
     documents = fields.List(fields.UUID(), load_default=list)
     upload_kind = fields.String(load_default="")
+
+    @validates_schema
+    def _expenses_for_interim_and_balance(self, data: dict[str, Any], **_: Any) -> None:
+        if data.get("kind") in ("acompte", "solde") and data.get("expenses_paid") is None:
+            raise ValidationError("indiquez les dépenses éligibles acquittées", "expenses_paid")
 
 
 class PaySchema(FrenchSchema):
     amount = Euros(required=True)
     paid_on = FrenchDate(required=True)
     mandate_reference = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    retained_expenses = Euros(load_default=None)
+    retention_motive = fields.String(load_default="", validate=validate.Length(max=2000))
 
 
 class MotiveSchema(FrenchSchema):
     motive = fields.String(required=True, validate=validate.Length(min=3, max=2000))
+
+
+class ConfirmSchema(FrenchSchema):
+    """An irreversible action: a required checkbox says the person read what will happen."""
+
+    confirm = fields.String(required=True)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fields["confirm"].error_messages["required"] = "cochez la case pour confirmer"
+
+
+class ConfirmedMotiveSchema(MotiveSchema, ConfirmSchema):
+    pass
 
 
 class ReduceSchema(MotiveSchema):
@@ -147,7 +170,12 @@ def payment_context(dossier_id: UUID, **_: Any) -> dict[str, Any]:
     dossier = faps.dossiers.load(actor(), dossier_id)
     reglement = faps.dossiers.reglement_of(dossier)
     pending = [p for p in dossier.payment_requests.values() if p.status == "en_attente"]
+    nature = request.values.get("kind") or request.args.get("nature") or ""
     return {"dossier": dossier, "statement": faps.grants.statement(actor(), dossier_id),
+            "reglement": reglement, "nature": nature if nature in KINDS else "",
+            "blockers": payment_blockers(dossier),
+            "prefill": payment_prefill(dossier, reglement),
+            "interim_rule": INTERIM_RULE, "balance_paid": balance_paid(dossier),
             "settlements": {p.request_id: dossier.balance_settlement(p.request_id)
                             for p in pending},
             "kind_options": KIND_OPTIONS, "document_labels": reglement.document_kinds(),
@@ -158,8 +186,57 @@ def payment_context(dossier_id: UUID, **_: Any) -> dict[str, Any]:
             "failed": request.endpoint if request.method == "POST" else None}
 
 
+KINDS = [k for k, _ in KIND_OPTIONS]
+
+
+def balance_paid(dossier: Any) -> bool:
+    """Tell whether the balance was paid (the dossier is then to be soldé)."""
+    return any(p.kind == "solde" and p.status == "paye" for p in dossier.payment_requests.values())
+
+
+def payment_blockers(dossier: Any) -> list[str]:
+    """Return why the commune cannot ask for a payment now (empty: it can), in French."""
+    if dossier.state is not DossierState.AWARDED:
+        return [f"Le dossier est « {dossier.state.label} » : aucun versement ne peut être "
+                "demandé."]
+    if balance_paid(dossier):
+        return ["Le solde est versé : aucun autre versement ne peut être demandé."]
+    needed = []
+    if not dossier.municipal_deliberation:
+        needed.append("La délibération concordante du conseil municipal doit être enregistrée.")
+    if not dossier.notified_on:
+        needed.append("La décision doit être notifiée à la commune.")
+    if not dossier.agreement:
+        needed.append("La convention de financement doit être signée.")
+    if dossier.pending_payment:
+        needed.append("La demande de versement en cours doit d’abord être traitée.")
+    return needed
+
+
+def payment_prefill(dossier: Any, reglement: Any) -> dict[str, str]:
+    """Return the amount each kind of request starts from: the règlement's figures."""
+    def typed(value: Any) -> str:
+        return format_euros(value)[:-2]
+
+    return {"avance": typed(min(advance_limit(dossier.awarded_amount, reglement.advance_rate),
+                                dossier.remaining_to_pay)),
+            "acompte": "", "solde": typed(dossier.remaining_to_pay)}
+
+
 def _form_data() -> dict[str, Any]:
     return {**request.form.to_dict(), "documents": request.form.getlist("documents")}
+
+
+def _uploads(dossier_id: UUID, data: dict[str, Any]) -> list[UUID]:
+    """Attach every file sent with the request (several per kind of piece); return their ids."""
+    attached = []
+    for name in request.files:
+        kind = name.removeprefix("file_") if name.startswith("file_") else data["upload_kind"]
+        for upload in request.files.getlist(name):
+            if upload.filename:
+                attached.append(services().dossiers.attach(actor(), dossier_id, kind or "autre",
+                                                           upload.filename, upload.read()))
+    return attached
 
 
 @bp.route("/dossiers/<uuid:dossier_id>/versement", methods=["GET", "POST"])
@@ -171,13 +248,9 @@ def payment_request(dossier_id: UUID):  # type: ignore[no-untyped-def]
         return render_template("finances/payment_request.html", errors={}, form={},
                                **payment_context(dossier_id))
     data = parse(PaymentRequestSchema(), _form_data())
-    documents = list(data["documents"])
-    upload = request.files.get("file")
-    if upload is not None and upload.filename:
-        documents.append(services().dossiers.attach(actor(), dossier_id, data["upload_kind"],
-                                                    upload.filename, upload.read()))
+    documents = [*data["documents"], *_uploads(dossier_id, data)]
     services().grants.request_payment(actor(), dossier_id, data["kind"], data["amount"],
-                                      data["expenses_paid"], tuple(documents))
+                                      data["expenses_paid"] or Decimal("0.00"), tuple(documents))
     flash("Demande de versement transmise au service instructeur.", "success")
     return redirect_to("commune.dossier", dossier_id=dossier_id)
 
@@ -204,7 +277,12 @@ def pay(dossier_id: UUID, request_id: UUID):  # type: ignore[no-untyped-def]
     """Pay a pending request (mandate)."""
     data = parse(PaySchema(), request.form)
     services().grants.make_payment(actor(), dossier_id, request_id, data["amount"],
-                                   data["paid_on"], data["mandate_reference"])
+                                   data["paid_on"], data["mandate_reference"],
+                                   data["retained_expenses"], data["retention_motive"])
+    dossier = services().dossiers.load(actor(), dossier_id)
+    if balance_paid(dossier) and dossier.state is DossierState.AWARDED:
+        return _done(dossier_id, "Versement du solde enregistré : vous pouvez maintenant "
+                     "solder le dossier.")
     return _done(dossier_id, "Versement enregistré.")
 
 
@@ -237,13 +315,14 @@ def clawback(dossier_id: UUID):  # type: ignore[no-untyped-def]
 @payment_action("caducite", "lapse")
 def lapse(dossier_id: UUID):  # type: ignore[no-untyped-def]
     """Declare the grant lapsed."""
-    data = parse(MotiveSchema(), request.form)
+    data = parse(ConfirmedMotiveSchema(), request.form)
     services().grants.lapse(actor(), dossier_id, data["motive"])
     return _done(dossier_id, "Subvention déclarée caduque.")
 
 
 @payment_action("cloture", "close")
 def close(dossier_id: UUID):  # type: ignore[no-untyped-def]
-    """Close a grant."""
+    """Close (solder) a grant, once confirmed."""
+    parse(ConfirmSchema(), request.form)
     services().grants.close(actor(), dossier_id)
-    return _done(dossier_id, "Dossier clos.")
+    return _done(dossier_id, "Dossier soldé.")

@@ -35,6 +35,7 @@ BADGE_TONES = {
     DossierState.AWARDED: "success", DossierState.REJECTED: "danger",
     DossierState.LAPSED: "danger", DossierState.WITHDRAWN: "neutral",
     DossierState.CLOSED_INELIGIBLE: "danger", DossierState.CLOSED: "success",
+    DossierState.DELETED: "neutral",
 }
 
 

@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 from uuid import UUID
 
 from flask import Blueprint, current_app, flash, render_template, request
+from marshmallow import fields
 
 from faps.application.deadlines import NEAR_DAYS, Deadline
 from faps.application.queries import SORTS, DossierFilter
@@ -210,10 +211,15 @@ def propose(dossier_id: UUID):  # type: ignore[no-untyped-def]
     return done(dossier_id, "Attribution proposée au conseil.")
 
 
+class ConfirmedMotiveSchema(forms.MotiveForm):
+    confirm = fields.String(required=True, error_messages={
+        "required": "cochez la case pour confirmer la clôture du dossier"})
+
+
 @dossier_action("cloturer", "close_ineligible")
 def close_ineligible(dossier_id: UUID):  # type: ignore[no-untyped-def]
-    """Close the dossier as ineligible, with a motive."""
-    data = parse(forms.MotiveForm(), request.form)
+    """Close the dossier as ineligible, with a motive (confirmed: it is final)."""
+    data = parse(ConfirmedMotiveSchema(), request.form)
     services().dossiers.close_ineligible(actor(), dossier_id, data["motive"])
     return done(dossier_id, "Dossier clos (inéligible).")
 

@@ -87,6 +87,7 @@ def content_fields(form: MultiDict[str, str]) -> dict[str, Any]:
     data["works_started"] = _flag(form.get("works_started"), False)
     data["works_planned_start"] = form.get("works_planned_start") or None
     data["requested_amount"] = form.get("requested_amount", "").strip() or "0"
+    data["own_share"] = form.get("own_share", "").strip() or None
     for prefix in ROWS:
         data[prefix] = rows(form, prefix)
     return data
@@ -95,7 +96,7 @@ def content_fields(form: MultiDict[str, str]) -> dict[str, Any]:
 def facts_request(form: MultiDict[str, str]) -> dict[str, Any]:
     """Return the simulation request (reference/simulation.md) a posted Simulateur form gives."""
     data = {key: value for key, value in content_fields(form).items()
-            if key not in (*TEXTS, "works_planned_start")}
+            if key not in (*TEXTS, "works_planned_start", "own_share")}
     data["commune"] = form.get("commune", "").strip()
     data["commune_awarded_this_year"] = form.get("commune_awarded_this_year", "").strip() or "0"
     if data["premises_tenure"] is None:
@@ -112,6 +113,7 @@ def form_of(content: DossierContent) -> dict[str, str]:
     form["works_started"] = "true" if data["works_started"] else "false"
     form["works_planned_start"] = data["works_planned_start"] or ""
     form["requested_amount"] = _typed(data["requested_amount"])
+    form["own_share"] = _typed(data.get("own_share"))
     for prefix, keys in ROWS.items():
         for index, row in enumerate(data[prefix]):
             for key in keys:

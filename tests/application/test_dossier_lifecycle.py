@@ -29,6 +29,7 @@ def test_an_awarded_grant_is_paid_and_the_budget_follows(world: World):
     dossier = faps.dossiers.load(world.officer, dossier_id)
     assert dossier.state is DossierState.AWARDED
     assert dossier.awarded_amount == Decimal("30000.00")
+    faps.grants.notify(world.officer, dossier_id)
     faps.grants.sign_agreement(world.officer, dossier_id, "CONV-2024-01", date(2024, 2, 5))
     doc = faps.dossiers.attach(world.agent, dossier_id, "attestation_demarrage", "os.pdf",
                                pdf("os"))

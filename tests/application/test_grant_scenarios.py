@@ -17,18 +17,20 @@ DOCS = {"avance": ("attestation_demarrage",), "acompte": ("etat_recapitulatif", 
         "solde": ("etat_recapitulatif", "factures", "certificat_achevement")}
 
 
-def paid(world: World, dossier_id: UUID, kind: str, amount: str) -> None:
+def paid(world: World, dossier_id: UUID, kind: str, amount: str,
+         expenses: str | None = None) -> None:
     """Have the commune ask for a payment with its justificatifs, and the officer pay it."""
     faps = world.faps
     docs = tuple(faps.dossiers.attach(world.agent, dossier_id, k, f"{k}.pdf", pdf(k))
                  for k in DOCS[kind])
     request = faps.grants.request_payment(world.agent, dossier_id, kind, Decimal(amount),
-                                          Decimal(amount), docs)  # type: ignore[arg-type]
+                                          Decimal(expenses or amount), docs)  # type: ignore[arg-type]
     faps.grants.make_payment(world.officer, dossier_id, request, Decimal(amount),
                              world.clock.now().date(), f"MANDAT-{kind}")
 
 
 def signed(world: World, dossier_id: UUID) -> None:
+    world.faps.grants.notify(world.officer, dossier_id)
     world.faps.grants.sign_agreement(world.officer, dossier_id, "CONV-1", date(2024, 2, 5))
 
 
@@ -53,7 +55,8 @@ def test_a_grant_reduced_pro_rata_below_what_was_paid_is_clawed_back_then_closed
     dossier_id = world.awarded()
     signed(world, dossier_id)
     paid(world, dossier_id, "avance", "9000.00")
-    paid(world, dossier_id, "acompte", "15000.00")
+    # 30 000 € × 80 000 € justified ÷ 100 000 € planned = 24 000 €, less the 9 000 € advance.
+    paid(world, dossier_id, "acompte", "15000.00", expenses="80000.00")
     new_amount = world.faps.grants.reduce(world.officer, dossier_id, Decimal("70000.00"),
                                           "Dépenses réalisées inférieures au prévisionnel")
     dossier = world.faps.dossiers.load(world.auditor, dossier_id)

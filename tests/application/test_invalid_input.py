@@ -93,14 +93,13 @@ def test_a_payment_request_of_an_unknown_kind_is_refused(memory_world: World):
 
 
 @pytest.mark.parametrize("step", ["declare_complete", "propose", "withdraw_twice", "submit_twice",
-                                  "pay_before_award", "lapse_a_draft"])
+                                  "pay_before_award", "close_a_withdrawn"])
 def test_a_transition_not_allowed_is_refused_in_french_and_records_nothing(
         memory_world: World, step: str):
     world = memory_world
     faps, officer, agent = world.faps, world.officer, world.agent
-    dossier_id = world.drafted() if step in ("declare_complete", "lapse_a_draft") \
-        else world.submitted()
-    if step == "withdraw_twice":
+    dossier_id = world.submitted()  # a draft is not even visible to officers
+    if step in ("withdraw_twice", "declare_complete", "close_a_withdrawn"):
         faps.dossiers.withdraw(agent, dossier_id, "Abandon")
     actions: dict[str, Callable[[], Any]] = {
         "declare_complete": lambda: faps.dossiers.declare_complete(officer, dossier_id),
@@ -109,7 +108,7 @@ def test_a_transition_not_allowed_is_refused_in_french_and_records_nothing(
         "submit_twice": lambda: faps.dossiers.submit(agent, dossier_id),
         "pay_before_award": lambda: faps.grants.request_payment(
             agent, dossier_id, "acompte", Decimal("10.00"), Decimal("10.00"), ()),
-        "lapse_a_draft": lambda: faps.dossiers.close_ineligible(officer, dossier_id, "Non"),
+        "close_a_withdrawn": lambda: faps.dossiers.close_ineligible(officer, dossier_id, "Non"),
     }
     error = refused(world, actions[step], TransitionNotAllowedError)
     assert error.message.startswith("Impossible de ")

@@ -110,5 +110,5 @@ def test_a_balance_on_the_planned_cost_pays_the_whole_remainder_without_reductio
 def test_only_a_balance_has_a_settlement(memory_world: World) -> None:
     w = memory_world
     dossier_id = w.awarded()
-    acompte = request(w, dossier_id, "acompte", Decimal("1000.00"), Decimal("1000.00"))
+    acompte = request(w, dossier_id, "acompte", Decimal("1000.00"), Decimal("10000.00"))
     assert _settlement(w, dossier_id, acompte) is None

@@ -21,9 +21,11 @@ from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, precondition, rule
 
 from faps.application.clock import SettableClock
+from faps.domain.actors import SYSTEM_ACTOR
 from faps.domain.dossier import Dossier
 from faps.domain.dossier_content import DossierState
 from faps.domain.errors import FapsError
+from faps.domain.grant import interim_limit
 from faps.domain.money import ZERO, round_down
 from tests.conftest import build_faps
 from tests.support import FILING_KINDS, content, make_world, pdf
@@ -75,7 +77,7 @@ class DossierMachine(RuleBasedStateMachine):
         return True
 
     def dossier(self, dossier_id: UUID) -> Dossier:
-        loaded: Dossier = self.faps.dossiers.load(self.w.auditor, dossier_id)
+        loaded: Dossier = self.faps.dossiers.load(SYSTEM_ACTOR, dossier_id)  # drafts too
         return loaded
 
     # -- the commune ----------------------------------------------------------------------
@@ -180,27 +182,34 @@ class DossierMachine(RuleBasedStateMachine):
         self.attempt(lambda: grants.sign_agreement(self.w.officer, d, "CONV-1", today))
         self.attempt(lambda: grants.notify(self.w.secretariat, d))
 
-    @rule(d=dossiers, kind=st.sampled_from(["avance", "acompte", "solde"]), share=fractions)
-    def request_payment(self, d: UUID, kind: str, share: Decimal) -> None:
+    @rule(d=dossiers, kind=st.sampled_from(["avance", "acompte", "solde"]), share=fractions,
+          justified=fractions)
+    def request_payment(self, d: UUID, kind: str, share: Decimal, justified: Decimal) -> None:
         dossier = self.dossier(d)
         if dossier.state.is_final:
             return
         docs = tuple(self.faps.dossiers.attach(self.w.agent, d, k, f"{k}.pdf", pdf(k))
                      for k in PAYMENT_DOCS[kind])
         amount = max(round_down(dossier.remaining_to_pay * share), Decimal("0.01"))
+        planned = dossier.assessment.figures.eligible_base if dossier.assessment else ZERO
+        expenses = round_down(planned * justified)
         self.attempt(lambda: self.faps.grants.request_payment(
-            self.w.agent, d, kind, amount, amount, docs))  # type: ignore[arg-type]
+            self.w.agent, d, kind, amount, expenses, docs))  # type: ignore[arg-type]
 
-    @rule(d=dossiers, share=fractions, pay=st.booleans())
-    def settle_payment(self, d: UUID, share: Decimal, pay: bool) -> None:
+    @rule(d=dossiers, share=fractions, pay=st.booleans(), retained=fractions,
+          motive=st.sampled_from(["", "Mobilier non éligible exclu"]))
+    def settle_payment(self, d: UUID, share: Decimal, pay: bool, retained: Decimal,
+                       motive: str) -> None:
         pending = self.dossier(d).pending_payment
         if pending is None:
             return
         grants, officer = self.faps.grants, self.w.officer
         if pay:
             amount = round_down(pending.amount * share)
+            kept = round_down(pending.expenses_paid * retained) if retained != 1 else None
             self.attempt(lambda: grants.make_payment(officer, d, pending.request_id, amount,
-                                                     self.clock.now().date(), "MANDAT-1"))
+                                                     self.clock.now().date(), "MANDAT-1",
+                                                     kept, motive))
         else:
             self.attempt(lambda: grants.refuse_payment(officer, d, pending.request_id, "Non"))
 
@@ -278,6 +287,8 @@ class DossierMachine(RuleBasedStateMachine):
         pending = dossier.pending_payment
         if not dossier.municipal_deliberation:
             grants.record_municipal_deliberation(w.secretariat, dossier.id, "DCM-2", today)
+        elif not dossier.notified_on:
+            grants.notify(w.officer, dossier.id)
         elif not dossier.agreement:
             grants.sign_agreement(w.officer, dossier.id, "CONV-2", today)
         elif pending is not None:
@@ -308,6 +319,29 @@ class DossierMachine(RuleBasedStateMachine):
                 assert dossier.awarded_amount <= dossier.assessment.max_grant
             else:
                 assert dossier.awarded_amount == ZERO
+
+    @invariant()
+    def every_payment_rests_on_the_decision_the_agreement_and_the_expenses(self) -> None:
+        """Notified decision and signed agreement first; an acompte within award × justified ÷
+        planned less what was paid; a balance reduced on the expenses the officer retained."""
+        for dossier_id, live in self.live.items():
+            events = list(self.faps.app.repository.event_store.get(dossier_id))
+            names = [type(e).__name__ for e in events]
+            planned = live.assessment.figures.eligible_base if live.assessment else ZERO
+            for index, event in enumerate(events):
+                name = names[index]
+                if name == "PaymentMade":
+                    assert {"Notified", "AgreementSigned"} <= set(names[:index])
+                    request = live.payment_requests[event.request_id]
+                    if request.kind == "acompte":
+                        assert event.amount <= interim_limit(
+                            event.awarded, request.expenses_paid, planned, event.paid_before)
+                elif name == "ExpensesRetained":
+                    assert event.retained < event.declared and event.motive
+                elif name == "GrantReduced" and names[index + 1:index + 2] == ["PaymentMade"]:
+                    request = live.payment_requests[events[index + 1].request_id]
+                    if request.kind == "solde":
+                        assert event.real_eligible_cost == request.eligible_expenses
 
     @invariant()
     def replay_from_the_store_equals_the_live_state(self) -> None:

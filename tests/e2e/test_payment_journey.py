@@ -70,12 +70,14 @@ def test_a_commune_requests_its_balance_the_officer_pays_it_and_the_budget_shows
     statement = agent.locator("section", has_text="État des sommes déjà versées")
     assert re.search(r"Total versé\s*9\s000,00\s€", statement.inner_text())
     assert re.search(r"Reste à verser\s*21\s000,00\s€", statement.inner_text())
-    agent.get_by_label("Nature du versement").select_option("solde")
-    agent.get_by_label("Montant demandé (€)").fill("21 000,00")
-    agent.get_by_label("Dépenses effectivement acquittées (€)").fill("100 000,00")
-    agent.get_by_label(re.compile("État récapitulatif des dépenses")).check()
-    agent.get_by_label(re.compile("Factures acquittées")).check()
-    upload(agent, "certificat_achevement")
+    agent.get_by_role("link", name="Solde", exact=True).click()
+    assert agent.get_by_label("Montant demandé (€)").input_value() == "21\u202f000,00"
+    agent.get_by_label("Dépense éligible acquittée (€)").fill("100 000,00")
+    agent.get_by_label(re.compile("— etat_recapitulatif.pdf")).check()
+    agent.get_by_label(re.compile("— factures.pdf")).check()
+    agent.get_by_label(re.compile("Certificat d'achèvement")).set_input_files(files=[{
+        "name": "certificat_achevement.pdf", "mimeType": "application/pdf",
+        "buffer": pdf("certificat_achevement")}])
     shot(agent, "payment-01-commune-demande-de-solde")
     agent.get_by_role("button", name="Demander le versement").click()
     agent.get_by_text("Demande de versement transmise au service instructeur.").wait_for()
@@ -94,7 +96,8 @@ def test_a_commune_requests_its_balance_the_officer_pays_it_and_the_budget_shows
     officer.get_by_label("Date du mandat").fill("2024-06-14")
     officer.get_by_label("Référence du mandat").fill("MANDAT-2024-0614")
     officer.get_by_role("button", name="Enregistrer le versement").click()
-    officer.get_by_text("Versement enregistré.").wait_for()
+    officer.get_by_text("Versement du solde enregistré : vous pouvez maintenant solder le "
+                        "dossier.").wait_for()
     paid = officer.locator("section", has_text="État des sommes déjà versées").inner_text()
     assert re.search(r"Total versé\s*30\s000,00\s€", paid)
     assert re.search(r"Reste à verser\s*0,00\s€", paid)

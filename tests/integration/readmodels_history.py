@@ -55,6 +55,7 @@ def _key(table: sa.Table) -> list[sa.Column[Any]]:
 def pay_advance(w: World, dossier_id: UUID, amount: Decimal) -> UUID:
     """Sign the agreement, request an advance with its justificatif and pay it."""
     grants = w.faps.grants
+    grants.notify(w.officer, dossier_id)
     grants.sign_agreement(w.officer, dossier_id, "CONV-1", w.clock.now().date())
     doc = w.faps.dossiers.attach(w.agent, dossier_id, "attestation_demarrage", "os.pdf",
                                  pdf(f"os-{dossier_id}"))

@@ -92,7 +92,9 @@ def test_the_agenda_is_built_from_proposals_and_an_adopted_vote_awards(
     assert "Adoptée" in page and "DEL-2024-031" in page and "Retiré" in page
     assert web_world.faps.dossiers.load(web_world.officer, first).state is DossierState.AWARDED
     assert web_world.faps.dossiers.load(web_world.officer, second).state is DossierState.PROPOSED
-    assert post(client, f"{base}/cloturer").status_code == 302
+    # closing is irreversible: refused without the confirmation checkbox, done with it
+    assert post(client, f"{base}/cloturer").status_code == 400
+    assert post(client, f"{base}/cloturer", {"confirm": "oui"}).status_code == 302
     assert "Close" in text_of(client.get(base))
 
 
@@ -114,7 +116,11 @@ def test_closing_with_pending_items_is_refused(signed_in: SignedIn, web_world: W
     dossier_id = web_world.proposed()
     session_id = web_world.session()
     web_world.faps.council.add_to_agenda(web_world.secretariat, session_id, [dossier_id])
-    response = post(signed_in("secretariat"), f"/assemblees/seances/{session_id}/cloturer")
+    secretariat = signed_in("secretariat")
+    page = text_of(secretariat.get(f"/assemblees/seances/{session_id}"))
+    assert "le point n° 1 n’a pas d’issue enregistrée" in page
+    assert "Je confirme la clôture" not in page
+    response = post(secretariat, f"/assemblees/seances/{session_id}/cloturer", {"confirm": "oui"})
     assert response.status_code in (400, 422)
 
 

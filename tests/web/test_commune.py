@@ -233,16 +233,21 @@ def test_the_commune_withdraws_its_request_with_a_motive(signed_in: SignedIn, we
     empty = browser.post(f"{page}/retrait", data={"csrf_token": csrf_of(browser, page),
                                                   "motive": ""})
     assert empty.status_code == 400 and 'id="e-withdraw-motive"' in empty.get_data(as_text=True)
+    unconfirmed = browser.post(f"{page}/retrait", data={
+        "csrf_token": csrf_of(browser, page), "motive": "Projet abandonné par le médecin."})
+    assert unconfirmed.status_code == 400
+    assert 'id="e-withdraw-confirm"' in unconfirmed.get_data(as_text=True)
     done = browser.post(f"{page}/retrait", data={"csrf_token": csrf_of(browser, page),
-                                                 "motive": "Projet abandonné par le médecin."})
+                                                 "motive": "Projet abandonné par le médecin.",
+                                                 "confirm": "oui"})
     assert done.status_code == 302
     dossier = web_world.faps.dossiers.load(web_world.agent, dossier_id)
     assert dossier.state.value == "retire"
     assert "Retirer la demande" not in browser.get(page).get_data(as_text=True)
     other = signed_in("other_agent")
     token = csrf_of(other, "/commune/dossiers")
-    assert other.post(f"{page}/retrait", data={"csrf_token": token,
-                                               "motive": "x" * 10}).status_code == 404
+    assert other.post(f"{page}/retrait", data={"csrf_token": token, "motive": "x" * 10,
+                                               "confirm": "oui"}).status_code == 404
 
 
 def test_the_councils_decision_is_shown_in_french(signed_in: SignedIn, web_world: World):

@@ -14,7 +14,7 @@ SignedIn = Callable[[str], FlaskClient]
 
 
 def attached(world: World, name: str = "Devis plombière.pdf") -> tuple[UUID, UUID]:
-    dossier_id = world.drafted()
+    dossier_id = world.submitted()  # filed: officers read it (a draft is the commune's own)
     document_id = world.faps.dossiers.attach(world.agent, dossier_id, "devis", name, pdf("devis"))
     return dossier_id, document_id
 
@@ -29,6 +29,15 @@ def test_a_document_is_served_inline_with_its_type(signed_in: SignedIn, web_worl
     assert response.headers["Content-Disposition"].startswith("inline;")
     assert "filename*=UTF-8''Devis%20plombi%C3%A8re.pdf" in response.headers["Content-Disposition"]
     assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_a_drafts_documents_are_the_communes_own(signed_in: SignedIn, web_world: World):
+    dossier_id = web_world.drafted()
+    document_id = web_world.faps.dossiers.attach(web_world.agent, dossier_id, "devis", "d.pdf",
+                                                 pdf("devis"))
+    path = f"/dossiers/{dossier_id}/pieces/{document_id}"
+    assert signed_in("agent").get(path).status_code == 200
+    assert signed_in("officer").get(path).status_code == 404
 
 
 def test_another_commune_gets_404(signed_in: SignedIn, web_world: World):

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from flask.testing import FlaskClient
 
-from tests.payments_support import pay, request
+from tests.payments_support import pay, ready_to_pay, request
 from tests.support import World
 from tests.web.conftest import csrf_of
 
@@ -55,7 +55,8 @@ def test_the_page_announces_the_clawback_when_more_was_paid_than_the_reduced_gra
 def test_the_commune_is_told_that_the_balance_follows_the_expenses_actually_paid(
         web_world: World, signed_in: Callable[[str], FlaskClient]) -> None:
     dossier_id = web_world.awarded()
-    html = signed_in("agent").get(f"/finances/dossiers/{dossier_id}/versement").get_data(
-        as_text=True)
+    ready_to_pay(web_world, dossier_id)
+    html = signed_in("agent").get(f"/finances/dossiers/{dossier_id}/versement?nature=solde"
+                                  ).get_data(as_text=True)
     assert ("inférieure à la dépense éligible prévue (100\u202f000,00\u00a0€), la subvention "
             "est réduite au prorata") in html

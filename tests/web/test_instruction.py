@@ -235,6 +235,9 @@ def test_closing_as_ineligible_needs_a_motive(signed_in: SignedIn, web_world: Wo
     refused = post(officer, path, {"action": "close_ineligible", "motive": ""})
     assert refused.status_code == 400 and 'id="e-close-motive"' in text_of(refused)
     assert post(officer, path, {"action": "close_ineligible", "motive": "Hors champ."}) \
+        .status_code == 400  # not confirmed
+    assert post(officer, path, {"action": "close_ineligible", "motive": "Hors champ.",
+                                "confirm": "oui"}) \
         .status_code == 302
     assert web_world.faps.dossiers.load(web_world.officer, dossier_id).state \
         is DossierState.CLOSED_INELIGIBLE

@@ -16,6 +16,7 @@ from tests.web.conftest import csrf_of
 
 def _advance_ready(w: World) -> tuple[UUID, UUID]:
     dossier_id = w.awarded()
+    w.faps.grants.notify(w.officer, dossier_id)
     w.faps.grants.sign_agreement(w.officer, dossier_id, "CONV-2024-01", w.clock.now().date())
     doc = w.faps.dossiers.attach(w.agent, dossier_id, "attestation_demarrage",
                                  "attestation.pdf", pdf("attestation"))
@@ -28,8 +29,11 @@ def test_the_commune_requests_an_advance_the_officer_pays_it(
     dossier_id, doc = _advance_ready(w)
     agent = signed_in("agent")
     url = f"/finances/dossiers/{dossier_id}/versement"
-    page = agent.get(url).get_data(as_text=True)
+    page = agent.get(url + "?nature=avance").get_data(as_text=True)
     assert "État des sommes déjà versées" in page and "attestation.pdf" in page
+    # an advance asks for no expense, and starts from the règlement's rate (30 % of 30 000 €)
+    assert 'name="expenses_paid"' not in page
+    assert re.search(r'id="f-amount" name="amount" type="text" value="9 000,00"', page)
     response = agent.post(url, data={"csrf_token": csrf_of(agent, url), "kind": "avance",
                                      "amount": "5 000,00", "expenses_paid": "0",
                                      "documents": [str(doc)]})
@@ -55,13 +59,14 @@ def test_the_commune_requests_an_advance_the_officer_pays_it(
     dashboard = officer.get("/finances/budget?annee=2024").get_data(as_text=True)
     assert "5\u202f000,00" in dashboard
     auditor = signed_in("auditor").get(officer_url).get_data(as_text=True)
-    assert "MANDAT-42" in auditor and "Clore" not in auditor
+    assert "MANDAT-42" in auditor and "Solder le dossier" not in auditor
 
 
 def test_an_upload_is_attached_then_cited(
         web_world: World, signed_in: Callable[[str], FlaskClient]) -> None:
     w = web_world
     dossier_id = w.awarded()
+    w.faps.grants.notify(w.officer, dossier_id)
     w.faps.grants.sign_agreement(w.officer, dossier_id, "CONV-2024-01", w.clock.now().date())
     agent = signed_in("agent")
     url = f"/finances/dossiers/{dossier_id}/versement"

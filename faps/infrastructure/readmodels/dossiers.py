@@ -25,7 +25,8 @@ STATE_OF = {"Submitted": S.SUBMITTED, "InformationRequested": S.INFORMATION_REQU
             "EligibilityAssessed": S.ASSESSED, "Proposed": S.PROPOSED,
             "PlacedOnAgenda": S.ON_AGENDA, "RemovedFromAgenda": S.PROPOSED,
             "Lapsed": S.LAPSED, "Withdrawn": S.WITHDRAWN,
-            "ClosedIneligible": S.CLOSED_INELIGIBLE, "Closed": S.CLOSED}
+            "ClosedIneligible": S.CLOSED_INELIGIBLE, "Closed": S.CLOSED,
+            "DraftDeleted": S.DELETED}
 STATE_VALUES = {kind: state.value for kind, state in STATE_OF.items()}
 VOTED_STATE = {"adoptee": S.AWARDED, "rejetee": S.REJECTED, "ajournee": S.POSTPONED}
 _WAITING_ANSWER, _AWARDED = S.INFORMATION_REQUESTED.value, S.AWARDED.value
@@ -60,7 +61,8 @@ class DossierProjection(Projection):
     name = "dossiers"
     version = 6  # 2: list indexes for every sort; 3: one deadline rule; 4: no payments_count;
     # 5: the timeline's and the ledger's keys are unique indexes, built after a rebuild;
-    # 6: timeline summaries in plain French (labels, not codes)
+    # 6: timeline summaries in plain French (labels, not codes); a vote's line names the deciding
+    # body; deleted drafts; rectified votes
     tables = (t.dossiers, t.reglements, t.timeline, t.documents, t.payment_requests, t.payments)
     handles = DOSSIER_EVENTS | {"ReglementBook.Adopted"}
     shared = frozenset({"ReglementBook.Adopted"})  # a version's delays, read for every dossier
@@ -222,6 +224,9 @@ class DossierProjection(Projection):
 
     def _GrantReduced(self, row: Row, e: Any) -> None:
         row["awarded"] = e.new_amount
+
+    def _VoteRectified(self, row: Row, e: Any) -> None:
+        row["awarded"] = e.amount_awarded
 
     def _Lapsed(self, row: Row, e: Any) -> None:
         row["awarded"] -= e.released_amount

@@ -23,7 +23,8 @@ class CouncilProjection(Projection):
     tables = (t.sessions, t.agenda)
     handles = frozenset({"CouncilSession.Scheduled", "CouncilSession.ItemAdded",
                          "CouncilSession.ItemWithdrawn", "CouncilSession.OutcomeRecorded",
-                         "CouncilSession.Closed"})
+                         "CouncilSession.Closed", "CouncilSession.ItemMoved",
+                         "CouncilSession.OutcomeRectified"})
 
     def __init__(self, communes: CommuneDirectory) -> None:
         self.communes = communes
@@ -52,14 +53,19 @@ class CouncilProjection(Projection):
             elif kind == "ItemAdded":
                 session["items_count"] += 1
                 items.add(self._item(e))
-            elif kind in ("ItemWithdrawn", "OutcomeRecorded"):
+            elif kind in ("ItemWithdrawn", "ItemMoved", "OutcomeRecorded", "OutcomeRectified"):
                 key = (e.originator_id, e.item_number)
                 item = items.get(key)
                 assert item is not None
                 items.changed(key)
-                if kind == "ItemWithdrawn":
+                if kind in ("ItemWithdrawn", "ItemMoved"):
                     session["items_count"] -= 1
                     item["withdrawn"] = True
+                elif kind == "OutcomeRectified":
+                    item.update({f: getattr(e, f) for f in (
+                        "deliberation_reference", "votes_for", "votes_against", "abstentions",
+                        "present", "voting")})
+                    item["amount_awarded"] = awarded_on(item["outcome"], e.amount_awarded)
                 else:
                     item.update({f: getattr(e, f) for f in (
                         "outcome", "deliberation_reference", "votes_for",
@@ -85,7 +91,8 @@ class BudgetProjection(Projection):
     version = 2  # 2: an amendment updates the deliberation reference
     tables = (t.budgets, t.budget_lines)
     handles = frozenset({"YearlyBudget.Voted", "YearlyBudget.Amended", "YearlyBudget.Committed",
-                         "YearlyBudget.CommitmentReduced", "YearlyBudget.PaymentRecorded"})
+                         "YearlyBudget.CommitmentReduced", "YearlyBudget.PaymentRecorded",
+                         "YearlyBudget.CommitmentRectified"})
 
     def apply(self, conn: sa.Connection, events: Sequence[Any]) -> None:
         """Apply a batch of budget events."""
@@ -117,7 +124,7 @@ class BudgetProjection(Projection):
                        "commune": e.commune, "committed": e.amount, "paid": paid})
             return
         assert line is not None
-        if kind == "CommitmentReduced":
+        if kind in ("CommitmentReduced", "CommitmentRectified"):
             line["committed"] = e.new_amount
         else:
             line["paid"] += e.amount

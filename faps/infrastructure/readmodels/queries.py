@@ -28,6 +28,7 @@ from faps.application.queries import (
 )
 from faps.domain.actors import Actor, Role
 from faps.domain.communes import CommuneDirectory
+from faps.domain.dossier_content import DossierState
 from faps.domain.errors import InvalidInputError, NotFoundError
 from faps.domain.money import ZERO
 from faps.infrastructure.readmodels import tables as t
@@ -77,6 +78,10 @@ class SqlAlchemyQueries:
     def _where(self, actor: Actor, flt: DossierFilter) -> list[Any]:
         where: list[Any] = []
         commune = actor.commune if actor.role is Role.COMMUNE_AGENT else flt.commune
+        if actor.role is not Role.SYSTEM:  # the audit snapshot (SYSTEM) reads every dossier
+            where.append(D.c.state != DossierState.DELETED.value)
+        if actor.role not in (Role.COMMUNE_AGENT, Role.SYSTEM):  # a draft is the commune's
+            where.append(D.c.state != DossierState.DRAFT.value)
         if commune:
             where.append(D.c.commune == commune)
         if flt.states:
@@ -123,6 +128,7 @@ class SqlAlchemyQueries:
         if row is None:
             raise NotFoundError("Dossier introuvable.")
         policy.require(actor, "dossier.read", row.commune)
+        policy.require_filed(actor, DossierState(row.state))
         return row
 
     def timeline(self, actor: Actor, dossier_id: UUID) -> list[TimelineRow]:

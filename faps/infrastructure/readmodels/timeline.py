@@ -8,6 +8,7 @@ from typing import Any
 from faps.application.timetravel import EVENT_LABELS, PRIVATE_EVENTS
 from faps.domain.dossier_exchange import CONTENT_FIELD_LABELS, VERDICT_LABELS
 from faps.domain.labels import (
+    BODY_LABELS,
     OUTCOME_LABELS,
     PAYMENT_KIND_LABELS,
     changes_text,
@@ -25,7 +26,8 @@ def _edited(e: Any) -> str:
 
 
 def _voted(e: Any) -> str:
-    text = f"{OUTCOME_LABELS.get(e.outcome, e.outcome)} ({e.votes_for} pour, " \
+    body = BODY_LABELS.get(getattr(e, "body", None) or "conseil", "Conseil communautaire")
+    text = f"{body}{C} {OUTCOME_LABELS.get(e.outcome, e.outcome).lower()} ({e.votes_for} pour, " \
            f"{e.votes_against} contre, {plural(e.abstentions, 'abstention')})"
     if e.outcome == "adoptee":
         text += f"{C} {format_euros(e.amount_awarded)}"
@@ -81,7 +83,14 @@ SUMMARIES: dict[str, Callable[[Any], str]] = {
     "ReplyAccepted": lambda e: "",
     "OpinionRequested": lambda e: f"{e.body} — avis attendu le {e.due_on:%d/%m/%Y}",
     "OpinionGiven": lambda e: f"Avis {VERDICT_LABELS.get(e.verdict, e.verdict)} du "
-                              f"{e.given_on:%d/%m/%Y}" + (f" : {e.text[:300]}" if e.text else ""),
+                              f"{e.given_on:%d/%m/%Y}" + (f"{C} {e.text[:300]}" if e.text else ""),
+    "DraftDeleted": lambda e: "",
+    "VoteRectified": lambda e: f"délibération n° {e.deliberation_reference}, "
+                               f"{format_euros(e.amount_awarded)} ({e.votes_for} pour, "
+                               f"{e.votes_against} contre, {plural(e.abstentions, 'abstention')})"
+                               f" — {e.motive}",
+    "ExpensesRetained": lambda e: f"{format_euros(e.retained)} retenus sur "
+                                  f"{format_euros(e.declared)} déclarés — {e.motive}",
 }
 
 
