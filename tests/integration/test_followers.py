@@ -64,7 +64,7 @@ def test_references_stay_in_sequence_past_the_numbering_snapshots(world: World):
     references = [world.faps.dossiers.load(world.officer, i).reference for i in ids]
     assert references == [f"FAPS-2024-{n:03d}" for n in range(1, 54)]
     assert world.faps.dossiers.resolve("FAPS-2024-052") == ids[51]
-    early = world.faps.app.load(numbering_id, version=11)
+    early = world.faps.app.repository.get(numbering_id, version=11)
     assert len(early.issued) == 10  # time travel still replays from the log, not the snapshot
 
 
@@ -74,7 +74,7 @@ def test_a_budget_amended_past_its_snapshots_keeps_every_figure(world: World):
     budget_id = YearlyBudget.create_id(2025)
     snapshots = world.faps.app.snapshots
     assert snapshots is not None and list(snapshots.get(budget_id)), "no snapshot taken"
-    budget: YearlyBudget = world.faps.app.load(budget_id)
+    budget: YearlyBudget = world.faps.app.load(budget_id, what="Budget")
     assert budget.voted == Decimal("100055")
     assert world.faps.queries.budget(world.officer, 2025).voted == Decimal("100055.00")
 
@@ -95,7 +95,7 @@ def test_only_the_series_and_budgets_are_looked_up_among_the_snapshots(
     monkeypatch.setattr(snapshots, "get", get)
     dossier = world.faps.dossiers.load(world.officer, ids[0])
     assert asked == [] and dossier.reference == "FAPS-2024-001"
-    numbering = world.faps.app.load(DossierNumbering.create_id(2024))
+    numbering = world.faps.app.repository.get(DossierNumbering.create_id(2024))
     assert asked == [DossierNumbering.create_id(2024)] and len(numbering.issued) == 53
     assert world.faps.app.load(ids[0], version=2).version == 2
     assert world.faps.app.find(uuid4()) is None and not world.faps.app.exists(uuid4())

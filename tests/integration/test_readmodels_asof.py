@@ -25,7 +25,7 @@ from tests.support import World, make_world
 def _replayed(w: World, aggregate_id: UUID, moment: datetime) -> Any:
     versions = [e.originator_version for e in w.faps.app.events.get(aggregate_id)
                 if e.timestamp <= moment]
-    return w.faps.app.load(aggregate_id, version=versions[-1]) if versions else None
+    return w.faps.app.repository.get(aggregate_id, version=versions[-1]) if versions else None
 
 
 @pytest.mark.parametrize("store_url", ["memory", "sqlite"], indirect=True)
