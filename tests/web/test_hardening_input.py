@@ -16,7 +16,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from faps.domain.dossier_content import DocumentRef
-from tests.support import World, pdf
+from tests.support import FILING_KINDS, World, pdf
 from tests.web.conftest import csrf_of
 
 SignedIn = Callable[[str], FlaskClient]
@@ -243,6 +243,9 @@ def test_a_stored_name_with_cr_lf_or_a_wrong_extension_is_still_served_safely(
     dossier = faps.dossiers.load(web_world.agent, draft)
     dossier.attach_document(web_world.agent, ref, web_world.clock.now())
     faps.ctx.app.save_all(dossier)
+    for kind in FILING_KINDS:  # filed, so that the fund's roles see it too (drafts are private)
+        faps.dossiers.attach(web_world.agent, draft, kind, f"{kind}.pdf", pdf(kind))
+    faps.dossiers.submit(web_world.agent, draft)
     for who in ("agent", "officer", "auditor"):
         page = signed_in(who).get(f"/dossiers/{draft}/pieces/{ref.document_id}")
         assert page.status_code == 200, who

@@ -35,6 +35,7 @@ def paid_and_reduced(world: World) -> UUID:
                                 "DEL-2024-001", (50, 3, 2), (52, 55))
     faps.grants.record_municipal_deliberation(world.secretariat, dossier_id, "DCM-2024-12",
                                               world.clock.now().date())
+    faps.grants.notify(officer, dossier_id)
     faps.grants.sign_agreement(officer, dossier_id, "CONV-FAPS-2024-01", world.clock.now().date())
     reglement = faps.reglements.get(dossier.reglement_version or "")
     docs = tuple(faps.dossiers.attach(world.agent, dossier_id, k.code, f"{k.code}.pdf",
