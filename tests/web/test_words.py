@@ -28,6 +28,7 @@ from faps.bootstrap import Faps
 from faps.domain.actors import SYSTEM_ACTOR, Role
 from faps.web import create_app
 from tests.conftest import build_faps
+from tests.support import FILING_KINDS, pdf
 from tests.web.conftest import csrf_of
 
 CODE = re.compile(r"\b[a-z]+(?:_[a-z]+)+\b")  # premises_tenure, travaux_amenagement
@@ -127,6 +128,12 @@ def edit_a_draft(faps: Faps, agents: dict[str, str]) -> str:
                                  "vat": "4900.00"}],
         "public_funding": [{"funder": "Région Île-de-France", "amount": "12000.00"}],
         "premises_tenure": "locataire", "requested_amount": "32850.00"})
+    # Filed, so that the auditor reads it too: a draft belongs to its commune alone.
+    attached = faps.dossiers.load(agent, draft.dossier_id).document_kinds
+    for kind in FILING_KINDS:
+        if kind not in attached:
+            faps.dossiers.attach(agent, draft.dossier_id, kind, f"{kind}.pdf", pdf(kind))
+    faps.dossiers.submit(agent, draft.dossier_id)
     return str(draft.commune)
 
 
