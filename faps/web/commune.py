@@ -31,6 +31,7 @@ from faps.web.project_form import (
     YES_NO,
     EditSchema,
     content_fields,
+    commune_as_funder,
     facts_request,
     form_of,
     row_count,
@@ -94,6 +95,7 @@ def dossier_context(dossier_id: UUID, **_: Any) -> dict[str, Any]:
             "kind_names": {**dict(document_kinds(reglement)), **ATTACHMENT_KIND_LABELS},
             **thread_context(dossier, actor()),
             "reductions": reductions(faps.app, dossier_id), "totals": totals(dossier.content),
+            "commune_funders": commune_as_funder(dossier.content, faps.ctx.communes.name(dossier.commune)),
             "tenure_labels": dict(TENURES), "category_labels": dict(CATEGORIES),
             "payment_labels": PAYMENT_KIND_LABELS,
             "payment_endpoint": PAYMENT_ENDPOINT if PAYMENT_ENDPOINT in current_app.view_functions
@@ -102,12 +104,14 @@ def dossier_context(dossier_id: UUID, **_: Any) -> dict[str, Any]:
 
 def edit_context(dossier_id: UUID, **_: Any) -> dict[str, Any]:
     """Return what the editor shows (the form is the saved content unless given)."""
-    dossier = services().dossiers.load(actor(), dossier_id, "dossier.edit")
+    faps = services()
+    dossier = faps.dossiers.load(actor(), dossier_id, "dossier.edit")
     form = request.form if request.method == "POST" else form_of(dossier.content)
     extra = {p: to_int(request.args.get(f"plus_{p}"), 0, MAX_EXTRA) or 0 for p in ROWS}
     return {"dossier": dossier, "form": form, "version": dossier.version,
             "rows": {p: row_count(form, p, extra[p]) for p in ROWS},
             "totals": totals(dossier.content), "tenures": TENURES, "yes_no": YES_NO,
+            "commune_funders": commune_as_funder(dossier.content, faps.ctx.communes.name(dossier.commune)),
             "categories": CATEGORIES, "correction_labels": CONTENT_FIELD_LABELS}
 
 

@@ -253,3 +253,27 @@ def test_the_councils_decision_is_shown_in_french(signed_in: SignedIn, web_world
     assert "DEL-2024-001" in decision and "50 pour, 3 contre, 2 abstentions" in decision
     assert "Montant voté" in decision and "30 000,00 €" in decision
     assert "_" not in decision and "Session id" not in decision
+
+
+@pytest.mark.parametrize("funder", ["Commune de Lognes", "Lognes", "Ville de Lognes", "Autofinancement"])
+def test_the_commune_listed_as_its_own_public_funder_is_warned(
+    signed_in: SignedIn, web_world: World, funder: str
+):
+    dossier_id = web_world.drafted(public_funding=[
+        {"funder": "ARS Île-de-France", "amount": "20000.00"}, {"funder": funder, "amount": "10000.00"}])
+    browser = signed_in("agent")
+    for path in (f"/commune/dossiers/{dossier_id}", f"/commune/dossiers/{dossier_id}/modifier"):
+        page = browser.get(path).get_data(as_text=True)
+        assert 'id="part-communale-en-public"' in page, path
+        warning = page.split('id="part-communale-en-public">')[1].split("</p>")[0]
+        assert warning.startswith(funder) and "ARS" not in warning
+        assert "n’est pas un financement public" in warning
+
+
+def test_other_public_funders_raise_no_warning(signed_in: SignedIn, web_world: World):
+    dossier_id = web_world.drafted(public_funding=[
+        {"funder": "ARS Île-de-France", "amount": "20000.00"},
+        {"funder": "Communauté de communes voisine", "amount": "1000.00"},
+        {"funder": "Département de Seine-et-Marne", "amount": "5000.00"}])
+    page = signed_in("agent").get(f"/commune/dossiers/{dossier_id}").get_data(as_text=True)
+    assert "part-communale-en-public" not in page and "Part communale" in page
