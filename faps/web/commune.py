@@ -30,8 +30,8 @@ from faps.web.project_form import (
     TENURES,
     YES_NO,
     EditSchema,
-    content_fields,
     commune_as_funder,
+    content_fields,
     facts_request,
     form_of,
     row_count,
@@ -95,7 +95,8 @@ def dossier_context(dossier_id: UUID, **_: Any) -> dict[str, Any]:
             "kind_names": {**dict(document_kinds(reglement)), **ATTACHMENT_KIND_LABELS},
             **thread_context(dossier, actor()),
             "reductions": reductions(faps.app, dossier_id), "totals": totals(dossier.content),
-            "commune_funders": commune_as_funder(dossier.content, faps.ctx.communes.name(dossier.commune)),
+            "commune_funders": commune_as_funder(dossier.content,
+                                                 faps.ctx.communes.name(dossier.commune)),
             "tenure_labels": dict(TENURES), "category_labels": dict(CATEGORIES),
             "payment_labels": PAYMENT_KIND_LABELS,
             "payment_endpoint": PAYMENT_ENDPOINT if PAYMENT_ENDPOINT in current_app.view_functions
@@ -111,7 +112,8 @@ def edit_context(dossier_id: UUID, **_: Any) -> dict[str, Any]:
     return {"dossier": dossier, "form": form, "version": dossier.version,
             "rows": {p: row_count(form, p, extra[p]) for p in ROWS},
             "totals": totals(dossier.content), "tenures": TENURES, "yes_no": YES_NO,
-            "commune_funders": commune_as_funder(dossier.content, faps.ctx.communes.name(dossier.commune)),
+            "commune_funders": commune_as_funder(dossier.content,
+                                                 faps.ctx.communes.name(dossier.commune)),
             "categories": CATEGORIES, "correction_labels": CONTENT_FIELD_LABELS}
 
 

@@ -174,6 +174,6 @@ def commune_as_funder(content: DossierContent, commune_name: str) -> list[str]:
         funder = _folded(funding.funder)
         if "communaute" in funder:  # an intercommunal body is another funder
             continue
-        if any(word in funder for word in _OWN_WORDS) or (name and funder in (name, f"ville {name}")):
+        if any(word in funder for word in _OWN_WORDS) or (name and funder == name):
             found.append(funding.funder)
     return found

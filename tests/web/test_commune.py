@@ -255,12 +255,14 @@ def test_the_councils_decision_is_shown_in_french(signed_in: SignedIn, web_world
     assert "_" not in decision and "Session id" not in decision
 
 
-@pytest.mark.parametrize("funder", ["Commune de Lognes", "Lognes", "Ville de Lognes", "Autofinancement"])
+@pytest.mark.parametrize("funder",
+                         ["Commune de Lognes", "Lognes", "Ville de Lognes", "Autofinancement"])
 def test_the_commune_listed_as_its_own_public_funder_is_warned(
     signed_in: SignedIn, web_world: World, funder: str
 ):
     dossier_id = web_world.drafted(public_funding=[
-        {"funder": "ARS Île-de-France", "amount": "20000.00"}, {"funder": funder, "amount": "10000.00"}])
+        {"funder": "ARS Île-de-France", "amount": "20000.00"},
+        {"funder": funder, "amount": "10000.00"}])
     browser = signed_in("agent")
     for path in (f"/commune/dossiers/{dossier_id}", f"/commune/dossiers/{dossier_id}/modifier"):
         page = browser.get(path).get_data(as_text=True)
