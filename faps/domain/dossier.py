@@ -15,6 +15,7 @@ from eventsourcing.domain import Aggregate
 
 from faps.domain.actors import Actor
 from faps.domain.assessment import Assessment
+from faps.domain.deadlines import paris_day
 from faps.domain.dossier_content import (
     DocumentRef,
     DossierContent,
@@ -196,7 +197,7 @@ class Dossier(GrantMixin, ExchangeMixin, Aggregate):
         if missing:
             raise _refuse("dossier", "avant le dépôt, renseignez " + ", ".join(missing))
         self.trigger_event(self.Submitted, actor=actor, reference=reference,
-                           acknowledged_on=at.date(), reglement_version=reglement_version,
+                           acknowledged_on=paris_day(at), reglement_version=reglement_version,
                            timestamp=at)
 
     # -- instruction ----------------------------------------------------------------------
@@ -240,7 +241,7 @@ class Dossier(GrantMixin, ExchangeMixin, Aggregate):
         self._require("demander des compléments ou une correction", *CORRECTABLE)
         if not message.strip():
             raise _refuse("message", "précisez ce qui est demandé")
-        if due_on <= at.date():
+        if due_on <= paris_day(at):
             raise _refuse("due_on", "l'échéance doit être postérieure à aujourd'hui")
         check_correction_fields(fields)
         self.trigger_event(self.InformationRequested, actor=actor, request_id=request_id,

@@ -14,6 +14,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict
 
 from faps.domain.actors import Actor, Role
+from faps.domain.deadlines import paris_day
 from faps.domain.dossier_content import DossierState as S
 from faps.domain.errors import InvalidInputError, TransitionNotAllowedError
 from faps.domain.events import ActedEvent
@@ -147,7 +148,7 @@ class ExchangeMixin:
         self._require("demander un avis extérieur", *OPINION_STATES)
         if not body.strip():
             raise _refuse("body", "nommez l'organisme consulté")
-        if due_on <= at.date():
+        if due_on <= paris_day(at):
             raise _refuse("due_on", "l'échéance doit être postérieure à aujourd'hui")
         self.trigger_event(self.OpinionRequested, actor=actor, opinion_id=opinion_id,
                            body=body.strip(), email=email.strip(), question=question.strip(),
@@ -184,7 +185,7 @@ class ExchangeMixin:
     def give_opinion(self: Dossier, actor: Actor, opinion_id: UUID, verdict: str, text: str,  # type: ignore[misc]
                      document_id: UUID | None, at: datetime) -> None:
         """Record the consulted body's answer (once, before its due date)."""
-        self.open_opinion(opinion_id, at.date())
+        self.open_opinion(opinion_id, paris_day(at))
         if verdict not in VERDICT_LABELS:
             raise _refuse("verdict", "choisissez : favorable, réservé ou défavorable")
         if len(text) > MAX_MESSAGE:
@@ -193,7 +194,7 @@ class ExchangeMixin:
             raise _refuse("file", "la pièce jointe à l'avis est inconnue")
         self.trigger_event(self.OpinionGiven, actor=actor, opinion_id=opinion_id,
                            verdict=verdict, text=text.strip(), document_id=document_id,
-                           given_on=at.date(), timestamp=at)
+                           given_on=paris_day(at), timestamp=at)
 
 
 def check_correction_fields(fields: tuple[str, ...]) -> None:

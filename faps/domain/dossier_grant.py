@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from faps.domain.actors import Actor
+from faps.domain.deadlines import paris_day
 from faps.domain.dossier_content import DossierState as S
 from faps.domain.dossier_content import PaymentKind, PaymentRequest
 from faps.domain.errors import TransitionNotAllowedError
@@ -38,7 +39,7 @@ class GrantMixin:
             self._require("enregistrer la délibération municipale")
         if not reference.strip():
             raise refuse("reference", "indiquez le numéro de la délibération municipale")
-        if decided_on > at.date():
+        if decided_on > paris_day(at):
             raise refuse("decided_on", "la date ne peut pas être dans le futur")
         self.trigger_event(self.MunicipalDeliberationRecorded, actor=actor,
                            reference=reference.strip(), decided_on=decided_on, timestamp=at)
@@ -54,7 +55,7 @@ class GrantMixin:
         self._require("notifier la décision", S.AWARDED)
         if self.notified_on:
             raise TransitionNotAllowedError("La décision a déjà été notifiée.")
-        self.trigger_event(self.Notified, actor=actor, notified_on=at.date(), timestamp=at)
+        self.trigger_event(self.Notified, actor=actor, notified_on=paris_day(at), timestamp=at)
 
     class AgreementSigned(ActedEvent):
         reference: str
@@ -71,7 +72,7 @@ class GrantMixin:
             raise TransitionNotAllowedError("La convention est déjà enregistrée.")
         if not reference.strip():
             raise refuse("reference", "indiquez la référence de la convention")
-        if signed_on > at.date():
+        if signed_on > paris_day(at):
             raise refuse("signed_on", "la date ne peut pas être dans le futur")
         self.trigger_event(self.AgreementSigned, actor=actor, reference=reference.strip(),
                            signed_on=signed_on, timestamp=at)
