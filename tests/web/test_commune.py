@@ -279,3 +279,11 @@ def test_other_public_funders_raise_no_warning(signed_in: SignedIn, web_world: W
         {"funder": "Département de Seine-et-Marne", "amount": "5000.00"}])
     page = signed_in("agent").get(f"/commune/dossiers/{dossier_id}").get_data(as_text=True)
     assert "part-communale-en-public" not in page and "Part communale" in page
+
+
+def test_a_small_piece_shows_its_size_in_bytes_not_zero_ko(signed_in: SignedIn, web_world: World):
+    dossier_id = web_world.drafted()
+    content = pdf("délibération")
+    web_world.faps.dossiers.attach(web_world.agent, dossier_id, "devis", "devis.pdf", content)
+    page = signed_in("agent").get(f"/commune/dossiers/{dossier_id}").get_data(as_text=True)
+    assert f"{len(content)}\xa0octets" in page and "0,0 Ko" not in page
