@@ -261,7 +261,7 @@ CAP_LABELS = {
     "cap_ceiling": "Plafond par dossier",
     "cap_commune_year": "Plafond annuel restant de la commune",
     "cap_half_share": "Moitié de la part restant à la commune (CGCT L5216-5 VI)",
-    "cap_min_participation": "Participation minimale de 20 % du maître d'ouvrage (CGCT L1111-10)",
+    "cap_min_participation": "Participation minimale de 20 % du maître d’ouvrage (CGCT L1111-10)",
     "cap_requested": "Montant sollicité",
 }
 

@@ -26,7 +26,7 @@ CAP_LABELS = {
     "cap_ceiling": "Plafond par dossier",
     "cap_commune_year": "Plafond annuel restant de la commune",
     "cap_half_share": "50 % de la part restant à la commune (CGCT L5216-5 VI)",
-    "cap_min_participation": "Participation minimale du maître d'ouvrage (CGCT L1111-10)",
+    "cap_min_participation": "Participation minimale du maître d’ouvrage (CGCT L1111-10)",
     "cap_requested": "Montant demandé",
 }
 SORTABLE = (("reference", "Référence"), ("commune", "Commune"), ("state", "État"),

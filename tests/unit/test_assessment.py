@@ -77,7 +77,7 @@ def test_the_example_of_the_contract_gives_exactly_its_result() -> None:
     assert criteria[0] == {
         "code": "commune_membre",
         "passed": True,
-        "message": "Lognes est membre de l'agglomération.",
+        "message": "Lognes est membre de l’agglomération.",
     }
     assert [c["code"] for c in criteria] == CRITERIA_ORDER
     assert all(c["passed"] for c in criteria)
@@ -99,14 +99,14 @@ def test_the_result_is_plain_json_with_caps_in_their_order() -> None:
 
 
 def test_a_member_commune_passes_by_its_name() -> None:
-    assert criterion(judge(), "commune_membre") == (True, "Lognes est membre de l'agglomération.")
+    assert criterion(judge(), "commune_membre") == (True, "Lognes est membre de l’agglomération.")
 
 
 def test_a_non_member_commune_is_not_eligible_but_still_gets_figures() -> None:
     assessment = judge(member=None, commune="75056")
     assert criterion(assessment, "commune_membre") == (
         False,
-        "La commune 75056 n'est pas membre de l'agglomération.",
+        "La commune 75056 n’est pas membre de l’agglomération.",
     )
     assert not assessment.eligible
     assert assessment.grant == Decimal("0.00")
@@ -122,8 +122,8 @@ def test_health_activity_is_required() -> None:
     assessment = judge(health_activity=False)
     assert criterion(assessment, "activite_sante") == (
         False,
-        "Les locaux n'accueillent pas d'activité médicale ou paramédicale : "
-        "le FAPS ne finance que l'installation de professionnels de santé.",
+        "Les locaux n’accueillent pas d’activité médicale ou paramédicale : "
+        "le FAPS ne finance que l’installation de professionnels de santé.",
     )
     assert not assessment.eligible
 
@@ -143,7 +143,7 @@ def test_other_tenures_are_refused_naming_the_accepted_ones() -> None:
     assert criterion(assessment, "occupation_locaux") == (
         False,
         "Occupation des locaux : autre (mise à disposition…) ; "
-        "le règlement n'admet que : propriétaire, locataire.",
+        "le règlement n’admet que : propriétaire, locataire.",
     )
     assert not assessment.eligible
 
@@ -157,12 +157,12 @@ def test_a_reglement_may_accept_other_tenures() -> None:
 def test_works_must_not_have_started() -> None:
     assert criterion(judge(), "travaux_non_commences") == (
         True,
-        "Les travaux n'ont pas commencé avant le dépôt.",
+        "Les travaux n’ont pas commencé avant le dépôt.",
     )
     assessment = judge(works_started=True)
     assert criterion(assessment, "travaux_non_commences") == (
         False,
-        "Les travaux ont commencé avant le dépôt du dossier, ce que le règlement n'admet pas.",
+        "Les travaux ont commencé avant le dépôt du dossier, ce que le règlement n’admet pas.",
     )
     assert not assessment.eligible
 
@@ -181,7 +181,7 @@ def test_some_expense_must_be_in_an_eligible_category() -> None:
     assessment = judge(expenses=[line("50000.00", "autre")])
     assert criterion(assessment, "depenses_eligibles") == (
         False,
-        "Aucune dépense ne relève d'une catégorie éligible du règlement.",
+        "Aucune dépense ne relève d’une catégorie éligible du règlement.",
     )
     assert not assessment.eligible
     assert assessment.max_grant == Decimal("0.00")
