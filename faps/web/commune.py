@@ -67,6 +67,11 @@ class AnswerSchema(FrenchSchema):
     missing_reason = fields.String(load_default="", validate=validate.Length(max=2000))
 
 
+# The answer form's labels, for the error summary (a generic « Message » names no field here).
+ANSWER_LABELS = {"message": "Votre réponse",
+                 "missing_reason": "Raison de l’absence d’une pièce demandée"}
+
+
 # -- what the pages show ------------------------------------------------------------------
 def reglement_of(dossier: Dossier) -> Reglement:
     """Return the version that judges the dossier (the one in force while it is a draft)."""
@@ -91,7 +96,7 @@ def dossier_context(dossier_id: UUID, **_: Any) -> dict[str, Any]:
                           for k in reglement.documents_at_filing],
             "timeline": faps.queries.timeline(actor(), dossier_id),
             "form": request.form if request.method == "POST" else {},  # kept on an error
-            "field_labels": CONTENT_FIELD_LABELS,
+            "field_labels": {**CONTENT_FIELD_LABELS, **ANSWER_LABELS},
             "kind_names": {**dict(document_kinds(reglement)), **ATTACHMENT_KIND_LABELS},
             **thread_context(dossier, actor()),
             "reductions": reductions(faps.app, dossier_id), "totals": totals(dossier.content),

@@ -218,6 +218,8 @@ def test_the_commune_answers_an_information_request(signed_in: SignedIn, web_wor
     empty = browser.post(f"{page}/reponse", data={"csrf_token": csrf_of(browser, page),
                                                   "message": ""})
     assert empty.status_code == 400 and 'id="e-message"' in empty.get_data(as_text=True)
+    summary = empty.get_data(as_text=True).split('id="error-summary"')[1].split("</div>")[0]
+    assert "Votre réponse</a>" in summary and ">Message</a>" not in summary
     answered = browser.post(f"{page}/reponse", data={"csrf_token": csrf_of(browser, page),
                                                      "message": "Début en juin."})
     assert answered.status_code == 302
