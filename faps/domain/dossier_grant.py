@@ -100,15 +100,15 @@ class GrantMixin:
         self._require("demander un versement", S.AWARDED)
         if not self.municipal_deliberation:
             raise TransitionNotAllowedError(
-                "La délibération concordante du conseil municipal n'est pas enregistrée : "
-                "aucun versement n'est possible (CGCT L5216-5 VI).")
+                "La délibération concordante du conseil municipal n’est pas enregistrée : "
+                "aucun versement n’est possible (CGCT L5216-5 VI).")
         if self.pending_payment:
             raise TransitionNotAllowedError("Une demande de versement est déjà en cours.")
         if any(p.kind == "solde" and p.status == "paye" for p in self.payment_requests.values()):
             raise TransitionNotAllowedError("Le solde a déjà été versé.")
         unknown = [d for d in documents if d not in self.documents]
         if unknown:
-            raise refuse("documents", "une pièce citée n'est pas jointe au dossier")
+            raise refuse("documents", "une pièce citée n’est pas jointe au dossier")
         if amount <= 0 or amount > self.remaining_to_pay:
             raise refuse("amount", "le montant demandé doit être positif et au plus "
                          f"{format_euros(self.remaining_to_pay)} (reste à verser)")
@@ -168,7 +168,7 @@ class GrantMixin:
         self._require("verser", S.AWARDED)
         request = self.payment_requests.get(request_id)
         if request is None or request.status != "en_attente":
-            raise TransitionNotAllowedError("Cette demande de versement n'est pas en attente.")
+            raise TransitionNotAllowedError("Cette demande de versement n’est pas en attente.")
         if not mandate_reference.strip():
             raise refuse("mandate_reference", "indiquez la référence du mandat")
         settlement = self.balance_settlement(request_id)
@@ -199,7 +199,7 @@ class GrantMixin:
         """Refuse a payment request, saying why."""
         request = self.payment_requests.get(request_id)
         if request is None or request.status != "en_attente":
-            raise TransitionNotAllowedError("Cette demande de versement n'est pas en attente.")
+            raise TransitionNotAllowedError("Cette demande de versement n’est pas en attente.")
         if not motive.strip():
             raise refuse("motive", "motivez le refus")
         self.trigger_event(self.PaymentRequestRefused, actor=actor, request_id=request_id,
@@ -284,7 +284,7 @@ class GrantMixin:
         if not balance_paid and self.remaining_to_pay > 0:
             raise TransitionNotAllowedError(
                 f"Il reste {format_euros(self.remaining_to_pay)} à verser : "
-                "le dossier n'est pas soldé.")
+                "le dossier n’est pas soldé.")
         if self.pending_payment:
             raise TransitionNotAllowedError("Une demande de versement est en attente.")
         self.trigger_event(self.Closed, actor=actor, released_amount=self.remaining_to_pay,
