@@ -100,3 +100,10 @@ def test_file_sizes_read_in_french_units():
 
     assert [file_size(n) for n in (1, 512, 2048, 3 * 1024 * 1024 + 300 * 1024)] == [
         "1\xa0octet", "512\xa0octets", "2,0\xa0Ko", "3,3\xa0Mo"]
+
+
+def test_every_line_of_the_payment_register_has_a_capitalised_kind():
+    from faps.domain.labels import code_label
+
+    assert [code_label("payment_kind", k) for k in ("avance", "acompte", "solde", "reversement")] \
+        == ["Avance", "Acompte", "Solde", "Reversement"]
