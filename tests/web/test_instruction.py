@@ -275,3 +275,15 @@ def test_after_the_award_the_officer_records_deliberation_notification_agreement
                 {"reference": "CONV-1", "signed_on": "02/02/2024"}).status_code == 302
     dossier = web_world.faps.dossiers.load(web_world.officer, dossier_id)
     assert dossier.municipal_deliberation and dossier.notified_on and dossier.agreement
+
+
+def test_the_officer_sees_the_commune_listed_as_its_own_public_funder(
+    signed_in: SignedIn, web_world: World
+):
+    listed = web_world.submitted(public_funding=[{"funder": "Ville de Lognes", "amount": "9000"}])
+    clean = web_world.submitted()
+    officer = signed_in("officer")
+    page = officer.get(f"/instruction/dossiers/{listed}").get_data(as_text=True)
+    assert 'id="part-communale-en-public">Ville de Lognes\u202f: la commune figure' in page
+    assert "part-communale-en-public" not in officer.get(
+        f"/instruction/dossiers/{clean}").get_data(as_text=True)
