@@ -159,7 +159,8 @@ def dossier_page(actor: Actor, dossier_id: UUID) -> dict[str, Any]:
         "default_due": paris_day(faps.ctx.clock.now())
         + timedelta(days=reglement.information_delay_days),
         "S": DossierState, "viewer": "documents.view" in current_app.view_functions,
-        "field_labels": CONTENT_FIELD_LABELS, "kind_names": reglement.document_kinds(),
+        "field_labels": {**CONTENT_FIELD_LABELS, "amount": "Montant proposé"},
+        "kind_names": reglement.document_kinds(),
         "commune_funders": commune_as_funder(dossier.content,
                                              faps.ctx.communes.name(dossier.commune)),
         "opinion_due": paris_day(faps.ctx.clock.now()) + timedelta(days=21),

@@ -208,6 +208,7 @@ def test_a_proposal_above_the_maximum_is_refused_with_the_figure(
     page = text_of(response)
     assert response.status_code == 400
     assert 'id="e-amount"' in page and "30 000,00 €" in page and 'value="45 000"' in page
+    assert 'data-field="amount">Montant proposé</a>' in page  # the summary names the form's field
     assert web_world.faps.dossiers.load(web_world.officer, dossier_id).state \
         is DossierState.ASSESSED
 
