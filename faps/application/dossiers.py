@@ -17,6 +17,7 @@ from faps.application.validation import validate
 from faps.domain.actors import Actor
 from faps.domain.assessment import Assessment, assess
 from faps.domain.budget import YearlyBudget
+from faps.domain.deadlines import paris_day
 from faps.domain.dossier import Dossier
 from faps.domain.dossier_content import DossierContent
 from faps.domain.errors import InvalidInputError, NotFoundError
@@ -122,8 +123,8 @@ class DossierService:
         """File the dossier: it gets its reference and is judged by the version in force."""
         dossier = self.load(actor, dossier_id, "dossier.submit", expected_version)
         now = self._now()
-        reglement = self.reglements.in_force(now.date())
-        numbering = self._numbering(now.year)
+        reglement = self.reglements.in_force(paris_day(now))
+        numbering = self._numbering(paris_day(now).year)
         reference = numbering.issue(actor, dossier.id, now)
         dossier.submit(actor, reference, reglement.version, now)
         self._save(dossier, numbering)
@@ -135,7 +136,7 @@ class DossierService:
         A command refused for a draft must reach the aggregate's guard, which names the state.
         """
         if dossier.reglement_version is None:
-            return self.reglements.in_force(self._now().date())
+            return self.reglements.in_force(paris_day(self._now()))
         return self.reglements.get(dossier.reglement_version)
 
     def _numbering(self, year: int) -> DossierNumbering:
@@ -196,7 +197,7 @@ class DossierService:
     def assessment_of(self, dossier: Dossier) -> Assessment:
         """Judge the dossier against the version it was filed under."""
         reglement = self.reglement_of(dossier)
-        year = (dossier.submitted_on or self._now().date()).year
+        year = (dossier.submitted_on or paris_day(self._now())).year
         budget: YearlyBudget | None = self.ctx.app.find(YearlyBudget.create_id(year))
         awarded = budget.committed_to(dossier.commune) if budget is not None else ZERO
         facts = dossier.content.facts(dossier.commune, awarded)

@@ -9,7 +9,7 @@ from faps.cli.usage import FrenchGroup
 
 
 @click.group(name="faps", cls=FrenchGroup,
-             help="FAPS — Fonds d'aide aux projets de santé : outils en ligne de commande.")
+             help="FAPS — Fonds d’aide aux projets de santé : outils en ligne de commande.")
 @click.version_option(package_name="faps")
 def main() -> None:
     """Run the faps command line."""

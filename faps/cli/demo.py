@@ -34,7 +34,7 @@ def demo(if_empty: bool, force: bool) -> None:
                 click.echo("La base contient déjà des dossiers : données de démonstration "
                            "non ajoutées.")
                 return
-            fail("La base contient déjà des dossiers : « faps demo » ne remplit qu'une base "
+            fail("La base contient déjà des dossiers : « faps demo » ne remplit qu’une base "
                  "vide (--if-empty pour ne rien faire, --force pour ajouter quand même).", FAILURE)
         click.echo("Création des données de démonstration…")
         with demo_mails(faps) as mails, faps.unit_of_work():  # followers catch up once, at the end
@@ -51,7 +51,7 @@ def demo(if_empty: bool, force: bool) -> None:
         click.echo(f"\nComptes également écrits dans {path} (lisible par vous seul).")
         env, added = write_examples(instance, [c.insee for c in faps.ctx.communes])
         if added:
-            click.echo(f"SIRET d'exemple ajoutés à {env} ({', '.join(added)}) : à remplacer.")
+            click.echo(f"SIRET d’exemple ajoutés à {env} ({', '.join(added)}) : à remplacer.")
 
 
 def accounts_table(accounts: list[DemoAccount]) -> str:

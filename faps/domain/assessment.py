@@ -207,8 +207,8 @@ def _criteria(
             passed=facts.health_activity,
             message="Les locaux accueillent une activité médicale ou paramédicale."
             if facts.health_activity
-            else "Les locaux n'accueillent pas d'activité médicale ou paramédicale : "
-            "le FAPS ne finance que l'installation de professionnels de santé.",
+            else "Les locaux n’accueillent pas d’activité médicale ou paramédicale : "
+            "le FAPS ne finance que l’installation de professionnels de santé.",
         ),
         _occupation(facts, reglement),
     ]
@@ -217,20 +217,20 @@ def _criteria(
             Criterion(
                 code="travaux_non_commences",
                 passed=not facts.works_started,
-                message="Les travaux n'ont pas commencé avant le dépôt."
+                message="Les travaux n’ont pas commencé avant le dépôt."
                 if not facts.works_started
                 else "Les travaux ont commencé avant le dépôt du dossier, "
-                "ce que le règlement n'admet pas.",
+                "ce que le règlement n’admet pas.",
             )
         )
     found += [
         Criterion(
             code="depenses_eligibles",
             passed=figures.eligible_base > 0,
-            message=f"Dépenses éligibles ({reglement.basis}) : "
+            message=f"Dépenses éligibles ({reglement.basis}) : "
             f"{format_euros(figures.eligible_base)}."
             if figures.eligible_base > 0
-            else "Aucune dépense ne relève d'une catégorie éligible du règlement.",
+            else "Aucune dépense ne relève d’une catégorie éligible du règlement.",
         ),
         _plancher(reglement, figures),
         _part_communale(figures),
@@ -245,10 +245,10 @@ def _commune_membre(facts: ProjectFacts, commune: Commune | None) -> Criterion:
         return Criterion(
             code="commune_membre",
             passed=False,
-            message=f"La commune {facts.commune} n'est pas membre de l'agglomération.",
+            message=f"La commune {facts.commune} n’est pas membre de l’agglomération.",
         )
     return Criterion(
-        code="commune_membre", passed=True, message=f"{commune.name} est membre de l'agglomération."
+        code="commune_membre", passed=True, message=f"{commune.name} est membre de l’agglomération."
     )
 
 
@@ -259,10 +259,10 @@ def _occupation(facts: ProjectFacts, reglement: Reglement) -> Criterion:
     return Criterion(
         code="occupation_locaux",
         passed=accepted,
-        message=f"Occupation des locaux : {facts.premises_tenure.label.lower()}, admise."
+        message=f"Occupation des locaux : {facts.premises_tenure.label.lower()}, admise."
         if accepted
-        else f"Occupation des locaux : {facts.premises_tenure.label.lower()} ; "
-        f"le règlement n'admet que : {labels}.",
+        else f"Occupation des locaux : {facts.premises_tenure.label.lower()} ; "
+        f"le règlement n’admet que : {labels}.",
     )
 
 
@@ -289,10 +289,10 @@ def _part_communale(figures: Figures) -> Criterion:
     return Criterion(
         code="part_communale",
         passed=passed,
-        message=f"Le fonds de concours ne peut dépasser la part nette de la commune : "
+        message=f"Le fonds de concours ne peut dépasser la part nette de la commune : "
         f"au plus {format_euros(max(cap, ZERO))}."
         if passed
-        else "Les autres financements couvrent déjà tout le coût : "
+        else "Les autres financements couvrent déjà tout le coût : "
         "il ne reste aucune part communale à cofinancer.",
     )
 
@@ -304,9 +304,9 @@ def _participation_minimale(figures: Figures) -> Criterion:
     return Criterion(
         code="participation_minimale",
         passed=passed,
-        message=f"La commune doit financer au moins 20 % des financements publics : "
+        message=f"La commune doit financer au moins 20 % des financements publics : "
         f"fonds de concours au plus {format_euros(max(cap, ZERO))}."
         if passed
-        else "Les subventions publiques dépassent déjà 80 % du coût : la participation "
-        "minimale de 20 % de la commune ne serait pas respectée.",
+        else "Les subventions publiques dépassent déjà 80 % du coût : la participation "
+        "minimale de 20 % de la commune ne serait pas respectée.",
     )

@@ -15,6 +15,7 @@ from eventsourcing.domain import Aggregate
 
 from faps.domain.actors import Actor
 from faps.domain.assessment import Assessment
+from faps.domain.deadlines import paris_day
 from faps.domain.dossier_content import (
     DocumentRef,
     DossierContent,
@@ -174,7 +175,7 @@ class Dossier(GrantMixin, ExchangeMixin, Aggregate):
         """Remove a document while the dossier is a draft."""
         self._require("retirer une pièce", S.DRAFT)
         if document_id not in self.documents:
-            raise _refuse("document", "cette pièce n'est pas jointe au dossier")
+            raise _refuse("document", "cette pièce n’est pas jointe au dossier")
         self.trigger_event(self.DocumentRemoved, actor=actor, document_id=document_id,
                            timestamp=at)
 
@@ -196,7 +197,7 @@ class Dossier(GrantMixin, ExchangeMixin, Aggregate):
         if missing:
             raise _refuse("dossier", "avant le dépôt, renseignez " + ", ".join(missing))
         self.trigger_event(self.Submitted, actor=actor, reference=reference,
-                           acknowledged_on=at.date(), reglement_version=reglement_version,
+                           acknowledged_on=paris_day(at), reglement_version=reglement_version,
                            timestamp=at)
 
     # -- instruction ----------------------------------------------------------------------
@@ -240,8 +241,8 @@ class Dossier(GrantMixin, ExchangeMixin, Aggregate):
         self._require("demander des compléments ou une correction", *CORRECTABLE)
         if not message.strip():
             raise _refuse("message", "précisez ce qui est demandé")
-        if due_on <= at.date():
-            raise _refuse("due_on", "l'échéance doit être postérieure à aujourd'hui")
+        if due_on <= paris_day(at):
+            raise _refuse("due_on", "l’échéance doit être postérieure à aujourd’hui")
         check_correction_fields(fields)
         self.trigger_event(self.InformationRequested, actor=actor, request_id=request_id,
                            message=message.strip(), document_kinds=document_kinds,
@@ -314,7 +315,7 @@ class Dossier(GrantMixin, ExchangeMixin, Aggregate):
 
     def assess(self, actor: Actor, assessment: Assessment, at: datetime) -> None:
         """Record the règlement's judgement of the dossier, with every figure."""
-        self._require("instruire l'éligibilité", S.COMPLETE, S.ASSESSED, S.PROPOSED, S.POSTPONED)
+        self._require("instruire l’éligibilité", S.COMPLETE, S.ASSESSED, S.PROPOSED, S.POSTPONED)
         if assessment.reglement_version != self.reglement_version:
             raise _refuse("reglement", f"le dossier relève du règlement {self.reglement_version}")
         self.trigger_event(self.EligibilityAssessed, actor=actor, assessment=assessment,
@@ -334,10 +335,10 @@ class Dossier(GrantMixin, ExchangeMixin, Aggregate):
         self._require("proposer une attribution", S.ASSESSED)
         assert self.assessment is not None
         if not self.assessment.eligible:
-            raise TransitionNotAllowedError("Le dossier n'est pas éligible : aucune proposition.")
+            raise TransitionNotAllowedError("Le dossier n’est pas éligible : aucune proposition.")
         if amount <= 0 or amount > self.assessment.grant:
             raise _refuse("amount", "le montant proposé doit être positif et au plus "
-                          f"{format_euros(self.assessment.grant)} (maximum de l'instruction)")
+                          f"{format_euros(self.assessment.grant)} (maximum de l’instruction)")
         if not motive.strip():
             raise _refuse("motive", "motivez la proposition")
         self.trigger_event(self.Proposed, actor=actor, amount=amount, motive=motive.strip(),
@@ -355,7 +356,7 @@ class Dossier(GrantMixin, ExchangeMixin, Aggregate):
     def place_on_agenda(self, actor: Actor, session_id: UUID, item_number: int,
                         at: datetime) -> None:
         """Put the proposal on a council session's agenda."""
-        self._require("inscrire le dossier à l'ordre du jour", S.PROPOSED, S.POSTPONED)
+        self._require("inscrire le dossier à l’ordre du jour", S.PROPOSED, S.POSTPONED)
         self.trigger_event(self.PlacedOnAgenda, actor=actor, session_id=session_id,
                            item_number=item_number, timestamp=at)
 
@@ -369,7 +370,7 @@ class Dossier(GrantMixin, ExchangeMixin, Aggregate):
 
     def remove_from_agenda(self, actor: Actor, motive: str, at: datetime) -> None:
         """Take the dossier off the agenda before the vote."""
-        self._require("retirer le dossier de l'ordre du jour", S.ON_AGENDA)
+        self._require("retirer le dossier de l’ordre du jour", S.ON_AGENDA)
         self.trigger_event(self.RemovedFromAgenda, actor=actor, motive=motive, timestamp=at)
 
     class Voted(Event):
@@ -412,7 +413,7 @@ class Dossier(GrantMixin, ExchangeMixin, Aggregate):
         self._require("enregistrer un vote", S.ON_AGENDA)
         if session_id != self.session_id:
             raise _refuse("session",
-                          "le dossier n'est pas inscrit à l'ordre du jour de cette séance")
+                          "le dossier n’est pas inscrit à l’ordre du jour de cette séance")
         check_vote(outcome, votes)
         assert self.assessment is not None
         if outcome == "adoptee" and not ZERO < amount <= self.assessment.max_grant:

@@ -14,6 +14,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict
 
 from faps.domain.actors import Actor, Role
+from faps.domain.deadlines import paris_day
 from faps.domain.dossier_content import DossierState as S
 from faps.domain.errors import InvalidInputError, TransitionNotAllowedError
 from faps.domain.events import ActedEvent
@@ -124,7 +125,7 @@ class ExchangeMixin:
         """Accept the commune's reply: the instruction goes on (completeness, assessment)."""
         request = self.reply_waiting
         if request is None:
-            raise TransitionNotAllowedError("Aucune réponse de la commune n'attend votre accord.")
+            raise TransitionNotAllowedError("Aucune réponse de la commune n’attend votre accord.")
         self.trigger_event(self.ReplyAccepted, actor=actor, request_id=request.request_id,
                            timestamp=at)
 
@@ -146,9 +147,9 @@ class ExchangeMixin:
         """Ask a named body for its opinion on the dossier, by a due date."""
         self._require("demander un avis extérieur", *OPINION_STATES)
         if not body.strip():
-            raise _refuse("body", "nommez l'organisme consulté")
-        if due_on <= at.date():
-            raise _refuse("due_on", "l'échéance doit être postérieure à aujourd'hui")
+            raise _refuse("body", "nommez l’organisme consulté")
+        if due_on <= paris_day(at):
+            raise _refuse("due_on", "l’échéance doit être postérieure à aujourd’hui")
         self.trigger_event(self.OpinionRequested, actor=actor, opinion_id=opinion_id,
                            body=body.strip(), email=email.strip(), question=question.strip(),
                            due_on=due_on, timestamp=at)
@@ -169,31 +170,31 @@ class ExchangeMixin:
         """Return an opinion that may still be given (refused: unknown, given, or late)."""
         opinion = self.opinions.get(opinion_id)
         if opinion is None:
-            raise TransitionNotAllowedError("Cette demande d'avis est inconnue.")
+            raise TransitionNotAllowedError("Cette demande d’avis est inconnue.")
         if opinion.verdict is not None:
             raise TransitionNotAllowedError(
-                f"L'avis a déjà été rendu le {opinion.given_on:%d/%m/%Y} : ce lien ne sert "
-                "qu'une fois.")
+                f"L’avis a déjà été rendu le {opinion.given_on:%d/%m/%Y} : ce lien ne sert "
+                "qu’une fois.")
         if today > opinion.due_on:
             raise TransitionNotAllowedError(
                 f"Le délai de réponse a expiré le {opinion.due_on:%d/%m/%Y}.")
         if self.state.is_final:
-            raise TransitionNotAllowedError("Le dossier est clos : l'avis n'est plus attendu.")
+            raise TransitionNotAllowedError("Le dossier est clos : l’avis n’est plus attendu.")
         return opinion
 
     def give_opinion(self: Dossier, actor: Actor, opinion_id: UUID, verdict: str, text: str,  # type: ignore[misc]
                      document_id: UUID | None, at: datetime) -> None:
         """Record the consulted body's answer (once, before its due date)."""
-        self.open_opinion(opinion_id, at.date())
+        self.open_opinion(opinion_id, paris_day(at))
         if verdict not in VERDICT_LABELS:
             raise _refuse("verdict", "choisissez : favorable, réservé ou défavorable")
         if len(text) > MAX_MESSAGE:
-            raise _refuse("text", f"l'avis tient en {MAX_MESSAGE} caractères au plus")
+            raise _refuse("text", f"l’avis tient en {MAX_MESSAGE} caractères au plus")
         if document_id is not None and document_id not in self.documents:
-            raise _refuse("file", "la pièce jointe à l'avis est inconnue")
+            raise _refuse("file", "la pièce jointe à l’avis est inconnue")
         self.trigger_event(self.OpinionGiven, actor=actor, opinion_id=opinion_id,
                            verdict=verdict, text=text.strip(), document_id=document_id,
-                           given_on=at.date(), timestamp=at)
+                           given_on=paris_day(at), timestamp=at)
 
 
 def check_correction_fields(fields: tuple[str, ...]) -> None:
@@ -210,5 +211,5 @@ def check_edit_allowed(named: tuple[str, ...] | None, changed: list[str]) -> Non
     outside = [f for f in changed if f not in named]
     if outside:
         labels = ", ".join(CONTENT_FIELD_LABELS.get(f, f) for f in outside)
-        raise _refuse("dossier", "le service instructeur n'a pas demandé de corriger : "
+        raise _refuse("dossier", "le service instructeur n’a pas demandé de corriger : "
                       + labels)

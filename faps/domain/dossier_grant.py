@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from faps.domain.actors import Actor
+from faps.domain.deadlines import paris_day
 from faps.domain.dossier_content import DossierState as S
 from faps.domain.dossier_content import PaymentKind, PaymentRequest
 from faps.domain.errors import TransitionNotAllowedError
@@ -46,7 +47,7 @@ class GrantMixin:
             self._require("enregistrer la délibération municipale")
         if not reference.strip():
             raise refuse("reference", "indiquez le numéro de la délibération municipale")
-        if decided_on > at.date():
+        if decided_on > paris_day(at):
             raise refuse("decided_on", "la date ne peut pas être dans le futur")
         self.trigger_event(self.MunicipalDeliberationRecorded, actor=actor,
                            reference=reference.strip(), decided_on=decided_on, timestamp=at)
@@ -62,7 +63,7 @@ class GrantMixin:
         self._require("notifier la décision", S.AWARDED)
         if self.notified_on:
             raise TransitionNotAllowedError("La décision a déjà été notifiée.")
-        self.trigger_event(self.Notified, actor=actor, notified_on=at.date(), timestamp=at)
+        self.trigger_event(self.Notified, actor=actor, notified_on=paris_day(at), timestamp=at)
 
     class AgreementSigned(ActedEvent):
         reference: str
@@ -79,7 +80,7 @@ class GrantMixin:
             raise TransitionNotAllowedError("La convention est déjà enregistrée.")
         if not reference.strip():
             raise refuse("reference", "indiquez la référence de la convention")
-        if signed_on > at.date():
+        if signed_on > paris_day(at):
             raise refuse("signed_on", "la date ne peut pas être dans le futur")
         self.trigger_event(self.AgreementSigned, actor=actor, reference=reference.strip(),
                            signed_on=signed_on, timestamp=at)
@@ -108,8 +109,8 @@ class GrantMixin:
         self._require("demander un versement", S.AWARDED)
         if not self.municipal_deliberation:
             raise TransitionNotAllowedError(
-                "La délibération concordante du conseil municipal n'est pas enregistrée : "
-                "aucun versement n'est possible (CGCT L5216-5 VI).")
+                "La délibération concordante du conseil municipal n’est pas enregistrée : "
+                "aucun versement n’est possible (CGCT L5216-5 VI).")
         check_payment_basis(self)
         if self.pending_payment:
             raise TransitionNotAllowedError("Une demande de versement est déjà en cours.")
@@ -117,7 +118,7 @@ class GrantMixin:
             raise TransitionNotAllowedError("Le solde a déjà été versé.")
         unknown = [d for d in documents if d not in self.documents]
         if unknown:
-            raise refuse("documents", "une pièce citée n'est pas jointe au dossier")
+            raise refuse("documents", "une pièce citée n’est pas jointe au dossier")
         if amount <= 0 or amount > self.remaining_to_pay:
             raise refuse("amount", "le montant demandé doit être positif et au plus "
                          f"{format_euros(self.remaining_to_pay)} (reste à verser)")
@@ -206,7 +207,7 @@ class GrantMixin:
         self._require("verser", S.AWARDED)
         request = self.payment_requests.get(request_id)
         if request is None or request.status != "en_attente":
-            raise TransitionNotAllowedError("Cette demande de versement n'est pas en attente.")
+            raise TransitionNotAllowedError("Cette demande de versement n’est pas en attente.")
         check_payment_basis(self)
         if not mandate_reference.strip():
             raise refuse("mandate_reference", "indiquez la référence du mandat")
@@ -244,7 +245,7 @@ class GrantMixin:
         """Refuse a payment request, saying why."""
         request = self.payment_requests.get(request_id)
         if request is None or request.status != "en_attente":
-            raise TransitionNotAllowedError("Cette demande de versement n'est pas en attente.")
+            raise TransitionNotAllowedError("Cette demande de versement n’est pas en attente.")
         if not motive.strip():
             raise refuse("motive", "motivez le refus")
         self.trigger_event(self.PaymentRequestRefused, actor=actor, request_id=request_id,
@@ -329,7 +330,7 @@ class GrantMixin:
         if not balance_paid and self.remaining_to_pay > 0:
             raise TransitionNotAllowedError(
                 f"Il reste {format_euros(self.remaining_to_pay)} à verser : "
-                "le dossier n'est pas soldé.")
+                "le dossier n’est pas soldé.")
         if self.pending_payment:
             raise TransitionNotAllowedError("Une demande de versement est en attente.")
         self.trigger_event(self.Closed, actor=actor, released_amount=self.remaining_to_pay,

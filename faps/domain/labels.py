@@ -93,7 +93,8 @@ CODE_LABELS: dict[str, dict[Any, str]] = {
     "role": {k.value: v for k, v in ROLE_LABELS.items()},
     "outcome": OUTCOME_LABELS, "body": BODY_LABELS,
     "kind": {**DOCUMENT_KIND_LABELS, **PAYMENT_KIND_LABELS},
-    "document_kinds": DOCUMENT_KIND_LABELS, "payment_kind": PAYMENT_KIND_LABELS,
+    "document_kinds": DOCUMENT_KIND_LABELS,
+    "payment_kind": {**PAYMENT_KIND_LABELS, "reversement": "Reversement"},
 }
 
 

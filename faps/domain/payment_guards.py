@@ -22,7 +22,7 @@ def check_paid_amount(amount: Decimal, limit: Decimal, nothing_due: bool) -> Non
     """Refuse a paid amount above the limit, or any amount when nothing is due."""
     if nothing_due:
         if amount != 0:
-            raise refuse("amount", "rien n'est à verser au solde : le montant versé est "
+            raise refuse("amount", "rien n’est à verser au solde : le montant versé est "
                          "0,00 € et le trop-perçu est à reverser")
     elif amount <= 0 or amount > limit:
         raise refuse("amount", f"le montant versé doit être positif et au plus "
@@ -75,5 +75,5 @@ def check_advance(dossier: Dossier, amount: Decimal, advance_rate: Decimal) -> N
         raise TransitionNotAllowedError("Une avance ne peut précéder que le premier versement.")
     limit = advance_limit(dossier.awarded_amount, advance_rate)
     if amount > limit:
-        raise refuse("amount", f"l'avance est limitée à {format_euros(limit)} "
+        raise refuse("amount", f"l’avance est limitée à {format_euros(limit)} "
                      f"({advance_rate * 100:.0f} % du montant attribué)")

@@ -47,7 +47,7 @@ class Settings(BaseSettings):
     mail_from: str = "faps@agglo.invalid"
     mail_send_on_save: bool = False  # SMTP: send right after each save (else `faps mail send`)
     public_url: str = "http://127.0.0.1:5000"
-    agglomeration_name: str = "Communauté d'agglomération Paris - Vallée de la Marne"
+    agglomeration_name: str = "Communauté d’agglomération Paris - Vallée de la Marne"
     agglomeration_siren: str = "200057958"
     agglomeration_siret: str = ""
     commune_sirets: Annotated[dict[str, str], NoDecode] = Field(default_factory=dict)

@@ -39,6 +39,7 @@ from faps.web.project_form import (
     TENURES,
     YES_NO,
     EditSchema,
+    commune_as_funder,
     content_fields,
     facts_request,
     form_of,
@@ -75,6 +76,11 @@ class AnswerSchema(FrenchSchema):
     missing_reason = fields.String(load_default="", validate=validate.Length(max=2000))
 
 
+# The answer form's labels, for the error summary (a generic « Message » names no field here).
+ANSWER_LABELS = {"message": "Votre réponse",
+                 "missing_reason": "Raison de l’absence d’une pièce demandée"}
+
+
 # -- what the pages show ------------------------------------------------------------------
 def reglement_of(dossier: Dossier) -> Reglement:
     """Return the version that judges the dossier (the one in force while it is a draft)."""
@@ -99,10 +105,12 @@ def dossier_context(dossier_id: UUID, **_: Any) -> dict[str, Any]:
                           for k in reglement.documents_at_filing],
             "timeline": faps.queries.timeline(actor(), dossier_id),
             "form": request.form if request.method == "POST" else {},  # kept on an error
-            "field_labels": CONTENT_FIELD_LABELS,
+            "field_labels": {**CONTENT_FIELD_LABELS, **ANSWER_LABELS},
             "kind_names": {**dict(document_kinds(reglement)), **ATTACHMENT_KIND_LABELS},
             **thread_context(dossier, actor()),
             "reductions": reductions(faps.app, dossier_id), "totals": totals(dossier.content),
+            "commune_funders": commune_as_funder(dossier.content,
+                                                 faps.ctx.communes.name(dossier.commune)),
             "tenure_labels": dict(TENURES), "category_labels": dict(CATEGORIES),
             "payment_labels": PAYMENT_KIND_LABELS,
             "cap_labels": CAP_LABELS,
@@ -114,7 +122,8 @@ def dossier_context(dossier_id: UUID, **_: Any) -> dict[str, Any]:
 
 def edit_context(dossier_id: UUID, **_: Any) -> dict[str, Any]:
     """Return what the editor shows (the form is the saved content unless given)."""
-    dossier = services().dossiers.load(actor(), dossier_id, "dossier.edit")
+    faps = services()
+    dossier = faps.dossiers.load(actor(), dossier_id, "dossier.edit")
     form = request.form if request.method == "POST" else form_of(dossier.content)
     extra = {p: to_int(request.args.get(f"plus_{p}"), 0, MAX_EXTRA) or 0 for p in ROWS}
     return {"dossier": dossier, "form": form, "version": dossier.version,
@@ -300,7 +309,7 @@ CAP_LABELS = {
     "cap_ceiling": "Plafond par dossier",
     "cap_commune_year": "Plafond annuel restant de la commune",
     "cap_half_share": "Moitié de la part restant à la commune (CGCT L5216-5 VI)",
-    "cap_min_participation": "Participation minimale de 20 % du maître d'ouvrage (CGCT L1111-10)",
+    "cap_min_participation": "Participation minimale de 20 % du maître d’ouvrage (CGCT L1111-10)",
     "cap_requested": "Montant sollicité",
 }
 

@@ -23,11 +23,11 @@ log = logging.getLogger("faps.web")
 TITLES = {400: "Demande invalide", 403: "Accès refusé", 404: "Page introuvable",
           405: "Méthode non permise", 409: "Modification concurrente",
           413: "Fichier trop volumineux", 422: "Action impossible", 500: "Erreur du serveur"}
-MESSAGES = {404: "La page demandée n'existe pas, ou vous n'y avez pas accès.",
-            405: "Cette adresse ne s'utilise pas ainsi.",
+MESSAGES = {404: "La page demandée n’existe pas, ou vous n’y avez pas accès.",
+            405: "Cette adresse ne s’utilise pas ainsi.",
             413: "Le fichier envoyé dépasse la taille autorisée.",
-            500: "Une erreur inattendue s'est produite ; elle a été consignée. "
-                 "Réessayez, ou contactez l'administrateur si elle persiste."}
+            500: "Une erreur inattendue s’est produite ; elle a été consignée. "
+                 "Réessayez, ou contactez l’administrateur si elle persiste."}
 
 
 def status_of(error: FapsError) -> int:

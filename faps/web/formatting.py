@@ -71,6 +71,14 @@ def datetime_fr(value: datetime | None) -> str:
     return local.strftime("%d/%m/%Y à %H:%M")
 
 
+def file_size(size: int) -> str:
+    """Return a file's size in French: « 512 octets », « 12,3 Ko », « 2,4 Mo »."""
+    if size < 1024:
+        return f"{size} {'octet' if size < 2 else 'octets'}"
+    value, unit = (size / 1024, "Ko") if size < 1024 * 1024 else (size / 1024 / 1024, "Mo")
+    return f"{value:.1f}".replace(".", ",") + f" {unit}"
+
+
 def state_label(value: str) -> str:
     """Return the French label of a dossier state."""
     try:
@@ -103,7 +111,8 @@ def init_app(app: Flask) -> None:
                            "change_lines": changes_text, "field_label": field_label,
                            "code_label": code_label, "kind_label": document_kind_label,
                            "value_text": value_text, "line_text": line_text,
-                           "reglement_version": reglement_version_text, "de": de}.items():
+                           "reglement_version": reglement_version_text, "de": de,
+                           "file_size": file_size}.items():
         app.jinja_env.filters[name] = function
 
     @app.context_processor

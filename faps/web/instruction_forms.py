@@ -12,6 +12,7 @@ from flask import current_app, request
 from marshmallow import ValidationError, fields, validate
 
 from faps.domain.actors import Actor, Role
+from faps.domain.deadlines import paris_day
 from faps.domain.dossier import Dossier
 from faps.domain.dossier_content import DossierState
 from faps.domain.dossier_exchange import ATTACHMENT_KIND_LABELS, CONTENT_FIELD_LABELS
@@ -19,6 +20,7 @@ from faps.domain.errors import InvalidInputError
 from faps.domain.money import ZERO
 from faps.web.common import services
 from faps.web.exchanges import thread_context
+from faps.web.project_form import commune_as_funder
 from faps.web.schemas import Euros, FrenchDate, FrenchSchema
 
 CAP_LABELS = {
@@ -26,7 +28,7 @@ CAP_LABELS = {
     "cap_ceiling": "Plafond par dossier",
     "cap_commune_year": "Plafond annuel restant de la commune",
     "cap_half_share": "50 % de la part restant à la commune (CGCT L5216-5 VI)",
-    "cap_min_participation": "Participation minimale du maître d'ouvrage (CGCT L1111-10)",
+    "cap_min_participation": "Participation minimale du maître d’ouvrage (CGCT L1111-10)",
     "cap_requested": "Montant demandé",
 }
 SORTABLE = (("reference", "Référence"), ("commune", "Commune"), ("state", "État"),
@@ -145,7 +147,7 @@ def dossier_page(actor: Actor, dossier_id: UUID) -> dict[str, Any]:
     faps = services()
     dossier = faps.dossiers.load(actor, dossier_id)
     reglement = faps.reglements.get(dossier.reglement_version) if dossier.reglement_version \
-        else faps.reglements.in_force(faps.ctx.clock.now().date())
+        else faps.reglements.in_force(paris_day(faps.ctx.clock.now()))
     return {
         "dossier": dossier, "reglement": reglement,
         "kinds": {**reglement.document_kinds(), **ATTACHMENT_KIND_LABELS},
@@ -154,11 +156,14 @@ def dossier_page(actor: Actor, dossier_id: UUID) -> dict[str, Any]:
         "timeline": faps.queries.timeline(actor, dossier_id),
         "officers": faps.queries.officers(), "cap_labels": CAP_LABELS,
         "can_act": actor.role is Role.FINANCE_OFFICER,
-        "default_due": faps.ctx.clock.now().date()
+        "default_due": paris_day(faps.ctx.clock.now())
         + timedelta(days=reglement.information_delay_days),
         "S": DossierState, "viewer": "documents.view" in current_app.view_functions,
-        "field_labels": CONTENT_FIELD_LABELS, "kind_names": reglement.document_kinds(),
-        "opinion_due": faps.ctx.clock.now().date() + timedelta(days=21),
-        "today": faps.ctx.clock.now().date(),
+        "field_labels": {**CONTENT_FIELD_LABELS, "amount": "Montant proposé"},
+        "kind_names": reglement.document_kinds(),
+        "commune_funders": commune_as_funder(dossier.content,
+                                             faps.ctx.communes.name(dossier.commune)),
+        "opinion_due": paris_day(faps.ctx.clock.now()) + timedelta(days=21),
+        "today": paris_day(faps.ctx.clock.now()),
         **thread_context(dossier, actor),
     }

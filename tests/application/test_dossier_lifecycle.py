@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
@@ -21,6 +21,15 @@ def test_a_submitted_dossier_gets_a_yearly_reference_and_the_reglement_in_force(
     assert dossiers.find(world.auditor, "faps-2024-002").id == second
     assert dossiers.load(world.officer, first).reglement_version == "2022-03-31"
     assert dossiers.load(world.officer, first).submitted_on == date(2024, 2, 5)
+
+
+def test_a_dossier_filed_just_after_midnight_in_paris_is_dated_and_numbered_by_that_day(
+    world: World,
+):
+    world.clock.set(datetime(2024, 12, 31, 23, 30, tzinfo=UTC))  # 1 January 2025, 00:30 in Torcy
+    dossier = world.faps.dossiers.load(world.officer, world.submitted())
+    assert dossier.submitted_on == date(2025, 1, 1)
+    assert dossier.reference == "FAPS-2025-001"
 
 
 def test_an_awarded_grant_is_paid_and_the_budget_follows(world: World):

@@ -59,7 +59,7 @@ def test_a_balance_below_what_was_already_paid_makes_the_excess_a_clawback(
     pay(w, dossier_id, "avance", Decimal("9000.00"))
     pay(w, dossier_id, "acompte", Decimal("15000.00"))
     solde = request(w, dossier_id, "solde", Decimal("6000.00"), Decimal("50000.00"))
-    with pytest.raises(InvalidInputError, match="rien n'est à verser"):
+    with pytest.raises(InvalidInputError, match="rien n’est à verser"):
         _pay(w, dossier_id, solde, Decimal("6000.00"))
     _pay(w, dossier_id, solde, ZERO)
     dossier = w.faps.dossiers.load(w.officer, dossier_id)

@@ -57,7 +57,7 @@ def test_prints_the_result_of_the_example(tmp_path: Path) -> None:
     assert output["criteria"][0] == {
         "code": "commune_membre",
         "passed": True,
-        "message": "Lognes est membre de l'agglomération.",
+        "message": "Lognes est membre de l’agglomération.",
     }
 
 
@@ -100,7 +100,7 @@ def test_a_non_member_commune_is_an_assessment_not_an_input_error(tmp_path: Path
     assert output["criteria"][0] == {
         "code": "commune_membre",
         "passed": False,
-        "message": "La commune 75056 n'est pas membre de l'agglomération.",
+        "message": "La commune 75056 n’est pas membre de l’agglomération.",
     }
     assert output["eligible"] is False
 

@@ -77,7 +77,7 @@ def test_the_example_of_the_contract_gives_exactly_its_result() -> None:
     assert criteria[0] == {
         "code": "commune_membre",
         "passed": True,
-        "message": "Lognes est membre de l'agglomération.",
+        "message": "Lognes est membre de l’agglomération.",
     }
     assert [c["code"] for c in criteria] == CRITERIA_ORDER
     assert all(c["passed"] for c in criteria)
@@ -99,14 +99,14 @@ def test_the_result_is_plain_json_with_caps_in_their_order() -> None:
 
 
 def test_a_member_commune_passes_by_its_name() -> None:
-    assert criterion(judge(), "commune_membre") == (True, "Lognes est membre de l'agglomération.")
+    assert criterion(judge(), "commune_membre") == (True, "Lognes est membre de l’agglomération.")
 
 
 def test_a_non_member_commune_is_not_eligible_but_still_gets_figures() -> None:
     assessment = judge(member=None, commune="75056")
     assert criterion(assessment, "commune_membre") == (
         False,
-        "La commune 75056 n'est pas membre de l'agglomération.",
+        "La commune 75056 n’est pas membre de l’agglomération.",
     )
     assert not assessment.eligible
     assert assessment.grant == Decimal("0.00")
@@ -122,8 +122,8 @@ def test_health_activity_is_required() -> None:
     assessment = judge(health_activity=False)
     assert criterion(assessment, "activite_sante") == (
         False,
-        "Les locaux n'accueillent pas d'activité médicale ou paramédicale : "
-        "le FAPS ne finance que l'installation de professionnels de santé.",
+        "Les locaux n’accueillent pas d’activité médicale ou paramédicale : "
+        "le FAPS ne finance que l’installation de professionnels de santé.",
     )
     assert not assessment.eligible
 
@@ -134,7 +134,7 @@ def test_health_activity_is_required() -> None:
 def test_owned_or_rented_premises_are_accepted(tenure: str, label: str) -> None:
     assert criterion(judge(premises_tenure=tenure), "occupation_locaux") == (
         True,
-        f"Occupation des locaux : {label}, admise.",
+        f"Occupation des locaux : {label}, admise.",
     )
 
 
@@ -142,8 +142,8 @@ def test_other_tenures_are_refused_naming_the_accepted_ones() -> None:
     assessment = judge(premises_tenure="autre")
     assert criterion(assessment, "occupation_locaux") == (
         False,
-        "Occupation des locaux : autre (mise à disposition…) ; "
-        "le règlement n'admet que : propriétaire, locataire.",
+        "Occupation des locaux : autre (mise à disposition…) ; "
+        "le règlement n’admet que : propriétaire, locataire.",
     )
     assert not assessment.eligible
 
@@ -157,12 +157,12 @@ def test_a_reglement_may_accept_other_tenures() -> None:
 def test_works_must_not_have_started() -> None:
     assert criterion(judge(), "travaux_non_commences") == (
         True,
-        "Les travaux n'ont pas commencé avant le dépôt.",
+        "Les travaux n’ont pas commencé avant le dépôt.",
     )
     assessment = judge(works_started=True)
     assert criterion(assessment, "travaux_non_commences") == (
         False,
-        "Les travaux ont commencé avant le dépôt du dossier, ce que le règlement n'admet pas.",
+        "Les travaux ont commencé avant le dépôt du dossier, ce que le règlement n’admet pas.",
     )
     assert not assessment.eligible
 
@@ -176,12 +176,12 @@ def test_started_works_are_not_checked_when_the_reglement_does_not_require_it() 
 def test_some_expense_must_be_in_an_eligible_category() -> None:
     assert criterion(judge(), "depenses_eligibles") == (
         True,
-        f"Dépenses éligibles (HT) : {euros('100 000,00')}.",
+        f"Dépenses éligibles (HT) : {euros('100 000,00')}.",
     )
     assessment = judge(expenses=[line("50000.00", "autre")])
     assert criterion(assessment, "depenses_eligibles") == (
         False,
-        "Aucune dépense ne relève d'une catégorie éligible du règlement.",
+        "Aucune dépense ne relève d’une catégorie éligible du règlement.",
     )
     assert not assessment.eligible
     assert assessment.max_grant == Decimal("0.00")
@@ -232,13 +232,13 @@ def test_a_null_floor_always_passes() -> None:
 def test_the_commune_must_keep_a_net_share_to_cofinance() -> None:
     assert criterion(judge(), "part_communale") == (
         True,
-        "Le fonds de concours ne peut dépasser la part nette de la commune : "
+        "Le fonds de concours ne peut dépasser la part nette de la commune : "
         f"au plus {euros('42 500,00')}.",
     )
     assessment = simple("10000.00", private_funding=[funding("10000.00")])
     assert criterion(assessment, "part_communale") == (
         False,
-        "Les autres financements couvrent déjà tout le coût : "
+        "Les autres financements couvrent déjà tout le coût : "
         "il ne reste aucune part communale à cofinancer.",
     )
     assert not assessment.eligible
@@ -247,14 +247,14 @@ def test_the_commune_must_keep_a_net_share_to_cofinance() -> None:
 def test_the_commune_must_pay_a_fifth_of_the_public_financing() -> None:
     assert criterion(judge(), "participation_minimale") == (
         True,
-        "La commune doit financer au moins 20 % des financements publics : "
+        "La commune doit financer au moins 20 % des financements publics : "
         f"fonds de concours au plus {euros('64 000,00')}.",
     )
     assessment = simple("10000.00", public_funding=[funding("8000.00")])
     assert criterion(assessment, "participation_minimale") == (
         False,
-        "Les subventions publiques dépassent déjà 80 % du coût : la participation "
-        "minimale de 20 % de la commune ne serait pas respectée.",
+        "Les subventions publiques dépassent déjà 80 % du coût : la participation "
+        "minimale de 20 % de la commune ne serait pas respectée.",
     )
     assert criterion(assessment, "part_communale")[0]
     assert not assessment.eligible
@@ -445,7 +445,7 @@ def test_a_ttc_reglement_adds_vat_to_every_figure() -> None:
     assert figures.caps["cap_min_participation"] == Decimal("80800.00")
     assert assessment.grant == Decimal("36000.00")
     assert criterion(assessment, "depenses_eligibles")[1] == (
-        f"Dépenses éligibles (TTC) : {euros('120 000,00')}."
+        f"Dépenses éligibles (TTC) : {euros('120 000,00')}."
     )
 
 

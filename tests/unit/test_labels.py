@@ -93,3 +93,17 @@ def test_the_adopting_act_never_prints_a_placeholder_and_carries_its_number() ->
                                              "du 31 mars 2022"))
     assert numbered.adopting_act == ("Délibération n°\u00a02022-045 du conseil communautaire du "
                                      "31 mars 2022")
+
+
+def test_file_sizes_read_in_french_units():
+    from faps.web.formatting import file_size
+
+    assert [file_size(n) for n in (1, 512, 2048, 3 * 1024 * 1024 + 300 * 1024)] == [
+        "1\xa0octet", "512\xa0octets", "2,0\xa0Ko", "3,3\xa0Mo"]
+
+
+def test_every_line_of_the_payment_register_has_a_capitalised_kind():
+    from faps.domain.labels import code_label
+
+    assert [code_label("payment_kind", k) for k in ("avance", "acompte", "solde", "reversement")] \
+        == ["Avance", "Acompte", "Solde", "Reversement"]

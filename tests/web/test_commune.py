@@ -218,6 +218,8 @@ def test_the_commune_answers_an_information_request(signed_in: SignedIn, web_wor
     empty = browser.post(f"{page}/reponse", data={"csrf_token": csrf_of(browser, page),
                                                   "message": ""})
     assert empty.status_code == 400 and 'id="e-message"' in empty.get_data(as_text=True)
+    summary = empty.get_data(as_text=True).split('id="error-summary"')[1].split("</div>")[0]
+    assert "Votre réponse</a>" in summary and ">Message</a>" not in summary
     answered = browser.post(f"{page}/reponse", data={"csrf_token": csrf_of(browser, page),
                                                      "message": "Début en juin."})
     assert answered.status_code == 302
@@ -258,3 +260,37 @@ def test_the_councils_decision_is_shown_in_french(signed_in: SignedIn, web_world
     assert "DEL-2024-001" in decision and "50 pour, 3 contre, 2 abstentions" in decision
     assert "Montant voté" in decision and "30 000,00 €" in decision
     assert "_" not in decision and "Session id" not in decision
+
+
+@pytest.mark.parametrize("funder",
+                         ["Commune de Lognes", "Lognes", "Ville de Lognes", "Autofinancement"])
+def test_the_commune_listed_as_its_own_public_funder_is_warned(
+    signed_in: SignedIn, web_world: World, funder: str
+):
+    dossier_id = web_world.drafted(public_funding=[
+        {"funder": "ARS Île-de-France", "amount": "20000.00"},
+        {"funder": funder, "amount": "10000.00"}])
+    browser = signed_in("agent")
+    for path in (f"/commune/dossiers/{dossier_id}", f"/commune/dossiers/{dossier_id}/modifier"):
+        page = browser.get(path).get_data(as_text=True)
+        assert 'id="part-communale-en-public"' in page, path
+        warning = page.split('id="part-communale-en-public">')[1].split("</p>")[0]
+        assert warning.startswith(funder) and "ARS" not in warning
+        assert "n’est pas un financement public" in warning
+
+
+def test_other_public_funders_raise_no_warning(signed_in: SignedIn, web_world: World):
+    dossier_id = web_world.drafted(public_funding=[
+        {"funder": "ARS Île-de-France", "amount": "20000.00"},
+        {"funder": "Communauté de communes voisine", "amount": "1000.00"},
+        {"funder": "Département de Seine-et-Marne", "amount": "5000.00"}])
+    page = signed_in("agent").get(f"/commune/dossiers/{dossier_id}").get_data(as_text=True)
+    assert "part-communale-en-public" not in page and "Part communale" in page
+
+
+def test_a_small_piece_shows_its_size_in_bytes_not_zero_ko(signed_in: SignedIn, web_world: World):
+    dossier_id = web_world.drafted()
+    content = pdf("délibération")
+    web_world.faps.dossiers.attach(web_world.agent, dossier_id, "devis", "devis.pdf", content)
+    page = signed_in("agent").get(f"/commune/dossiers/{dossier_id}").get_data(as_text=True)
+    assert f"{len(content)}\xa0octets" in page and "0,0 Ko" not in page

@@ -208,6 +208,7 @@ def test_a_proposal_above_the_maximum_is_refused_with_the_figure(
     page = text_of(response)
     assert response.status_code == 400
     assert 'id="e-amount"' in page and "30 000,00 €" in page and 'value="45 000"' in page
+    assert 'data-field="amount">Montant proposé</a>' in page  # the summary names the form's field
     assert web_world.faps.dossiers.load(web_world.officer, dossier_id).state \
         is DossierState.ASSESSED
 
@@ -278,3 +279,15 @@ def test_after_the_award_the_officer_records_deliberation_notification_agreement
                 {"reference": "CONV-1", "signed_on": "02/02/2024"}).status_code == 302
     dossier = web_world.faps.dossiers.load(web_world.officer, dossier_id)
     assert dossier.municipal_deliberation and dossier.notified_on and dossier.agreement
+
+
+def test_the_officer_sees_the_commune_listed_as_its_own_public_funder(
+    signed_in: SignedIn, web_world: World
+):
+    listed = web_world.submitted(public_funding=[{"funder": "Ville de Lognes", "amount": "9000"}])
+    clean = web_world.submitted()
+    officer = signed_in("officer")
+    page = officer.get(f"/instruction/dossiers/{listed}").get_data(as_text=True)
+    assert 'id="part-communale-en-public">Ville de Lognes\u202f: la commune figure' in page
+    assert "part-communale-en-public" not in officer.get(
+        f"/instruction/dossiers/{clean}").get_data(as_text=True)

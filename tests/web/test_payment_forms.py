@@ -90,7 +90,7 @@ def test_an_advance_above_the_limit_comes_back_with_the_error_next_to_the_amount
     html = response.get_data(as_text=True)
     assert response.status_code == 400
     assert re.search(r'id="e-amount">l&#39;avance est limitée', html) or \
-        re.search(r"id=\"e-amount\">l'avance est limitée", html), html
+        re.search(r"id=\"e-amount\">l’avance est limitée", html), html
     assert 'value="12000,00"' in html
     assert re.search(rf'value="{doc}"\s+checked', html)
     assert not w.faps.dossiers.load(w.officer, dossier_id).payment_requests

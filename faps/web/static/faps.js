@@ -30,7 +30,7 @@
     if (box.scrollWidth > box.clientWidth + 1) {
       box.setAttribute("tabindex", "0");
       box.setAttribute("role", "region");
-      box.setAttribute("aria-label", "Tableau défilant : " + box.dataset.name);
+      box.setAttribute("aria-label", "Tableau défilant\u202f: " + box.dataset.name);
     } else {
       box.removeAttribute("tabindex");
       box.removeAttribute("role");

@@ -63,7 +63,7 @@
     body.replaceChildren();
     var verdict = element("p", "", "verdict " + (result.eligible ? "eligible" : "ineligible"));
     verdict.appendChild(element("strong", result.eligible ? "Projet éligible" : "Projet non éligible"));
-    verdict.appendChild(document.createTextNode(" — aide possible : "));
+    verdict.appendChild(document.createTextNode(" — aide possible\u202f: "));
     verdict.appendChild(element("strong", money(result.grant), "grant"));
     verdict.appendChild(document.createTextNode(" (maximum " + money(result.max_grant) +
       "), règlement " + version(result.reglement_version) + "."));
@@ -72,7 +72,7 @@
     var list = element("ul", "", "criteria");
     result.criteria.forEach(function (c) {
       var item = element("li", "", c.passed ? "passed" : "failed");
-      item.appendChild(element("span", c.passed ? "Rempli : " : "Non rempli : ", "visually-hidden"));
+      item.appendChild(element("span", c.passed ? "Rempli\u202f: " : "Non rempli\u202f: ", "visually-hidden"));
       item.appendChild(document.createTextNode(c.message));
       list.appendChild(item);
     });
@@ -80,14 +80,17 @@
     body.appendChild(element("h3", "Plafonds"));
     var table = element("table");
     var f = result.figures;
-    table.appendChild(element("caption", "Base " + f.basis + " : coût total " + money(f.total_cost) +
+    table.appendChild(element("caption", "Base " + f.basis + "\u202f: coût total " + money(f.total_cost) +
       ", base éligible " + money(f.eligible_base)));
     var tbody = element("tbody");
     Object.keys(f.caps).forEach(function (code) {
       var tr = element("tr", "", code === result.binding_cap ? "binding" : "");
       var th = element("th", capLabels[code] || code);
       th.scope = "row";
-      if (code === result.binding_cap) { th.appendChild(element("span", "plafond retenu", "badge badge-info")); }
+      if (code === result.binding_cap) {
+        th.appendChild(document.createTextNode(" "));
+        th.appendChild(element("span", "plafond retenu", "badge badge-info"));
+      }
       tr.appendChild(th);
       tr.appendChild(element("td", money(f.caps[code]), "num"));
       tbody.appendChild(tr);
