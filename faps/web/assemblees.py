@@ -155,7 +155,9 @@ def record_outcome(session_id: UUID, item_number: int):  # type: ignore[no-untyp
 @secretariat
 @form_view("assemblees/session.html", session_context)
 def close(session_id: UUID):  # type: ignore[no-untyped-def]
-    """Close the session once every item has its outcome."""
+    """Close the session once every item has its outcome, the secretariat confirming it."""
+    if request.form.get("confirm") != "oui":
+        raise InvalidInputError({"confirm": ["cochez la case pour confirmer la clôture"]})
     services().council.close(actor(), session_id)
     flash("Séance close.", "success")
     return redirect_to("assemblees.session", session_id=session_id)

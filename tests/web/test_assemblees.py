@@ -92,7 +92,10 @@ def test_the_agenda_is_built_from_proposals_and_an_adopted_vote_awards(
     assert "Adoptée" in page and "DEL-2024-031" in page and "Retiré" in page
     assert web_world.faps.dossiers.load(web_world.officer, first).state is DossierState.AWARDED
     assert web_world.faps.dossiers.load(web_world.officer, second).state is DossierState.PROPOSED
-    assert post(client, f"{base}/cloturer").status_code == 302
+    unconfirmed = post(client, f"{base}/cloturer")
+    assert unconfirmed.status_code == 400 and "confirmer la clôture" in text_of(unconfirmed)
+    assert "Clôture de la séance" in text_of(client.get(base))
+    assert post(client, f"{base}/cloturer", {"confirm": "oui"}).status_code == 302
     assert "Close" in text_of(client.get(base))
 
 
@@ -114,7 +117,10 @@ def test_closing_with_pending_items_is_refused(signed_in: SignedIn, web_world: W
     dossier_id = web_world.proposed()
     session_id = web_world.session()
     web_world.faps.council.add_to_agenda(web_world.secretariat, session_id, [dossier_id])
-    response = post(signed_in("secretariat"), f"/assemblees/seances/{session_id}/cloturer")
+    client = signed_in("secretariat")
+    page = text_of(client.get(f"/assemblees/seances/{session_id}"))
+    assert "quand chaque point aura son issue" in page and "Clore la séance" not in page
+    response = post(client, f"/assemblees/seances/{session_id}/cloturer", {"confirm": "oui"})
     assert response.status_code in (400, 422)
 
 
