@@ -79,6 +79,7 @@ FIELD_LABELS = {
     "as_of": "Date", "from": "Date de début", "to": "Date de fin", "version": "Version",
     "session": "Séance ou année", "state": "État", "requested": "Montant sollicité",
     "proposed": "Montant proposé", "paid": "Versé",
+    "url": "Adresse de réception (https)", "event_types": "Événements",
 }
 LINE_FIELDS = {"expenses": ("Dépense", "Dépenses"), "public_funding": ("Financement public", ""),
                "private_funding": ("Financement privé", "")}
