@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Callable
 from decimal import Decimal
@@ -194,6 +195,6 @@ def test_a_lapsed_grant_explains_its_lower_amount_and_its_motive(
 
 @pytest.mark.parametrize("path", FOOTER)
 def test_the_footer_pages_use_typographic_apostrophes(client: FlaskClient, path: str):
-    visible = re.sub(r"<script.*?</script>|<[^>]+>", " ", client.get(path).get_data(as_text=True),
-                     flags=re.S)
+    visible = html.unescape(re.sub(r"<script.*?</script>|<[^>]+>", " ",
+                                   client.get(path).get_data(as_text=True), flags=re.S))
     assert not re.findall(r"\w'\w", visible)  # « d’agglomération », never « d'agglomération »
