@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from pydantic import BaseModel, ConfigDict, Field
 
 
@@ -16,11 +18,17 @@ class Commune(BaseModel):
     cpts: str = ""
 
 
+def french_key(name: str) -> tuple[str, str]:
+    """Sort key of a name the French way: « Émerainville » between « Courtry » and « Lognes »."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold(), name
+
+
 class CommuneDirectory:
     """The set of member communes, looked up by INSEE code."""
 
     def __init__(self, communes: list[Commune]) -> None:
-        self._by_insee = {c.insee: c for c in sorted(communes, key=lambda c: c.name)}
+        self._by_insee = {c.insee: c for c in sorted(communes, key=lambda c: french_key(c.name))}
 
     def get(self, insee: str) -> Commune | None:
         """Return the commune with this INSEE code, if it is a member."""

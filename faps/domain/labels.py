@@ -79,6 +79,7 @@ FIELD_LABELS = {
     "as_of": "Date", "from": "Date de début", "to": "Date de fin", "version": "Version",
     "session": "Séance ou année", "state": "État", "requested": "Montant sollicité",
     "proposed": "Montant proposé", "paid": "Versé",
+    "url": "Adresse de réception (https)", "event_types": "Événements",
 }
 LINE_FIELDS = {"expenses": ("Dépense", "Dépenses"), "public_funding": ("Financement public", ""),
                "private_funding": ("Financement privé", "")}
@@ -138,10 +139,13 @@ def short_date(value: date | datetime) -> str:
 
 def plural(count: int, singular: str, plural_form: str | None = None,
            none: str | None = None) -> str:
-    """Return « 1 point inscrit », « 3 points inscrits » (`none` for zero, if given)."""
+    """Return « 1 point inscrit », « 3 points inscrits » (`none` for zero, if given).
+
+    French keeps the singular below two: « 0 abstention », « 1,5 jour ».
+    """
     if count == 0 and none is not None:
         return none
-    return f"{count} {singular if count == 1 else (plural_form or _pluralize(singular))}"
+    return f"{count} {singular if abs(count) < 2 else (plural_form or _pluralize(singular))}"
 
 
 def _pluralize(words: str) -> str:

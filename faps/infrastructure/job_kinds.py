@@ -16,7 +16,7 @@ from faps.infrastructure.outbox import outbox
 from faps.infrastructure.transcodings import faps_transcodings
 
 AUDIT_LOG = "audit-log"
-LABELS = {AUDIT_LOG: "Journal d'audit complet (JSON Lines)"}
+LABELS = {AUDIT_LOG: "Journal d’audit complet (JSON Lines)"}
 PARIS = ZoneInfo("Europe/Paris")
 
 

@@ -83,7 +83,9 @@ Notify = Callable[[sa.Connection, Job, datetime], None]
 def _job(row: Any) -> Job:
     return Job(row.id, row.kind, row.requester_id, row.requester_email,
                json.loads(row.parameters or "{}"), row.state, int(row.done), int(row.total),
-               row.file_name, row.error, row.created_at, row.finished_at, row.expires_at)
+               row.file_name, row.error, as_utc(row.created_at),
+               row.finished_at and as_utc(row.finished_at),
+               row.expires_at and as_utc(row.expires_at))
 
 
 class JobQueue:

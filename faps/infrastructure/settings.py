@@ -52,23 +52,23 @@ class Settings(BaseSettings):
     agglomeration_siret: str = ""
     commune_sirets: Annotated[dict[str, str], NoDecode] = Field(default_factory=dict)
     # The footer pages (mentions légales, accessibilité, données personnelles, aide et contact).
-    legal_director: str = "Le président de la communauté d'agglomération"
-    legal_address: str = ("Hôtel d'agglomération, 5 cours de l'Arche Guibert, 77200 Torcy")
-    legal_host: str = "Serveurs de la communauté d'agglomération, à l'adresse ci-dessus"
+    legal_director: str = "Le président de la communauté d’agglomération"
+    legal_address: str = ("Hôtel d’agglomération, 5 cours de l’Arche Guibert, 77200 Torcy")
+    legal_host: str = "Serveurs de la communauté d’agglomération, à l’adresse ci-dessus"
     contact_email: str = ""
     contact_phone: str = ""
     contact_hours: str = "du lundi au vendredi, de 9 h à 12 h et de 14 h à 17 h"
     dpo_contact: str = ""
-    data_retention: str = ("dossiers, pièces et historique : 10 ans après la clôture du dossier "
-                           "(durée d'utilité administrative des pièces comptables), puis "
-                           "versement aux archives publiques ou destruction ; comptes "
-                           "désactivés : 1 an après leur désactivation")
+    data_retention: str = ("dossiers, pièces et historique\u202f: 10 ans après la clôture du "
+                           "dossier (durée d’utilité administrative des pièces comptables), puis "
+                           "versement aux archives publiques ou destruction\u202f; comptes "
+                           "désactivés\u202f: 1 an après leur désactivation")
     accessibility_status: str = "partiellement conforme"
     accessibility_audit: str = (
         "contrôle automatisé (axe-core 4.12, règles WCAG 2.1 A et AA) de chaque page de chaque "
-        "rôle, à 320 et à 1 280 pixels de large : aucune non-conformité détectée ; navigation "
-        "au clavier vérifiée sur les parcours principaux. Aucun audit manuel complet des "
-        "106 critères du RGAA n'a encore été réalisé")
+        "rôle, à 320 et à 1\u202f280 pixels de large\u202f: aucune non-conformité détectée\u202f; "
+        "navigation au clavier vérifiée sur les parcours principaux. Aucun audit manuel complet "
+        "des 106 critères du RGAA n’a encore été réalisé")
     accessibility_audit_date: str = "6 décembre 2026"
     projections_autorebuild: bool = True
     # The anchored chain: the Ed25519 key file (outside the database; `faps audit keygen`) and

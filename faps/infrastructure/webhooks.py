@@ -117,23 +117,23 @@ class WebhookRules:
         """Refuse a URL that is not https, or that points into a private network."""
         parts = urlsplit(url)
         if parts.scheme not in ("https", "http") or not parts.hostname:
-            raise InvalidInputError({"url": ["Adresse : URL https complète attendue"]})
+            raise InvalidInputError({"url": ["URL https complète attendue"]})
         if parts.scheme == "http" and not self.allow_http:
-            raise InvalidInputError({"url": ["Adresse : seules les URL https sont permises"]})
+            raise InvalidInputError({"url": ["seules les URL https sont permises"]})
         host = parts.hostname
         if host in self.allowed_hosts:
             return
         try:
             addresses = {info[4][0] for info in socket.getaddrinfo(host, parts.port or 443)}
         except OSError:
-            raise InvalidInputError({"url": [f"Adresse : l'hôte {host} est introuvable"]}) \
+            raise InvalidInputError({"url": [f"l’hôte {host} est introuvable"]}) \
                 from None
         for address in addresses:
             ip = ipaddress.ip_address(str(address).split("%")[0])
             if (ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved
                     or ip.is_multicast or ip.is_unspecified):
                 raise InvalidInputError({"url": [
-                    f"Adresse : {host} mène à un réseau privé ou local ({ip}), refusé"]})
+                    f"{host} mène à un réseau privé ou local ({ip}), refusé"]})
 
 
 class Webhooks:
@@ -152,8 +152,8 @@ class Webhooks:
         unknown = sorted(set(event_types) - set(EVENT_TYPES.values()))
         if not event_types or unknown:
             raise InvalidInputError({"event_types": [
-                "Types d'événements : inconnus " + ", ".join(unknown) if unknown
-                else "Types d'événements : au moins un"]})
+                "types inconnus\u202f: " + ", ".join(unknown) if unknown
+                else "cochez au moins un événement"]})
         self.rules.check(url)
         subscription_id = uuid4()
         secret = "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()

@@ -39,7 +39,7 @@ class ActivationSchema(FrenchSchema):
 def options() -> dict[str, Any]:
     """Return the choices of the account forms."""
     return {"roles": [("", "— choisir —")] + [(r, Role(r).label) for r in ROLES],
-            "commune_options": [("", "— aucune (rôles de l'agglomération) —")] + [
+            "commune_options": [("", "— aucune (rôles de l’agglomération) —")] + [
                 (c.insee, c.name) for c in services().ctx.communes]}
 
 

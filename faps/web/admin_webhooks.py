@@ -38,7 +38,7 @@ def subscribe():  # type: ignore[no-untyped-def]
     """Subscribe a URL; show its secret this once."""
     url = request.form.get("url", "").strip()
     if not 8 <= len(url) <= 2000:
-        raise InvalidInputError({"url": ["Adresse : URL https complète attendue"]})
+        raise InvalidInputError({"url": ["URL https complète attendue"]})
     types = [t for t in request.form.getlist("event_types") if t in TYPES]
     subscription_id, secret = webhooks_of(services()).subscribe(url, types)
     context = {**_context(), "created": {"id": subscription_id, "secret": secret}}

@@ -131,6 +131,10 @@ def sessions():  # type: ignore[no-untyped-def]
 def schedule():  # type: ignore[no-untyped-def]
     """Schedule a council or board session."""
     data = parse(SessionForm(), request.form)
+    if any(s.session_date == data["session_date"] and s.body == data["body"]
+           for s in services().queries.sessions(actor())):  # a second click, most likely
+        raise InvalidInputError({"session_date": [
+            "une séance de cette instance est déjà prévue ce jour-là"]})
     session_id = services().council.schedule(actor(), **data)
     flash("Séance créée.", "success")
     return redirect_to("assemblees.session", session_id=session_id)

@@ -145,6 +145,7 @@ def diff():  # type: ignore[no-untyped-def]
     if start > end:
         errors.setdefault("from", []).append("la date de début doit précéder la date de fin")
     if errors:
+        errors = {k: errors[k] for k in ("from", "to") if k in errors}  # in the form's order
         return render_template("audit/diff.html", start=start, end=end, errors=errors,
                                error_message=InvalidInputError(errors).message,
                                changed=[], deltas=[], zero=Decimal(0)), 400

@@ -23,7 +23,7 @@ def test_the_auditor_prepares_the_log_in_the_background_and_downloads_it(
 
     page.wait_for_url("**/exports/travaux/*")
     assert page.get_by_role("heading", level=1).inner_text() == (
-        "Journal d'audit complet (JSON Lines)")
+        "Journal d’audit complet (JSON Lines)")
     assert page.locator("progress#job-progress").is_visible()
     shot(page, "audit-job-1-started")
 

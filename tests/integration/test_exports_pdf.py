@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import io
 import re
+from decimal import Decimal
 
 import pytest
 from pypdf import PdfReader
 
 from faps.domain.errors import TransitionNotAllowedError
 from faps.domain.money import format_euros
-from faps.infrastructure.exports.pdf import blocks
+from faps.infrastructure.exports.pdf import blocks, render_pdf, typography
 from faps.infrastructure.exports.wording import act, de
 from tests.integration.test_exports_tables import service, vote_three_outcomes
 from tests.support import World
@@ -138,3 +139,12 @@ def test_a_heading_is_one_line_and_the_next_line_a_paragraph() -> None:
     text = "# Titre\nExpéditeur\n\n## Délibération n° 1\nVu le CGCT ;\n- un point\n- un autre"
     assert blocks(text) == ["# Titre", "Expéditeur", "## Délibération n° 1", "Vu le CGCT ;",
                             "- un point", "- un autre"]
+
+
+def test_a_line_never_starts_with_a_colon_or_the_end_of_an_amount() -> None:
+    # Every prefix length once: somewhere the line is full right before « ; » or an amount.
+    amount = format_euros(Decimal("53670"))
+    text = "\n\n".join(typography(f"{'x' * n} le fonds de {amount} pour la commune ; la suite")
+                         for n in range(1, 90))
+    lines = text_of(render_pdf(text, "Essai", "pied", "auteur")).splitlines()
+    assert not [line for line in lines if re.match(r"\s*(;|\d{3},\d\d|€)", line)]

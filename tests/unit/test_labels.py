@@ -76,6 +76,7 @@ def test_plurals_follow_the_count() -> None:
     assert plural(3, "point inscrit") == "3 points inscrits"
     assert plural(1, "abstention") == "1 abstention"
     assert plural(0, "point", none="aucun point") == "aucun point"
+    assert plural(0, "abstention") == "0 abstention"  # French: singular below two
 
 
 def test_a_version_named_by_its_date_reads_as_a_date() -> None:

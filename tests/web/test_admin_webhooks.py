@@ -48,3 +48,19 @@ def test_a_private_address_is_refused_with_the_field_named(signed_in: SignedIn):
 
 def test_webhooks_are_for_administrators_only(signed_in: SignedIn):
     assert signed_in("officer").get("/admin/webhooks").status_code == 403
+
+
+def test_a_refused_subscription_names_its_fields_by_their_labels_and_keeps_the_choices(
+        signed_in: SignedIn):
+    admin = signed_in("admin")
+    token = csrf_of(admin, "/admin/webhooks")
+    none = admin.post("/admin/webhooks", data={"csrf_token": token,
+                                               "url": "https://127.0.0.1/recu"})
+    text = none.get_data(as_text=True)
+    assert none.status_code == 400 and "cochez au moins un événement" in text
+    assert "Événements</a>" in text and "event types" not in text and "event_types :" not in text
+    private = admin.post("/admin/webhooks", data={
+        "csrf_token": token, "url": "https://127.0.0.1/recu", "event_types": ["dossier.voted"]})
+    text = private.get_data(as_text=True)
+    assert "Adresse de réception (https)</a>" in text and "url :" not in text
+    assert 'value="dossier.voted" checked' in text

@@ -61,6 +61,9 @@ def test_the_secretariat_schedules_a_session(signed_in: SignedIn, web_world: Wor
     page = text_of(client.get(response.headers["Location"]))
     assert "14 mars 2024" in page and "65 conseillers en exercice" in page
     assert "14/03/2024" in text_of(client.get("/assemblees/"))
+    again = post(client, "/assemblees/", SESSION)  # the same session, submitted twice
+    assert again.status_code == 400 and "déjà prévue ce jour-là" in text_of(again)
+    assert text_of(client.get("/assemblees/")).count("14/03/2024") == 1
 
 
 def test_a_session_form_with_errors_keeps_the_input(signed_in: SignedIn):

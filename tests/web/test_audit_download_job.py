@@ -47,6 +47,7 @@ def test_the_log_is_prepared_in_the_background_then_offered_and_mailed(
     page = browser.get(page_url).get_data(as_text=True)
     assert re.search(r'<progress id="job-progress" max="100" value="0"', page)
     assert 'role="status"' in page and "En attente" in page
+    assert "Demandé le 05/02/2024 à 10:00" in page  # 09:00 UTC, read in Paris time
     assert browser.get(f"{page_url}/etat").get_json()["state"] == "queued"
     assert file_status(browser, f"{page_url}/fichier") == 404  # nothing yet
 

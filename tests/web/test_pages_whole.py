@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Callable
 from decimal import Decimal
 from io import BytesIO
@@ -190,3 +192,10 @@ def test_a_lapsed_grant_explains_its_lower_amount_and_its_motive(
     assert attributed.startswith("0,00 €") and "voté : 30 000,00 €" in attributed
     assert "30 000,00 € non versés annulés par la caducité" in attributed
     assert "Travaux non commencés dans le délai du règlement." in page
+
+
+@pytest.mark.parametrize("path", FOOTER)
+def test_the_footer_pages_use_typographic_apostrophes(client: FlaskClient, path: str):
+    visible = html.unescape(re.sub(r"<script.*?</script>|<[^>]+>", " ",
+                                   client.get(path).get_data(as_text=True), flags=re.S))
+    assert not re.findall(r"\w'\w", visible)  # « d’agglomération », never « d'agglomération »

@@ -316,3 +316,7 @@ def test_reversed_or_future_dates_on_the_ecarts_page_are_refused_naming_the_fiel
     future = browser.get("/audit/ecarts?from=2024-01-01&to=2099-01-01")
     assert future.status_code == 400
     assert "Date de fin</a>\u202f: date à venir" in future.get_data(as_text=True)
+    both = browser.get("/audit/ecarts?from=abc&to=1999-99-99").get_data(as_text=True)
+    # the summary names the fields as their labels say, in the form's order
+    assert '<label for="f-from">Date de début</label>' in both
+    assert both.index(">Date de début</a>") < both.index(">Date de fin</a>")

@@ -76,8 +76,11 @@ def _fonts() -> tuple[str, str]:
 
 
 def _inline(text: str, font: str) -> str:
+    # ReportLab breaks lines at a narrow no-break space (it counts it as white space) but not
+    # at a no-break space: « ; » and « 670,00 € » would start a line of their own.
+    text = text.replace(NNBSP, "\u00a0")
     if font == "Helvetica":
-        text = text.replace(NNBSP, "\u00a0").replace("\u2014", "-")
+        text = text.replace("\u2014", "-")
     return re.sub(r"\*\*(.+?)\*\*", r"<b>\1</b>", escape(text))
 
 
