@@ -28,7 +28,9 @@ def test_an_agent_creates_a_token_sees_it_once_then_revokes_it(
     page: Any, login: Callable[[Any, str], None]
 ):
     login(page, "agent")
-    page.get_by_role("link", name="Jetons d’API").click()
+    page.get_by_role("link", name="Mon compte").click()
+    assert page.get_by_role("heading", name="Jetons d’API").is_visible()
+    page.get_by_role("link", name="Gérer mes jetons d’API").click()
     page.get_by_label("Nom du jeton").fill("Outil de suivi des projets")
     page.get_by_label("Durée de validité (jours)").fill("90")
     page.get_by_role("button", name="Créer le jeton").click()

@@ -15,6 +15,11 @@ from tests.support import pdf
 DEVIS = "Devis ou estimation détaillée des dépenses (HT, TVA, TTC)"
 
 
+def queue(page: Any, key: str) -> Any:
+    """Return the table of one kind of the *À traiter* queue (wrapped in its scroll box)."""
+    return page.locator(f"section[aria-labelledby=q-{key}] table")
+
+
 def mails_to(live_server: LiveServer, address: str) -> list[dict[str, Any]]:
     """Return the mails queued or sent to an address."""
     outbox = live_server.world.faps.mailer.outbox
@@ -65,9 +70,9 @@ def test_an_officer_sends_a_proposed_dossier_back_and_the_commune_corrects_it(
     queue_link = officer.get_by_role("link", name=re.compile(r"À traiter \(\d+\)"))
     assert queue_link.is_visible()
     queue_link.click()
-    assert officer.locator("#q-reponses + table").get_by_text("Maison de santé").is_visible()
+    assert queue(officer, "reponses").get_by_text("Maison de santé").is_visible()
     shot(officer, "correction-03-a-traiter")
-    officer.locator("#q-reponses + table a").first.click()
+    queue(officer, "reponses").locator("a").first.click()
     assert officer.get_by_role("heading", name="La commune a répondu").is_visible()
     officer.get_by_role("button", name="Accepter la réponse").click()
     assert officer.get_by_text("Réponse acceptée").first.is_visible()
@@ -110,7 +115,7 @@ def test_a_consulted_body_answers_once_through_its_link(
     officer.get_by_role("button", name="Demander l’avis").click()
     assert officer.get_by_text("Avis demandé à ARS Île-de-France").is_visible()
     officer.goto("/instruction/a-traiter")
-    assert officer.locator("#q-avis + table").get_by_text("ARS Île-de-France").is_visible()
+    assert queue(officer, "avis").get_by_text("ARS Île-de-France").is_visible()
 
     (request,) = mails_to(live_server, "avis@ars.test")
     link = re.search(r"https?://\S+(/avis/\S+)", request["body"])

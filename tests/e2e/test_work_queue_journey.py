@@ -10,7 +10,12 @@ from decimal import Decimal
 from typing import Any
 
 from tests.e2e.conftest import LiveServer, shot
-from tests.payments_support import request
+from tests.payments_support import ready_to_pay, request
+
+
+def queue(page: Any, key: str) -> Any:
+    """Return the table of one kind of the *À traiter* queue (wrapped in its scroll box)."""
+    return page.locator(f"section[aria-labelledby=q-{key}] table")
 
 
 def menu_count(page: Any) -> int:
@@ -29,9 +34,9 @@ def test_each_arrival_lands_in_the_officers_queue_and_its_count(
     before = menu_count(officer)
 
     awarded = w.awarded()
-    w.faps.grants.notify(w.officer, awarded)
+    ready_to_pay(w, awarded)  # notified and its agreement signed: the commune may ask
     officer.goto(f"/finances/dossiers/{awarded}/versements")
-    assert officer.get_by_text(re.compile("c’est à la commune de demander un versement")) \
+    assert officer.get_by_text(re.compile("C’est à la commune de demander un versement")) \
         .is_visible()
     shot(officer, "a-traiter-01-versements-rien-demande")
 
@@ -44,15 +49,15 @@ def test_each_arrival_lands_in_the_officers_queue_and_its_count(
 
     officer.goto("/instruction/a-traiter")
     assert menu_count(officer) == before + 4
-    versements = officer.locator("#q-versements + table")
+    versements = queue(officer, "versements")
     assert versements.get_by_role("link", name=re.compile("FAPS-")).is_visible()
-    assert officer.locator("#q-avis + table").get_by_text("CPTS Marne-la-Vallée").is_visible()
-    assert officer.locator("#q-avis + table").get_by_text("bientôt").is_visible()
-    assert officer.locator("#q-messages + table").get_by_text("Lognes").is_visible()
-    assert officer.locator("#q-a_instruire + table").get_by_text("Déposé").first.is_visible()
+    assert queue(officer, "avis").get_by_text("CPTS Marne-la-Vallée").is_visible()
+    assert queue(officer, "avis").get_by_text("bientôt").is_visible()
+    assert queue(officer, "messages").get_by_text("Lognes").is_visible()
+    assert queue(officer, "a_instruire").get_by_text("Déposé").first.is_visible()
     shot(officer, "a-traiter-02-file")
 
-    officer.locator("#q-messages + table a").first.click()
+    queue(officer, "messages").locator("a").first.click()
     assert "#messagerie" in officer.url
     officer.get_by_label("Nouveau message").fill("Le calendrier peut glisser d’un mois.")
     officer.get_by_role("button", name="Envoyer le message").click()
