@@ -19,7 +19,7 @@ def test_a_draft_is_the_communes_own_and_can_be_deleted(
     login(agent, "agent")
     login(officer, "officer")
     agent.get_by_role("link", name="Nouveau dossier").click()
-    agent.get_by_label("Objet de l'opération").fill("Projet de cabinet abandonné")
+    agent.get_by_label("Objet de l’opération").fill("Projet de cabinet abandonné")
     agent.get_by_role("button", name="Créer le brouillon").click()
     dossier_path = agent.url.removesuffix("/modifier")
     dossier_id = dossier_path.rsplit("/", 1)[1]
@@ -28,7 +28,7 @@ def test_a_draft_is_the_communes_own_and_can_be_deleted(
     officer.goto("/instruction/")
     assert "Projet de cabinet abandonné" not in officer.content()
     assert officer.request.get(f"/instruction/dossiers/{dossier_id}").status == 404
-    assert officer.request.get("/api/v1/dossiers").json()["total"] == 0
+    assert officer.request.get("/api/v1/dossiers").json()["items"] == []
 
     # The commune deletes it: no withdrawal of a request never filed, and a confirmation first.
     agent.goto(dossier_path)

@@ -15,7 +15,7 @@ def _text(locator: Any) -> str:
 
 def _project(page: Any) -> None:
     page.get_by_role("link", name="Nouveau dossier").click()
-    page.get_by_label("Objet de l'opération").fill("Maison de santé de Torcy")
+    page.get_by_label("Objet de l’opération").fill("Maison de santé de Torcy")
     page.get_by_role("button", name="Créer le brouillon").click()
     page.get_by_label("Occupation des locaux par la commune").select_option("proprietaire")
     page.get_by_label("Libellé de la dépense 1").fill("Travaux d'aménagement")

@@ -21,11 +21,12 @@ from tests.web.test_words import edit_a_draft, edited_dossier, faults
 @pytest.fixture(scope="module")
 def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Any, dict]]:
     """Serve the demo (and one edited draft) over HTTP for this module."""
-    clock = demo_clock()
+    today = date.today()
+    clock = demo_clock(today)
     tmp = tmp_path_factory.mktemp("words-e2e")
     faps = build_faps(f"sqlite:///{tmp / 'faps.sqlite3'}", tmp, clock)
     with faps.unit_of_work():
-        result = Demo(faps, clock, date.today()).run()
+        result = Demo(faps, clock, today).run()
     commune = edit_a_draft(faps, {a.commune: a.email for a in result.accounts if a.commune})
     accounts = {}
     for a in result.accounts:

@@ -13,6 +13,7 @@
     var number = ++sent;
     var data = new FormData(form);
     data.delete("action");
+    data.delete("form_once");  // a preview must not use up the save's one-time token
     fetch(form.getAttribute("data-estimate"), {
       method: "POST", credentials: "same-origin", body: data,
       headers: { "X-CSRF-Token": form.querySelector("input[name=csrf_token]").value }
