@@ -129,6 +129,8 @@ def edit_context(dossier_id: UUID, **_: Any) -> dict[str, Any]:
     return {"dossier": dossier, "form": form, "version": dossier.version,
             "rows": {p: row_count(form, p, extra[p]) for p in ROWS},
             "totals": totals(dossier.content), "tenures": TENURES, "yes_no": YES_NO,
+            "commune_funders": commune_as_funder(dossier.content,
+                                                 faps.ctx.communes.name(dossier.commune)),
             "categories": CATEGORIES, "correction_labels": CONTENT_FIELD_LABELS,
             "cap_labels": CAP_LABELS, **plan_context(dossier, form, reglement_of(dossier).version)}
 
