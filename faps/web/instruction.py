@@ -12,7 +12,7 @@ from marshmallow import fields
 from faps.application.deadlines import NEAR_DAYS, Deadline
 from faps.application.queries import SORTS, DossierFilter
 from faps.domain.actors import Role
-from faps.domain.dossier_content import DossierState
+from faps.domain.dossier_content import UNFILED_STATES, DossierState
 from faps.domain.labels import plural
 from faps.web import instruction_forms as forms
 from faps.web.common import (
@@ -84,7 +84,7 @@ def inbox_context() -> dict[str, Any]:
     return {"page": faps.queries.dossiers(actor(), inbox_filter()), "args": args,
             "query": urlencode([(k, v) for k in INBOX_ARGS for v in request.args.getlist(k) if v]),
             "officers": faps.queries.officers(), "sortable": forms.SORTABLE,
-            "states": list(DossierState),
+            "states": [s for s in DossierState if s not in UNFILED_STATES],  # drafts are hidden
             "saved": SavedViews(faps.engine, actor().account_id).list(),
             "deadlines": "finances.deadlines" in current_app.view_functions,
             "urgent": urgent_deadlines()}

@@ -66,7 +66,7 @@ def test_items_move_sessions_close_knowingly_and_a_vote_is_rectified(
     second.get_by_label("Motif du retrait").fill(
         "Dossier incomplet : plan de financement à revoir.")
     second.get_by_role("button", name="Retirer le point").click()
-    page.get_by_text("Point n° 2 retiré de l'ordre du jour.").wait_for()
+    page.get_by_text("Point n° 2 retiré de l’ordre du jour.").wait_for()
     page.get_by_role("button", name="Clore la séance").click()
     assert "cochez la case" in page.locator("#e-close-confirm").inner_text()
     page.get_by_label("Je confirme la clôture de la séance.").check()
@@ -101,11 +101,11 @@ def test_items_move_sessions_close_knowingly_and_a_vote_is_rectified(
     agent = new_page()
     login(agent, "agent")
     agent.goto(f"/commune/dossiers/{voted}")
-    decision = agent.locator("section", has=agent.locator("#decision")).inner_text()
+    decision = agent.locator("section", has=agent.locator("#decisions")).inner_text()
     assert "Décision du bureau communautaire" in decision
     assert "B-2024-017 (rectifiée" in decision
     assert "29 000,00 €" in decision.replace("\u202f", " ").replace("\xa0", " ")
     history = agent.locator("ol.timeline").inner_text()
     assert "Délibération rectifiée (erreur matérielle)" in history
-    assert "Bureau communautaire : adoptée" in history
+    assert "Bureau communautaire\u202f: adoptée" in history
     shot(agent, "seance-05-commune-decision-rectifiee")

@@ -36,7 +36,9 @@ def test_a_grant_is_asked_paid_retained_and_solde_without_dead_ends(
     assert "La décision doit être notifiée" in blockers.inner_text()
     assert "La convention de financement doit être signée" in blockers.inner_text()
     officer.goto(f"/finances/dossiers/{dossier_id}/versements")
-    assert "Aucune demande pour l’instant" in officer.locator("#demandes + table").inner_text()
+    requests = officer.locator("section", has=officer.locator("#demandes")).inner_text()
+    assert "Aucune demande pour l’instant" in requests
+    assert "notifiée à la commune. La convention de financement doit être signée." in requests
     shot(officer, "versements-01-aucune-demande")
     world.faps.grants.notify(world.officer, dossier_id)
     world.faps.grants.sign_agreement(world.officer, dossier_id, "CONV-2024-07",
