@@ -62,7 +62,8 @@ def test_a_dossier_goes_from_filing_to_an_adopted_vote_and_the_auditor_replays_i
     officer.get_by_role("button", name="Déclarer le dossier complet").click()
     officer.get_by_role("button", name="Instruire l’éligibilité").click()
     officer.get_by_text("plafond retenu").wait_for()
-    assert officer.get_by_label(re.compile("Montant proposé")).input_value() == "30000,00"
+    proposed = officer.get_by_role("textbox", name=re.compile("^Montant proposé"))
+    assert proposed.input_value() == "30000,00"
     officer.get_by_label("Motivation").fill("Projet conforme au règlement 2022.")
     shot(officer, "journey-02-instruction-dossier")
     officer.get_by_role("button", name="Proposer", exact=True).click()

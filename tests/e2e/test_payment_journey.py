@@ -75,7 +75,7 @@ def test_a_commune_requests_its_balance_the_officer_pays_it_and_the_budget_shows
     agent.get_by_label("Dépense éligible acquittée (€)").fill("100 000,00")
     agent.get_by_label(re.compile("— etat_recapitulatif.pdf")).check()
     agent.get_by_label(re.compile("— factures.pdf")).check()
-    agent.get_by_label(re.compile("Certificat d'achèvement")).set_input_files(files=[{
+    agent.get_by_label(re.compile("Certificat d’achèvement")).set_input_files(files=[{
         "name": "certificat_achevement.pdf", "mimeType": "application/pdf",
         "buffer": pdf("certificat_achevement")}])
     shot(agent, "payment-01-commune-demande-de-solde")

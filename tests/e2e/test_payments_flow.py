@@ -87,7 +87,7 @@ def test_a_grant_is_asked_paid_retained_and_solde_without_dead_ends(
         files("etat-final.pdf"))
     agent.get_by_label(re.compile("Factures acquittées")).first.set_input_files(
         files("facture-plombier.pdf", "facture-electricien.pdf"))
-    agent.get_by_label(re.compile("Certificat d'achèvement")).first.set_input_files(
+    agent.get_by_label(re.compile("Certificat d’achèvement")).first.set_input_files(
         files("pv-reception.pdf"))
     agent.get_by_role("button", name="Demander le versement").click()
     agent.get_by_text("Demande de versement transmise").wait_for()
