@@ -53,7 +53,8 @@ def test_the_own_share_as_a_public_line_is_flagged_and_its_cost_shown_before_sav
 ):
     login(page, "agent")
     _project(page)
-    page.get_by_role("button", name="Ajouter un financement").first.click()
+    with page.expect_navigation():  # the row is added by the server: type in the new page
+        page.get_by_role("button", name="Ajouter un financement").first.click()
     page.get_by_label("Financeur 2").first.fill("Commune de Torcy (autofinancement)")
     page.get_by_label("Montant du financement 2").first.fill("56 650")
     warnings = page.locator("#estimation [data-plan=warnings]")
