@@ -105,7 +105,7 @@ def test_bad_input_is_a_problem_with_french_messages_naming_each_field(
     assert errors["requested_amount"] == [
         "Montant sollicité\u202f: montant en euros attendu, par exemple 12345.67"]
     assert errors["color"] == ["champ inconnu"]
-    assert errors["expenses[0].category"] == ["Dépenses\u202f: champ obligatoire"]
+    assert errors["expenses[0].category"] == ["Catégorie\u202f: champ obligatoire"]
 
 
 def test_patch_needs_the_version_read_and_a_stale_one_gets_412(app: Flask, web_world: World):

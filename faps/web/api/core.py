@@ -25,6 +25,7 @@ from marshmallow import Schema, fields
 from webargs.flaskparser import FlaskParser
 from werkzeug.exceptions import HTTPException
 
+from faps.domain.labels import FIELD_LABELS
 from faps.infrastructure.api_store import SqlAlchemyIdempotency, StoredResponse
 from faps.infrastructure.api_tokens import token_service
 from faps.web.common import current_actor, services
@@ -143,32 +144,11 @@ def http_problem(error: HTTPException) -> Response:
     return problem(status, error.description or TITLES.get(status, "Erreur"))
 
 
-# The labels of the fields the API takes, as the people who use faps name them.
-LABELS = {
-    "title": "Intitulé du projet", "description": "Description", "commune": "Commune",
-    "premises_address": "Adresse des locaux", "premises_tenure": "Statut d'occupation des locaux",
-    "health_activity": "Activité de santé", "professionals": "Professionnels de santé",
-    "works_started": "Travaux commencés", "works_planned_start": "Début prévu des travaux",
-    "expenses": "Dépenses", "public_funding": "Financements publics",
-    "private_funding": "Financements privés", "requested_amount": "Montant sollicité",
-    "amount": "Montant", "motive": "Motif", "message": "Message", "due_on": "Échéance",
-    "document_kinds": "Pièces demandées", "kind": "Type", "file": "Fichier",
-    "reference": "Référence", "decided_on": "Date de la délibération",
-    "signed_on": "Date de signature", "expenses_paid": "Dépenses réalisées",
-    "documents": "Pièces justificatives", "request_id": "Demande de versement",
-    "paid_on": "Date du paiement", "mandate_reference": "Référence du mandat",
-    "real_eligible_cost": "Coût éligible réel", "title_reference": "Référence du titre de recette",
-    "officer_id": "Instructeur", "text": "Note", "body": "Instance",
-    "session_date": "Date de séance",
-    "place": "Lieu", "convocation_date": "Date de convocation",
-    "councillors_in_office": "Conseillers en exercice", "president": "Président",
-    "secretary": "Secrétaire de séance", "dossier_ids": "Dossiers", "outcome": "Issue",
-    "deliberation_reference": "Référence de la délibération", "votes_for": "Voix pour",
-    "votes_against": "Voix contre", "abstentions": "Abstentions", "present": "Présents",
-    "voting": "Votants", "as_of": "Date", "annee": "Année", "etat": "État", "q": "Recherche",
-    "limit": "Nombre par page", "cursor": "Curseur", "name": "Nom",
-    "expires_days": "Durée de validité",
-}
+# The labels of the fields the API takes, as the people who use faps name them: the one map of
+# faps.domain.labels, and the API's own query parameters.
+LABELS = {**FIELD_LABELS, "request_id": "Demande de versement", "annee": "Année", "etat": "État",
+          "q": "Recherche", "limit": "Nombre par page", "cursor": "Curseur",
+          "expires_days": "Durée de validité"}
 
 
 def labelled(errors: Mapping[str, list[str]]) -> dict[str, list[str]]:
