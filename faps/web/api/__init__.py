@@ -44,7 +44,7 @@ bp.record_once(_setup)
 
 def init_api(app: Flask) -> core.FapsApi:
     """Set flask-smorest up with the API's blueprints and the token, limit and retry checks."""
-    from faps.web.api import dossiers, exports, fund, steps
+    from faps.web.api import dossiers, endings, exchanges, exports, fund, sessions, steps
 
     for key, value in {"API_TITLE": "FAPS", "API_VERSION": "1.0.0", "OPENAPI_VERSION": "3.1.0",
                        "OPENAPI_URL_PREFIX": core.PREFIX, "OPENAPI_JSON_PATH": "openapi.json",
@@ -60,7 +60,8 @@ def init_api(app: Flask) -> core.FapsApi:
             "session": {"type": "apiKey", "in": "cookie", "name": "faps_session"}}},
         "security": [{"jeton": []}, {"session": []}],
     })
-    for blueprint in (dossiers.blp, steps.blp, fund.blp, exports.blp):
+    for blueprint in (dossiers.blp, steps.blp, exchanges.blp, endings.blp, sessions.blp,
+                      fund.blp, exports.blp):
         api.register_blueprint(blueprint)
     core.install(app)
     app.extensions["faps_api"] = api

@@ -11,7 +11,7 @@ from faps.application.export_kinds import KIND_LABELS
 from faps.application.exports import MEDIA, export_service
 from faps.domain.errors import InvalidInputError
 from faps.web.api.core import ApiBlueprint
-from faps.web.api.schemas import In
+from faps.web.api.schema_base import In
 from faps.web.common import actor, services
 
 blp = ApiBlueprint("api_exports", __name__, url_prefix="/api/v1",
