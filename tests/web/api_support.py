@@ -40,3 +40,10 @@ class Caller:
     def patch(self, path: str, body: Any, headers: dict[str, str] | None = None) -> Any:
         """PATCH JSON with the token."""
         return self.client.patch(path, json=body, headers=self.headers(**(headers or {})))
+
+    def call(self, method: str, path: str, body: Any = None,
+             headers: dict[str, str] | None = None) -> Any:
+        """Any method, JSON body if given, with the token."""
+        kwargs: dict[str, Any] = {} if body is None else {"json": body}
+        return self.client.open(path, method=method, headers=self.headers(**(headers or {})),
+                                **kwargs)
