@@ -251,7 +251,7 @@ def test_the_secretariat_moves_an_item_to_another_session(app: Flask, web_world:
 def test_the_secretariat_rectifies_a_recorded_vote_and_the_budget_follows(
     app: Flask, web_world: World
 ):
-    dossier_id, session_id = on_agenda(web_world)
+    _dossier_id, session_id = on_agenda(web_world)
     web_world.faps.council.record_outcome(web_world.secretariat, session_id, 1, "adoptee",
                                           Decimal("30000.00"), "DEL-1", (50, 3, 2), (55, 55))
     body = {"amount": "25000.00", "deliberation_reference": "DEL-1", "votes_for": 50,
