@@ -40,6 +40,10 @@ def test_the_document_is_public_valid_openapi_3_1_and_every_operation_is_describ
             [r for status, r in op["responses"].items() if status.startswith("2")])
         if {s for s in statuses if s.startswith("2")} != {"204"}:  # no content: no example
             assert '"example"' in with_example, op["operationId"]
+    tags = {tag["name"]: tag["description"] for tag in document["tags"]}
+    assert "Échanges avec la commune" in tags and all(tags.values())
+    assert all(op["tags"][0] in tags for op in operations)
+    assert not [name for name in tags if name.startswith("api_")]  # people's words, not code
     ids = [op["operationId"] for op in operations]
     assert len(ids) == len(set(ids))
 

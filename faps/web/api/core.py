@@ -62,9 +62,18 @@ class FrenchParser(FlaskParser):
 
 
 class ApiBlueprint(Blueprint):
-    """A flask-smorest blueprint whose input errors are 400."""
+    """A flask-smorest blueprint whose input errors are 400, grouped under a French tag."""
 
     ARGUMENTS_PARSER = FrenchParser()
+
+    def __init__(self, name: str, import_name: str, *, tag: str, **kwargs: Any) -> None:
+        super().__init__(name, import_name, **kwargs)
+        self.tag = tag
+
+    def route(self, rule: str, *, parameters: Any = None, tags: Any = None,
+              **options: Any) -> Any:
+        """Declare a route; its operations go under the blueprint's French tag."""
+        return super().route(rule, parameters=parameters, tags=tags or [self.tag], **options)
 
 
 class FapsApi(Api):
@@ -72,6 +81,16 @@ class FapsApi(Api):
 
     ERROR_SCHEMA = ProblemSchema
     DEFAULT_ERROR_RESPONSE_NAME = None
+
+    def register_blueprint(self, blp: Blueprint, *, parameters: Any = None,
+                           **options: Any) -> None:
+        """Register a blueprint, its operations grouped under its French tag (not its name)."""
+        tag = getattr(blp, "tag", None) or options.get("name", blp.name)
+        self._app.extensions["flask-smorest"]["blp_name_to_api"][blp.name] = self
+        self._app.register_blueprint(blp, **options)
+        blp.register_views_in_doc(self, self._app, self.spec, name=blp.name,
+                                  parameters=parameters)
+        self.spec.tag({"name": tag, "description": blp.description})
 
     def _register_error_handlers(self) -> None:
         """faps.web.errors maps every error, for the API as for the pages."""

@@ -21,7 +21,8 @@ from faps.web.api.core import ApiBlueprint, problem
 from faps.web.common import actor, parse, services
 from faps.web.documents import content_disposition
 
-blp = ApiBlueprint("api_dossiers", __name__, url_prefix="/api/v1/dossiers",
+blp = ApiBlueprint("api_dossiers", __name__, tag="Dossiers",
+                   url_prefix="/api/v1/dossiers",
                    description="Les dossiers de demande de fonds de concours.")
 NOT_FOUND = 404
 

@@ -14,7 +14,8 @@ from faps.web.api.dossiers import step
 from faps.web.api.schema_base import StepOut
 from faps.web.common import actor, services
 
-blp = ApiBlueprint("api_endings", __name__, url_prefix="/api/v1/dossiers",
+blp = ApiBlueprint("api_endings", __name__, tag="Retraits et clôtures",
+                   url_prefix="/api/v1/dossiers",
                    description="Retraits, suppressions, clôtures, caducités et refus.")
 operation = partial(declare.operation, blp)
 MOTIVE = {"motive": "Le projet est abandonné par la commune."}

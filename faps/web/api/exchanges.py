@@ -21,7 +21,8 @@ from faps.web.api.declare import EXAMPLE_ID
 from faps.web.api.schema_base import EmptyIn
 from faps.web.common import actor, parse, services
 
-blp = ApiBlueprint("api_exchanges", __name__, url_prefix="/api/v1/dossiers",
+blp = ApiBlueprint("api_exchanges", __name__, tag="Échanges avec la commune",
+                   url_prefix="/api/v1/dossiers",
                    description="Corrections, réponses de la commune, messages et avis.")
 operation = partial(declare.operation, blp)
 MESSAGE_ID = "1b2c3d4e-5f60-4a1b-8c2d-3e4f5a6b7c8d"

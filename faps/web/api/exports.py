@@ -14,7 +14,8 @@ from faps.web.api.core import ApiBlueprint
 from faps.web.api.schema_base import In
 from faps.web.common import actor, services
 
-blp = ApiBlueprint("api_exports", __name__, url_prefix="/api/v1",
+blp = ApiBlueprint("api_exports", __name__, tag="Fichiers publiés",
+                   url_prefix="/api/v1",
                    description="Les fichiers publiés : décisions, SCDL, documents PDF.")
 NEEDS = {"decisions": (), "scdl-subventions": ("year",), "scdl-deliberations": ("year",),
          "pdf-session-list": ("session_id",), "pdf-deliberation": ("session_id", "item"),

@@ -22,7 +22,8 @@ from faps.web.api.dossiers import money, row_out
 from faps.web.api.schemas import AsOfArgs
 from faps.web.common import actor, services
 
-blp = ApiBlueprint("api_fund", __name__, url_prefix="/api/v1",
+blp = ApiBlueprint("api_fund", __name__, tag="Budget et fonds",
+                   url_prefix="/api/v1",
                    description="Budget, fonds, règlement, simulations et décisions.")
 SESSION_ID = "6a7b8c9d-0e1f-4a2b-9c3d-4e5f6a7b8c9d"
 BUDGET_OUT = {"year": 2026, "voted": "1000000.00", "committed": "30000.00", "paid": "0.00",

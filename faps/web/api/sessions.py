@@ -18,7 +18,8 @@ from faps.web.api.core import ApiBlueprint
 from faps.web.api.dossiers import money
 from faps.web.common import actor, services
 
-blp = ApiBlueprint("api_sessions", __name__, url_prefix="/api/v1",
+blp = ApiBlueprint("api_sessions", __name__, tag="Séances",
+                   url_prefix="/api/v1",
                    description="Les séances du Bureau et du Conseil : ordre du jour, votes.")
 errors = partial(declare.errors, blp)
 SESSION_ID = "6a7b8c9d-0e1f-4a2b-9c3d-4e5f6a7b8c9d"

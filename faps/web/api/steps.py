@@ -15,7 +15,8 @@ from faps.web.api import schemas as s
 from faps.web.api.core import ApiBlueprint
 from faps.web.common import actor, services
 
-blp = ApiBlueprint("api_steps", __name__, url_prefix="/api/v1/dossiers",
+blp = ApiBlueprint("api_steps", __name__, tag="Étapes du dossier",
+                   url_prefix="/api/v1/dossiers",
                    description="Les étapes de l'instruction et de la vie de la subvention.")
 operation = partial(declare.operation, blp)
 
