@@ -13,7 +13,7 @@ from flask import Blueprint, Flask, abort, render_template, send_from_directory
 from flask.blueprints import BlueprintSetupState
 from werkzeug.wrappers import Response
 
-from faps.web.api import core
+from faps.web.api import core, guards
 
 bp = Blueprint("api", __name__, url_prefix=core.PREFIX)
 DOC_ASSETS = frozenset({"swagger-ui-bundle.js", "swagger-ui.css"})
@@ -63,7 +63,7 @@ def init_api(app: Flask) -> core.FapsApi:
     for blueprint in (dossiers.blp, steps.blp, exchanges.blp, endings.blp, sessions.blp,
                       fund.blp, exports.blp):
         api.register_blueprint(blueprint)
-    core.install(app)
+    guards.install(app)
     app.extensions["faps_api"] = api
     return api
 

@@ -1,24 +1,18 @@
-"""The public API's machinery: flask-smorest set up for problem+json, tokens, limits, retries.
+"""The public API's machinery: flask-smorest set up for problem+json and French tags.
 
-- A call is authenticated by `Authorization: Bearer <token>` (acting with its account's role
-  and commune) or by the browser session, whose writes carry the `X-CSRF-Token` header.
-- Errors are `application/problem+json` (RFC 9457) with a per-field `errors` object.
-- A write with an `Idempotency-Key` is answered once; the same key and body again gets the
-  first response back (nothing recorded twice); another body with that key gets 422.
-- Each token (or signed-in account) may make `FAPS_API_RATE_LIMIT` calls a minute; past it,
-  429 with `Retry-After`. The count is kept per process (each gunicorn worker counts its own).
+- Errors are `application/problem+json` (RFC 9457) with a per-field `errors` object, the
+  fields named by their labels.
+- Operations are grouped under French tags (`ApiBlueprint(tag=…)`).
+Tokens, limits and retries are in `guards`.
 """
 
 from __future__ import annotations
 
-import hashlib
 import http
-import threading
-import time
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask, Response, current_app, g, json, request
+from flask import Response, current_app, json
 from flask_smorest import Api, Blueprint
 from flask_smorest.utils import prepare_response
 from marshmallow import Schema, fields
@@ -26,9 +20,6 @@ from webargs.flaskparser import FlaskParser
 from werkzeug.exceptions import HTTPException
 
 from faps.domain.labels import FIELD_LABELS
-from faps.infrastructure.api_store import SqlAlchemyIdempotency, StoredResponse
-from faps.infrastructure.api_tokens import token_service
-from faps.web.common import current_actor, services
 
 PROBLEM = "application/problem+json"
 PREFIX = "/api/v1"
@@ -180,146 +171,3 @@ def labelled(errors: Mapping[str, list[str]]) -> dict[str, list[str]]:
         found[path] = [f"{label}\u202f: {m}" if label and not m.startswith(label) else m
                        for m in messages]
     return found
-
-
-# -- authentication, rate limit and idempotency ---------------------------------------------
-class RateLimiter:
-    """A fixed window per caller and minute, in this process."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._windows: dict[str, tuple[int, int]] = {}
-
-    def retry_after(self, caller: str, limit: int) -> int:
-        """Count a call; return 0 if allowed, else the seconds until the next window."""
-        now = time.time()
-        window = int(now // 60)
-        with self._lock:
-            start, count = self._windows.get(caller, (window, 0))
-            if start != window:
-                start, count = window, 0
-            if count >= limit:
-                return max(1, int((window + 1) * 60 - now) + 1)
-            self._windows[caller] = (start, count + 1)
-            if len(self._windows) > 10_000:
-                self._windows = {k: v for k, v in self._windows.items() if v[0] == window}
-        return 0
-
-
-def _authenticate() -> Response | None:
-    header = request.headers.get("Authorization", "")
-    if not header:
-        return None
-    scheme, _, secret = header.partition(" ")
-    if scheme.lower() != "bearer" or not secret.strip():
-        return problem(401, "En-tête Authorization invalide : « Bearer <jeton> » attendu.",
-                       headers={"WWW-Authenticate": 'Bearer realm="faps"'})
-    found = token_service(services()).authenticate(secret.strip())
-    if found is None:
-        return problem(401, "Jeton absent, invalide, expiré ou révoqué.",
-                       headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
-    g.actor, g.api_token_id = found
-    return None
-
-
-def _caller() -> str | None:
-    token_id = g.get("api_token_id")
-    if token_id is not None:
-        return f"token:{token_id}"
-    found = current_actor()
-    return f"account:{found.account_id}" if found is not None else None
-
-
-def _idempotency() -> SqlAlchemyIdempotency:
-    faps = services()
-    if "api_idempotency" not in faps.extras:
-        engine = getattr(faps.ctx.credentials, "engine", faps.engine)
-        faps.extras["api_idempotency"] = SqlAlchemyIdempotency(engine)
-    store: SqlAlchemyIdempotency = faps.extras["api_idempotency"]
-    return store
-
-
-def _fingerprint() -> str:
-    digest = hashlib.sha256(f"{request.method} {request.full_path}\n".encode())
-    if request.mimetype != "multipart/form-data":
-        digest.update(request.get_data(cache=True))
-        return digest.hexdigest()
-    # A multipart body's boundary is random: the same upload is its fields and files' bytes.
-    for name, value in sorted(request.form.items(multi=True)):
-        digest.update(json.dumps(["field", name, value]).encode())
-    for name, upload in sorted(request.files.items(multi=True), key=lambda item: item[0]):
-        content = upload.stream.read()
-        upload.stream.seek(0)
-        digest.update(json.dumps(["file", name, upload.filename,
-                                  hashlib.sha256(content).hexdigest()]).encode())
-    return digest.hexdigest()
-
-
-def _replay_or_refuse(caller: str) -> Response | None:
-    key = request.headers.get("Idempotency-Key")
-    if key is None or request.method not in WRITES:
-        return None
-    if not 1 <= len(key) <= 255 or not key.isprintable():
-        return problem(400, "En-tête Idempotency-Key invalide (1 à 255 caractères).",
-                       {"Idempotency-Key": ["1 à 255 caractères imprimables"]})
-    fingerprint = _fingerprint()
-    stored = _idempotency().get(caller, key)
-    if stored is None:
-        g.idempotency = (caller, key, fingerprint)
-        return None
-    if stored.fingerprint != fingerprint:
-        return problem(422, "Cette clé d'idempotence a déjà servi pour une autre requête : "
-                       "prenez une nouvelle clé pour une nouvelle opération.",
-                       {"Idempotency-Key": ["déjà utilisée avec un autre contenu"]})
-    response = current_app.response_class(stored.body, status=stored.status,
-                                          content_type=stored.content_type)
-    if stored.location:
-        response.headers["Location"] = stored.location
-    response.headers["Idempotent-Replayed"] = "true"
-    return response
-
-
-def _remember(response: Response) -> Response:
-    pending = g.pop("idempotency", None)
-    if pending is not None and response.status_code in REPLAYABLE:
-        caller, key, fingerprint = pending
-        _idempotency().put(caller, key, StoredResponse(
-            fingerprint, response.status_code, response.content_type or "application/json",
-            response.headers.get("Location"), response.get_data()))
-    return response
-
-
-def install(app: Flask) -> None:
-    """Authenticate, limit and make retries safe on every /api/ call."""
-    limiter = RateLimiter()
-
-    @app.before_request
-    def _api_before() -> Response | None:
-        if not request.path.startswith("/api/") or _public(request.path):
-            return None
-        refused = _authenticate()
-        if refused is not None:
-            return refused
-        caller = _caller()
-        if caller is None:
-            return problem(401, "Authentifiez-vous : en-tête « Authorization: Bearer <jeton> », "
-                           "ou session du navigateur.",
-                           headers={"WWW-Authenticate": 'Bearer realm="faps"'})
-        wait = limiter.retry_after(caller, int(app.config.get("FAPS_API_RATE_LIMIT", 600)))
-        if wait:
-            return problem(429, f"Trop de requêtes : réessayez dans {wait} secondes.",
-                           headers={"Retry-After": str(wait)})
-        return _replay_or_refuse(caller)
-
-    @app.after_request
-    def _api_after(response: Response) -> Response:
-        if request.path.startswith("/api/"):
-            response = _remember(response)
-        return response
-
-
-PUBLIC = frozenset({f"{PREFIX}/openapi.json", f"{PREFIX}/docs", f"{PREFIX}/docs/"})
-
-
-def _public(path: str) -> bool:
-    return path in PUBLIC or path.startswith(f"{PREFIX}/docs/assets/")
