@@ -11,7 +11,7 @@ from uuid import UUID
 import click
 
 from faps.cli.support import INPUT_ERROR, fail, opened
-from faps.infrastructure.webhooks import EVENT_TYPES, webhooks_of
+from faps.infrastructure.webhooks import all_event_types, webhooks_of
 from faps.web.formatting import datetime_fr
 
 log = logging.getLogger("faps.webhooks")
@@ -33,7 +33,7 @@ def _uuid(text: str) -> UUID:
 
 @webhooks.command("subscribe", help="Abonne une URL à des types d’événements (séparés par des "
                   "virgules) et affiche son secret, une seule fois. Types : "
-                  + ", ".join(sorted(set(EVENT_TYPES.values()))) + ".")
+                  + ", ".join(all_event_types()) + ".")
 @click.argument("url")
 @click.option("--events", required=True, help="Types d’événements, séparés par des virgules.")
 def subscribe(url: str, events: str) -> None:

@@ -85,6 +85,7 @@ class Settings(BaseSettings):
     # unless listed (comma-separated host names or addresses, e.g. "127.0.0.1").
     webhooks_allow_http: bool = False
     webhooks_allowed_hosts: str = ""
+    webhooks_workers: int = Field(default=4, ge=1, le=32)  # dossiers delivered at once
     api_rate_limit: int = Field(default=600, gt=0)  # API calls a minute per token or account
 
     @field_validator("audit_signing_key", "audit_checkpoints", mode="before")

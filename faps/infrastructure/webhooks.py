@@ -1,14 +1,14 @@
-"""Signed webhooks (Standard Webhooks): subscriptions, a follower of the log, deliveries.
+"""Signed webhooks (Standard Webhooks): subscriptions, and the follower of the log.
 
 - The follower reads the notification log from its tracked position and, in the same
   transaction as the new position, queues one delivery per matching subscription: an event
-  is never lost when the process dies, and never queued twice.
-- The sender posts each due delivery, signed (`webhook-id`, `webhook-timestamp`,
-  `webhook-signature: v1,<base64 HMAC-SHA256>`), one dossier at a time in log order: a later
-  event of a dossier waits while an earlier one is failing. A delivery is marked delivered
-  only after a 2xx, so a sender killed mid-batch sends the rest (at least once) on restart.
-- A failure is retried with exponential backoff; a subscription failing for 24 hours is
-  paused and the administrators are mailed (through the outbox).
+  is never lost when the process dies, and never queued twice. Dossiers, council sessions and
+  yearly budgets have their event types (`EVENT_TYPES`, `SESSION_EVENT_TYPES`,
+  `BUDGET_EVENT_TYPES`).
+- The sender (webhook_sender) posts each due delivery, signed (`webhook-id`,
+  `webhook-timestamp`, `webhook-signature: v1,<base64 HMAC-SHA256>`), in log order per
+  aggregate, several aggregates at once.
+- The signing secrets are sealed at rest (webhook_secrets) and shown once.
 - Only https URLs (http if FAPS_WEBHOOKS_ALLOW_HTTP), never a private, loopback or link-local
   address unless FAPS_WEBHOOKS_ALLOWED_HOSTS lists it.
 """
@@ -16,18 +16,13 @@
 from __future__ import annotations
 
 import base64
-import hashlib
-import hmac
 import ipaddress
 import json
-import logging
 import secrets
 import socket
-import time
-import urllib.error
-import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 from uuid import UUID, uuid4
@@ -36,11 +31,13 @@ import sqlalchemy as sa
 
 from faps.domain.errors import InvalidInputError, NotFoundError
 from faps.infrastructure.credentials import metadata
+from faps.infrastructure.webhook_secrets import SecretBox
+from faps.infrastructure.webhook_sender import WebhookSender, mail_administrators, sign
+from faps.infrastructure.webhook_tables import deliveries, subscriptions, tracking
 
-log = logging.getLogger("faps.webhooks")
-PAUSE_AFTER = timedelta(hours=24)
-MAX_BACKOFF = timedelta(hours=1)
-TIMEOUT_SECONDS = 10
+__all__ = ["EVENT_TYPES", "WebhookRules", "Webhooks", "mail_administrators", "sign",
+           "webhooks_of"]
+
 # One event type per business event of a dossier (private notes are never sent).
 EVENT_TYPES = {
     "Drafted": "dossier.drafted", "Edited": "dossier.edited",
@@ -60,50 +57,39 @@ EVENT_TYPES = {
     "ClawbackRecovered": "grant.clawback_recovered", "Lapsed": "grant.lapsed",
     "Closed": "dossier.closed",
 }
-
-subscriptions = sa.Table(
-    "faps_webhook_subscriptions", metadata,
-    sa.Column("subscription_id", sa.Uuid, primary_key=True),
-    sa.Column("url", sa.String(2000), nullable=False),
-    sa.Column("event_types", sa.Text, nullable=False),  # space-separated
-    sa.Column("secret", sa.String(100), nullable=False),  # needed to sign: kept, shown once
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("paused_at", sa.DateTime(timezone=True), nullable=True),
-)
-deliveries = sa.Table(
-    "faps_webhook_deliveries", metadata,
-    sa.Column("delivery_id", sa.Uuid, primary_key=True),  # the webhook-id
-    sa.Column("subscription_id", sa.Uuid, nullable=False),
-    sa.Column("notification_id", sa.BigInteger, nullable=False),
-    sa.Column("dossier_id", sa.Uuid, nullable=False),
-    sa.Column("event_type", sa.String(60), nullable=False),
-    sa.Column("payload", sa.Text, nullable=False),
-    sa.Column("status", sa.String(12), nullable=False),  # pending, delivered
-    sa.Column("attempts", sa.Integer, nullable=False, default=0),
-    sa.Column("next_attempt_at", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("first_failure_at", sa.DateTime(timezone=True), nullable=True),
-    sa.Column("last_status_code", sa.Integer, nullable=True),
-    sa.Column("last_error", sa.String(500), nullable=True),
-    sa.Column("delivered_at", sa.DateTime(timezone=True), nullable=True),
-    sa.Index("ix_faps_webhook_due", "status", "subscription_id", "notification_id"),
-    sa.UniqueConstraint("subscription_id", "notification_id", name="ux_faps_webhook_once"),
-)
-tracking = sa.Table(
-    "faps_webhook_tracking", metadata,
-    sa.Column("name", sa.String(40), primary_key=True),
-    sa.Column("position", sa.BigInteger, nullable=False),
-)
+# The council's business events: a session scheduled, its agenda, its votes, its closing.
+SESSION_EVENT_TYPES = {
+    "Scheduled": "session.scheduled", "ItemAdded": "session.item_added",
+    "ItemWithdrawn": "session.item_withdrawn", "ItemMoved": "session.item_moved",
+    "OutcomeRecorded": "session.outcome_recorded",
+    "OutcomeRectified": "session.outcome_rectified", "Closed": "session.closed",
+}
+# A year's budget: voted, amended, and what is committed and paid on it.
+BUDGET_EVENT_TYPES = {
+    "Voted": "budget.voted", "Amended": "budget.amended", "Committed": "budget.committed",
+    "CommitmentReduced": "budget.commitment_reduced",
+    "CommitmentRectified": "budget.commitment_rectified",
+    "PaymentRecorded": "budget.payment_recorded",
+}
 
 
-def _aware(value: datetime | None) -> datetime | None:
-    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
+def all_event_types() -> list[str]:
+    """Return every event type one may subscribe to (dossiers, sessions, budgets)."""
+    return sorted({*EVENT_TYPES.values(), *SESSION_EVENT_TYPES.values(),
+                   *BUDGET_EVENT_TYPES.values()})
 
 
-def sign(secret: str, msg_id: str, timestamp: int, body: str) -> str:
-    """Return the Standard Webhooks v1 signature of a message."""
-    key = base64.b64decode(secret.removeprefix("whsec_"))
-    digest = hmac.new(key, f"{msg_id}.{timestamp}.{body}".encode(), hashlib.sha256).digest()
-    return "v1," + base64.b64encode(digest).decode()
+def _kind_of(topic: str) -> tuple[str, str | None]:
+    """Return the aggregate kind of a stored event's topic and its webhook type, if any."""
+    module, _, name = topic.partition(":")
+    short = name.rsplit(".", 1)[-1]
+    if "dossier" in module:
+        return "dossier", EVENT_TYPES.get(short)
+    if module.endswith(".council"):
+        return "session", SESSION_EVENT_TYPES.get(short)
+    if module.endswith(".budget"):
+        return "budget", BUDGET_EVENT_TYPES.get(short)
+    return "", None
 
 
 @dataclass(frozen=True)
@@ -136,20 +122,25 @@ class WebhookRules:
                     f"{host} mène à un réseau privé ou local ({ip}), refusé"]})
 
 
-class Webhooks:
+class Webhooks(WebhookSender):
     """Subscriptions, the follower that queues deliveries, and the sender."""
 
     def __init__(self, engine: sa.Engine, app: Any, public_url: str, rules: WebhookRules,
-                 now: Any = None, on_paused: Any = None) -> None:
+                 secret_key: str, now: Callable[[], datetime] | None = None,
+                 on_paused: Any = None, workers: int = 4) -> None:
         self.engine, self.app, self.public_url, self.rules = engine, app, public_url, rules
         self.now = now or (lambda: datetime.now(tz=UTC))
         self.on_paused = on_paused or (lambda subscription, error, at: None)
+        self.workers = workers
+        self.box = SecretBox(secret_key)
+        self.open_secret = self.box.open
         metadata.create_all(engine, tables=[subscriptions, deliveries, tracking])
+        self.box.seal_clear_ones(engine)
 
     # -- subscriptions (administrators) ----------------------------------------------------
     def subscribe(self, url: str, event_types: list[str]) -> tuple[UUID, str]:
         """Subscribe a URL to event types; return its id and secret (shown once)."""
-        unknown = sorted(set(event_types) - set(EVENT_TYPES.values()))
+        unknown = sorted(set(event_types) - set(all_event_types()))
         if not event_types or unknown:
             raise InvalidInputError({"event_types": [
                 "types inconnus\u202f: " + ", ".join(unknown) if unknown
@@ -160,7 +151,7 @@ class Webhooks:
         with self.engine.begin() as conn:
             conn.execute(subscriptions.insert().values(
                 subscription_id=subscription_id, url=url, event_types=" ".join(event_types),
-                secret=secret, created_at=self.now()))
+                secret=self.box.seal(secret), created_at=self.now()))
             self._start_at_head(conn)
         return subscription_id, secret
 
@@ -224,115 +215,44 @@ class Webhooks:
                 return queued
 
     def _queue(self, conn: sa.Connection, notification: Any, active: list[Any]) -> int:
-        module, _, name = notification.topic.partition(":")
-        event_type = EVENT_TYPES.get(name.rsplit(".", 1)[-1])
-        if event_type is None or "dossier" not in module:
+        kind, event_type = _kind_of(notification.topic)
+        if event_type is None:
             return 0
         targets = [s for s in active if event_type in s["event_types"].split()]
         if not targets:
             return 0
         event = self.app.mapper.to_domain_event(notification)
-        dossier = self.app.repository.get(notification.originator_id,
-                                          version=notification.originator_version)
-        link = f"{self.public_url.rstrip('/')}/api/v1/dossiers/{dossier.id}"
+        state = self.app.repository.get(notification.originator_id,
+                                        version=notification.originator_version)
+        data = {**self._data(kind, state), "version": notification.originator_version,
+                "event_id": notification.id}
+        payload = json.dumps({"type": event_type, "timestamp": event.timestamp.isoformat(),
+                              "data": data}, ensure_ascii=False, separators=(",", ":"))
         for subscription in targets:
-            delivery_id = uuid4()
-            payload = json.dumps({"type": event_type, "timestamp": event.timestamp.isoformat(),
-                                  "data": {"dossier_id": str(dossier.id),
-                                           "reference": dossier.reference,
-                                           "commune": dossier.commune,
-                                           "state": dossier.state.value,
-                                           "version": notification.originator_version,
-                                           "event_id": notification.id, "link": link}},
-                                 ensure_ascii=False, separators=(",", ":"))
+            # `dossier_id` is the aggregate whose deliveries keep their order: a dossier, a
+            # session or a year's budget.
             conn.execute(deliveries.insert().values(
-                delivery_id=delivery_id, subscription_id=subscription["subscription_id"],
-                notification_id=notification.id, dossier_id=dossier.id, event_type=event_type,
-                payload=payload, status="pending", attempts=0, next_attempt_at=self.now()))
+                delivery_id=uuid4(), subscription_id=subscription["subscription_id"],
+                notification_id=notification.id, dossier_id=notification.originator_id,
+                event_type=event_type, payload=payload, status="pending", attempts=0,
+                next_attempt_at=self.now()))
         return len(targets)
 
-    # -- the sender --------------------------------------------------------------------------
-    def send_due(self, limit: int = 1000) -> tuple[int, int]:
-        """Send the due deliveries (per dossier, in log order); return (sent, failed)."""
-        sent = failed = 0
-        for delivery, subscription in self._due(limit):
-            if self._post(delivery, subscription):
-                sent += 1
-            else:
-                failed += 1
-        return sent, failed
-
-    def _due(self, limit: int) -> list[tuple[Any, Any]]:
-        with self.engine.connect() as conn:
-            active = {s["subscription_id"]: s for s in conn.execute(sa.select(subscriptions)
-                      .where(subscriptions.c.paused_at.is_(None))).mappings()}
-            pending = conn.execute(sa.select(deliveries).where(
-                deliveries.c.status == "pending").order_by(
-                deliveries.c.notification_id).limit(limit)).mappings().all()
-        now, blocked, due = self.now(), set(), []
-        for delivery in pending:
-            key = (delivery["subscription_id"], delivery["dossier_id"])
-            if key in blocked or delivery["subscription_id"] not in active:
-                continue
-            blocked.add(key)  # the rest of this dossier waits for its earliest event
-            if _aware(delivery["next_attempt_at"]) <= now:  # type: ignore[operator]
-                due.append((delivery, active[delivery["subscription_id"]]))
-        return due
-
-    def _post(self, delivery: Any, subscription: Any) -> bool:
-        msg_id, timestamp = str(delivery["delivery_id"]), int(time.time())
-        body = delivery["payload"]
-        request = urllib.request.Request(subscription["url"], data=body.encode(), method="POST",
-                                         headers={
-            "content-type": "application/json", "user-agent": "faps-webhooks/1",
-            "webhook-id": msg_id, "webhook-timestamp": str(timestamp),
-            "webhook-signature": sign(subscription["secret"], msg_id, timestamp, body)})
-        status, error = None, None
-        try:
-            self.rules.check(subscription["url"])  # DNS may have changed since subscribing
-            with _opener().open(request, timeout=TIMEOUT_SECONDS) as response:
-                status = response.status
-        except urllib.error.HTTPError as exc:
-            status, error = exc.code, f"HTTP {exc.code}"
-        except (OSError, InvalidInputError) as exc:
-            error = str(getattr(exc, "message", exc))[:500]
-        if status is not None and 200 <= status < 300:
-            self._record(delivery, status="delivered", last_status_code=status,
-                         delivered_at=self.now(), attempts=delivery["attempts"] + 1,
-                         last_error=None)
-            return True
-        self._failed(delivery, subscription, status, error or f"HTTP {status}")
-        return False
-
-    def _failed(self, delivery: Any, subscription: Any, status: int | None, error: str) -> None:
-        now = self.now()
-        attempts = delivery["attempts"] + 1
-        first = _aware(delivery["first_failure_at"]) or now
-        wait = min(timedelta(seconds=5 * 2 ** min(attempts, 20)), MAX_BACKOFF)
-        self._record(delivery, attempts=attempts, last_status_code=status, last_error=error,
-                     first_failure_at=first, next_attempt_at=now + wait)
-        if now - first >= PAUSE_AFTER:
-            with self.engine.begin() as conn:
-                conn.execute(subscriptions.update().where(
-                    subscriptions.c.subscription_id == subscription["subscription_id"])
-                    .values(paused_at=now))
-            log.error("Webhook subscription %s paused after 24 hours of failures (%s): %s",
-                      subscription["subscription_id"], subscription["url"], error)
-            self.on_paused(subscription, error, now)
-
-    def _record(self, delivery: Any, **values: Any) -> None:
-        with self.engine.begin() as conn:
-            conn.execute(deliveries.update().where(
-                deliveries.c.delivery_id == delivery["delivery_id"]).values(**values))
-
-
-def _opener() -> urllib.request.OpenerDirector:
-    # No redirects: a 3xx to a private address would get round the URL check.
-    class NoRedirect(urllib.request.HTTPRedirectHandler):
-        def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-            return None
-
-    return urllib.request.build_opener(NoRedirect)
+    def _data(self, kind: str, state: Any) -> dict[str, Any]:
+        """Return what a delivery says of its aggregate, with the API's link to it."""
+        base = self.public_url.rstrip("/") + "/api/v1"
+        if kind == "session":
+            return {"session_id": str(state.id), "body": state.body,
+                    "session_date": state.session_date.isoformat(), "closed": state.closed,
+                    "link": f"{base}/sessions/{state.id}"}
+        if kind == "budget":
+            return {"budget_id": str(state.id), "year": state.year,
+                    "voted": f"{state.voted:.2f}",
+                    "deliberation_reference": state.deliberation_reference,
+                    "link": f"{base}/budgets/{state.year}"}
+        return {"dossier_id": str(state.id), "reference": state.reference,
+                "commune": state.commune, "state": state.state.value,
+                "link": f"{base}/dossiers/{state.id}"}
 
 
 def webhooks_of(faps: Any) -> Webhooks:
@@ -343,31 +263,11 @@ def webhooks_of(faps: Any) -> Webhooks:
                           if h.strip())
         faps.extras["webhooks"] = Webhooks(
             faps.engine, faps.app, settings.public_url,
-            WebhookRules(settings.webhooks_allow_http, hosts),
+            WebhookRules(settings.webhooks_allow_http, hosts), settings.resolved_secret_key(),
+            workers=settings.webhooks_workers,
             on_paused=lambda subscription, error, at: mail_administrators(
                 faps.engine, subscription, error, at))
     found: Webhooks = faps.extras["webhooks"]
     return found
 
 
-def mail_administrators(engine: sa.Engine, subscription: Any, error: str, at: datetime) -> int:
-    """Queue a mail to the active administrators: a subscription was paused (`faps mail send`)."""
-    from faps.domain.actors import Role
-    from faps.infrastructure.outbox import outbox, recipients
-
-    with engine.begin() as conn:
-        to = [r[0] for r in conn.execute(sa.select(recipients.c.email).where(
-            recipients.c.role == Role.ADMINISTRATOR.value, recipients.c.active.is_(True))
-            .order_by(recipients.c.email))]
-        key = f"webhook-paused:{subscription['subscription_id']}:{at.date().isoformat()}"
-        if not to or conn.execute(sa.select(outbox.c.id).where(outbox.c.key == key)).first():
-            return 0
-        body = (f"Les envois vers {subscription['url']} échouent depuis 24 heures : "
-                f"l’abonnement {subscription['subscription_id']} est mis en pause.\n\n"
-                f"Dernière erreur : {error}\n\nUne fois le destinataire réparé : "
-                f"faps webhooks resume {subscription['subscription_id']}\n")
-        conn.execute(outbox.insert().values(
-            key=key, commune="", recipients=", ".join(to),
-            subject="[FAPS] Webhooks en pause : le destinataire ne répond plus", body=body,
-            status="pending", attempts=0, created_at=at, next_attempt_at=at, last_error=""))
-        return 1

@@ -12,6 +12,7 @@ import threading
 import time
 from collections.abc import Iterator
 from datetime import timedelta
+from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -193,3 +194,81 @@ def test_faps_projections_follow_sends_the_webhooks_too(
     (message,) = verified(secret, receiver.received)
     assert message["type"] == "dossier.drafted"
     assert message["data"]["dossier_id"] == str(dossier_id)
+
+
+def test_the_secret_is_sealed_at_rest_and_still_signs(
+    store: tuple[Faps, dict[str, str]], clock: SettableClock, receiver: Receiver
+):
+    import sqlalchemy as sa
+
+    from faps.infrastructure.webhook_tables import subscriptions
+
+    faps, _ = store
+    world = make_world(faps, clock)
+    hooks = webhooks_of(faps)
+    subscription_id, secret = hooks.subscribe(receiver.url, ["dossier.drafted"])
+    with faps.engine.connect() as conn:
+        stored = conn.execute(sa.select(subscriptions.c.secret)).scalar_one()
+    assert secret.startswith("whsec_") and secret not in stored and "whsec_" not in stored
+    with faps.engine.begin() as conn:  # a secret an earlier version kept in clear
+        conn.execute(subscriptions.update().values(secret=secret))
+    faps.extras.pop("webhooks")
+    hooks = webhooks_of(faps)  # sealed on start-up
+    with faps.engine.connect() as conn:
+        assert conn.execute(sa.select(subscriptions.c.secret)).scalar_one() != secret
+    world.drafted()
+    hooks.enqueue()
+    assert hooks.send_due() == (1, 0)
+    (message,) = verified(secret, receiver.received)
+    assert message["type"] == "dossier.drafted"
+    assert hooks.deliveries(subscription_id)[0]["status"] == "delivered"
+
+
+def test_sessions_and_budgets_have_their_business_events(
+    store: tuple[Faps, dict[str, str]], clock: SettableClock, receiver: Receiver
+):
+    faps, _ = store
+    world = make_world(faps, clock)
+    hooks = webhooks_of(faps)
+    _, secret = hooks.subscribe(receiver.url, [
+        "session.scheduled", "session.outcome_recorded", "session.closed", "budget.voted",
+        "budget.amended", "budget.committed"])
+    world.awarded()
+    (session_id,) = [r.session_id for r in faps.queries.sessions(world.secretariat)]
+    faps.council.close(world.secretariat, session_id)
+    faps.budgets.vote(world.secretariat, 2025, Decimal("400000.00"), "DEL-2024-300")
+    faps.budgets.vote(world.secretariat, 2025, Decimal("450000.00"), "DEL-2025-001")
+    hooks.enqueue()
+    while hooks.send_due()[0]:
+        pass
+    messages = verified(secret, receiver.received)
+    sessions = [m["type"] for m in messages if m["type"].startswith("session.")]
+    assert sessions == ["session.scheduled", "session.outcome_recorded", "session.closed"]
+    budget = [m for m in messages if m["type"].startswith("budget.")
+              and m["data"]["year"] == 2025]  # in log order per aggregate, not across them
+    assert [m["type"] for m in budget] == ["budget.voted", "budget.amended"]
+    assert budget[-1]["data"]["voted"] == "450000.00"
+    assert budget[-1]["data"]["link"].endswith("/api/v1/budgets/2025")
+    closed = next(m for m in messages if m["type"] == "session.closed")
+    assert closed["data"]["session_id"] == str(session_id) and closed["data"]["closed"]
+    assert {m["type"] for m in messages} >= {"budget.committed", "budget.voted"}
+
+
+def test_different_dossiers_are_delivered_at_once_each_in_log_order(
+    store: tuple[Faps, dict[str, str]], clock: SettableClock, receiver: Receiver
+):
+    faps, _ = store
+    world = make_world(faps, clock)
+    hooks = webhooks_of(faps)
+    _, secret = hooks.subscribe(receiver.url, ["dossier.drafted", "dossier.submitted"])
+    dossiers = [world.submitted(title=f"Projet {n}") for n in range(4)]
+    receiver.delay = 0.3
+    hooks.enqueue()
+    started = time.monotonic()
+    assert hooks.send_due() == (8, 0)
+    elapsed = time.monotonic() - started
+    assert elapsed < 8 * 0.3 * 0.75  # not one after the other (4 workers: about 0.6 s)
+    messages = verified(secret, receiver.received)
+    for dossier_id in map(str, dossiers):
+        kinds = [m["type"] for m in messages if m["data"]["dossier_id"] == dossier_id]
+        assert kinds == ["dossier.drafted", "dossier.submitted"]

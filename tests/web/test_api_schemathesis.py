@@ -2,8 +2,9 @@
 
 Each generated call runs as a commune agent, a finance officer, the secretariat, an auditor
 and an administrator (with their tokens); path ids point at seeded dossiers and sessions (the
-caller's commune's, another commune's, an awarded one), so calls reach the services rather
-than stopping at 404. Every
+caller's commune's, another commune's, an awarded one, one with a reply waiting, one with a
+balance requested, one on an agenda), at a seeded document, payment request, agenda item and
+budget year every other call, so calls reach the services rather than stopping at 404. Every
 answer must not be a server error and must conform to the document: status, content type,
 headers and body schema.
 """
@@ -25,8 +26,9 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from tests.support import World
+from tests.support import World, pdf
 from tests.web.api_support import token_of
+from tests.web.test_api_operations import on_agenda, with_balance_request
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
           response_headers_conformance, response_schema_conformance]
@@ -37,10 +39,18 @@ ROLES = ("agent", "officer", "secretariat", "auditor", "admin")
 def seeded(app: Flask, web_world: World) -> dict[str, Any]:
     """Dossiers in several states, a session, and a token per role."""
     w = web_world
+    draft = w.drafted()
+    document = w.faps.dossiers.attach(w.agent, draft, "devis", "devis.pdf", pdf())
+    asked = w.submitted()  # a reply waiting for the officer
+    w.faps.dossiers.request_information(w.officer, asked, "Le bail ?", fields=("title",))
+    w.faps.exchanges.reply(w.agent, asked, "Voici.")
+    paying, request_id = with_balance_request(w)
+    proposed, session = on_agenda(w)
     return {
-        "dossiers": [w.drafted(), w.submitted(), w.awarded(),
+        "dossiers": [draft, w.submitted(), w.awarded(), asked, paying, proposed,
                      w.faps.dossiers.draft(w.other_agent, "77108", {"title": "Chelles"})],
-        "session": w.session(),
+        "session": session, "sessions": [session, w.session()],
+        "document": document, "request": request_id,
         "tokens": {role: token_of(w, getattr(w, role)) for role in ROLES},
         "turn": itertools.count(),
     }
@@ -49,7 +59,7 @@ def seeded(app: Flask, web_world: World) -> dict[str, Any]:
 def test_every_operation_answers_within_its_document(app: Flask, seeded: dict[str, Any]):
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) >= 32
+    assert len(operations) >= 46
     failures: list[str] = []
     for operation in operations:
 
@@ -75,6 +85,16 @@ def call_as_each_role(case: Any, seeded: dict[str, Any]) -> None:
         parameters["dossier_id"] = str(seeded["dossiers"][pick % len(seeded["dossiers"])])
     if "session_id" in parameters:
         parameters["session_id"] = str(seeded["session"])
+    if "document_id" in parameters and pick % 2:
+        parameters["document_id"] = str(seeded["document"])
+    if "request_id" in parameters and pick % 2:
+        parameters["request_id"] = str(seeded["request"])
+    if "number" in parameters and pick % 2:
+        parameters["number"] = 1
+    if "year" in parameters and pick % 2:
+        parameters["year"] = 2024
+    if isinstance(case.body, dict) and "to_session_id" in case.body and pick % 2:
+        case.body["to_session_id"] = str(seeded["sessions"][1])
     for role in ROLES:
         case.call_and_validate(headers={"Authorization": f"Bearer {seeded['tokens'][role]}"},
                                checks=CHECKS)
