@@ -41,7 +41,7 @@ def operation(blp: ApiBlueprint, rule: str, operation_id: str, summary: str,
 
     The command gets the parsed body and the path's parameters (`dossier_id`, …).
     """
-    from faps.web.api.dossiers import step
+    from faps.web.api.shapes import step
 
     def decorator(command: Callable[..., None]) -> Any:
         def view(data: dict[str, Any], **path: Any) -> Any:

@@ -10,8 +10,8 @@ from uuid import UUID
 from faps.web.api import declare
 from faps.web.api import schemas_exchanges as x
 from faps.web.api.core import ApiBlueprint
-from faps.web.api.dossiers import step
 from faps.web.api.schema_base import StepOut
+from faps.web.api.shapes import step
 from faps.web.common import actor, services
 
 blp = ApiBlueprint("api_endings", __name__, tag="Retraits et clôtures",

@@ -18,8 +18,8 @@ from faps.web.api import declare
 from faps.web.api import schemas_council as s
 from faps.web.api import schemas_exchanges as x
 from faps.web.api.core import ApiBlueprint
-from faps.web.api.dossiers import money, row_out
 from faps.web.api.schemas import AsOfArgs
+from faps.web.api.shapes import money, row_out
 from faps.web.common import actor, services
 
 blp = ApiBlueprint("api_fund", __name__, tag="Budget et fonds",

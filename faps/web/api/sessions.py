@@ -15,7 +15,7 @@ from faps.web.api import declare
 from faps.web.api import schemas_council as s
 from faps.web.api import schemas_exchanges as x
 from faps.web.api.core import ApiBlueprint
-from faps.web.api.dossiers import money
+from faps.web.api.shapes import money
 from faps.web.common import actor, services
 
 blp = ApiBlueprint("api_sessions", __name__, tag="Séances",
