@@ -5,8 +5,9 @@
 The dossiers are saved through the domain aggregates in batches (a draft, then filed, across
 the communes), the read models caught up, then each read is timed through the Flask app with
 a token (no network): p50 and p95 of `GET /api/v1/dossiers` (a page of 50, an officer and a
-commune agent, with a search) and `GET /api/v1/dossiers/{id}`. Webhook deliveries are posted
-to a local HTTP server and counted per second.
+commune agent, with a search) and `GET /api/v1/dossiers/{id}`. Nine dossiers in ten are filed (an
+officer never sees a draft). Webhook deliveries are posted to a local HTTP server and counted
+per second.
 """
 
 from __future__ import annotations
@@ -39,13 +40,16 @@ from tests.support import World, content, make_world
 
 
 def fill(faps: Any, count: int) -> list[Any]:
-    """Save `count` drafts spread over the communes; return their ids."""
+    """Save `count` dossiers spread over the communes, nine in ten filed; return their ids."""
     at = datetime(2024, 2, 5, 9, tzinfo=UTC)
     codes = [c.insee for c in faps.ctx.communes][:12]
+    version = faps.reglements.in_force(at.date()).version
     ids, batch = [], []
     for n in range(count):
         body = DossierContent.model_validate(content(title=f"Projet {n} maison de santé"))
         dossier = Dossier.draft(SYSTEM_ACTOR, codes[n % len(codes)], body, at)
+        if n % 10:  # a draft is its commune's alone: officers list and read the filed ones
+            dossier.submit(SYSTEM_ACTOR, f"FAPS-2024-{n:05d}", version, at)
         ids.append(dossier.id)
         batch.append(dossier)
         if len(batch) == 500:
@@ -133,14 +137,17 @@ def main() -> None:
     if fresh:
         world = make_world(faps, clock)
         start = time.perf_counter()
-        ids = fill(faps, args.dossiers)
+        fill(faps, args.dossiers)
         print(f"{args.dossiers} dossiers saved and projected in "
               f"{time.perf_counter() - start:.1f} s")
     else:  # --dir of an earlier run: its dossiers and accounts are reused
         world = existing_world(faps, clock)
         with faps.engine.connect() as conn:
-            ids = list(conn.execute(sa.select(dossiers_table.c.dossier_id)).scalars())
-        print(f"{len(ids)} dossiers of {folder} reused")
+            count = conn.execute(sa.select(sa.func.count()).select_from(dossiers_table))
+            print(f"{count.scalar_one()} dossiers of {folder} reused")
+    with faps.engine.connect() as conn:  # an officer reads filed dossiers (a draft: 404)
+        ids = list(conn.execute(sa.select(dossiers_table.c.dossier_id).where(
+            dossiers_table.c.state != "brouillon")).scalars())
     app = create_app({"TESTING": True}, faps=faps)
     client = app.test_client()
     officer = {"Authorization": "Bearer " + token_service(faps).create(
@@ -164,7 +171,8 @@ def main() -> None:
         p50, p95 = timed(call, args.reads)
         print(f"{label:<32} {p50:8.1f} {p95:8.1f}")
     rate = deliveries_per_second(faps, world, args.deliveries)
-    print(f"webhook deliveries: {rate:.0f}/s (local HTTP server, one sender)")
+    print(f"webhook deliveries: {rate:.0f}/s (local HTTP server, one sender, "
+          f"{settings.webhooks_workers} dossiers at once)")
     faps.close()
 
 
