@@ -130,7 +130,10 @@ def main() -> None:
     settings = Settings(database_url=f"sqlite:///{folder / 'faps.sqlite3'}",
                         instance_path=folder / "instance", secret_key="bench",
                         agglomeration_siret="20005795800014", webhooks_allow_http=True,
-                        webhooks_allowed_hosts="127.0.0.1")
+                        webhooks_allowed_hosts="127.0.0.1",
+                        # Mails are queued, never sent here: the console backend would send
+                        # each filed dossier's acknowledgement during the timed reads.
+                        mail_backend="smtp", mail_send_on_save=False)
     clock = SettableClock(datetime(2024, 2, 5, 9, tzinfo=UTC))
     fresh = not (folder / "faps.sqlite3").exists()
     faps = build(settings, clock, fast_hashing=True)

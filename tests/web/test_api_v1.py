@@ -34,6 +34,7 @@ def test_the_document_is_public_valid_openapi_3_1_and_every_operation_is_describ
     assert len(operations) >= 46
     for op in operations:
         assert op["operationId"] and op["summary"]
+        assert "'" not in op["summary"] + op.get("description", "")  # French typography: ’
         statuses = set(op["responses"])
         assert any(s.startswith("2") for s in statuses) and any(s >= "400" for s in statuses)
         with_example = json.dumps(op.get("requestBody", {})) + json.dumps(

@@ -31,7 +31,9 @@ l'en-tête `X-CSRF-Token`.
 
 **Reprises sûres** : toute écriture accepte un en-tête `Idempotency-Key` ; la même clé avec
 le même contenu renvoie la première réponse sans rien enregistrer de plus ; avec un autre
-contenu, 422. **Limite** : au-delà du nombre d'appels permis par minute, 429 et `Retry-After`.
+contenu, 422 ; la même clé arrivant pendant que la première requête s'exécute attend sa
+réponse, ou reçoit 409. **Limite** : au-delà du nombre d'appels permis par minute (comptés pour
+tous les serveurs), 429 et `Retry-After`.
 """
 
 
@@ -52,7 +54,7 @@ def init_api(app: Flask) -> core.FapsApi:
                        }.items():
         app.config.setdefault(key, value)
     api = core.FapsApi(app, spec_kwargs={
-        "info": {"description": DESCRIPTION},
+        "info": {"description": core.typographic(DESCRIPTION)},
         "servers": [{"url": "/", "description": "Ce serveur"}],
         "components": {"securitySchemes": {
             "jeton": {"type": "http", "scheme": "bearer",

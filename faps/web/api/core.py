@@ -9,6 +9,7 @@ Tokens, limits and retries are in `guards`.
 from __future__ import annotations
 
 import http
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -52,14 +53,31 @@ class FrenchParser(FlaskParser):
     DEFAULT_VALIDATION_STATUS = 400
 
 
+def typographic(text: str) -> str:
+    """Return French running text with its typography: ’, and a narrow no-break space before
+    « ; : ! ? » and inside guillemets (the document's summaries and descriptions)."""
+    text = re.sub(r"(?<=\w)'(?=\w)", "\u2019", text)
+    text = re.sub(r" ([;:!?])(?=\s|$)", "\u202f\\1", text)
+    return text.replace("« ", "«\u202f").replace(" »", "\u202f»")
+
+
 class ApiBlueprint(Blueprint):
     """A flask-smorest blueprint whose input errors are 400, grouped under a French tag."""
 
     ARGUMENTS_PARSER = FrenchParser()
 
     def __init__(self, name: str, import_name: str, *, tag: str, **kwargs: Any) -> None:
+        if "description" in kwargs:
+            kwargs["description"] = typographic(kwargs["description"])
         super().__init__(name, import_name, **kwargs)
         self.tag = tag
+
+    def doc(self, **kwargs: Any) -> Any:
+        """Document an operation, its summary and description set in French typography."""
+        for name in ("summary", "description"):
+            if isinstance(kwargs.get(name), str):
+                kwargs[name] = typographic(kwargs[name])
+        return super().doc(**kwargs)
 
     def route(self, rule: str, *, parameters: Any = None, tags: Any = None,
               **options: Any) -> Any:
