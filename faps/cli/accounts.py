@@ -34,7 +34,7 @@ def add(email: str, role: str, commune: str | None, name: str) -> None:
         faps.accounts.open(SYSTEM_ACTOR, email.strip(), name.strip() or email.strip(),
                            Role(role), commune, password)
         click.echo(f"Compte créé : {email.strip()} ({Role(role).label}"
-                   + (f", {faps.ctx.communes.name(commune)})" if commune else ")"))
+                   + (f", {faps.communes.name(commune)})" if commune else ")"))
 
 
 def read_password() -> str:
@@ -58,7 +58,7 @@ def list_accounts() -> None:
         for notification in _notifications(faps, topic):
             account: Account = faps.accounts.get(notification.originator_id)
             rows.append((account.email, account.role.label,
-                         faps.ctx.communes.name(account.commune) if account.commune else "—",
+                         faps.communes.name(account.commune) if account.commune else "—",
                          "actif" if account.active else "désactivé"))
         if not rows:
             click.echo("Aucun compte. Créez le premier administrateur : "

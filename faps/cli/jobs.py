@@ -19,7 +19,7 @@ def jobs() -> None:
 def run(once: bool) -> None:
     """Run the waiting jobs (and wait for more unless --once)."""
     with opened(existing=True) as faps:
-        queue = faps.extras["jobs"]
+        queue = faps.jobs
         if once:
             count = 0
             while queue.run_one():

@@ -36,6 +36,7 @@ import sqlalchemy as sa
 
 from faps.domain.errors import InvalidInputError, NotFoundError
 from faps.infrastructure.credentials import metadata
+from faps.infrastructure.settings import Settings
 
 log = logging.getLogger("faps.webhooks")
 PAUSE_AFTER = timedelta(hours=24)
@@ -335,19 +336,14 @@ def _opener() -> urllib.request.OpenerDirector:
     return urllib.request.build_opener(NoRedirect)
 
 
-def webhooks_of(faps: Any) -> Webhooks:
-    """Return the webhooks of a running faps (made on first use, kept in its extras)."""
-    if "webhooks" not in faps.extras:
-        settings = faps.settings
-        hosts = frozenset(h.strip() for h in settings.webhooks_allowed_hosts.split(",")
-                          if h.strip())
-        faps.extras["webhooks"] = Webhooks(
-            faps.engine, faps.app, settings.public_url,
-            WebhookRules(settings.webhooks_allow_http, hosts),
-            on_paused=lambda subscription, error, at: mail_administrators(
-                faps.engine, subscription, error, at))
-    found: Webhooks = faps.extras["webhooks"]
-    return found
+def build_webhooks(settings: Settings, engine: sa.Engine, app: Any) -> Webhooks:
+    """Return the webhooks as the settings allow them (built once by the composition root)."""
+    hosts = frozenset(h.strip() for h in settings.webhooks_allowed_hosts.split(",")
+                      if h.strip())
+    return Webhooks(engine, app, settings.public_url,
+                    WebhookRules(settings.webhooks_allow_http, hosts),
+                    on_paused=lambda subscription, error, at: mail_administrators(
+                        engine, subscription, error, at))
 
 
 def mail_administrators(engine: sa.Engine, subscription: Any, error: str, at: datetime) -> int:

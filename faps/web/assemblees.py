@@ -92,7 +92,7 @@ def session_context(session_id: UUID, **_: Any) -> dict[str, Any]:
     waiting = DossierFilter(states=(DossierState.PROPOSED.value, DossierState.POSTPONED.value),
                             sort="reference", per_page=200)
     session = queries.session(actor(), session_id)
-    today = services().ctx.clock.now().astimezone(PARIS).date()
+    today = services().clock.now().astimezone(PARIS).date()
     agenda = queries.agenda(actor(), session_id)
     return {"session": session, "held": session.session_date <= today,
             "agenda": agenda, "body_label": BODY_LABELS.get(session.body, session.body),

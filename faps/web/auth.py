@@ -56,20 +56,9 @@ class ResetSchema(FrenchSchema):
     confirm = fields.String(required=True, validate=validate.Length(min=1, max=200))
 
 
-@bp.record_once
-def _create_throttle(state: Any) -> None:
-    """Create the throttle with the application, before any request: threads share it."""
-    faps = state.app.extensions["faps"]
-    if "throttle" not in faps.extras:
-        settings = faps.settings
-        faps.extras["throttle"] = Throttle(faps.engine, settings.login_max_failures,
-                                           timedelta(minutes=settings.login_lockout_minutes))
-
-
 def throttle() -> Throttle:
-    """Return the application's throttle."""
-    found: Throttle = services().extras["throttle"]
-    return found
+    """Return the application's throttle (built with faps: every request's thread shares it)."""
+    return services().web.throttle
 
 
 def safe_next(target: str) -> str | None:
@@ -156,7 +145,7 @@ def login():  # type: ignore[no-untyped-def]
                                errors={}, expired=expired)
     data = parse(LoginSchema(), request.form)
     email = normalize_email(data["email"])
-    now = services().ctx.clock.now()
+    now = services().clock.now()
     reserve, cleared, given_back = throttle_keys(email)
     until = throttle().reserve(reserve, now)
     if until is not None:
@@ -216,7 +205,7 @@ def forgot():  # type: ignore[no-untyped-def]
         return render_template("forgot.html", form={}, errors={})
     data = parse(ForgotSchema(), request.form)
     email = normalize_email(data["email"])
-    now = services().ctx.clock.now()
+    now = services().clock.now()
     until = throttle().reserve([f"reset:{request.remote_addr or '?'}", f"reset:{email}"], now)
     if until is None:
         started = services().accounts.start_reset(email)

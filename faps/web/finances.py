@@ -51,7 +51,7 @@ def dashboard_context() -> dict[str, Any]:
     """Return what the dashboard shows for the year asked (or the year typed in the form)."""
     faps = services()
     raw = request.form.get("year", "") or request.args.get("annee", "")
-    year = year_of(raw) or faps.ctx.clock.now().year
+    year = year_of(raw) or faps.clock.now().year
     view = faps.queries.budget(actor(), year)
     payments = faps.queries.payments(actor(), year)
     bars = commune_bars([(line.commune_name, line.committed, line.paid)

@@ -23,7 +23,7 @@ from faps.application.clock import SettableClock
 from faps.bootstrap import Faps, build
 from faps.domain.errors import InvalidInputError
 from faps.infrastructure.settings import Settings
-from faps.infrastructure.webhooks import WebhookRules, webhooks_of
+from faps.infrastructure.webhooks import WebhookRules
 from tests.support import make_world
 
 
@@ -88,7 +88,7 @@ def test_deliveries_are_signed_and_a_killed_sender_delivers_everything_after_res
 ):
     faps, env = store
     world = make_world(faps, clock)
-    hooks = webhooks_of(faps)
+    hooks = faps.webhooks
     _, secret = hooks.subscribe(receiver.url, ["dossier.drafted", "dossier.submitted",
                                                "dossier.edited"])
     dossiers = [world.submitted(title=f"Projet {n}") for n in range(4)]
@@ -126,7 +126,7 @@ def test_a_failing_endpoint_is_retried_with_backoff_then_paused_after_a_day(
 ):
     faps, _ = store
     world = make_world(faps, clock)
-    hooks = webhooks_of(faps)
+    hooks = faps.webhooks
     now = [clock.now()]
     hooks.now = lambda: now[0]
     subscription_id, _ = hooks.subscribe(receiver.url, ["dossier.drafted"])
@@ -178,7 +178,7 @@ def test_faps_projections_follow_sends_the_webhooks_too(
 ):
     faps, env = store
     world = make_world(faps, clock)
-    _, secret = webhooks_of(faps).subscribe(receiver.url, ["dossier.drafted"])
+    _, secret = faps.webhooks.subscribe(receiver.url, ["dossier.drafted"])
     dossier_id = world.drafted()
     follower = subprocess.Popen([sys.executable, "-m", "faps.cli", "projections", "follow",
                                  "--interval", "0.2"], env={**os.environ, **env},

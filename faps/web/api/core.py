@@ -27,7 +27,6 @@ from werkzeug.exceptions import HTTPException
 
 from faps.domain.labels import FIELD_LABELS
 from faps.infrastructure.api_store import SqlAlchemyIdempotency, StoredResponse
-from faps.infrastructure.api_tokens import token_service
 from faps.web.common import current_actor, services
 
 PROBLEM = "application/problem+json"
@@ -195,7 +194,7 @@ def _authenticate() -> Response | None:
     if scheme.lower() != "bearer" or not secret.strip():
         return problem(401, "En-tête Authorization invalide : « Bearer <jeton> » attendu.",
                        headers={"WWW-Authenticate": 'Bearer realm="faps"'})
-    found = token_service(services()).authenticate(secret.strip())
+    found = services().tokens.authenticate(secret.strip())
     if found is None:
         return problem(401, "Jeton absent, invalide, expiré ou révoqué.",
                        headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
@@ -212,12 +211,7 @@ def _caller() -> str | None:
 
 
 def _idempotency() -> SqlAlchemyIdempotency:
-    faps = services()
-    if "api_idempotency" not in faps.extras:
-        engine = getattr(faps.ctx.credentials, "engine", faps.engine)
-        faps.extras["api_idempotency"] = SqlAlchemyIdempotency(engine)
-    store: SqlAlchemyIdempotency = faps.extras["api_idempotency"]
-    return store
+    return services().web.idempotency
 
 
 def _fingerprint() -> str:
