@@ -5,7 +5,6 @@ from __future__ import annotations
 import click
 
 from faps.cli.support import opened
-from faps.infrastructure.jobs import JobThread
 
 
 @click.group(help="Travaux en arrière-plan (préparation du journal d'audit à télécharger).")
@@ -27,8 +26,7 @@ def run(once: bool) -> None:
             click.echo(f"{count} travail exécuté." if count <= 1
                        else f"{count} travaux exécutés.")
             return
-        thread = JobThread(queue)
         try:
-            thread.loop()  # in this process's main thread, until Ctrl-C
+            faps.job_thread.loop()  # in this process's main thread, until Ctrl-C
         except KeyboardInterrupt:
-            thread.stop()
+            faps.job_thread.stop()

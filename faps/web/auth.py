@@ -138,11 +138,7 @@ def start_session(found: Actor, must_change: bool) -> None:
 def login():  # type: ignore[no-untyped-def]
     """Sign in with e-mail and password."""
     if request.method == "GET":
-        if current_actor() is not None:
-            return redirect(home_url(current_actor()))  # type: ignore[arg-type]
-        expired = session.pop("expired", False)
-        return render_template("login.html", form={"next": request.args.get("next", "")[:2000]},
-                               errors={}, expired=expired)
+        return _login_form()
     data = parse(LoginSchema(), request.form)
     email = normalize_email(data["email"])
     now = services().clock.now()
@@ -152,22 +148,35 @@ def login():  # type: ignore[no-untyped-def]
         return _login_page("Trop de tentatives infructueuses : réessayez dans "
                            f"{wait_fr(until - now)}.", 429)
     result = services().accounts.sign_in(email, data["password"])
-    if result.outcome is SignIn.DEACTIVATED:
+    if result.outcome is SignIn.DEACTIVATED or result.actor is not None:
         throttle().succeeded(cleared, given_back)
+    if result.outcome is SignIn.DEACTIVATED:
         return _login_page("Ce compte est désactivé : adressez-vous à l’administrateur de "
                            "FAPS pour le rétablir.", 403)
     if result.actor is None:
         return _login_page("Adresse ou mot de passe incorrect.", 401)
-    throttle().succeeded(cleared, given_back)
-    start_session(result.actor, result.must_change)
-    target = safe_next(data.get("next") or "") or home_url(result.actor)
-    if result.must_change:
+    return _signed_in(result.actor, result.must_change, data.get("next") or "", email)
+
+
+def _login_form():  # type: ignore[no-untyped-def]
+    if current_actor() is not None:
+        return redirect(home_url(current_actor()))  # type: ignore[arg-type]
+    expired = session.pop("expired", False)
+    return render_template("login.html", form={"next": request.args.get("next", "")[:2000]},
+                           errors={}, expired=expired)
+
+
+def _signed_in(who: Actor, must_change: bool, next_page: str, email: str) -> Response:
+    """Open the session, then go where asked (or home), by a new password if one is due."""
+    start_session(who, must_change)
+    target = safe_next(next_page) or home_url(who)
+    if must_change:
         session["after_change"] = target
         flash("Votre mot de passe a été fixé par un administrateur : choisissez-en un "
               "nouveau avant de continuer.", "info")
         target = url_for("account.password")
     else:
-        flash(f"Bienvenue, {result.actor.display}.", "success")
+        flash(f"Bienvenue, {who.display}.", "success")
     response = redirect(target)
     _remember_device(response, email)
     return response
