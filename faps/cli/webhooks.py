@@ -5,11 +5,11 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from typing import Any
 from uuid import UUID
 
 import click
 
+from faps.bootstrap import Faps
 from faps.cli.support import INPUT_ERROR, fail, opened
 from faps.infrastructure.webhooks import EVENT_TYPES
 from faps.web.formatting import datetime_fr
@@ -89,7 +89,7 @@ def resume(subscription_id: str) -> None:
         click.echo("Abonnement repris.")
 
 
-def send_webhooks(faps: Any, interval: float, stop: threading.Event) -> None:
+def send_webhooks(faps: Faps, interval: float, stop: threading.Event) -> None:
     """Queue and send webhook deliveries until `stop` is set (errors logged, then retried)."""
     hooks = faps.webhooks
     while not stop.is_set():
