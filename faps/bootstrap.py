@@ -24,6 +24,7 @@ from faps.application.context import Context
 from faps.application.council import BudgetService, CouncilService
 from faps.application.deadlines import DeadlineService
 from faps.application.decisions import DecisionReader
+from faps.application.deliberations import MunicipalDeliberations
 from faps.application.dossiers import DossierService
 from faps.application.exchanges import ExchangeService
 from faps.application.grants import GrantService
@@ -74,6 +75,7 @@ class Faps:
     assignments: AssignmentService
     grants: GrantService
     council: CouncilService
+    municipal_deliberations: MunicipalDeliberations
     budgets: BudgetService
     deadlines: DeadlineService
     exchanges: ExchangeService
@@ -144,16 +146,20 @@ def build(settings: Settings | None = None, clock: Clock | None = None,
     faps = Faps(
         settings=settings, store=store, engine=engine, durable_engine=durable, ctx=ctx,
         clock=ctx.clock, communes=ctx.communes, sessions=sessions,
-        reglements=reglements, dossiers=dossiers,
-        assignments=AssignmentService(dossiers, queries), grants=GrantService(dossiers),
-        council=CouncilService(dossiers), budgets=BudgetService(dossiers), deadlines=deadlines,
+        # use cases
+        reglements=reglements, dossiers=dossiers, deadlines=deadlines,
+        assignments=AssignmentService(dossiers, queries),
+        grants=GrantService(dossiers), council=CouncilService(dossiers),
+        budgets=BudgetService(dossiers),
+        municipal_deliberations=MunicipalDeliberations(dossiers, queries),
         exchanges=ExchangeService(dossiers), accounts=accounts,
         tokens=TokenService(ctx, accounts, SqlAlchemyApiTokens(durable)),
-        simulation=SimulationService(ctx, reglements),
-        decisions=DecisionReader(app, ctx.communes), timetravel=TimeTravel(ctx),
+        simulation=SimulationService(ctx, reglements), decisions=DecisionReader(app, ctx.communes),
+        timetravel=TimeTravel(ctx),
         audit=AuditService(app, audit_chain, AnchorBook(settings.resolved_audit_checkpoints(),
                                                         settings.audit_signing_key)),
         audit_log_downloads=AuditLogDownloads(app, jobs, AUDIT_LOG),
+        # what follows the log, background work, the web's own tables
         audit_chain=audit_chain, mailer=mailer, projections=projections, queries=queries,
         followers=followers, jobs=jobs, job_thread=JobThread(jobs),
         webhooks=build_webhooks(settings, engine, app),

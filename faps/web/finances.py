@@ -87,7 +87,6 @@ def vote():  # type: ignore[no-untyped-def]
     data = parse(BudgetVoteSchema(), request.form)
     services().budgets.vote(actor(), data["year"], data["amount"],
                             data["deliberation_reference"], seen=seen_vote(data))
-    services().projections.catch_up()
     return redirect_to("finances.dashboard", annee=data["year"])
 
 
