@@ -31,10 +31,8 @@ from faps.bootstrap import build
 from faps.domain.actors import SYSTEM_ACTOR
 from faps.domain.dossier import Dossier
 from faps.domain.dossier_content import DossierContent
-from faps.infrastructure.api_tokens import token_service
 from faps.infrastructure.readmodels.tables import dossiers as dossiers_table
 from faps.infrastructure.settings import Settings
-from faps.infrastructure.webhooks import webhooks_of
 from faps.web import create_app
 from tests.support import World, content, make_world
 
@@ -100,7 +98,7 @@ def deliveries_per_second(faps: Any, world: Any, count: int) -> float:
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    hooks = webhooks_of(faps)
+    hooks = faps.webhooks
     hooks.subscribe(f"http://127.0.0.1:{server.server_address[1]}/", ["dossier.edited"])
     drafts = [world.drafted() for _ in range(count // 4)]
     for n in range(4):
@@ -153,9 +151,9 @@ def main() -> None:
             dossiers_table.c.state != "brouillon")).scalars())
     app = create_app({"TESTING": True}, faps=faps)
     client = app.test_client()
-    officer = {"Authorization": "Bearer " + token_service(faps).create(
+    officer = {"Authorization": "Bearer " + faps.tokens.create(
         world.officer, world.officer.account_id, "bench").secret}
-    agent = {"Authorization": "Bearer " + token_service(faps).create(
+    agent = {"Authorization": "Bearer " + faps.tokens.create(
         world.agent, world.agent.account_id, "bench").secret}
     app.config["FAPS_API_RATE_LIMIT"] = 10**9
     rng = random.Random(7)

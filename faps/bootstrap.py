@@ -1,33 +1,48 @@
-"""The composition root: builds every part of faps from settings (web and CLI share it)."""
+"""The composition root: builds every part of faps from settings, in one pass.
+
+`build()` is the only place that knows the concrete adapters. The web (`create_app`) and the
+CLI (`faps.cli.support.opened`) both start from it, and reach services and the few
+infrastructural parts (job queue, web stores, mailer, projections) as typed fields of `Faps`.
+Nothing is created at import time.
+"""
 
 from __future__ import annotations
 
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
 import sqlalchemy as sa
 
 from faps.application.accounts import AccountService
 from faps.application.app import FapsApplication
+from faps.application.assignment import AssignmentService
+from faps.application.audit import AuditService
+from faps.application.audit_downloads import AuditLogDownloads
 from faps.application.clock import Clock, SystemClock
 from faps.application.context import Context
 from faps.application.council import BudgetService, CouncilService
 from faps.application.deadlines import DeadlineService
+from faps.application.decisions import DecisionReader
+from faps.application.deliberations import MunicipalDeliberations
 from faps.application.dossiers import DossierService
 from faps.application.exchanges import ExchangeService
 from faps.application.grants import GrantService
 from faps.application.reglements import ReglementService
+from faps.application.simulation import SimulationService
 from faps.application.timetravel import TimeTravel
+from faps.application.tokens import TokenService
 from faps.domain.actors import SYSTEM_ACTOR
-from faps.infrastructure.audit_chain import start_audit_chain
+from faps.domain.communes import CommuneDirectory
+from faps.infrastructure.api_tokens import SqlAlchemyApiTokens
+from faps.infrastructure.audit_anchor import AnchorBook
+from faps.infrastructure.audit_chain import AuditChain, start_audit_chain
 from faps.infrastructure.communes_file import load_communes
 from faps.infrastructure.credentials import Argon2Hasher, SqlAlchemyCredentials
 from faps.infrastructure.documents import FolderDocumentStore, MemoryDocumentStore
 from faps.infrastructure.followers import Followers
-from faps.infrastructure.job_kinds import install_jobs
-from faps.infrastructure.jobs import JobQueue
+from faps.infrastructure.job_kinds import AUDIT_LOG, install_jobs
+from faps.infrastructure.jobs import JobQueue, JobThread
 from faps.infrastructure.mailing import Mailer, install_mailer
 from faps.infrastructure.readmodels.queries import SqlAlchemyQueries
 from faps.infrastructure.readmodels.runner import ProjectionRunner
@@ -35,37 +50,52 @@ from faps.infrastructure.readmodels.wiring import read_side
 from faps.infrastructure.reglement_files import default_reglement
 from faps.infrastructure.sessions import SqlAlchemySessions
 from faps.infrastructure.settings import Settings
-from faps.infrastructure.stores import (
-    StoreConfig,
-    make_engine,
-    private_store_file,
-    store_config,
-)
+from faps.infrastructure.stores import StoreConfig, make_engine, private_store_file, store_config
 from faps.infrastructure.transcodings import faps_transcodings
+from faps.infrastructure.web_stores import WebStores, web_stores
+from faps.infrastructure.webhooks import Webhooks, build_webhooks
 
 
 @dataclass
 class Faps:
-    """Every service of one running faps, sharing one store."""
+    """Every part of one running faps, sharing one store: built whole by `build()`."""
 
     settings: Settings
+    # -- the store and what the use cases share
     store: StoreConfig
     engine: sa.Engine
+    durable_engine: sa.Engine  # accounts, sessions, tokens (the engine itself except on SQLite)
     ctx: Context
+    clock: Clock
+    communes: CommuneDirectory
+    sessions: SqlAlchemySessions
+    # -- use cases
     reglements: ReglementService
     dossiers: DossierService
+    assignments: AssignmentService
     grants: GrantService
     council: CouncilService
+    municipal_deliberations: MunicipalDeliberations
     budgets: BudgetService
+    deadlines: DeadlineService
+    exchanges: ExchangeService
     accounts: AccountService
+    tokens: TokenService
+    simulation: SimulationService
+    decisions: DecisionReader
     timetravel: TimeTravel
-    extras: dict[str, Any]
-    deadlines: DeadlineService = None  # type: ignore[assignment]  # set by build()
-    mailer: Mailer = None  # type: ignore[assignment]  # set by build()
-    queries: SqlAlchemyQueries = None  # type: ignore[assignment]  # set by build()
-    projections: ProjectionRunner = None  # type: ignore[assignment]  # set by build()
-    followers: Followers = None  # type: ignore[assignment]  # set by build()
-    exchanges: ExchangeService = None  # type: ignore[assignment]  # set by build()
+    audit: AuditService
+    audit_log_downloads: AuditLogDownloads
+    # -- what follows the log, and background work
+    audit_chain: AuditChain
+    mailer: Mailer
+    projections: ProjectionRunner
+    queries: SqlAlchemyQueries
+    followers: Followers
+    jobs: JobQueue
+    job_thread: JobThread  # started by the web when it runs the jobs itself
+    webhooks: Webhooks
+    web: WebStores
 
     @property
     def app(self) -> FapsApplication:
@@ -77,15 +107,12 @@ class Faps:
         return self.followers.unit_of_work()
 
     def close(self) -> None:
-        """Stop the job thread, if any; release connections."""
-        thread = self.extras.get("jobs_thread")
-        if thread is not None:
-            thread.stop()
+        """Stop the job thread (if started); release connections."""
+        self.job_thread.stop()
         self.ctx.app.close()
         self.engine.dispose()
-        credentials = getattr(self.ctx.credentials, "engine", self.engine)
-        if credentials is not self.engine:
-            credentials.dispose()
+        if self.durable_engine is not self.engine:
+            self.durable_engine.dispose()
 
 
 def build(settings: Settings | None = None, clock: Clock | None = None,
@@ -100,37 +127,66 @@ def build(settings: Settings | None = None, clock: Clock | None = None,
     private_store_file(store)
     app = FapsApplication(env=store.event_env, transcodings=faps_transcodings())
     engine = make_engine(store)
-    credentials_engine = engine if store.kind != "sqlite" else make_engine(store, durable=True)
-    documents = (MemoryDocumentStore() if store.kind == "memory"
-                 else FolderDocumentStore(settings.resolved_documents_path()))
-    ctx = Context(app=app, clock=clock or SystemClock(), communes=load_communes(),
-                  documents=documents, credentials=SqlAlchemyCredentials(credentials_engine),
-                  hasher=Argon2Hasher(fast=fast_hashing),
-                  sessions=SqlAlchemySessions(credentials_engine),
-                  max_upload_bytes=settings.max_upload_mb * 1024 * 1024,
-                  settings={"link_key": settings.resolved_secret_key()})
+    durable = engine if store.kind != "sqlite" else make_engine(store, durable=True)
+    sessions = SqlAlchemySessions(durable)
+    ctx = _context(settings, store, app, clock or SystemClock(), durable, sessions, fast_hashing)
     reglements = ReglementService(ctx)
     dossiers = DossierService(ctx, reglements)
-    faps = Faps(settings=settings, store=store, engine=engine, ctx=ctx, reglements=reglements,
-                dossiers=dossiers, grants=GrantService(dossiers), council=CouncilService(dossiers),
-                budgets=BudgetService(dossiers), accounts=AccountService(ctx),
-                timetravel=TimeTravel(ctx), extras={})
-    faps.extras["audit_chain"] = start_audit_chain(engine, app)
-    faps.deadlines = DeadlineService(dossiers)
-    faps.exchanges = ExchangeService(dossiers)
-    faps.mailer = install_mailer(app, engine, settings, ctx.clock, faps.deadlines)
-    faps.projections, faps.queries = read_side(
+    deadlines = DeadlineService(dossiers)
+    audit_chain = start_audit_chain(engine, app)
+    mailer = install_mailer(app, engine, settings, ctx.clock, deadlines)
+    projections, queries = read_side(
         app, engine, ctx.communes, settings.projections_rebuild_workers,
         rebuild=settings.projections_autorebuild, start=start_projections)
-    faps.extras["jobs"] = install_jobs(
-        JobQueue(engine, settings.instance_path / "jobs", ctx.clock,
-                 timedelta(hours=settings.jobs_keep_hours)), app, settings.public_url)
-    faps.extras["jobs"].after_run = lambda: faps.mailer.after_save(())
-    faps.followers = Followers(faps.projections, faps.extras["audit_chain"], faps.mailer)
-    faps.queries.before_read = faps.followers.read_your_writes
-    app.on_saved(faps.followers.on_saved)
+    jobs = _jobs(settings, engine, app, ctx.clock, mailer)
+    followers = Followers(projections, audit_chain, mailer)
+    queries.before_read = followers.read_your_writes
+    app.on_saved(followers.on_saved)
+    accounts = AccountService(ctx)
+    faps = Faps(
+        settings=settings, store=store, engine=engine, durable_engine=durable, ctx=ctx,
+        clock=ctx.clock, communes=ctx.communes, sessions=sessions,
+        # use cases
+        reglements=reglements, dossiers=dossiers, deadlines=deadlines,
+        assignments=AssignmentService(dossiers, queries),
+        grants=GrantService(dossiers), council=CouncilService(dossiers),
+        budgets=BudgetService(dossiers),
+        municipal_deliberations=MunicipalDeliberations(dossiers, queries),
+        exchanges=ExchangeService(dossiers), accounts=accounts,
+        tokens=TokenService(ctx, accounts, SqlAlchemyApiTokens(durable)),
+        simulation=SimulationService(ctx, reglements), decisions=DecisionReader(app, ctx.communes),
+        timetravel=TimeTravel(ctx),
+        audit=AuditService(app, audit_chain, AnchorBook(settings.resolved_audit_checkpoints(),
+                                                        settings.audit_signing_key)),
+        audit_log_downloads=AuditLogDownloads(app, jobs, AUDIT_LOG),
+        # what follows the log, background work, the web's own tables
+        audit_chain=audit_chain, mailer=mailer, projections=projections, queries=queries,
+        followers=followers, jobs=jobs, job_thread=JobThread(jobs),
+        webhooks=build_webhooks(settings, engine, app),
+        web=web_stores(settings, engine, durable, followers.read_your_writes))
     _first_start(faps)
     return faps
+
+
+def _context(settings: Settings, store: StoreConfig, app: FapsApplication, clock: Clock,
+             durable: sa.Engine, sessions: SqlAlchemySessions, fast_hashing: bool) -> Context:
+    """Return what every use case shares: the store, the clock, the communes, the ports."""
+    documents = (MemoryDocumentStore() if store.kind == "memory"
+                 else FolderDocumentStore(settings.resolved_documents_path()))
+    return Context(app=app, clock=clock, communes=load_communes(), documents=documents,
+                   credentials=SqlAlchemyCredentials(durable),
+                   hasher=Argon2Hasher(fast=fast_hashing), sessions=sessions,
+                   max_upload_bytes=settings.max_upload_mb * 1024 * 1024,
+                   settings={"link_key": settings.resolved_secret_key()})
+
+
+def _jobs(settings: Settings, engine: sa.Engine, app: FapsApplication, clock: Clock,
+          mailer: Mailer) -> JobQueue:
+    """Return the job queue (a finished job's mail leaves at once, as after a save)."""
+    queue = JobQueue(engine, settings.instance_path / "jobs", clock,
+                     timedelta(hours=settings.jobs_keep_hours))
+    queue.after_run = lambda: mailer.after_save(())
+    return install_jobs(queue, app, settings.public_url)
 
 
 def _first_start(faps: Faps) -> None:

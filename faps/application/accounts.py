@@ -12,6 +12,8 @@ from datetime import timedelta
 from enum import Enum
 from uuid import UUID
 
+from eventsourcing.utils import get_topic
+
 from faps.application import policy
 from faps.application.context import Context
 from faps.application.retry import retried
@@ -85,6 +87,17 @@ class AccountService:
         """Return an account."""
         account: Account = self.ctx.app.load(account_id, what="Compte")
         return account
+
+    def every(self) -> list[Account]:
+        """Return every account ever opened, in the order of the log (for the command line)."""
+        topic, start = get_topic(Account.Opened), None
+        found: list[Account] = []
+        while True:
+            batch = self.ctx.app.recorder.select_notifications(start, 1000, topics=[topic])
+            found.extend(self.get(UUID(str(n.originator_id))) for n in batch)
+            if len(batch) < 1000:
+                return found
+            start = batch[-1].id + 1
 
     def by_email(self, email: str) -> Account | None:
         """Return the account of an address, if any."""

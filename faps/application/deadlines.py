@@ -120,7 +120,7 @@ class DeadlineService:
                 continue
             if dossier.state not in (DossierState.INFORMATION_REQUESTED, DossierState.AWARDED):
                 continue
-            reglement = self.dossiers.reglements.get(dossier.reglement_version or "")
+            reglement = self.dossiers.reglement_of(dossier)
             found.extend(dossier_deadlines(dossier, reglement, today, near_days))
         return sorted(found, key=lambda d: (d.due_on, d.reference, d.kind))
 

@@ -11,6 +11,7 @@ from faps.application import policy
 from faps.application.conflicts import dossier_changed
 from faps.application.context import Context
 from faps.application.documents import check_upload, document_ref
+from faps.application.grant_history import Reduction, as_filed, reductions
 from faps.application.reglements import ReglementService
 from faps.application.retry import retried
 from faps.application.validation import validate
@@ -43,6 +44,15 @@ class DossierService:
         if expected_version is not None and dossier.version != expected_version:
             raise dossier_changed(self.ctx.app, actor, dossier_id, expected_version)
         return dossier
+
+    def as_filed(self, actor: Actor, dossier_id: UUID) -> Dossier | None:
+        """Return the dossier as it stood when filed (its receipt), None if never filed."""
+        self.load(actor, dossier_id)  # the right to read it
+        return as_filed(self.ctx.app, dossier_id)
+
+    def reductions(self, dossier: Dossier) -> list[Reduction]:
+        """Return the reductions of a dossier's grant, oldest first (the dossier as loaded)."""
+        return reductions(self.ctx.app, dossier.id)
 
     def find(self, actor: Actor, reference: str) -> Dossier:
         """Load a dossier by its reference FAPS-YYYY-NNN or its id."""

@@ -139,5 +139,5 @@ def export_service(faps: Any) -> ExportService:
     settings = faps.settings
     publisher = Publisher(FUND_NAME, settings.agglomeration_name, settings.agglomeration_siren,
                           settings.agglomeration_siret, dict(settings.commune_sirets))
-    return ExportService(faps.app, faps.extras["audit_chain"], faps.ctx.communes, publisher,
+    return ExportService(faps.app, faps.audit_chain, faps.ctx.communes, publisher,
                          faps.ctx.clock, TemplateFolders.for_instance(settings.instance_path))

@@ -57,6 +57,10 @@ class ReglementService:
             raise ConfigurationError(f"Aucun règlement n'est en vigueur le {on:%d/%m/%Y}.")
         return version
 
+    def current(self) -> Reglement:
+        """Return the version in force today (by the fund's clock)."""
+        return self.in_force(self.ctx.clock.now().date())
+
     def get(self, version: str) -> Reglement:
         """Return a version by its name."""
         found = self.book().get(version)

@@ -31,5 +31,5 @@ class SimulationService:
             raise InvalidInputError({"requête": ["objet JSON attendu"]})
         facts = validate(ProjectFacts, request)
         reglement = (self.reglements.get(version) if version
-                     else self.reglements.in_force(self.ctx.clock.now().date()))
+                     else self.reglements.current())
         return assess(facts, reglement, self.ctx.communes.get(facts.commune))

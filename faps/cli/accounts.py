@@ -7,7 +7,6 @@ import sys
 import click
 
 from faps.cli.support import INPUT_ERROR, fail, opened, say
-from faps.domain.accounts import Account
 from faps.domain.actors import SYSTEM_ACTOR, Role
 
 ROLES = [r.value for r in Role if r is not Role.SYSTEM]
@@ -34,7 +33,7 @@ def add(email: str, role: str, commune: str | None, name: str) -> None:
         faps.accounts.open(SYSTEM_ACTOR, email.strip(), name.strip() or email.strip(),
                            Role(role), commune, password)
         click.echo(f"Compte créé : {email.strip()} ({Role(role).label}"
-                   + (f", {faps.ctx.communes.name(commune)})" if commune else ")"))
+                   + (f", {faps.communes.name(commune)})" if commune else ")"))
 
 
 def read_password() -> str:
@@ -53,12 +52,10 @@ def read_password() -> str:
 def list_accounts() -> None:
     """Print every account, read from the event log."""
     with opened() as faps:
-        topic = _topic()
         rows = []
-        for notification in _notifications(faps, topic):
-            account: Account = faps.accounts.get(notification.originator_id)
+        for account in faps.accounts.every():
             rows.append((account.email, account.role.label,
-                         faps.ctx.communes.name(account.commune) if account.commune else "—",
+                         faps.communes.name(account.commune) if account.commune else "—",
                          "actif" if account.active else "désactivé"))
         if not rows:
             click.echo("Aucun compte. Créez le premier administrateur : "
@@ -66,19 +63,3 @@ def list_accounts() -> None:
             return
         for email, role, commune, active in sorted(rows):
             say(f"{email:<40} {role:<28} {commune:<22} {active}")
-
-
-def _topic() -> str:
-    from eventsourcing.utils import get_topic
-
-    return get_topic(Account.Opened)
-
-
-def _notifications(faps, topic: str):  # type: ignore[no-untyped-def]
-    start = None
-    while True:
-        batch = faps.app.recorder.select_notifications(start, 1000, topics=[topic])
-        yield from batch
-        if len(batch) < 1000:
-            return
-        start = batch[-1].id + 1

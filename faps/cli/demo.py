@@ -49,7 +49,7 @@ def demo(if_empty: bool, force: bool) -> None:
         click.echo(table)
         path = write_accounts(instance, table)
         click.echo(f"\nComptes également écrits dans {path} (lisible par vous seul).")
-        env, added = write_examples(instance, [c.insee for c in faps.ctx.communes])
+        env, added = write_examples(instance, [c.insee for c in faps.communes])
         if added:
             click.echo(f"SIRET d’exemple ajoutés à {env} ({', '.join(added)}) : à remplacer.")
 

@@ -61,7 +61,7 @@ def history(dossier: str, as_of: str | None) -> None:
         dossier_id = faps.dossiers.resolve(dossier)
         found = faps.timetravel.history(SYSTEM_ACTOR, dossier_id, limit)
         current: Dossier = faps.dossiers.load(SYSTEM_ACTOR, dossier_id)
-        names = faps.ctx.communes.name
+        names = faps.communes.name
         say(f"Dossier {current.reference or dossier_id} — {current.content.title} "
                    f"({names(current.commune)})")
         say(_heading(found, as_of))

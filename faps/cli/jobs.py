@@ -5,7 +5,6 @@ from __future__ import annotations
 import click
 
 from faps.cli.support import opened
-from faps.infrastructure.jobs import JobThread
 
 
 @click.group(help="Travaux en arrière-plan (préparation du journal d'audit à télécharger).")
@@ -19,7 +18,7 @@ def jobs() -> None:
 def run(once: bool) -> None:
     """Run the waiting jobs (and wait for more unless --once)."""
     with opened(existing=True) as faps:
-        queue = faps.extras["jobs"]
+        queue = faps.jobs
         if once:
             count = 0
             while queue.run_one():
@@ -27,8 +26,7 @@ def run(once: bool) -> None:
             click.echo(f"{count} travail exécuté." if count <= 1
                        else f"{count} travaux exécutés.")
             return
-        thread = JobThread(queue)
         try:
-            thread.loop()  # in this process's main thread, until Ctrl-C
+            faps.job_thread.loop()  # in this process's main thread, until Ctrl-C
         except KeyboardInterrupt:
-            thread.stop()
+            faps.job_thread.stop()

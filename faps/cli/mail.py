@@ -49,7 +49,7 @@ def demo_mails(faps: Faps) -> Iterator[DemoMails]:
     other (the outbox shows them sent), but land in a file, never on an SMTP server nor as a
     wall of text on the terminal.
     """
-    mailer, now = faps.mailer, faps.ctx.clock.now
+    mailer, now = faps.mailer, faps.clock.now
     found = DemoMails(faps.settings.instance_path / DEMO_MAILS)
     found.path.parent.mkdir(parents=True, exist_ok=True)
     kept = mailer.transport, mailer.send_on_save
@@ -82,8 +82,8 @@ def send(from_start: bool) -> None:
     with opened(existing=True) as faps:
         outbox, history = faps.mailer.outbox, 0
         if from_start:
-            outbox.catch_up(faps.ctx.clock.now())
-            history = outbox.queue_history(faps.ctx.clock.now())
+            outbox.catch_up(faps.clock.now())
+            history = outbox.queue_history(faps.clock.now())
             click.echo(f"Historique : {history} courriel(s) d'événements passés mis en file.")
         report = faps.mailer.send()
         left = len(outbox.pending()) - report.postponed
@@ -97,7 +97,7 @@ def send(from_start: bool) -> None:
 def pending() -> None:
     """List the mails not sent yet."""
     with opened(existing=True) as faps:
-        faps.mailer.outbox.catch_up(faps.ctx.clock.now())
+        faps.mailer.outbox.catch_up(faps.clock.now())
         rows = faps.mailer.outbox.pending()
         for row in rows:
             when = _moment(row["next_attempt_at"])
@@ -121,7 +121,7 @@ def send_reminders(day: object) -> None:
     """Queue reminders of overdue deadlines, then flush the outbox."""
     with opened(existing=True) as faps:
         today: date | None = day.date() if day is not None else None  # type: ignore[attr-defined]
-        if today is not None and today > faps.ctx.clock.now().date():
+        if today is not None and today > faps.clock.now().date():
             fail(f"Date invalide : {today:%d/%m/%Y} est dans le futur ; une relance ne "
                  "s'envoie que pour une échéance déjà dépassée.", INPUT_ERROR)
         _report(faps.mailer.remind(today), faps.mailer.outbox.postponed())

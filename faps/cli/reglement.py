@@ -24,7 +24,7 @@ def list_versions() -> None:
     """Print every adopted version, oldest first, marking the one in force today."""
     with opened() as faps:
         versions = faps.reglements.versions()
-        today = faps.ctx.clock.now().date()
+        today = faps.clock.now().date()
         current = faps.reglements.book().in_force(today)
         for v in versions:
             mark = "en vigueur" if current is not None and v.version == current.version else ""
@@ -40,7 +40,7 @@ def show(version: str | None) -> None:
     """Print a version's figures and lists."""
     with opened() as faps:
         chosen = (faps.reglements.get(version) if version
-                  else faps.reglements.in_force(faps.ctx.clock.now().date()))
+                  else faps.reglements.current())
         for line in describe(chosen):
             click.echo(line)
 

@@ -9,7 +9,6 @@ import click
 
 from faps.cli.support import INPUT_ERROR, fail, opened
 from faps.domain.actors import SYSTEM_ACTOR
-from faps.infrastructure.api_tokens import token_service
 from faps.web.formatting import datetime_fr
 
 
@@ -32,7 +31,7 @@ def create(email: str, name: str, expires_days: int | None) -> None:
         if account is None:
             fail(f"Aucun compte pour l'adresse {email}.", INPUT_ERROR)
             return
-        issued = token_service(faps).create(SYSTEM_ACTOR, account.id, name, expires_days)
+        issued = faps.tokens.create(SYSTEM_ACTOR, account.id, name, expires_days)
         until = f", valable jusqu’au {datetime_fr(issued.expires_at)}" if issued.expires_at else ""
         click.echo(f"Jeton «\u202f{issued.name}\u202f» créé pour {account.email} "
                    f"(id {issued.token_id}{until}). Il ne sera plus affiché\u202f:", err=True)
@@ -48,11 +47,11 @@ def list_tokens(email: str) -> None:
         if account is None:
             fail(f"Aucun compte pour l'adresse {email}.", INPUT_ERROR)
             return
-        service = token_service(faps)
+        service = faps.tokens
         rows = service.list(SYSTEM_ACTOR, account.id)
         if not rows:
             click.echo("Aucun jeton.")
-        now = faps.ctx.clock.now()
+        now = faps.clock.now()
         for row in rows:
             state = ("révoqué" if row.revoked_at else "actif" if row.live(now) else "expiré")
             click.echo(f"{row.token_id}  {row.name:<30} {state:<8} créé le "
@@ -74,5 +73,5 @@ def revoke(token_id: str) -> None:
         fail("Identifiant de jeton invalide.", INPUT_ERROR)
         return
     with opened() as faps:
-        token_service(faps).revoke(SYSTEM_ACTOR, parsed)
+        faps.tokens.revoke(SYSTEM_ACTOR, parsed)
         click.echo(f"Jeton {parsed} révoqué.")

@@ -5,13 +5,13 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from typing import Any
 from uuid import UUID
 
 import click
 
+from faps.bootstrap import Faps
 from faps.cli.support import INPUT_ERROR, fail, opened
-from faps.infrastructure.webhooks import all_event_types, webhooks_of
+from faps.infrastructure.webhooks import all_event_types
 from faps.web.formatting import datetime_fr
 
 log = logging.getLogger("faps.webhooks")
@@ -40,7 +40,7 @@ def subscribe(url: str, events: str) -> None:
     """Subscribe a URL; print its secret once."""
     with opened() as faps:
         types = [e.strip() for e in events.split(",") if e.strip()]
-        subscription_id, secret = webhooks_of(faps).subscribe(url, types)
+        subscription_id, secret = faps.webhooks.subscribe(url, types)
         click.echo(f"Abonnement {subscription_id} créé. Son secret ne sera plus "
                    "affiché\u202f:", err=True)
         click.echo(secret)
@@ -50,7 +50,7 @@ def subscribe(url: str, events: str) -> None:
 def list_subscriptions() -> None:
     """Print the subscriptions."""
     with opened() as faps:
-        rows = webhooks_of(faps).subscriptions()
+        rows = faps.webhooks.subscriptions()
         if not rows:
             click.echo("Aucun abonnement.")
         for row in rows:
@@ -64,7 +64,7 @@ def list_subscriptions() -> None:
 def list_deliveries(subscription_id: str) -> None:
     """Print a subscription's delivery log."""
     with opened() as faps:
-        for row in webhooks_of(faps).deliveries(_uuid(subscription_id)):
+        for row in faps.webhooks.deliveries(_uuid(subscription_id)):
             code = row["last_status_code"] or "—"
             click.echo(f"{row['delivery_id']}  {row['event_type']:<36} {row['status']:<9} "
                        f"essais : {row['attempts']}  réponse : {code}  "
@@ -76,7 +76,7 @@ def list_deliveries(subscription_id: str) -> None:
 def redeliver(delivery_id: str) -> None:
     """Send a delivery again."""
     with opened() as faps:
-        webhooks_of(faps).redeliver(_uuid(delivery_id))
+        faps.webhooks.redeliver(_uuid(delivery_id))
         click.echo("Envoi remis dans la file.")
 
 
@@ -85,13 +85,13 @@ def redeliver(delivery_id: str) -> None:
 def resume(subscription_id: str) -> None:
     """Resume a paused subscription."""
     with opened() as faps:
-        webhooks_of(faps).resume(_uuid(subscription_id))
+        faps.webhooks.resume(_uuid(subscription_id))
         click.echo("Abonnement repris.")
 
 
-def send_webhooks(faps: Any, interval: float, stop: threading.Event) -> None:
+def send_webhooks(faps: Faps, interval: float, stop: threading.Event) -> None:
     """Queue and send webhook deliveries until `stop` is set (errors logged, then retried)."""
-    hooks = webhooks_of(faps)
+    hooks = faps.webhooks
     while not stop.is_set():
         try:
             hooks.enqueue()
@@ -113,7 +113,7 @@ def _count(count: int) -> str:
 def deliver(once: bool, interval: float) -> None:
     """Follow the log and send the deliveries."""
     with opened() as faps:
-        hooks = webhooks_of(faps)
+        hooks = faps.webhooks
         while True:
             queued = hooks.enqueue()
             sent, failed = hooks.send_due()

@@ -8,7 +8,7 @@ from uuid import UUID
 
 import sqlalchemy as sa
 
-from faps.application.tokens import StoredToken, TokenService
+from faps.application.tokens import StoredToken
 from faps.infrastructure.credentials import metadata
 
 tokens_table = sa.Table(
@@ -82,12 +82,3 @@ class SqlAlchemyApiTokens:
             conn.execute(tokens_table.update().where(tokens_table.c.token_id == token_id)
                          .values(last_used_at=at))
 
-
-def token_service(faps: Any) -> TokenService:
-    """Return the token service of a running faps (made on first use, kept in its extras)."""
-    if "tokens" not in faps.extras:
-        engine = getattr(faps.ctx.credentials, "engine", faps.engine)
-        faps.extras["tokens"] = TokenService(faps.ctx, faps.accounts,
-                                             SqlAlchemyApiTokens(engine))
-    service: TokenService = faps.extras["tokens"]
-    return service

@@ -225,8 +225,9 @@ class JobThread:
         self._thread = threading.Thread(target=self.loop, name="faps-jobs", daemon=True)
 
     def start(self) -> None:
-        """Start polling the queue."""
-        self._thread.start()
+        """Start polling the queue (once: several applications may serve one faps)."""
+        if not self._thread.is_alive() and not self._stop.is_set():
+            self._thread.start()
 
     def stop(self) -> None:
         """Ask the thread to stop after its current job, and wait a moment for it."""

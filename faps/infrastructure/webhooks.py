@@ -35,8 +35,15 @@ from faps.infrastructure.webhook_secrets import SecretBox
 from faps.infrastructure.webhook_sender import WebhookSender, mail_administrators, sign
 from faps.infrastructure.webhook_tables import deliveries, subscriptions, tracking
 
-__all__ = ["EVENT_TYPES", "WebhookRules", "Webhooks", "mail_administrators", "sign",
-           "webhooks_of"]
+__all__ = [
+    "EVENT_TYPES",
+    "WebhookRules",
+    "Webhooks",
+    "build_webhooks",
+    "mail_administrators",
+    "sign",
+]
+from faps.infrastructure.settings import Settings
 
 # One event type per business event of a dossier (private notes are never sent).
 EVENT_TYPES = {
@@ -255,19 +262,14 @@ class Webhooks(WebhookSender):
                 "link": f"{base}/dossiers/{state.id}"}
 
 
-def webhooks_of(faps: Any) -> Webhooks:
-    """Return the webhooks of a running faps (made on first use, kept in its extras)."""
-    if "webhooks" not in faps.extras:
-        settings = faps.settings
-        hosts = frozenset(h.strip() for h in settings.webhooks_allowed_hosts.split(",")
-                          if h.strip())
-        faps.extras["webhooks"] = Webhooks(
-            faps.engine, faps.app, settings.public_url,
-            WebhookRules(settings.webhooks_allow_http, hosts), settings.resolved_secret_key(),
-            workers=settings.webhooks_workers,
-            on_paused=lambda subscription, error, at: mail_administrators(
-                faps.engine, subscription, error, at))
-    found: Webhooks = faps.extras["webhooks"]
-    return found
+def build_webhooks(settings: Settings, engine: sa.Engine, app: Any) -> Webhooks:
+    """Return the webhooks as the settings allow them (built once by the composition root)."""
+    hosts = frozenset(h.strip() for h in settings.webhooks_allowed_hosts.split(",")
+                      if h.strip())
+    return Webhooks(engine, app, settings.public_url,
+                    WebhookRules(settings.webhooks_allow_http, hosts),
+                    settings.resolved_secret_key(), workers=settings.webhooks_workers,
+                    on_paused=lambda subscription, error, at: mail_administrators(
+                        engine, subscription, error, at))
 
 

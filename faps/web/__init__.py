@@ -68,11 +68,7 @@ def create_app(test_config: dict[str, Any] | None = None, faps: Faps | None = No
 def _run_jobs(app: Flask, faps: Faps) -> None:
     """Run background jobs in a thread of this process (each gunicorn worker has one; a job
     is claimed by one of them): `make run` needs no other process."""
-    from faps.infrastructure.jobs import JobThread
-
-    thread = JobThread(faps.extras["jobs"])
-    thread.start()
-    faps.extras["jobs_thread"] = thread  # stopped by faps.close()
+    faps.job_thread.start()  # stopped by faps.close()
 
 
 def _units_of_work(app: Flask, faps: Faps) -> None:

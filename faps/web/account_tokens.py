@@ -9,7 +9,6 @@ from flask import Blueprint, flash, render_template, request
 from marshmallow import fields, validate
 
 from faps.domain.errors import NotFoundError
-from faps.infrastructure.api_tokens import token_service
 from faps.web.common import actor, form_view, login_required, parse, redirect_to, services
 from faps.web.schemas import FrenchSchema
 
@@ -23,9 +22,9 @@ class NewTokenSchema(FrenchSchema):
 
 
 def _context() -> dict[str, Any]:
-    service = token_service(services())
+    service = services().tokens
     who = actor()
-    return {"tokens": service.list(who, who.account_id), "now": services().ctx.clock.now(),
+    return {"tokens": service.list(who, who.account_id), "now": services().clock.now(),
             "created": None}
 
 
@@ -44,7 +43,7 @@ def create_token():  # type: ignore[no-untyped-def]
     form = {k: v for k, v in request.form.items() if v != ""}
     data = parse(NewTokenSchema(), form)
     who = actor()
-    issued = token_service(services()).create(who, who.account_id, data["name"],
+    issued = services().tokens.create(who, who.account_id, data["name"],
                                               data.get("expires_days"))
     context = {**_context(), "created": issued}
     return render_template("compte/jetons.html", errors={}, form={}, **context)
@@ -54,7 +53,7 @@ def create_token():  # type: ignore[no-untyped-def]
 @login_required
 def revoke_token(token_id: UUID):  # type: ignore[no-untyped-def]
     """Revoke one of the account's tokens."""
-    service = token_service(services())
+    service = services().tokens
     who = actor()
     if all(t.token_id != token_id for t in service.list(who, who.account_id)):
         raise NotFoundError("Jeton introuvable.")

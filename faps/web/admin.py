@@ -40,7 +40,7 @@ def options() -> dict[str, Any]:
     """Return the choices of the account forms."""
     return {"roles": [("", "— choisir —")] + [(r, Role(r).label) for r in ROLES],
             "commune_options": [("", "— aucune (rôles de l’agglomération) —")] + [
-                (c.insee, c.name) for c in services().ctx.communes]}
+                (c.insee, c.name) for c in services().communes]}
 
 
 def account_context(account_id: UUID, **_: Any) -> dict[str, Any]:

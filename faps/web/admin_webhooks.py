@@ -10,7 +10,7 @@ from flask import Blueprint, flash, render_template, request
 from faps.application.timetravel import EVENT_LABELS
 from faps.domain.actors import Role
 from faps.domain.errors import InvalidInputError, NotFoundError
-from faps.infrastructure.webhooks import EVENT_TYPES, all_event_types, webhooks_of
+from faps.infrastructure.webhooks import EVENT_TYPES, all_event_types
 from faps.web.common import form_view, redirect_to, roles_required, services
 
 bp = Blueprint("webhooks", __name__, url_prefix="/admin/webhooks")
@@ -32,7 +32,7 @@ TYPE_LABELS = {
 
 
 def _context() -> dict[str, Any]:
-    return {"subscriptions": webhooks_of(services()).subscriptions(), "types": TYPES,
+    return {"subscriptions": services().webhooks.subscriptions(), "types": TYPES,
             "type_labels": TYPE_LABELS, "created": None}
 
 
@@ -52,13 +52,13 @@ def subscribe():  # type: ignore[no-untyped-def]
     if not 8 <= len(url) <= 2000:
         raise InvalidInputError({"url": ["URL https complète attendue"]})
     types = [t for t in request.form.getlist("event_types") if t in TYPES]
-    subscription_id, secret = webhooks_of(services()).subscribe(url, types)
+    subscription_id, secret = services().webhooks.subscribe(url, types)
     context = {**_context(), "created": {"id": subscription_id, "secret": secret}}
     return render_template("admin/webhooks.html", errors={}, form={}, **context)
 
 
 def _subscription(subscription_id: UUID) -> Any:
-    found = [s for s in webhooks_of(services()).subscriptions()
+    found = [s for s in services().webhooks.subscriptions()
              if s["subscription_id"] == subscription_id]
     if not found:
         raise NotFoundError("Abonnement introuvable.")
@@ -70,7 +70,7 @@ def _subscription(subscription_id: UUID) -> Any:
 def deliveries(subscription_id: UUID):  # type: ignore[no-untyped-def]
     """Show a subscription's delivery log."""
     return render_template("admin/webhook.html", subscription=_subscription(subscription_id),
-                           deliveries=webhooks_of(services()).deliveries(subscription_id))
+                           deliveries=services().webhooks.deliveries(subscription_id))
 
 
 @bp.post("/<uuid:subscription_id>/envois/<uuid:delivery_id>/renvoi")
@@ -78,7 +78,7 @@ def deliveries(subscription_id: UUID):  # type: ignore[no-untyped-def]
 def redeliver(subscription_id: UUID, delivery_id: UUID):  # type: ignore[no-untyped-def]
     """Put a delivery back in the queue."""
     _subscription(subscription_id)
-    webhooks_of(services()).redeliver(delivery_id)
+    services().webhooks.redeliver(delivery_id)
     flash("Envoi remis dans la file : il part au prochain passage de l’expéditeur.", "success")
     return redirect_to("webhooks.deliveries", subscription_id=subscription_id)
 
@@ -88,6 +88,6 @@ def redeliver(subscription_id: UUID, delivery_id: UUID):  # type: ignore[no-unty
 def resume(subscription_id: UUID):  # type: ignore[no-untyped-def]
     """Resume a paused subscription."""
     _subscription(subscription_id)
-    webhooks_of(services()).resume(subscription_id)
+    services().webhooks.resume(subscription_id)
     flash("Abonnement repris : les envois en attente repartent.", "success")
     return redirect_to("webhooks.deliveries", subscription_id=subscription_id)

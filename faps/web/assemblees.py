@@ -92,7 +92,7 @@ def session_context(session_id: UUID, **_: Any) -> dict[str, Any]:
     waiting = DossierFilter(states=(DossierState.PROPOSED.value, DossierState.POSTPONED.value),
                             sort="reference", per_page=200)
     session = queries.session(actor(), session_id)
-    today = services().ctx.clock.now().astimezone(PARIS).date()
+    today = services().clock.now().astimezone(PARIS).date()
     agenda = queries.agenda(actor(), session_id)
     return {"session": session, "held": session.session_date <= today,
             "agenda": agenda, "body_label": BODY_LABELS.get(session.body, session.body),
@@ -108,12 +108,7 @@ def session_context(session_id: UUID, **_: Any) -> dict[str, Any]:
 
 def lacking_deliberation() -> dict[str, Any]:
     """Return the awarded dossiers whose municipal deliberation is not recorded yet."""
-    faps = services()
-    awarded = faps.queries.dossiers(actor(), DossierFilter(states=(DossierState.AWARDED.value,),
-                                                           sort="reference", per_page=200))
-    rows = [row for row in awarded.items
-            if faps.dossiers.load(actor(), row.dossier_id).municipal_deliberation is None]
-    return {"rows": rows}
+    return {"rows": services().municipal_deliberations.lacking(actor())}
 
 
 @bp.get("/")

@@ -45,7 +45,7 @@ def find(reference: str) -> UUID | None:
 
 def today() -> date:
     """Return the fund's today."""
-    return services().ctx.clock.now().date()
+    return services().clock.now().date()
 
 
 @bp.get("/")

@@ -56,20 +56,9 @@ class ResetSchema(FrenchSchema):
     confirm = fields.String(required=True, validate=validate.Length(min=1, max=200))
 
 
-@bp.record_once
-def _create_throttle(state: Any) -> None:
-    """Create the throttle with the application, before any request: threads share it."""
-    faps = state.app.extensions["faps"]
-    if "throttle" not in faps.extras:
-        settings = faps.settings
-        faps.extras["throttle"] = Throttle(faps.engine, settings.login_max_failures,
-                                           timedelta(minutes=settings.login_lockout_minutes))
-
-
 def throttle() -> Throttle:
-    """Return the application's throttle."""
-    found: Throttle = services().extras["throttle"]
-    return found
+    """Return the application's throttle (built with faps: every request's thread shares it)."""
+    return services().web.throttle
 
 
 def safe_next(target: str) -> str | None:
@@ -149,36 +138,45 @@ def start_session(found: Actor, must_change: bool) -> None:
 def login():  # type: ignore[no-untyped-def]
     """Sign in with e-mail and password."""
     if request.method == "GET":
-        if current_actor() is not None:
-            return redirect(home_url(current_actor()))  # type: ignore[arg-type]
-        expired = session.pop("expired", False)
-        return render_template("login.html", form={"next": request.args.get("next", "")[:2000]},
-                               errors={}, expired=expired)
+        return _login_form()
     data = parse(LoginSchema(), request.form)
     email = normalize_email(data["email"])
-    now = services().ctx.clock.now()
+    now = services().clock.now()
     reserve, cleared, given_back = throttle_keys(email)
     until = throttle().reserve(reserve, now)
     if until is not None:
         return _login_page("Trop de tentatives infructueuses : réessayez dans "
                            f"{wait_fr(until - now)}.", 429)
     result = services().accounts.sign_in(email, data["password"])
-    if result.outcome is SignIn.DEACTIVATED:
+    if result.outcome is SignIn.DEACTIVATED or result.actor is not None:
         throttle().succeeded(cleared, given_back)
+    if result.outcome is SignIn.DEACTIVATED:
         return _login_page("Ce compte est désactivé : adressez-vous à l’administrateur de "
                            "FAPS pour le rétablir.", 403)
     if result.actor is None:
         return _login_page("Adresse ou mot de passe incorrect.", 401)
-    throttle().succeeded(cleared, given_back)
-    start_session(result.actor, result.must_change)
-    target = safe_next(data.get("next") or "") or home_url(result.actor)
-    if result.must_change:
+    return _signed_in(result.actor, result.must_change, data.get("next") or "", email)
+
+
+def _login_form():  # type: ignore[no-untyped-def]
+    if current_actor() is not None:
+        return redirect(home_url(current_actor()))  # type: ignore[arg-type]
+    expired = session.pop("expired", False)
+    return render_template("login.html", form={"next": request.args.get("next", "")[:2000]},
+                           errors={}, expired=expired)
+
+
+def _signed_in(who: Actor, must_change: bool, next_page: str, email: str) -> Response:
+    """Open the session, then go where asked (or home), by a new password if one is due."""
+    start_session(who, must_change)
+    target = safe_next(next_page) or home_url(who)
+    if must_change:
         session["after_change"] = target
         flash("Votre mot de passe a été fixé par un administrateur : choisissez-en un "
               "nouveau avant de continuer.", "info")
         target = url_for("account.password")
     else:
-        flash(f"Bienvenue, {result.actor.display}.", "success")
+        flash(f"Bienvenue, {who.display}.", "success")
     response = redirect(target)
     _remember_device(response, email)
     return response
@@ -216,7 +214,7 @@ def forgot():  # type: ignore[no-untyped-def]
         return render_template("forgot.html", form={}, errors={})
     data = parse(ForgotSchema(), request.form)
     email = normalize_email(data["email"])
-    now = services().ctx.clock.now()
+    now = services().clock.now()
     until = throttle().reserve([f"reset:{request.remote_addr or '?'}", f"reset:{email}"], now)
     if until is None:
         started = services().accounts.start_reset(email)

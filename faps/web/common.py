@@ -61,10 +61,7 @@ def _count(endpoint: str) -> str:
     """Return the number shown after a menu item (what waits in the work queue)."""
     if endpoint != "exchanges.work":
         return ""
-    from faps.infrastructure.readmodels.workqueue import work_count
-
-    services().followers.read_your_writes()
-    return f" ({work_count(services().engine)})"
+    return f" ({services().web.work_queue.count()})"
 
 
 def services() -> Faps:
@@ -75,9 +72,7 @@ def services() -> Faps:
 
 def web_sessions() -> SqlAlchemySessions:
     """Return the server-side sessions (the application sees only their revocation)."""
-    found = services().ctx.sessions
-    assert isinstance(found, SqlAlchemySessions)
-    return found
+    return services().sessions
 
 
 def current_actor() -> Actor | None:

@@ -19,10 +19,7 @@ from werkzeug.datastructures import MultiDict
 
 from faps.application.exchanges import Upload
 from faps.application.exports import export_service
-from faps.application.grant_history import as_filed, reductions
-from faps.application.simulation import SimulationService
 from faps.domain.actors import Role
-from faps.domain.dossier import Dossier
 from faps.domain.dossier_content import PAYMENT_KIND_LABELS
 from faps.domain.dossier_exchange import ATTACHMENT_KIND_LABELS, CONTENT_FIELD_LABELS
 from faps.domain.errors import InvalidInputError
@@ -82,14 +79,6 @@ ANSWER_LABELS = {"message": "Votre réponse",
 
 
 # -- what the pages show ------------------------------------------------------------------
-def reglement_of(dossier: Dossier) -> Reglement:
-    """Return the version that judges the dossier (the one in force while it is a draft)."""
-    faps = services()
-    if dossier.reglement_version:
-        return faps.reglements.get(dossier.reglement_version)
-    return faps.reglements.in_force(faps.ctx.clock.now().date())
-
-
 def document_kinds(reglement: Reglement) -> list[tuple[str, str]]:
     """Return the kinds a commune may upload: the règlement's, then « Autre pièce »."""
     return [*reglement.document_kinds().items(), ("autre", "Autre pièce")]
@@ -99,7 +88,7 @@ def dossier_context(dossier_id: UUID, **_: Any) -> dict[str, Any]:
     """Return what the dossier page shows."""
     faps = services()
     dossier = faps.dossiers.load(actor(), dossier_id)
-    reglement = reglement_of(dossier)
+    reglement = faps.dossiers.reglement_of(dossier)
     return {"dossier": dossier, "reglement": reglement, "kinds": document_kinds(reglement),
             "checklist": [(k, k.code in dossier.document_kinds)
                           for k in reglement.documents_at_filing],
@@ -108,9 +97,9 @@ def dossier_context(dossier_id: UUID, **_: Any) -> dict[str, Any]:
             "field_labels": {**CONTENT_FIELD_LABELS, **ANSWER_LABELS},
             "kind_names": {**dict(document_kinds(reglement)), **ATTACHMENT_KIND_LABELS},
             **thread_context(dossier, actor()),
-            "reductions": reductions(faps.app, dossier_id), "totals": totals(dossier.content),
+            "reductions": faps.dossiers.reductions(dossier), "totals": totals(dossier.content),
             "commune_funders": commune_as_funder(dossier.content,
-                                                 faps.ctx.communes.name(dossier.commune)),
+                                                 faps.communes.name(dossier.commune)),
             "tenure_labels": dict(TENURES), "category_labels": dict(CATEGORIES),
             "payment_labels": PAYMENT_KIND_LABELS,
             "cap_labels": CAP_LABELS,
@@ -130,9 +119,10 @@ def edit_context(dossier_id: UUID, **_: Any) -> dict[str, Any]:
             "rows": {p: row_count(form, p, extra[p]) for p in ROWS},
             "totals": totals(dossier.content), "tenures": TENURES, "yes_no": YES_NO,
             "commune_funders": commune_as_funder(dossier.content,
-                                                 faps.ctx.communes.name(dossier.commune)),
+                                                 faps.communes.name(dossier.commune)),
             "categories": CATEGORIES, "correction_labels": CONTENT_FIELD_LABELS,
-            "cap_labels": CAP_LABELS, **plan_context(dossier, form, reglement_of(dossier).version)}
+            "cap_labels": CAP_LABELS,
+            **plan_context(dossier, form, faps.dossiers.reglement_of(dossier).version)}
 
 
 # -- views --------------------------------------------------------------------------------
@@ -191,7 +181,8 @@ def edit(dossier_id: UUID):  # type: ignore[no-untyped-def]
 def estimate(dossier_id: UUID):  # type: ignore[no-untyped-def]
     """Return the plan and estimated grant of the editor's current input (for plan.js)."""
     dossier = services().dossiers.load(actor(), dossier_id, "dossier.edit")
-    context = plan_context(dossier, request.form, reglement_of(dossier).version)
+    context = plan_context(dossier, request.form,
+                           services().dossiers.reglement_of(dossier).version)
     macro = get_template_attribute("commune/_plan.html", "plan_summary")
     return macro(context["plan"], context["estimate"], CAP_LABELS)
 
@@ -290,11 +281,11 @@ def delete_draft(dossier_id: UUID):  # type: ignore[no-untyped-def]
 @agent_only
 def receipt(dossier_id: UUID):  # type: ignore[no-untyped-def]
     """Show the printable acknowledgement of receipt of a filed dossier."""
-    services().dossiers.load(actor(), dossier_id)  # the right to read it
-    found = as_filed(services().app, dossier_id)
+    found = services().dossiers.as_filed(actor(), dossier_id)
     if found is None:
         abort(404)
-    return render_template("commune/receipt.html", dossier=found, reglement=reglement_of(found))
+    return render_template("commune/receipt.html", dossier=found,
+                           reglement=services().dossiers.reglement_of(found))
 
 
 @bp.post("/dossiers/<uuid:dossier_id>/documents/<any(receipt, notification, agreement, "
@@ -314,11 +305,6 @@ CAP_LABELS = {
     "cap_min_participation": "Participation minimale de 20 % du maître d’ouvrage (CGCT L1111-10)",
     "cap_requested": "Montant sollicité",
 }
-
-
-def simulations() -> SimulationService:
-    """Return the simulation use case on this application's règlement book."""
-    return SimulationService(services().ctx, services().reglements)
 
 
 def simulator_form() -> dict[str, Any]:
@@ -341,8 +327,8 @@ def simulator_context(**_: Any) -> dict[str, Any]:
     return {"form": form, "result": None, "cap_labels": CAP_LABELS,
             "rows": {p: row_count(form, p, extra[p]) for p in ROWS}, "tenures": TENURES,
             "categories": CATEGORIES, "commune_options": [("", "— choisir —")] + [
-                (c.insee, c.name) for c in services().ctx.communes],
-            "in_force": services().reglements.in_force(services().ctx.clock.now().date())}
+                (c.insee, c.name) for c in services().communes],
+            "in_force": services().reglements.current()}
 
 
 @bp.route("/simulateur", methods=["GET", "POST"])
@@ -352,5 +338,5 @@ def simulator():  # type: ignore[no-untyped-def]
     """Show what the règlement in force would grant, and why (live with simulateur.js)."""
     context = simulator_context()
     if request.method == "POST":
-        context["result"] = simulations().simulate(actor(), facts_request(context["form"]))
+        context["result"] = services().simulation.simulate(actor(), facts_request(context["form"]))
     return render_template("commune/simulator.html", errors={}, **context)

@@ -14,9 +14,8 @@ from faps.domain.actors import Actor, Role
 from faps.domain.dossier import Dossier
 from faps.domain.dossier_exchange import CONTENT_FIELD_LABELS, VERDICT_LABELS, side_of
 from faps.domain.errors import FapsError, InvalidInputError
-from faps.infrastructure.readmodels.workqueue import QUEUE_LABELS, work_items
+from faps.infrastructure.readmodels.workqueue import QUEUE_LABELS
 from faps.web.common import actor, parse, redirect_to, roles_required, services
-from faps.web.read_markers import ReadMarkers
 from faps.web.schemas import FrenchSchema
 
 bp = Blueprint("exchanges", __name__)
@@ -63,7 +62,7 @@ def thread_of(dossier: Dossier) -> list[dict[str, Any]]:
 
 def thread_context(dossier: Dossier, viewer: Actor) -> dict[str, Any]:
     """Return the thread with its read markers, and mark it read by the viewer."""
-    markers = ReadMarkers(services().engine)
+    markers = services().web.read_markers
     mine = side_of(viewer)
     other = "fonds" if mine == "commune" else "commune"
     thread = thread_of(dossier)
@@ -72,7 +71,7 @@ def thread_context(dossier: Dossier, viewer: Actor) -> dict[str, Any]:
         e["unread"] = e["side"] != mine and (seen is None or e["at"] > seen)
     other_seen = markers.seen_by_side(dossier.id, other)
     if viewer.role in (Role.COMMUNE_AGENT, Role.FINANCE_OFFICER):
-        markers.mark(viewer.account_id, dossier.id, mine, services().ctx.clock.now())
+        markers.mark(viewer.account_id, dossier.id, mine, services().clock.now())
     return {"thread": thread, "thread_side": mine, "other_seen": other_seen,
             "unread_count": sum(e["unread"] for e in thread),
             "can_write": (viewer.role in (Role.COMMUNE_AGENT, Role.FINANCE_OFFICER)
@@ -107,9 +106,9 @@ def post_message(dossier_id: UUID):  # type: ignore[no-untyped-def]
 def work():  # type: ignore[no-untyped-def]
     """List what waits for the officers: replies, messages, payments, opinions, assessments."""
     mine = request.args.get("moi") == "1"
-    items = work_items(services().engine, actor().account_id if mine else None)
+    items = services().web.work_queue.items(actor().account_id if mine else None)
     return render_template("instruction/work.html", queue=items, labels=QUEUE_LABELS,
-                           mine=mine, today=services().ctx.clock.now().date())
+                           mine=mine, today=services().clock.now().date())
 
 
 # -- the consulted body's page (no account) --------------------------------------------------
@@ -123,7 +122,7 @@ def _opinion_page(token: str, status: int = 200, **extra: Any):  # type: ignore[
     context = {"errors": {}, "form": {}, **extra}
     return render_template("exchanges/opinion.html", dossier=dossier, opinion=opinion,
                            token=token, verdicts=VERDICT_LABELS,
-                           communes_name=services().ctx.communes.name(dossier.commune),
+                           communes_name=services().communes.name(dossier.commune),
                            **context), status
 
 

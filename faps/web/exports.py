@@ -12,16 +12,12 @@ from uuid import UUID
 from flask import Blueprint, Response, redirect, render_template, request, url_for
 from marshmallow import fields, validate
 
-from faps.application import policy
-from faps.application.audit import AuditService
 from faps.application.export_kinds import KIND_LABELS, describe_parameters
 from faps.application.exports import ExportFile, export_service
 from faps.application.reproduction import ReproductionService, reproduction_service
 from faps.domain.actors import Role
 from faps.domain.errors import FapsError, InvalidInputError
 from faps.domain.labels import BODY_LABELS
-from faps.infrastructure.audit_anchor import AnchorBook
-from faps.infrastructure.job_kinds import AUDIT_LOG
 from faps.web.common import actor, form_view, parse, roles_required, services
 from faps.web.documents import content_disposition
 from faps.web.schemas import FrenchSchema
@@ -72,7 +68,7 @@ def run(kind: str, parameters: dict[str, Any]) -> Response:
 def years() -> list[int]:
     """Return the years that have sessions (latest first), or this year."""
     found = {s.session_date.year for s in services().queries.sessions(actor())}
-    found.add(services().ctx.clock.now().year)
+    found.add(services().clock.now().year)
     return sorted(found, reverse=True)
 
 
@@ -80,7 +76,7 @@ def index_context(**_: Any) -> dict[str, Any]:
     """Return what the exports page shows."""
     return {"years": years(), "sessions": services().queries.sessions(actor()),
             "formats": FORMATS, "separators": SEPARATORS, "verification": None,
-            "form": request.form, "this_year": services().ctx.clock.now().year}
+            "form": request.form, "this_year": services().clock.now().year}
 
 
 def session_context(session_id: UUID, **_: Any) -> dict[str, Any]:
@@ -105,7 +101,7 @@ def decisions():  # type: ignore[no-untyped-def]
     """Download the decision table of a year."""
     data = parse(TableForm(), request.form)
     if data["year"] is None:
-        data["year"] = services().ctx.clock.now().year
+        data["year"] = services().clock.now().year
     parameters: dict[str, Any] = {"year": data["year"], "format": data["format"]}
     if data["format"] == "csv":
         parameters["separator"] = data["separator"]
@@ -124,10 +120,7 @@ def scdl(dataset: str):  # type: ignore[no-untyped-def]
 @exporters
 def verify():  # type: ignore[no-untyped-def]
     """Walk the whole chain and show the result."""
-    faps = services()
-    anchors = AnchorBook(faps.settings.resolved_audit_checkpoints(),
-                         faps.settings.audit_signing_key)
-    result = AuditService(faps.app, faps.extras["audit_chain"], anchors).verify(actor())
+    result = services().audit.verify(actor())
     return render_template("exports/index.html", errors={},
                            **dict(index_context(), verification=result))
 
@@ -140,12 +133,7 @@ def audit_log():  # type: ignore[no-untyped-def]
     A large log takes minutes (longer than a web worker may hold a request): the file is
     prepared by a job, offered on the job's page and mailed to the requester when ready.
     """
-    faps = services()
-    me = actor()
-    policy.require(me, "audit.read")
-    until = faps.app.recorder.max_notification_id() or 0
-    job_id = faps.extras["jobs"].submit(AUDIT_LOG, str(me.account_id), me.email,
-                                        {"until": until})
+    job_id = services().audit_log_downloads.request(actor())
     return redirect(url_for("jobs.show", job_id=job_id), code=303)
 
 

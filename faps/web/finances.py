@@ -51,7 +51,7 @@ def dashboard_context() -> dict[str, Any]:
     """Return what the dashboard shows for the year asked (or the year typed in the form)."""
     faps = services()
     raw = request.form.get("year", "") or request.args.get("annee", "")
-    year = year_of(raw) or faps.ctx.clock.now().year
+    year = year_of(raw) or faps.clock.now().year
     view = faps.queries.budget(actor(), year)
     payments = faps.queries.payments(actor(), year)
     bars = commune_bars([(line.commune_name, line.committed, line.paid)
@@ -87,7 +87,6 @@ def vote():  # type: ignore[no-untyped-def]
     data = parse(BudgetVoteSchema(), request.form)
     services().budgets.vote(actor(), data["year"], data["amount"],
                             data["deliberation_reference"], seen=seen_vote(data))
-    services().projections.catch_up()
     return redirect_to("finances.dashboard", annee=data["year"])
 
 

@@ -10,7 +10,6 @@ from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
-from faps.application.simulation import SimulationService
 from faps.application.validation import validate
 from faps.domain.assessment import Assessment
 from faps.domain.dossier import Dossier
@@ -30,11 +29,11 @@ def plan_context(dossier: Dossier, form: MultiDict[str, str] | dict[str, Any],
         content = validate(DossierContent, content_fields(data))
         request = facts_request(data) | {"commune": dossier.commune}
         request.setdefault("premises_tenure", "autre")
-        assessment: Assessment = SimulationService(faps.ctx, faps.reglements).simulate(
+        assessment: Assessment = faps.simulation.simulate(
             actor(), request, version)
     except InvalidInputError:
         return {"plan": None, "estimate": None}
     plan: FinancingPlan = financing_plan(
         tuple((f.funder, f.amount) for f in content.public_funding), content.own_share,
-        content.requested_amount, assessment, faps.ctx.communes.name(dossier.commune))
+        content.requested_amount, assessment, faps.communes.name(dossier.commune))
     return {"plan": plan, "estimate": assessment}

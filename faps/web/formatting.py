@@ -119,6 +119,6 @@ def init_app(app: Flask) -> None:
     def _globals() -> dict[str, Any]:
         from faps.web.common import current_actor, nav_items, services
 
-        return {"current_actor": current_actor(), "communes": services().ctx.communes,
+        return {"current_actor": current_actor(), "communes": services().communes,
                 "plural": plural, "code_label": code_label,
                 "Role": Role, "DossierState": DossierState, "nav_items": nav_items}

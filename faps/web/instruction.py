@@ -25,7 +25,6 @@ from faps.web.common import (
     services,
 )
 from faps.web.params import page_number, to_uuid, year_of
-from faps.web.saved_views import SavedViews
 
 bp = Blueprint("instruction", __name__, url_prefix="/instruction")
 officer_only = roles_required(Role.FINANCE_OFFICER)
@@ -68,7 +67,7 @@ def urgent_deadlines() -> list[Deadline]:
     the deadlines query then lists each one's deadlines from the dossier itself.
     """
     faps = services()
-    today = faps.ctx.clock.now().date()
+    today = faps.clock.now().date()
     waiting = (DossierState.INFORMATION_REQUESTED.value, DossierState.AWARDED.value)
     rows = faps.queries.dossiers(actor(), DossierFilter(states=waiting, sort="next_deadline",
                                                         per_page=HOME_DEADLINES)).items
@@ -85,7 +84,7 @@ def inbox_context() -> dict[str, Any]:
             "query": urlencode([(k, v) for k in INBOX_ARGS for v in request.args.getlist(k) if v]),
             "officers": faps.queries.officers(), "sortable": forms.SORTABLE,
             "states": [s for s in DossierState if s not in UNFILED_STATES],  # drafts are hidden
-            "saved": SavedViews(faps.engine, actor().account_id).list(),
+            "saved": faps.web.saved_views.list(actor().account_id),
             "deadlines": "finances.deadlines" in current_app.view_functions,
             "urgent": urgent_deadlines()}
 
@@ -103,7 +102,8 @@ def inbox():  # type: ignore[no-untyped-def]
 def assign_many():  # type: ignore[no-untyped-def]
     """Give the checked dossiers to one officer."""
     data = parse(forms.AssignForm(), forms.form_data("dossier_ids"))
-    count = forms.assign_all(actor(), data.get("dossier_ids") or [], data["officer_id"])
+    count = services().assignments.assign_all(actor(), data.get("dossier_ids") or [],
+                                               data["officer_id"])
     flash(f"{plural(count, 'dossier affecté', 'dossiers affectés')}.", "success")
     return redirect_to("instruction.inbox")
 
@@ -124,7 +124,7 @@ def save_view():  # type: ignore[no-untyped-def]
     posted = filter_args(request.form)
     query = urlencode([(k, v) for k, vs in posted.items()
                        for v in (vs if isinstance(vs, list) else [vs])]) or data["query"]
-    SavedViews(services().engine, actor().account_id).save(data["name"], query)
+    services().web.saved_views.save(actor().account_id, data["name"], query)
     flash(f"Vue « {data['name']} » enregistrée.", "success")
     return redirect_to("instruction.inbox")
 
@@ -133,7 +133,7 @@ def save_view():  # type: ignore[no-untyped-def]
 @officer_only
 def delete_view(view_id: str):  # type: ignore[no-untyped-def]
     """Delete a saved view."""
-    SavedViews(services().engine, actor().account_id).delete(view_id)
+    services().web.saved_views.delete(actor().account_id, view_id)
     flash("Vue supprimée.", "success")
     return redirect_to("instruction.inbox")
 
@@ -228,7 +228,7 @@ def close_ineligible(dossier_id: UUID):  # type: ignore[no-untyped-def]
 def assign(dossier_id: UUID):  # type: ignore[no-untyped-def]
     """Give the dossier to an officer."""
     data = parse(forms.AssignForm(), request.form)
-    forms.assign_all(actor(), [dossier_id], data["officer_id"])
+    services().assignments.assign_all(actor(), [dossier_id], data["officer_id"])
     return done(dossier_id, "Instructeur désigné.")
 
 

@@ -16,7 +16,6 @@ from faps.domain.deadlines import paris_day
 from faps.domain.dossier import Dossier
 from faps.domain.dossier_content import DossierState
 from faps.domain.dossier_exchange import ATTACHMENT_KIND_LABELS, CONTENT_FIELD_LABELS
-from faps.domain.errors import InvalidInputError
 from faps.domain.money import ZERO
 from faps.web.common import services
 from faps.web.exchanges import thread_context
@@ -106,24 +105,6 @@ def form_data(*lists: str) -> dict[str, Any]:
     return data
 
 
-def officer_name(officer_id: UUID) -> str:
-    """Return the name of an active finance officer (InvalidInputError if none)."""
-    for row in services().queries.officers():
-        if row.account_id == officer_id:
-            return row.name
-    raise InvalidInputError({"officer_id": ["instructeur inconnu"]})
-
-
-def assign_all(actor: Actor, dossier_ids: list[UUID], officer_id: UUID) -> int:
-    """Give several dossiers to one officer; return how many."""
-    if not dossier_ids:
-        raise InvalidInputError({"dossier_ids": ["cochez au moins un dossier"]})
-    name = officer_name(officer_id)
-    for dossier_id in dict.fromkeys(dossier_ids):
-        services().dossiers.assign(actor, dossier_id, officer_id, name)
-    return len(set(dossier_ids))
-
-
 def expense_totals(dossier: Dossier) -> dict[str, Decimal]:
     """Return the HT, TVA and TTC totals of the expense lines."""
     lines = dossier.content.expenses
@@ -146,8 +127,8 @@ def dossier_page(actor: Actor, dossier_id: UUID) -> dict[str, Any]:
     """Return everything the dossier page shows."""
     faps = services()
     dossier = faps.dossiers.load(actor, dossier_id)
-    reglement = faps.reglements.get(dossier.reglement_version) if dossier.reglement_version \
-        else faps.reglements.in_force(paris_day(faps.ctx.clock.now()))
+    reglement = faps.dossiers.reglement_of(dossier)
+    today = paris_day(faps.clock.now())
     return {
         "dossier": dossier, "reglement": reglement,
         "kinds": {**reglement.document_kinds(), **ATTACHMENT_KIND_LABELS},
@@ -156,14 +137,12 @@ def dossier_page(actor: Actor, dossier_id: UUID) -> dict[str, Any]:
         "timeline": faps.queries.timeline(actor, dossier_id),
         "officers": faps.queries.officers(), "cap_labels": CAP_LABELS,
         "can_act": actor.role is Role.FINANCE_OFFICER,
-        "default_due": paris_day(faps.ctx.clock.now())
-        + timedelta(days=reglement.information_delay_days),
+        "default_due": today + timedelta(days=reglement.information_delay_days),
         "S": DossierState, "viewer": "documents.view" in current_app.view_functions,
         "field_labels": {**CONTENT_FIELD_LABELS, "amount": "Montant proposé"},
         "kind_names": reglement.document_kinds(),
         "commune_funders": commune_as_funder(dossier.content,
-                                             faps.ctx.communes.name(dossier.commune)),
-        "opinion_due": paris_day(faps.ctx.clock.now()) + timedelta(days=21),
-        "today": paris_day(faps.ctx.clock.now()),
+                                             faps.communes.name(dossier.commune)),
+        "opinion_due": today + timedelta(days=21), "today": today,
         **thread_context(dossier, actor),
     }

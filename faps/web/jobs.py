@@ -18,8 +18,7 @@ STATES = {"queued": "En attente", "running": "En cours", DONE: "Prêt", FAILED: 
 
 def queue() -> JobQueue:
     """Return the job queue of this faps."""
-    found: JobQueue = services().extras["jobs"]
-    return found
+    return services().jobs
 
 
 def visible(job_id: str) -> Job:

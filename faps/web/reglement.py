@@ -23,7 +23,7 @@ def context(**_: Any) -> dict[str, Any]:
     """Return the versions, newest first, the one in force today, and who may adopt."""
     faps = services()
     versions = list(reversed(faps.reglements.versions()))
-    today = faps.ctx.clock.now().date()
+    today = faps.clock.now().date()
     current = faps.reglements.book().in_force(today)
     return {"versions": versions, "current": current.version if current else None,
             "today": today,

@@ -11,6 +11,7 @@ from markupsafe import Markup, escape
 from werkzeug.wrappers import Response
 
 from faps.infrastructure.submissions import SqlAlchemySubmissions, submission_key
+from faps.web.common import services
 
 ONCE_FIELD = "form_once"
 ONCE_WAIT_STEPS, ONCE_WAIT_STEP = 40, 0.25  # a repeat waits up to 10 s for the first answer
@@ -37,8 +38,7 @@ def csrf_field() -> Markup:
 
 
 def _submissions() -> SqlAlchemySubmissions:
-    found: SqlAlchemySubmissions = current_app.extensions["faps"].extras["submissions"]
-    return found
+    return services().web.submissions
 
 
 def _claim_once() -> Response | None:
@@ -46,10 +46,9 @@ def _claim_once() -> Response | None:
     token = request.form.get(ONCE_FIELD, "") if request.method == "POST" else ""
     if not token or len(token) > 64:
         return None
-    faps = current_app.extensions["faps"]
     key = submission_key(str(session.get("csrf") or ""), token)
     store = _submissions()
-    claimed = store.claim(key, faps.ctx.clock.now())
+    claimed = store.claim(key, services().clock.now())
     if claimed is None:
         g.form_once = key
         return None
@@ -134,9 +133,6 @@ def _headers(response: Response) -> Response:
 
 def init_app(app: Flask) -> None:
     """Install CSRF checks, idle-session expiry and headers."""
-    faps = app.extensions["faps"]
-    if "submissions" not in faps.extras:  # created before any request: threads share it
-        faps.extras["submissions"] = SqlAlchemySubmissions(faps.engine)
     app.jinja_env.globals["csrf_field"] = csrf_field
     app.jinja_env.globals["csrf_token"] = csrf_token
 

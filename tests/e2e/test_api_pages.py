@@ -47,9 +47,9 @@ def test_an_agent_creates_a_token_sees_it_once_then_revokes_it(
 def test_an_administrator_subscribes_a_url_and_reads_its_delivery_log(
     page: Any, login: Callable[[Any, str], None], live_server: Any
 ):
-    from faps.infrastructure.webhooks import WebhookRules, webhooks_of
+    from faps.infrastructure.webhooks import WebhookRules
 
-    hooks = webhooks_of(live_server.world.faps)
+    hooks = live_server.world.faps.webhooks
     hooks.rules = WebhookRules(allow_http=True, allowed_hosts=frozenset({"127.0.0.1"}))
     login(page, "admin")
     page.get_by_role("link", name="Webhooks").click()

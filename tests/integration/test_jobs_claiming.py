@@ -63,7 +63,7 @@ def test_faps_jobs_run_once_prepares_the_waiting_log(tmp_path: Path, clock) -> N
 
     faps = build_faps(f"sqlite:///{tmp_path / 'faps.sqlite3'}", tmp_path, clock)
     world = make_world(faps, clock)
-    queue: JobQueue = faps.extras["jobs"]
+    queue: JobQueue = faps.jobs
     job_id = queue.submit("audit-log", str(world.auditor.account_id), world.auditor.email,
                           {"until": faps.app.recorder.max_notification_id()})
     env = {"FAPS_DATABASE_URL": faps.settings.database_url,

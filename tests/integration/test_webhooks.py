@@ -24,7 +24,7 @@ from faps.application.clock import SettableClock
 from faps.bootstrap import Faps, build
 from faps.domain.errors import InvalidInputError
 from faps.infrastructure.settings import Settings
-from faps.infrastructure.webhooks import WebhookRules, webhooks_of
+from faps.infrastructure.webhooks import WebhookRules, build_webhooks
 from tests.support import make_world
 
 
@@ -89,7 +89,7 @@ def test_deliveries_are_signed_and_a_killed_sender_delivers_everything_after_res
 ):
     faps, env = store
     world = make_world(faps, clock)
-    hooks = webhooks_of(faps)
+    hooks = faps.webhooks
     _, secret = hooks.subscribe(receiver.url, ["dossier.drafted", "dossier.submitted",
                                                "dossier.edited"])
     dossiers = [world.submitted(title=f"Projet {n}") for n in range(4)]
@@ -127,7 +127,7 @@ def test_a_failing_endpoint_is_retried_with_backoff_then_paused_after_a_day(
 ):
     faps, _ = store
     world = make_world(faps, clock)
-    hooks = webhooks_of(faps)
+    hooks = faps.webhooks
     now = [clock.now()]
     hooks.now = lambda: now[0]
     subscription_id, _ = hooks.subscribe(receiver.url, ["dossier.drafted"])
@@ -179,7 +179,7 @@ def test_faps_projections_follow_sends_the_webhooks_too(
 ):
     faps, env = store
     world = make_world(faps, clock)
-    _, secret = webhooks_of(faps).subscribe(receiver.url, ["dossier.drafted"])
+    _, secret = faps.webhooks.subscribe(receiver.url, ["dossier.drafted"])
     dossier_id = world.drafted()
     follower = subprocess.Popen([sys.executable, "-m", "faps.cli", "projections", "follow",
                                  "--interval", "0.2"], env={**os.environ, **env},
@@ -205,15 +205,14 @@ def test_the_secret_is_sealed_at_rest_and_still_signs(
 
     faps, _ = store
     world = make_world(faps, clock)
-    hooks = webhooks_of(faps)
+    hooks = faps.webhooks
     subscription_id, secret = hooks.subscribe(receiver.url, ["dossier.drafted"])
     with faps.engine.connect() as conn:
         stored = conn.execute(sa.select(subscriptions.c.secret)).scalar_one()
     assert secret.startswith("whsec_") and secret not in stored and "whsec_" not in stored
     with faps.engine.begin() as conn:  # a secret an earlier version kept in clear
         conn.execute(subscriptions.update().values(secret=secret))
-    faps.extras.pop("webhooks")
-    hooks = webhooks_of(faps)  # sealed on start-up
+    hooks = build_webhooks(faps.settings, faps.engine, faps.app)  # sealed on start-up
     with faps.engine.connect() as conn:
         assert conn.execute(sa.select(subscriptions.c.secret)).scalar_one() != secret
     world.drafted()
@@ -229,7 +228,7 @@ def test_sessions_and_budgets_have_their_business_events(
 ):
     faps, _ = store
     world = make_world(faps, clock)
-    hooks = webhooks_of(faps)
+    hooks = faps.webhooks
     _, secret = hooks.subscribe(receiver.url, [
         "session.scheduled", "session.outcome_recorded", "session.closed", "budget.voted",
         "budget.amended", "budget.committed"])
@@ -259,7 +258,7 @@ def test_different_dossiers_are_delivered_at_once_each_in_log_order(
 ):
     faps, _ = store
     world = make_world(faps, clock)
-    hooks = webhooks_of(faps)
+    hooks = faps.webhooks
     _, secret = hooks.subscribe(receiver.url, ["dossier.drafted", "dossier.submitted"])
     dossiers = [world.submitted(title=f"Projet {n}") for n in range(4)]
     receiver.delay = 0.3

@@ -7,13 +7,12 @@ from typing import Any
 from flask.testing import FlaskClient
 
 from faps.domain.actors import Actor
-from faps.infrastructure.api_tokens import token_service
 from tests.support import World
 
 
 def token_of(world: World, who: Actor, name: str = "tests") -> str:
     """Issue a personal token to an account; return its secret."""
-    return token_service(world.faps).create(who, who.account_id, name).secret
+    return world.faps.tokens.create(who, who.account_id, name).secret
 
 
 class Caller:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from flask.testing import FlaskClient
 
-from faps.infrastructure.webhooks import WebhookRules, webhooks_of
+from faps.infrastructure.webhooks import WebhookRules
 from tests.support import World
 from tests.web.conftest import csrf_of
 
@@ -17,7 +17,7 @@ SignedIn = Callable[[str], FlaskClient]
 def test_an_administrator_subscribes_and_sees_the_delivery_log(
     signed_in: SignedIn, web_world: World
 ):
-    hooks = webhooks_of(web_world.faps)
+    hooks = web_world.faps.webhooks
     hooks.rules = WebhookRules(allow_http=True, allowed_hosts=frozenset({"127.0.0.1"}))
     admin = signed_in("admin")
     assert "Webhooks" in admin.get("/admin/webhooks").get_data(as_text=True)

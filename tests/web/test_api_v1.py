@@ -11,7 +11,6 @@ from flask.testing import FlaskClient
 from openapi_spec_validator import validate
 
 from faps.application.exports import export_service
-from faps.infrastructure.api_tokens import token_service
 from tests.support import World, content, pdf
 from tests.web.api_support import Caller, token_of
 from tests.web.conftest import csrf_of
@@ -81,11 +80,11 @@ def test_a_bad_revoked_or_missing_token_is_401_and_a_token_needs_no_csrf(
     assert client.get("/api/v1/dossiers").status_code == 401
     assert client.get("/api/v1/dossiers", headers={
         "Authorization": "Bearer faps_nope"}).status_code == 401
-    issued = token_service(web_world.faps).create(web_world.agent, web_world.agent.account_id,
+    issued = web_world.faps.tokens.create(web_world.agent, web_world.agent.account_id,
                                                   "script")
     api = Caller(client, issued.secret)
     assert api.post("/api/v1/dossiers", content()).status_code == 201  # no CSRF header
-    token_service(web_world.faps).revoke(web_world.agent, issued.token_id)
+    web_world.faps.tokens.revoke(web_world.agent, issued.token_id)
     response = api.get("/api/v1/dossiers")
     assert response.status_code == 401 and "WWW-Authenticate" in response.headers
 

@@ -40,7 +40,7 @@ def file_status(browser: FlaskClient, url: str) -> int:
 def test_the_log_is_prepared_in_the_background_then_offered_and_mailed(
         web_world: World, signed_in: Signed) -> None:
     web_world.awarded()
-    queue: JobQueue = web_world.faps.extras["jobs"]
+    queue: JobQueue = web_world.faps.jobs
     browser = signed_in("auditor")
 
     page_url = started(browser)
@@ -73,7 +73,7 @@ def test_the_log_is_prepared_in_the_background_then_offered_and_mailed(
 def test_only_the_requester_and_the_auditors_see_the_job_and_its_file(
         web_world: World, signed_in: Signed, app) -> None:  # type: ignore[no-untyped-def]
     page_url = started(signed_in("secretariat"))
-    web_world.faps.extras["jobs"].run_one()
+    web_world.faps.jobs.run_one()
     assert file_status(signed_in("secretariat"), f"{page_url}/fichier") == 200
     assert file_status(signed_in("auditor"), f"{page_url}/fichier") == 200
     assert signed_in("officer").get(page_url).status_code == 404
@@ -86,7 +86,7 @@ def test_only_the_requester_and_the_auditors_see_the_job_and_its_file(
 
 
 def test_the_file_is_deleted_after_the_kept_time(web_world: World, signed_in: Signed) -> None:
-    queue: JobQueue = web_world.faps.extras["jobs"]
+    queue: JobQueue = web_world.faps.jobs
     browser = signed_in("auditor")
     page_url = started(browser)
     queue.run_one()

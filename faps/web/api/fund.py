@@ -9,9 +9,7 @@ from functools import partial
 from typing import Any
 
 from faps.application import policy
-from faps.application.decisions import DecisionReader
 from faps.application.queries import BudgetView
-from faps.application.simulation import SimulationService
 from faps.application.timetravel import end_of
 from faps.domain.errors import NotFoundError
 from faps.web.api import declare
@@ -118,7 +116,7 @@ def list_reglements() -> dict[str, Any]:
 @_errors(400, 401, 403, 404)
 def simulate(data: dict[str, Any]) -> Any:
     version = data.pop("reglement_version", None) or None
-    service = SimulationService(services().ctx, services().reglements)
+    service = services().simulation
     return service.simulate(actor(), data, version).to_json()
 
 
@@ -136,7 +134,7 @@ def simulate(data: dict[str, Any]) -> Any:
 def list_decisions(args: dict[str, Any]) -> dict[str, Any]:
     policy.require(actor(), "session.read")
     faps = services()
-    reader = DecisionReader(faps.app, faps.ctx.communes)
+    reader = faps.decisions
     found = reader.decisions(reader.sessions_of(args["annee"]), deliberated_only=True)
     return {"items": [{"session_id": d.session.id, "session_date": d.session.session_date,
                        "body": d.session.body, "item_number": d.item["item_number"],

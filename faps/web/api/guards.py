@@ -22,7 +22,6 @@ from faps.infrastructure.api_store import (
     SqlAlchemyRateLimit,
     StoredResponse,
 )
-from faps.infrastructure.api_tokens import token_service
 from faps.web.api.core import PREFIX, problem
 from faps.web.common import current_actor, services
 
@@ -41,7 +40,7 @@ def _authenticate() -> Response | None:
     if scheme.lower() != "bearer" or not secret.strip():
         return problem(401, "En-tête Authorization invalide : « Bearer <jeton> » attendu.",
                        headers={"WWW-Authenticate": 'Bearer realm="faps"'})
-    found = token_service(services()).authenticate(secret.strip())
+    found = services().tokens.authenticate(secret.strip())
     if found is None:
         return problem(401, "Jeton absent, invalide, expiré ou révoqué.",
                        headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
@@ -57,27 +56,12 @@ def _caller() -> str | None:
     return f"account:{found.account_id}" if found is not None else None
 
 
-def _engine() -> object:
-    faps = services()
-    return getattr(faps.ctx.credentials, "engine", faps.engine)
-
-
 def _idempotency() -> SqlAlchemyIdempotency:
-    extras = services().extras
-    if "api_idempotency" not in extras:
-        extras["api_idempotency"] = SqlAlchemyIdempotency(_engine())  # type: ignore[arg-type]
-    store: SqlAlchemyIdempotency = extras["api_idempotency"]
-    return store
+    return services().web.idempotency
 
 
 def _rate_limit() -> SqlAlchemyRateLimit:
-    extras = services().extras
-    if "api_rate_limit" not in extras:
-        # The read models' engine: a lost count after a power cut costs nothing, and on SQLite
-        # its commits skip the fsync that the credentials' engine pays (≈20 ms a call).
-        extras["api_rate_limit"] = SqlAlchemyRateLimit(services().engine)
-    limiter: SqlAlchemyRateLimit = extras["api_rate_limit"]
-    return limiter
+    return services().web.rate_limit
 
 
 def _fingerprint() -> str:

@@ -29,31 +29,30 @@ class SavedView:
 
 
 class SavedViews:
-    """Saved inbox views of one account, in a table created on first use."""
+    """Saved inbox views of each account, in a table created when the store is built."""
 
-    def __init__(self, engine: sa.Engine, account_id: UUID) -> None:
+    def __init__(self, engine: sa.Engine) -> None:
         self.engine = engine
-        self.account = str(account_id)
         METADATA.create_all(engine, checkfirst=True)
 
-    def list(self) -> list[SavedView]:
+    def list(self, account_id: UUID) -> list[SavedView]:
         """Return the account's views by name."""
-        query = sa.select(SAVED_VIEWS).where(SAVED_VIEWS.c.account_id == self.account) \
+        query = sa.select(SAVED_VIEWS).where(SAVED_VIEWS.c.account_id == str(account_id)) \
             .order_by(SAVED_VIEWS.c.name)
         with self.engine.connect() as conn:
             return [SavedView(r.view_id, r.name, r.query) for r in conn.execute(query)]
 
-    def save(self, name: str, query: str) -> None:
+    def save(self, account_id: UUID, name: str, query: str) -> None:
         """Save a view (replacing the account's view of the same name)."""
         with self.engine.begin() as conn:
-            conn.execute(sa.delete(SAVED_VIEWS).where(SAVED_VIEWS.c.account_id == self.account,
+            conn.execute(sa.delete(SAVED_VIEWS).where(SAVED_VIEWS.c.account_id == str(account_id),
                                                       SAVED_VIEWS.c.name == name))
             conn.execute(sa.insert(SAVED_VIEWS).values(
-                view_id=str(uuid4()), account_id=self.account, name=name,
+                view_id=str(uuid4()), account_id=str(account_id), name=name,
                 query=query.lstrip("?"), created_at=datetime.now(UTC)))
 
-    def delete(self, view_id: str) -> None:
+    def delete(self, account_id: UUID, view_id: str) -> None:
         """Delete one of the account's views."""
         with self.engine.begin() as conn:
-            conn.execute(sa.delete(SAVED_VIEWS).where(SAVED_VIEWS.c.account_id == self.account,
+            conn.execute(sa.delete(SAVED_VIEWS).where(SAVED_VIEWS.c.account_id == str(account_id),
                                                       SAVED_VIEWS.c.view_id == view_id))

@@ -1,0 +1,66 @@
+"""The web's own tables, which hold no business fact, built once by the composition root.
+
+Login throttle, one-time form tokens, API idempotency keys, saved inbox views, thread read
+markers, and the reader of the officers' work queue (a read model).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from uuid import UUID
+
+import sqlalchemy as sa
+
+from faps.infrastructure.api_store import SqlAlchemyIdempotency, SqlAlchemyRateLimit
+from faps.infrastructure.read_markers import ReadMarkers
+from faps.infrastructure.readmodels.workqueue import Items, work_items
+from faps.infrastructure.saved_views import SavedViews
+from faps.infrastructure.settings import Settings
+from faps.infrastructure.submissions import SqlAlchemySubmissions
+from faps.infrastructure.throttle import Throttle
+
+
+@dataclass(frozen=True)
+class WorkQueueReader:
+    """The *À traiter* queue, brought up to the request's own writes before each read."""
+
+    engine: sa.Engine
+    before_read: Callable[[], object]
+
+    def items(self, officer_id: UUID | None = None) -> Items:
+        """Return the queue's items by kind, oldest first (`officer_id`: theirs or unassigned)."""
+        self.before_read()
+        return work_items(self.engine, officer_id)
+
+    def count(self) -> int:
+        """Return how many things wait for the officers (for the menu)."""
+        return sum(len(v) for v in self.items().values())
+
+
+@dataclass(frozen=True)
+class WebStores:
+    """What the pages and the API keep for themselves (shared by every request's thread)."""
+
+    throttle: Throttle
+    submissions: SqlAlchemySubmissions
+    idempotency: SqlAlchemyIdempotency
+    rate_limit: SqlAlchemyRateLimit
+    saved_views: SavedViews
+    read_markers: ReadMarkers
+    work_queue: WorkQueueReader
+
+
+def web_stores(settings: Settings, engine: sa.Engine, durable: sa.Engine,
+               before_read: Callable[[], object]) -> WebStores:
+    """Build the web's stores (`durable`: the engine of accounts and credentials)."""
+    return WebStores(
+        throttle=Throttle(engine, settings.login_max_failures,
+                          timedelta(minutes=settings.login_lockout_minutes)),
+        submissions=SqlAlchemySubmissions(engine), idempotency=SqlAlchemyIdempotency(durable),
+        # The read models' engine for the rate limit: a lost count after a power cut costs
+        # nothing, and on SQLite its commits skip the fsync the durable engine pays.
+        rate_limit=SqlAlchemyRateLimit(engine),
+        saved_views=SavedViews(engine), read_markers=ReadMarkers(engine),
+        work_queue=WorkQueueReader(engine, before_read))
