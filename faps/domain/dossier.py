@@ -67,6 +67,11 @@ class Dossier(Aggregate):
             """Return the state the dossier is in after this event (None: unchanged)."""
             return self.leads_to
 
+        @classmethod
+        def moves_state(cls) -> bool:
+            """Tell whether an event of this class may move the dossier to another state."""
+            return cls.leads_to is not None or "state_after" in vars(cls)
+
         def mutate(self, aggregate: Any) -> Any:
             """Apply the event, then move the dossier to the state it leads to."""
             dossier = super().mutate(aggregate)

@@ -34,6 +34,7 @@ from uuid import UUID, uuid4
 
 import sqlalchemy as sa
 
+from faps.application.event_catalogue import WEBHOOK_TYPES
 from faps.domain.errors import InvalidInputError, NotFoundError
 from faps.infrastructure.credentials import metadata
 
@@ -41,25 +42,9 @@ log = logging.getLogger("faps.webhooks")
 PAUSE_AFTER = timedelta(hours=24)
 MAX_BACKOFF = timedelta(hours=1)
 TIMEOUT_SECONDS = 10
-# One event type per business event of a dossier (private notes are never sent).
-EVENT_TYPES = {
-    "Drafted": "dossier.drafted", "Edited": "dossier.edited",
-    "DocumentAttached": "dossier.document_attached",
-    "DocumentRemoved": "dossier.document_removed", "Submitted": "dossier.submitted",
-    "InformationRequested": "dossier.information_requested",
-    "InformationProvided": "dossier.information_provided",
-    "DeclaredComplete": "dossier.declared_complete", "EligibilityAssessed": "dossier.assessed",
-    "Proposed": "dossier.proposed", "PlacedOnAgenda": "dossier.placed_on_agenda",
-    "RemovedFromAgenda": "dossier.removed_from_agenda", "Voted": "dossier.voted",
-    "Withdrawn": "dossier.withdrawn", "ClosedIneligible": "dossier.closed_ineligible",
-    "OfficerAssigned": "dossier.assigned",
-    "MunicipalDeliberationRecorded": "dossier.municipal_deliberation_recorded",
-    "Notified": "dossier.notified", "AgreementSigned": "dossier.agreement_signed",
-    "PaymentRequested": "payment.requested", "PaymentMade": "payment.made",
-    "PaymentRequestRefused": "payment.refused", "GrantReduced": "grant.reduced",
-    "ClawbackRecovered": "grant.clawback_recovered", "Lapsed": "grant.lapsed",
-    "Closed": "dossier.closed",
-}
+# One event type per business event of a dossier, by class name, from the event catalogue
+# (private notes and the exchanges are never sent).
+EVENT_TYPES = {cls.__name__: type_ for cls, type_ in WEBHOOK_TYPES.items()}
 
 subscriptions = sa.Table(
     "faps_webhook_subscriptions", metadata,
