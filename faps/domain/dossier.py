@@ -398,7 +398,9 @@ class Dossier(Aggregate):
         self.trigger_event(self.RemovedFromAgenda, actor=actor, motive=motive, timestamp=at)
 
     class Voted(Event):
-        """The council's vote; v2 names the deciding body (v1: None, read as the council)."""
+        """The council's (or its bureau's) decision on the dossier's proposal — not a budget's
+        adoption (`YearlyBudget.Voted`); the name is the stored topic. v2 names the deciding
+        body (v1: None, read as the council)."""
 
         class_version = 2
         session_id: UUID

@@ -173,6 +173,6 @@ def test_the_mailed_events_are_those_of_before() -> None:
     assert mailed == {"Submitted", "InformationRequested", "Voted", "PaymentMade", "Lapsed",
                       "VoteRectified", "InformationProvided", "MessagePosted",
                       "PaymentRequested", "OpinionRequested", "OpinionGiven"}
-    assert catalogue.MAIL_TOPICS == {get_topic(getattr(Dossier, n)) for n in mailed}
+    assert {get_topic(getattr(Dossier, n)) for n in mailed} == catalogue.MAIL_TOPICS
     private = [cls.__name__ for cls, e in catalogue.CATALOGUE.items() if e.private]
     assert private == ["NoteAdded"]
