@@ -87,7 +87,7 @@ class WorkQueueProjection(Projection):
         rows.flush()
 
     @on(D.Drafted)
-    def _drafted(self, rows: Rows, e: Any) -> None:
+    def _drafted(self, rows: Rows, e: Any) -> None:  # called by `apply`: it makes the row
         rows.add({"dossier_id": e.originator_id, "reference": None,
                   "commune": e.commune, "commune_name": self.communes.name(e.commune),
                   "title": e.content.title, "state": S.DRAFT.value, "officer_id": None,
