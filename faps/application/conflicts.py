@@ -8,7 +8,7 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from faps.application import policy
-from faps.application.timetravel import EVENT_LABELS, PRIVATE_EVENTS
+from faps.application.event_catalogue import is_private, label
 from faps.domain.actors import Actor
 from faps.domain.budget import YearlyBudget
 from faps.domain.errors import ConflictError
@@ -33,8 +33,8 @@ def dossier_changed(app: Any, reader: Actor, dossier_id: UUID, seen: int) -> Con
     """Return the conflict of a dossier changed since version `seen`, naming each change."""
     events = [e for e in app.events.get(dossier_id, gt=seen)
               if policy.allowed(reader, "dossier.read_notes")
-              or type(e).__name__ not in PRIVATE_EVENTS]
-    lines = [f"{EVENT_LABELS.get(type(e).__name__, type(e).__name__)} par {by(e.actor)} "
+              or not is_private(e)]
+    lines = [f"{label(e)} par {by(e.actor)} "
              f"{when(e.timestamp)}" for e in events[:SHOWN]]
     rest = len(events) - SHOWN
     if rest > 0:

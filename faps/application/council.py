@@ -13,7 +13,7 @@ from faps.application.retry import retried
 from faps.domain.actors import Actor
 from faps.domain.budget import YearlyBudget
 from faps.domain.council import Body, CouncilSession
-from faps.domain.dossier import Outcome
+from faps.domain.dossier_content import Outcome
 from faps.domain.errors import BudgetExceededError, ConflictError, InvalidInputError
 from faps.domain.money import ZERO
 
@@ -133,7 +133,7 @@ class CouncilService:
         dossier.record_vote(actor, session.id, outcome, amount, deliberation_reference, votes,
                             session.session_date, now, body=session.body)
         touched: list[object] = [session, dossier]
-        if outcome == "adoptee":
+        if outcome == Outcome.ADOPTED:
             budget = self._budget(session.session_date.year)
             ceiling = self.dossiers.reglement_of(dossier).commune_yearly_ceiling
             budget.commit(actor, dossier.id, dossier.commune, dossier.awarded_amount, now,

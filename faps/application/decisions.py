@@ -18,12 +18,13 @@ from eventsourcing.utils import get_topic
 from faps.domain.communes import CommuneDirectory
 from faps.domain.council import BODY_LABELS, CouncilSession
 from faps.domain.dossier import OUTCOME_LABELS, Dossier
+from faps.domain.dossier_content import Outcome
 from faps.domain.errors import NotFoundError
 from faps.domain.reglement import Reglement
 from faps.domain.reglement_book import BOOK_ID
 
 DEPARTEMENT = "077"
-ADOPTED, ADJOURNED = "adoptee", "ajournee"
+ADOPTED, ADJOURNED = Outcome.ADOPTED, Outcome.POSTPONED
 SCHEDULED_TOPIC = get_topic(CouncilSession.Scheduled)
 
 

@@ -6,15 +6,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from faps.application.exchanges import opinion_token
+from faps.application.opinion_links import opinion_token
 from faps.domain.actors import Role
 from faps.domain.dossier import Dossier
 from faps.domain.dossier_content import PAYMENT_KIND_LABELS
 from faps.domain.dossier_exchange import Opinion
 from faps.domain.money import format_euros
 
-EXCHANGE_EVENTS = ("InformationProvided", "MessagePosted", "PaymentRequested", "OpinionRequested",
-                   "OpinionGiven")
 OFFICER_SIGNATURE = "\n\nDossier : {link}\n\n— faps, Fonds d'aide aux projets de santé"
 COMMUNE_SIGNATURE = ("\n\nDossier : {link}\n\nLe service instructeur du Fonds d'aide aux projets "
                      "de santé (FAPS)\nCe message est envoyé automatiquement : répondez depuis "
@@ -53,34 +51,43 @@ def _to_commune(dossier: Dossier, subject: str, text: str, url: str) -> Any:
                 head + text + COMMUNE_SIGNATURE.format(link=commune_link(url, dossier)))
 
 
-def exchange_mail(event: Any, dossier: Dossier, url: str, key: str) -> Any:
-    """Return the mail of an exchange event, or None."""
-    name = type(event).__name__
-    if name == "MessagePosted":
-        files = f"\n\nPièces jointes : {len(event.document_ids)}" if event.document_ids else ""
-        text = f"Message de {event.actor.display} :\n\n{event.text}{files}"
-        if event.actor.role is Role.COMMUNE_AGENT:
-            return _to_officers(dossier, "Message de la commune", text, url)
-        return _to_commune(dossier, "Message du service instructeur", text, url)
-    if name == "InformationProvided":
-        reason = (f"\n\nPièces demandées non jointes — motif : {event.missing_reason}"
-                  if event.missing_reason else "")
-        return _to_officers(dossier, "Réponse de la commune", f"La commune a répondu :\n\n"
-                            f"{event.message}{reason}\n\nAcceptez la réponse ou demandez à "
-                            "nouveau depuis la page du dossier.", url)
-    if name == "PaymentRequested":
-        label = PAYMENT_KIND_LABELS.get(event.kind, event.kind)
-        return _to_officers(dossier, f"Demande de versement ({label.lower()})",
-                            f"La commune demande un versement : {label.lower()} de "
-                            f"{format_euros(event.amount)}.", url)
-    if name == "OpinionGiven":
-        opinion = dossier.opinions[event.opinion_id]
-        return _to_officers(dossier, f"Avis rendu : {opinion.body}",
-                            f"{opinion.body} a rendu un avis {opinion.verdict_label} le "
-                            f"{_d(event.given_on)}.\n\n{event.text}", url)
-    if name == "OpinionRequested":
-        return opinion_mail(dossier, dossier.opinions[event.opinion_id], url, key)
-    return None
+def message_mail(event: Any, dossier: Dossier, url: str, key: str) -> Any:
+    """Return a message of the thread, mailed to the other side."""
+    files = f"\n\nPièces jointes : {len(event.document_ids)}" if event.document_ids else ""
+    text = f"Message de {event.actor.display} :\n\n{event.text}{files}"
+    if event.actor.role is Role.COMMUNE_AGENT:
+        return _to_officers(dossier, "Message de la commune", text, url)
+    return _to_commune(dossier, "Message du service instructeur", text, url)
+
+
+def reply_mail(event: Any, dossier: Dossier, url: str, key: str) -> Any:
+    """Return the commune's reply to an information request, mailed to the officers."""
+    reason = (f"\n\nPièces demandées non jointes — motif : {event.missing_reason}"
+              if event.missing_reason else "")
+    return _to_officers(dossier, "Réponse de la commune", f"La commune a répondu :\n\n"
+                        f"{event.message}{reason}\n\nAcceptez la réponse ou demandez à "
+                        "nouveau depuis la page du dossier.", url)
+
+
+def payment_request_mail(event: Any, dossier: Dossier, url: str, key: str) -> Any:
+    """Return a commune's payment request, mailed to the officers."""
+    label = PAYMENT_KIND_LABELS.get(event.kind, event.kind)
+    return _to_officers(dossier, f"Demande de versement ({label.lower()})",
+                        f"La commune demande un versement : {label.lower()} de "
+                        f"{format_euros(event.amount)}.", url)
+
+
+def opinion_given_mail(event: Any, dossier: Dossier, url: str, key: str) -> Any:
+    """Return a consulted body's opinion, mailed to the officers."""
+    opinion = dossier.opinions[event.opinion_id]
+    return _to_officers(dossier, f"Avis rendu : {opinion.body}",
+                        f"{opinion.body} a rendu un avis {opinion.verdict_label} le "
+                        f"{_d(event.given_on)}.\n\n{event.text}", url)
+
+
+def opinion_request_mail(event: Any, dossier: Dossier, url: str, key: str) -> Any:
+    """Return the request of an opinion, mailed to the consulted body."""
+    return opinion_mail(dossier, dossier.opinions[event.opinion_id], url, key)
 
 
 def opinion_mail(dossier: Dossier, opinion: Opinion, url: str, key: str,

@@ -8,9 +8,6 @@ answer) and not after the due date (the aggregate refuses a late one).
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -19,11 +16,13 @@ from uuid import UUID, uuid4
 from faps.application import policy
 from faps.application.documents import check_upload, document_ref
 from faps.application.dossiers import DossierService
+from faps.application.opinion_links import opinion_token as opinion_token
+from faps.application.opinion_links import read_opinion_token as read_opinion_token
 from faps.application.retry import retried
 from faps.domain.actors import Actor, Role
 from faps.domain.dossier import Dossier
 from faps.domain.dossier_exchange import Opinion
-from faps.domain.errors import InvalidInputError, NotFoundError
+from faps.domain.errors import InvalidInputError
 
 MAX_FILES = 5
 OPINION_KIND = "avis_exterieur"
@@ -37,32 +36,6 @@ class Upload:
     kind: str
     name: str
     data: bytes
-
-
-def _b64(raw: bytes) -> str:
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def opinion_token(key: str, dossier_id: UUID, opinion_id: UUID) -> str:
-    """Return the unguessable token of an opinion's answer link."""
-    payload = dossier_id.bytes + opinion_id.bytes
-    mac = hmac.new(key.encode(), b"faps-opinion:" + payload, hashlib.sha256).digest()
-    return f"{_b64(payload)}.{_b64(mac)}"
-
-
-def read_opinion_token(key: str, token: str) -> tuple[UUID, UUID]:
-    """Return (dossier id, opinion id) of a genuine token; NotFoundError otherwise."""
-    head = token.partition(".")[0]
-    try:
-        payload = base64.urlsafe_b64decode(head + "=" * (-len(head) % 4))
-    except ValueError:
-        payload = b""
-    if len(payload) != 32 or len(token) > 200:
-        raise NotFoundError("Lien invalide.")
-    dossier_id, opinion_id = UUID(bytes=payload[:16]), UUID(bytes=payload[16:])
-    if not hmac.compare_digest(opinion_token(key, dossier_id, opinion_id), token):
-        raise NotFoundError("Lien invalide.")
-    return dossier_id, opinion_id
 
 
 def body_actor(opinion: Opinion) -> Actor:

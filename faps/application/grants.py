@@ -11,7 +11,7 @@ from faps.application.retry import retried
 from faps.domain.actors import Actor
 from faps.domain.budget import YearlyBudget
 from faps.domain.dossier import Dossier
-from faps.domain.dossier_content import PaymentKind
+from faps.domain.dossier_content import Outcome, PaymentKind
 from faps.domain.errors import ConfigurationError, InvalidInputError, TransitionNotAllowedError
 from faps.domain.grant import reduced_grant
 from faps.domain.payments import PaymentStatement, payment_statement
@@ -25,7 +25,7 @@ class GrantService:
         self.ctx = dossiers.ctx
 
     def _budget_of(self, dossier: Dossier) -> YearlyBudget:
-        if dossier.decision is None or dossier.decision["outcome"] != "adoptee":
+        if dossier.decision is None or dossier.decision["outcome"] != Outcome.ADOPTED:
             raise TransitionNotAllowedError(
                 f"Aucune subvention n'est attribuée : le dossier est « {dossier.state.label} ».")
         year = dossier.decision["decided_on"].year

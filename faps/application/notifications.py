@@ -1,25 +1,29 @@
 """The French e-mails sent to the communes: receipt, information request, decision, payment,
-reminders. Pure functions of an event and the dossier as it stood just after it."""
+reminders. Pure functions of an event and the dossier as it stood just after it; which event
+sends which mail is said in `event_catalogue` (`mail_for_event`)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from faps.application.deadlines import Deadline
-from faps.application.exchange_mails import EXCHANGE_EVENTS, exchange_mail
 from faps.domain.council import BODY_LABELS
 from faps.domain.dossier import Dossier
+from faps.domain.dossier_content import Outcome
 from faps.domain.dossier_exchange import CONTENT_FIELD_LABELS
 from faps.domain.labels import reglement_version_text
 from faps.domain.money import format_euros
 from faps.domain.payments import payment_statement
 
+if TYPE_CHECKING:  # deadlines reads the dossiers service, which reads the event catalogue
+    from faps.application.deadlines import Deadline
+
 SIGNATURE = ("\n\nLe service instructeur du Fonds d'aide aux projets de santé (FAPS)\n"
              "Ce message est envoyé automatiquement : répondez depuis votre espace {url}")
-OUTCOMES = {"adoptee": "a attribué au projet un fonds de concours de {amount}",
-            "rejetee": "n'a pas retenu la demande",
-            "ajournee": "a ajourné l'examen de la demande"}
+OUTCOMES = {Outcome.ADOPTED: "a attribué au projet un fonds de concours de {amount}",
+            Outcome.REJECTED: "n'a pas retenu la demande",
+            Outcome.POSTPONED: "a ajourné l'examen de la demande"}
 
 
 @dataclass(frozen=True)
@@ -43,21 +47,20 @@ def _head(dossier: Dossier) -> str:
     return (f"Madame, Monsieur,\n\nDossier {dossier.reference} — {dossier.content.title}\n\n")
 
 
-def mail_for_event(event: Any, dossier: Dossier, public_url: str,
-                   link_key: str = "") -> Mail | None:
-    """Return the mail an event of the dossier sends to its commune, or None."""
-    name = type(event).__name__
-    exchange = exchange_mail(event, dossier, public_url, link_key)
-    if exchange is not None or name in EXCHANGE_EVENTS:
-        return exchange
-    body = _BODIES.get(name)
-    if body is None:
-        return None
-    subject, text = body(event, dossier)
-    if name == "InformationRequested":
-        text += f"\n\nDossier : {public_url}/commune/dossiers/{dossier.id}"
-    return Mail(dossier.commune, f"[FAPS] {subject} — {dossier.reference}",
-                _head(dossier) + text + SIGNATURE.format(url=public_url))
+Body = Callable[[Any, Dossier], tuple[str, str]]
+MailOf = Callable[[Any, Dossier, str, str], "Mail | None"]  # (event, dossier, url, link key)
+
+
+def to_commune(body: Body, link: bool = False) -> MailOf:
+    """Return the mail of an event to its dossier's commune, written by `body` (subject,
+    text); `link`: with the dossier's page in the commune's space."""
+    def mail(event: Any, dossier: Dossier, public_url: str, link_key: str) -> Mail:
+        subject, text = body(event, dossier)
+        if link:
+            text += f"\n\nDossier : {public_url}/commune/dossiers/{dossier.id}"
+        return Mail(dossier.commune, f"[FAPS] {subject} — {dossier.reference}",
+                    _head(dossier) + text + SIGNATURE.format(url=public_url))
+    return mail
 
 
 def _submitted(event: Any, dossier: Dossier) -> tuple[str, str]:
@@ -92,7 +95,7 @@ def _rectified(event: Any, dossier: Dossier) -> tuple[str, str]:
     decision = dossier.decision or {}
     body = BODY_LABELS.get(decision.get("body") or "conseil", "Conseil communautaire")
     amount = (f" Montant attribué : {format_euros(event.amount_awarded)}."
-              if decision.get("outcome") == "adoptee" else "")
+              if decision.get("outcome") == Outcome.ADOPTED else "")
     return ("Délibération rectifiée",
             f"La délibération du {body.lower()} relative à votre dossier est rectifiée pour "
             f"erreur matérielle : délibération {event.deliberation_reference} "
@@ -130,9 +133,12 @@ def _lapsed(event: Any, dossier: Dossier) -> tuple[str, str]:
             f"est déclarée caduque. Motif : {event.motive}")
 
 
-_BODIES = {"Submitted": _submitted, "InformationRequested": _information, "Voted": _voted,
-           "PaymentMade": _paid, "Lapsed": _lapsed, "VoteRectified": _rectified}
-MAIL_EVENTS = (*_BODIES, *EXCHANGE_EVENTS)
+receipt_mail = to_commune(_submitted)
+information_mail = to_commune(_information, link=True)
+decision_mail = to_commune(_voted)
+rectification_mail = to_commune(_rectified)
+payment_mail = to_commune(_paid)
+lapse_mail = to_commune(_lapsed)
 
 LAPSE_WARNING = ("Sans demande de votre part, le service instructeur pourra proposer de "
                  "constater la caducité de la subvention.")

@@ -10,47 +10,14 @@ from uuid import UUID
 
 from faps.application import policy
 from faps.application.context import Context
+from faps.application.event_catalogue import CATALOGUE, LABELS_BY_NAME, is_private, label
 from faps.domain.actors import Actor
 from faps.domain.dossier import Dossier
 from faps.domain.errors import NotFoundError
 
-EVENT_LABELS = {
-    "Drafted": "Brouillon créé",
-    "Edited": "Dossier modifié",
-    "DocumentAttached": "Pièce jointe",
-    "DocumentRemoved": "Pièce retirée",
-    "Submitted": "Dossier déposé (accusé de réception)",
-    "InformationRequested": "Compléments demandés",
-    "InformationProvided": "Compléments fournis",
-    "DeclaredComplete": "Dossier déclaré complet",
-    "EligibilityAssessed": "Éligibilité instruite",
-    "Proposed": "Attribution proposée au conseil",
-    "PlacedOnAgenda": "Inscrit à l’ordre du jour",
-    "RemovedFromAgenda": "Retiré de l’ordre du jour",
-    "Voted": "Vote du conseil",
-    "MunicipalDeliberationRecorded": "Délibération municipale enregistrée",
-    "Notified": "Décision notifiée",
-    "AgreementSigned": "Convention de financement signée",
-    "PaymentRequested": "Versement demandé",
-    "PaymentMade": "Versement effectué",
-    "PaymentRequestRefused": "Demande de versement refusée",
-    "GrantReduced": "Subvention réduite",
-    "ClawbackRecovered": "Reversement encaissé",
-    "Lapsed": "Subvention caduque",
-    "Withdrawn": "Dossier retiré par la commune",
-    "ClosedIneligible": "Dossier clos (inéligible)",
-    "Closed": "Dossier soldé",
-    "OfficerAssigned": "Instructeur désigné",
-    "NoteAdded": "Note interne",
-    "MessagePosted": "Message",
-    "ReplyAccepted": "Réponse de la commune acceptée",
-    "OpinionRequested": "Avis extérieur demandé",
-    "OpinionGiven": "Avis extérieur rendu",
-    "DraftDeleted": "Brouillon supprimé par la commune",
-    "VoteRectified": "Délibération rectifiée (erreur matérielle)",
-    "ExpensesRetained": "Dépenses éligibles retenues au solde",
-}
-PRIVATE_EVENTS = frozenset({"NoteAdded"})
+# By class name, for the readers that have only a topic (the audit log, the webhooks' page).
+EVENT_LABELS = LABELS_BY_NAME
+PRIVATE_EVENTS = frozenset(cls.__name__ for cls, entry in CATALOGUE.items() if entry.private)
 _BASE_FIELDS = frozenset({"originator_id", "originator_version", "timestamp", "actor",
                           "originator_topic"})
 
@@ -91,7 +58,7 @@ def entry_of(event: Any) -> HistoryEntry:
     details = {f.name: getattr(event, f.name) for f in dataclasses.fields(event)
                if f.name not in _BASE_FIELDS}
     return HistoryEntry(version=event.originator_version, timestamp=event.timestamp, kind=kind,
-                        label=EVENT_LABELS.get(kind, kind), actor=event.actor, details=details)
+                        label=label(event), actor=event.actor, details=details)
 
 
 class TimeTravel:
@@ -109,7 +76,7 @@ class TimeTravel:
         stored: list[Any] = list(self.ctx.app.events.get(dossier_id))
         events = [e for e in stored if limit is None or e.timestamp <= limit]
         if not policy.allowed(actor, "dossier.read_notes"):
-            visible = [e for e in events if type(e).__name__ not in PRIVATE_EVENTS]
+            visible = [e for e in events if not is_private(e)]
         else:
             visible = events
         state = None

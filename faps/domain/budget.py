@@ -30,6 +30,9 @@ class YearlyBudget(Aggregate):
         """Base of the budget's events."""
 
     class Voted(Event, Aggregate.Created):
+        """The year's budget adopted by the council (not a decision on a dossier,
+        `Dossier.Voted`); the name is the stored topic."""
+
         year: int
         amount: Decimal
         deliberation_reference: str

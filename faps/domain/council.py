@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from eventsourcing.domain import Aggregate
 
 from faps.domain.actors import Actor
+from faps.domain.dossier_content import Outcome
 from faps.domain.errors import InvalidInputError, TransitionNotAllowedError
 from faps.domain.events import ActedEvent
 from faps.domain.labels import BODY_LABELS as BODY_LABELS  # one place names every code
@@ -23,7 +24,7 @@ SEAT = ZoneInfo("Europe/Paris")  # the council sits in Torcy: its days are Frenc
 def awarded_on(outcome: str, amount: Decimal) -> Decimal:
     """Return what an item's vote awards: its amount if adopted, else nothing (events recorded
     before this rule carried the proposal for a rejected or postponed item)."""
-    return amount if outcome == "adoptee" else ZERO
+    return amount if outcome == Outcome.ADOPTED else ZERO
 
 
 def _refuse(field: str, message: str) -> InvalidInputError:
@@ -203,7 +204,7 @@ class CouncilSession(Aggregate):
                           "présents et au plus les conseillers en exercice")
         if sum(votes) > voting:
             raise _refuse("votes", f"plus de voix ({sum(votes)}) que de votants ({voting})")
-        if outcome != "ajournee" and votes[0] + votes[1] + votes[2] == 0:
+        if outcome != Outcome.POSTPONED and votes[0] + votes[1] + votes[2] == 0:
             raise _refuse("votes", "indiquez les voix pour, contre et les abstentions")
         self.trigger_event(self.OutcomeRecorded, actor=actor, item_number=item_number,
                            outcome=outcome,
@@ -264,7 +265,7 @@ class CouncilSession(Aggregate):
             raise _refuse("votes", f"plus de voix ({sum(votes)}) que de votants ({voting})")
         if not motive.strip():
             raise _refuse("motive", "motivez la rectification (erreur matérielle)")
-        if not deliberation_reference.strip() and item["outcome"] != "ajournee":
+        if not deliberation_reference.strip() and item["outcome"] != Outcome.POSTPONED:
             raise _refuse("deliberation_reference", "indiquez le numéro de la délibération")
         self.trigger_event(self.OutcomeRectified, actor=actor, item_number=item_number,
                            amount_awarded=awarded_on(item["outcome"], amount),

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, ClassVar
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
+from faps.domain import dossier_exchange as exchange
+from faps.domain import dossier_grant as grant
 from faps.domain.actors import Actor
 from faps.domain.assessment import Assessment
 from faps.domain.deadlines import paris_day
@@ -22,22 +24,21 @@ from faps.domain.dossier_content import (
     DossierState,
     FieldChange,
     InformationRequest,
+    Outcome,
     PaymentRequest,
 )
 from faps.domain.dossier_exchange import (
-    ExchangeMixin,
     Opinion,
     check_correction_fields,
     check_edit_allowed,
+    side_of,
 )
-from faps.domain.dossier_grant import GrantMixin
 from faps.domain.errors import InvalidInputError, TransitionNotAllowedError
 from faps.domain.events import ActedEvent
 from faps.domain.labels import OUTCOME_LABELS  # re-exported: one place names every code
 from faps.domain.money import ZERO, format_euros
 
 S = DossierState
-Outcome = Literal["adoptee", "rejetee", "ajournee"]
 BEFORE_AWARD = (S.DRAFT, S.SUBMITTED, S.INFORMATION_REQUESTED, S.COMPLETE, S.ASSESSED,
                 S.PROPOSED, S.ON_AGENDA, S.POSTPONED)
 IN_INSTRUCTION = (S.SUBMITTED, S.INFORMATION_REQUESTED, S.COMPLETE, S.ASSESSED)
@@ -49,11 +50,35 @@ def _refuse(field: str, message: str) -> InvalidInputError:
     return InvalidInputError({field: [message]})
 
 
-class Dossier(GrantMixin, ExchangeMixin, Aggregate):
-    """A demande de financement and everything that happens to it."""
+class Dossier(Aggregate):
+    """A demande de financement and everything that happens to it.
+
+    Every event of the dossier is declared here, with the state it leads to (`leads_to`,
+    also read by the dossiers projection); the commands after the decision and those of the
+    exchanges live in `dossier_grant` and `dossier_exchange` and are bound at the end.
+    """
 
     class Event(ActedEvent):
         """Base of the dossier's events: who did it (the store records when)."""
+
+        leads_to: ClassVar[DossierState | None] = None  # the state after the event (None: same)
+
+        def state_after(self) -> DossierState | None:
+            """Return the state the dossier is in after this event (None: unchanged)."""
+            return self.leads_to
+
+        @classmethod
+        def moves_state(cls) -> bool:
+            """Tell whether an event of this class may move the dossier to another state."""
+            return cls.leads_to is not None or "state_after" in vars(cls)
+
+        def mutate(self, aggregate: Any) -> Any:
+            """Apply the event, then move the dossier to the state it leads to."""
+            dossier = super().mutate(aggregate)
+            state = self.state_after()
+            if state is not None and dossier is not None:
+                dossier.state = state
+            return dossier
 
     class Drafted(Event, Aggregate.Created):
         commune: str
@@ -180,12 +205,12 @@ class Dossier(GrantMixin, ExchangeMixin, Aggregate):
                            timestamp=at)
 
     class Submitted(Event):
+        leads_to = S.SUBMITTED
         reference: str
         acknowledged_on: date
         reglement_version: str
 
         def apply(self, dossier: Dossier) -> None:
-            dossier.state = S.SUBMITTED
             dossier.reference = self.reference
             dossier.submitted_on = self.acknowledged_on
             dossier.reglement_version = self.reglement_version
@@ -208,6 +233,7 @@ class Dossier(GrantMixin, ExchangeMixin, Aggregate):
         `assessment_voided` (the assessment and proposal no longer stand; v1: False).
         """
 
+        leads_to = S.INFORMATION_REQUESTED
         class_version = 2
         request_id: UUID
         message: str
@@ -222,7 +248,6 @@ class Dossier(GrantMixin, ExchangeMixin, Aggregate):
             state["assessment_voided"] = False
 
         def apply(self, dossier: Dossier) -> None:
-            dossier.state = S.INFORMATION_REQUESTED
             dossier.information_requests.append(InformationRequest(
                 request_id=self.request_id, message=self.message,
                 document_kinds=self.document_kinds, due_on=self.due_on,
@@ -254,6 +279,7 @@ class Dossier(GrantMixin, ExchangeMixin, Aggregate):
         """The commune's reply. v2 added `missing_reason`: why a requested piece is not
         joined (v1: "", every piece was required)."""
 
+        leads_to = S.SUBMITTED
         class_version = 2
         request_id: UUID
         message: str
@@ -264,7 +290,6 @@ class Dossier(GrantMixin, ExchangeMixin, Aggregate):
             state["missing_reason"] = ""
 
         def apply(self, dossier: Dossier) -> None:
-            dossier.state = S.SUBMITTED
             dossier.information_requests = [
                 r.model_copy(update={"answer": self.message, "answered_at": self.timestamp,
                                      "missing_reason": self.missing_reason})
@@ -293,8 +318,7 @@ class Dossier(GrantMixin, ExchangeMixin, Aggregate):
                            timestamp=at)
 
     class DeclaredComplete(Event):
-        def apply(self, dossier: Dossier) -> None:
-            dossier.state = S.COMPLETE
+        leads_to = S.COMPLETE
 
     def declare_complete(self, actor: Actor, required: dict[str, str], at: datetime) -> None:
         """Declare the dossier complete: every document the règlement requires is attached."""
@@ -305,10 +329,10 @@ class Dossier(GrantMixin, ExchangeMixin, Aggregate):
         self.trigger_event(self.DeclaredComplete, actor=actor, timestamp=at)
 
     class EligibilityAssessed(Event):
+        leads_to = S.ASSESSED
         assessment: Assessment
 
         def apply(self, dossier: Dossier) -> None:
-            dossier.state = S.ASSESSED
             dossier.assessment = self.assessment
             dossier.proposed_amount = None
             dossier.proposal_motive = ""
@@ -322,11 +346,11 @@ class Dossier(GrantMixin, ExchangeMixin, Aggregate):
                            timestamp=at)
 
     class Proposed(Event):
+        leads_to = S.PROPOSED
         amount: Decimal
         motive: str
 
         def apply(self, dossier: Dossier) -> None:
-            dossier.state = S.PROPOSED
             dossier.proposed_amount = self.amount
             dossier.proposal_motive = self.motive
 
@@ -345,11 +369,11 @@ class Dossier(GrantMixin, ExchangeMixin, Aggregate):
                            timestamp=at)
 
     class PlacedOnAgenda(Event):
+        leads_to = S.ON_AGENDA
         session_id: UUID
         item_number: int
 
         def apply(self, dossier: Dossier) -> None:
-            dossier.state = S.ON_AGENDA
             dossier.session_id = self.session_id
             dossier.agenda_item = self.item_number
 
@@ -361,10 +385,10 @@ class Dossier(GrantMixin, ExchangeMixin, Aggregate):
                            item_number=item_number, timestamp=at)
 
     class RemovedFromAgenda(Event):
+        leads_to = S.PROPOSED
         motive: str
 
         def apply(self, dossier: Dossier) -> None:
-            dossier.state = S.PROPOSED
             dossier.session_id = None
             dossier.agenda_item = None
 
@@ -374,7 +398,9 @@ class Dossier(GrantMixin, ExchangeMixin, Aggregate):
         self.trigger_event(self.RemovedFromAgenda, actor=actor, motive=motive, timestamp=at)
 
     class Voted(Event):
-        """The council's vote; v2 names the deciding body (v1: None, read as the council)."""
+        """The council's (or its bureau's) decision on the dossier's proposal — not a budget's
+        adoption (`YearlyBudget.Voted`); the name is the stored topic. v2 names the deciding
+        body (v1: None, read as the council)."""
 
         class_version = 2
         session_id: UUID
@@ -391,9 +417,10 @@ class Dossier(GrantMixin, ExchangeMixin, Aggregate):
         def upcast_v1_v2(state: dict[str, Any]) -> None:
             state["body"] = None
 
+        def state_after(self) -> DossierState:
+            return Outcome(self.outcome).state
+
         def apply(self, dossier: Dossier) -> None:
-            dossier.state = {"adoptee": S.AWARDED, "rejetee": S.REJECTED,
-                             "ajournee": S.POSTPONED}[self.outcome]
             dossier.awarded_amount = self.amount_awarded
             dossier.decision = {
                 "session_id": self.session_id, "outcome": self.outcome,
@@ -402,7 +429,7 @@ class Dossier(GrantMixin, ExchangeMixin, Aggregate):
                 "abstentions": self.abstentions, "decided_on": self.decided_on,
                 "body": self.body or "conseil",
             }
-            if self.outcome == "ajournee":
+            if self.outcome == Outcome.POSTPONED:
                 dossier.session_id = None
                 dossier.agenda_item = None
 
@@ -416,24 +443,25 @@ class Dossier(GrantMixin, ExchangeMixin, Aggregate):
                           "le dossier n’est pas inscrit à l’ordre du jour de cette séance")
         check_vote(outcome, votes)
         assert self.assessment is not None
-        if outcome == "adoptee" and not ZERO < amount <= self.assessment.max_grant:
+        if outcome == Outcome.ADOPTED and not ZERO < amount <= self.assessment.max_grant:
             raise _refuse("amount", "le montant attribué doit être positif et au plus "
                           f"{format_euros(self.assessment.max_grant)} "
                           "(plafonds légaux et du règlement)")
-        if outcome != "adoptee":
+        if outcome != Outcome.ADOPTED:
             amount = ZERO
-        if outcome != "ajournee" and not deliberation_reference.strip():
+        if outcome != Outcome.POSTPONED and not deliberation_reference.strip():
             raise _refuse("deliberation_reference", "indiquez le numéro de la délibération")
-        self.trigger_event(self.Voted, actor=actor, session_id=session_id, outcome=outcome,
+        self.trigger_event(self.Voted, actor=actor, session_id=session_id,
+                           outcome=Outcome(outcome).value,
                            amount_awarded=amount, deliberation_reference=deliberation_reference,
                            votes_for=votes[0], votes_against=votes[1], abstentions=votes[2],
                            decided_on=decided_on, body=body, timestamp=at)
 
     class Withdrawn(Event):
+        leads_to = S.WITHDRAWN
         motive: str
 
         def apply(self, dossier: Dossier) -> None:
-            dossier.state = S.WITHDRAWN
             dossier.closing_motive = self.motive
 
     def withdraw(self, actor: Actor, motive: str, at: datetime) -> None:
@@ -467,7 +495,7 @@ class Dossier(GrantMixin, ExchangeMixin, Aggregate):
         assert self.decision is not None and self.assessment is not None
         outcome = self.decision["outcome"]
         check_vote(outcome, votes)
-        if outcome != "adoptee":
+        if outcome != Outcome.ADOPTED:
             amount = ZERO
         elif not max(ZERO, self.net_paid) < amount <= self.assessment.max_grant:
             raise _refuse("amount", "le montant rectifié doit dépasser ce qui est déjà versé "
@@ -482,8 +510,7 @@ class Dossier(GrantMixin, ExchangeMixin, Aggregate):
     class DraftDeleted(Event):
         """The commune deleted a draft it never filed (nobody else ever read it)."""
 
-        def apply(self, dossier: Dossier) -> None:
-            dossier.state = S.DELETED
+        leads_to = S.DELETED
 
     def delete_draft(self, actor: Actor, at: datetime) -> None:
         """Delete a draft never filed; a filed dossier is withdrawn instead."""
@@ -491,10 +518,10 @@ class Dossier(GrantMixin, ExchangeMixin, Aggregate):
         self.trigger_event(self.DraftDeleted, actor=actor, timestamp=at)
 
     class ClosedIneligible(Event):
+        leads_to = S.CLOSED_INELIGIBLE
         motive: str
 
         def apply(self, dossier: Dossier) -> None:
-            dossier.state = S.CLOSED_INELIGIBLE
             dossier.closing_motive = self.motive
 
     def close_ineligible(self, actor: Actor, motive: str, at: datetime) -> None:
@@ -536,6 +563,196 @@ class Dossier(GrantMixin, ExchangeMixin, Aggregate):
             raise _refuse("text", "la note est vide")
         self.trigger_event(self.NoteAdded, actor=actor, text=text.strip(), timestamp=at)
 
+    # -- after the decision: events of the commands in faps.domain.dossier_grant -------------
+    class MunicipalDeliberationRecorded(Event):
+        reference: str
+        decided_on: date
+
+        def apply(self, dossier: Dossier) -> None:
+            dossier.municipal_deliberation = {"reference": self.reference,
+                                              "decided_on": self.decided_on}
+
+    class Notified(Event):
+        notified_on: date
+
+        def apply(self, dossier: Dossier) -> None:
+            dossier.notified_on = self.notified_on
+
+    class AgreementSigned(Event):
+        reference: str
+        signed_on: date
+
+        def apply(self, dossier: Dossier) -> None:
+            dossier.agreement = {"reference": self.reference, "signed_on": self.signed_on}
+
+    class PaymentRequested(Event):
+        request_id: UUID
+        kind: str
+        amount: Decimal
+        expenses_paid: Decimal
+        documents: tuple[UUID, ...]
+
+        def apply(self, dossier: Dossier) -> None:
+            dossier.payment_requests[self.request_id] = PaymentRequest(
+                request_id=self.request_id, kind=self.kind, amount=self.amount,  # type: ignore[arg-type]
+                expenses_paid=self.expenses_paid, documents=self.documents)
+
+    class PaymentMade(Event):
+        """A payment, with the statement of sums already paid it rested on (CGCT D1617-19).
+
+        v2 added `paid_before` (net sums already paid) and `awarded` (the award then);
+        v1 events have None: their statement is rebuilt from the dossier's earlier version.
+        """
+
+        class_version = 2
+        request_id: UUID
+        amount: Decimal
+        paid_on: date
+        mandate_reference: str
+        paid_before: Decimal | None
+        awarded: Decimal | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["paid_before"] = None
+            state["awarded"] = None
+
+        def apply(self, dossier: Dossier) -> None:
+            dossier.paid += self.amount
+            request = dossier.payment_requests[self.request_id]
+            dossier.payment_requests[self.request_id] = request.model_copy(
+                update={"status": "paye", "paid_amount": self.amount, "paid_on": self.paid_on,
+                        "mandate_reference": self.mandate_reference})
+
+    class ExpensesRetained(Event):
+        """At the balance, the officer retained less than the eligible expenses declared."""
+
+        request_id: UUID
+        declared: Decimal
+        retained: Decimal
+        motive: str
+
+        def apply(self, dossier: Dossier) -> None:
+            request = dossier.payment_requests[self.request_id]
+            dossier.payment_requests[self.request_id] = request.model_copy(
+                update={"retained_expenses": self.retained, "retention_motive": self.motive})
+
+    class PaymentRequestRefused(Event):
+        request_id: UUID
+        motive: str
+
+        def apply(self, dossier: Dossier) -> None:
+            request = dossier.payment_requests[self.request_id]
+            dossier.payment_requests[self.request_id] = request.model_copy(
+                update={"status": "refuse", "motive": self.motive})
+
+    class GrantReduced(Event):
+        previous_amount: Decimal
+        new_amount: Decimal
+        real_eligible_cost: Decimal
+        clawback_due: Decimal
+        motive: str
+
+        def apply(self, dossier: Dossier) -> None:
+            dossier.awarded_amount = self.new_amount
+            dossier.clawback_due += self.clawback_due
+
+    class ClawbackRecovered(Event):
+        amount: Decimal
+        title_reference: str
+
+        def apply(self, dossier: Dossier) -> None:
+            dossier.clawback_recovered += self.amount
+
+    class Lapsed(Event):
+        leads_to = S.LAPSED
+        motive: str
+        released_amount: Decimal
+
+        def apply(self, dossier: Dossier) -> None:
+            dossier.awarded_amount -= self.released_amount
+            dossier.closing_motive = self.motive
+
+    class Closed(Event):
+        """The grant is soldé (settled: paid in full, the rest released); v2 records the unpaid
+        remainder released (v1: None, unknown). Not `CouncilSession.Closed` (a séance closed)."""
+
+        class_version = 2
+        leads_to = S.CLOSED
+        released_amount: Decimal | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["released_amount"] = None
+
+        def apply(self, dossier: Dossier) -> None:
+            dossier.awarded_amount -= self.released_amount or ZERO
+
+    record_municipal_deliberation = grant.record_municipal_deliberation
+    notify = grant.notify
+    sign_agreement = grant.sign_agreement
+    request_payment = grant.request_payment
+    balance_settlement = grant.balance_settlement
+    make_payment = grant.make_payment
+    refuse_payment_request = grant.refuse_payment_request
+    reduce_grant = grant.reduce_grant
+    record_clawback = grant.record_clawback
+    lapse = grant.lapse
+    close = grant.close
+
+    # -- exchanges: events of the commands in faps.domain.dossier_exchange -------------------
+    class MessagePosted(Event):
+        message_id: UUID
+        text: str
+        document_ids: tuple[UUID, ...]
+
+        def apply(self, dossier: Dossier) -> None:
+            dossier.messages.append({
+                "message_id": self.message_id, "text": self.text,
+                "document_ids": self.document_ids, "side": side_of(self.actor),
+                "by": self.actor.display, "at": self.timestamp})
+
+    class ReplyAccepted(Event):
+        request_id: UUID
+
+        def apply(self, dossier: Dossier) -> None:
+            dossier.information_requests = [
+                r.model_copy(update={"accepted_at": self.timestamp})
+                if r.request_id == self.request_id else r
+                for r in dossier.information_requests]
+
+    class OpinionRequested(Event):
+        opinion_id: UUID
+        body: str
+        email: str
+        question: str
+        due_on: date
+
+        def apply(self, dossier: Dossier) -> None:
+            dossier.opinions[self.opinion_id] = Opinion(
+                opinion_id=self.opinion_id, body=self.body, email=self.email,
+                question=self.question, due_on=self.due_on, requested_at=self.timestamp)
+
+    class OpinionGiven(Event):
+        opinion_id: UUID
+        verdict: str
+        text: str
+        document_id: UUID | None
+        given_on: date
+
+        def apply(self, dossier: Dossier) -> None:
+            dossier.opinions[self.opinion_id] = dossier.opinions[self.opinion_id].model_copy(
+                update={"verdict": self.verdict, "text": self.text,
+                        "document_id": self.document_id, "given_on": self.given_on})
+
+    post_message = exchange.post_message
+    fresh_document_kinds = property(exchange.fresh_document_kinds)
+    reply_waiting = property(exchange.reply_waiting)
+    accept_reply = exchange.accept_reply
+    request_opinion = exchange.request_opinion
+    open_opinion = exchange.open_opinion
+    give_opinion = exchange.give_opinion
+
 
 def check_vote(outcome: str, votes: tuple[int, int, int]) -> None:
     """Check the vote counts agree with the outcome (simple majority of votes cast)."""
@@ -544,7 +761,7 @@ def check_vote(outcome: str, votes: tuple[int, int, int]) -> None:
     if any(v < 0 for v in votes):
         raise _refuse("votes", "les nombres de voix ne peuvent pas être négatifs")
     for_, against, _ = votes
-    if outcome == "adoptee" and for_ <= against:
+    if outcome == Outcome.ADOPTED and for_ <= against:
         raise _refuse("votes", "une délibération adoptée réunit plus de voix pour que contre")
-    if outcome == "rejetee" and for_ > against:
+    if outcome == Outcome.REJECTED and for_ > against:
         raise _refuse("votes", "plus de voix pour que contre : la délibération est adoptée")

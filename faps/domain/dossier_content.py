@@ -46,6 +46,24 @@ class DossierState(StrEnum):
         return self in FINAL_STATES
 
 
+
+class Outcome(StrEnum):
+    """The issue of a council's (or its bureau's) vote on a proposal; the values are the
+    strings stored in `Dossier.Voted` and `CouncilSession.OutcomeRecorded`."""
+
+    ADOPTED = "adoptee"
+    REJECTED = "rejetee"
+    POSTPONED = "ajournee"
+
+    @property
+    def state(self) -> DossierState:
+        """Return the state the dossier is in after a vote of this issue."""
+        return OUTCOME_STATES[self]
+
+
+OUTCOME_STATES = {Outcome.ADOPTED: DossierState.AWARDED, Outcome.REJECTED: DossierState.REJECTED,
+                  Outcome.POSTPONED: DossierState.POSTPONED}
+
 STATE_LABELS = {
     DossierState.DRAFT: "Brouillon",
     DossierState.SUBMITTED: "Déposé",

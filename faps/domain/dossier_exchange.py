@@ -1,5 +1,6 @@
 """The exchanges around a dossier in instruction: the message thread, the officer's acceptance
-of a commune's reply, and the external opinions (avis extérieurs); mixed into Dossier.
+of a commune's reply, and the external opinions (avis extérieurs): commands bound as
+methods of `Dossier`, where their events are declared.
 
 A correction request is an information request naming the fields to correct
 (`Dossier.request_information`); this module holds what talks around it.
@@ -17,7 +18,6 @@ from faps.domain.actors import Actor, Role
 from faps.domain.deadlines import paris_day
 from faps.domain.dossier_content import DossierState as S
 from faps.domain.errors import InvalidInputError, TransitionNotAllowedError
-from faps.domain.events import ActedEvent
 from faps.domain.labels import FIELD_LABELS
 
 if TYPE_CHECKING:
@@ -70,131 +70,94 @@ class Opinion(BaseModel):
         return VERDICT_LABELS.get(self.verdict or "", "")
 
 
-class ExchangeMixin:
-    """Messages, reply acceptance and external opinions of a dossier."""
+# -- the message thread -----------------------------------------------------------------
 
-    # -- the message thread -----------------------------------------------------------------
-    class MessagePosted(ActedEvent):
-        message_id: UUID
-        text: str
-        document_ids: tuple[UUID, ...]
 
-        def apply(self, dossier: Dossier) -> None:
-            dossier.messages.append({
-                "message_id": self.message_id, "text": self.text,
-                "document_ids": self.document_ids, "side": side_of(self.actor),
-                "by": self.actor.display, "at": self.timestamp})
+def post_message(dossier: Dossier, actor: Actor, message_id: UUID, text: str,
+                 document_ids: tuple[UUID, ...], at: datetime) -> None:
+    """Write in the dossier's thread (the other side is mailed), with joined documents."""
+    if dossier.state is S.DRAFT or dossier.state.is_final:
+        dossier._require("écrire un message")
+    if not text.strip() or len(text) > MAX_MESSAGE:
+        raise _refuse("text", f"écrivez un message (1 à {MAX_MESSAGE} caractères)")
+    if any(d not in dossier.documents for d in document_ids):
+        raise _refuse("files", "une pièce jointe au message est inconnue")
+    dossier.trigger_event(dossier.MessagePosted, actor=actor, message_id=message_id,
+                          text=text.strip(), document_ids=document_ids, timestamp=at)
 
-    def post_message(self: Dossier, actor: Actor, message_id: UUID, text: str,  # type: ignore[misc]
-                     document_ids: tuple[UUID, ...], at: datetime) -> None:
-        """Write in the dossier's thread (the other side is mailed), with joined documents."""
-        if self.state is S.DRAFT or self.state.is_final:
-            self._require("écrire un message")
-        if not text.strip() or len(text) > MAX_MESSAGE:
-            raise _refuse("text", f"écrivez un message (1 à {MAX_MESSAGE} caractères)")
-        if any(d not in self.documents for d in document_ids):
-            raise _refuse("files", "une pièce jointe au message est inconnue")
-        self.trigger_event(self.MessagePosted, actor=actor, message_id=message_id,
-                           text=text.strip(), document_ids=document_ids, timestamp=at)
 
-    @property
-    def fresh_document_kinds(self: Dossier) -> set[str]:  # type: ignore[misc]
-        """Return the kinds of the documents joined since the last request (a piece asked
-        again must be joined again)."""
-        return {d.kind for i, d in self.documents.items() if i not in self.documents_at_request}
+def fresh_document_kinds(dossier: Dossier) -> set[str]:
+    """Return the kinds of the documents joined since the last request (a piece asked
+    again must be joined again)."""
+    return {d.kind for i, d in dossier.documents.items() if i not in dossier.documents_at_request}
 
-    # -- the officer's answer to a reply ----------------------------------------------------
-    @property
-    def reply_waiting(self: Dossier) -> Any:  # type: ignore[misc]
-        """Return the answered request the officer has not accepted nor followed, if any."""
-        if self.state is not S.SUBMITTED or not self.information_requests:
-            return None
-        last = self.information_requests[-1]
-        return last if last.answer is not None and last.accepted_at is None else None
 
-    class ReplyAccepted(ActedEvent):
-        request_id: UUID
+# -- the officer's answer to a reply ----------------------------------------------------
 
-        def apply(self, dossier: Dossier) -> None:
-            dossier.information_requests = [
-                r.model_copy(update={"accepted_at": self.timestamp})
-                if r.request_id == self.request_id else r
-                for r in dossier.information_requests]
 
-    def accept_reply(self: Dossier, actor: Actor, at: datetime) -> None:  # type: ignore[misc]
-        """Accept the commune's reply: the instruction goes on (completeness, assessment)."""
-        request = self.reply_waiting
-        if request is None:
-            raise TransitionNotAllowedError("Aucune réponse de la commune n’attend votre accord.")
-        self.trigger_event(self.ReplyAccepted, actor=actor, request_id=request.request_id,
-                           timestamp=at)
+def reply_waiting(dossier: Dossier) -> Any:
+    """Return the answered request the officer has not accepted nor followed, if any."""
+    if dossier.state is not S.SUBMITTED or not dossier.information_requests:
+        return None
+    last = dossier.information_requests[-1]
+    return last if last.answer is not None and last.accepted_at is None else None
 
-    # -- external opinions ------------------------------------------------------------------
-    class OpinionRequested(ActedEvent):
-        opinion_id: UUID
-        body: str
-        email: str
-        question: str
-        due_on: date
 
-        def apply(self, dossier: Dossier) -> None:
-            dossier.opinions[self.opinion_id] = Opinion(
-                opinion_id=self.opinion_id, body=self.body, email=self.email,
-                question=self.question, due_on=self.due_on, requested_at=self.timestamp)
+def accept_reply(dossier: Dossier, actor: Actor, at: datetime) -> None:
+    """Accept the commune's reply: the instruction goes on (completeness, assessment)."""
+    request = dossier.reply_waiting
+    if request is None:
+        raise TransitionNotAllowedError("Aucune réponse de la commune n’attend votre accord.")
+    dossier.trigger_event(dossier.ReplyAccepted, actor=actor, request_id=request.request_id,
+                          timestamp=at)
 
-    def request_opinion(self: Dossier, actor: Actor, opinion_id: UUID, body: str, email: str,  # type: ignore[misc]
-                        question: str, due_on: date, at: datetime) -> None:
-        """Ask a named body for its opinion on the dossier, by a due date."""
-        self._require("demander un avis extérieur", *OPINION_STATES)
-        if not body.strip():
-            raise _refuse("body", "nommez l’organisme consulté")
-        if due_on <= paris_day(at):
-            raise _refuse("due_on", "l’échéance doit être postérieure à aujourd’hui")
-        self.trigger_event(self.OpinionRequested, actor=actor, opinion_id=opinion_id,
-                           body=body.strip(), email=email.strip(), question=question.strip(),
-                           due_on=due_on, timestamp=at)
 
-    class OpinionGiven(ActedEvent):
-        opinion_id: UUID
-        verdict: str
-        text: str
-        document_id: UUID | None
-        given_on: date
+# -- external opinions ------------------------------------------------------------------
 
-        def apply(self, dossier: Dossier) -> None:
-            dossier.opinions[self.opinion_id] = dossier.opinions[self.opinion_id].model_copy(
-                update={"verdict": self.verdict, "text": self.text,
-                        "document_id": self.document_id, "given_on": self.given_on})
 
-    def open_opinion(self: Dossier, opinion_id: UUID, today: date) -> Opinion:  # type: ignore[misc]
-        """Return an opinion that may still be given (refused: unknown, given, or late)."""
-        opinion = self.opinions.get(opinion_id)
-        if opinion is None:
-            raise TransitionNotAllowedError("Cette demande d’avis est inconnue.")
-        if opinion.verdict is not None:
-            raise TransitionNotAllowedError(
-                f"L’avis a déjà été rendu le {opinion.given_on:%d/%m/%Y} : ce lien ne sert "
-                "qu’une fois.")
-        if today > opinion.due_on:
-            raise TransitionNotAllowedError(
-                f"Le délai de réponse a expiré le {opinion.due_on:%d/%m/%Y}.")
-        if self.state.is_final:
-            raise TransitionNotAllowedError("Le dossier est clos : l’avis n’est plus attendu.")
-        return opinion
+def request_opinion(dossier: Dossier, actor: Actor, opinion_id: UUID, body: str, email: str,
+                    question: str, due_on: date, at: datetime) -> None:
+    """Ask a named body for its opinion on the dossier, by a due date."""
+    dossier._require("demander un avis extérieur", *OPINION_STATES)
+    if not body.strip():
+        raise _refuse("body", "nommez l’organisme consulté")
+    if due_on <= paris_day(at):
+        raise _refuse("due_on", "l’échéance doit être postérieure à aujourd’hui")
+    dossier.trigger_event(dossier.OpinionRequested, actor=actor, opinion_id=opinion_id,
+                          body=body.strip(), email=email.strip(), question=question.strip(),
+                          due_on=due_on, timestamp=at)
 
-    def give_opinion(self: Dossier, actor: Actor, opinion_id: UUID, verdict: str, text: str,  # type: ignore[misc]
-                     document_id: UUID | None, at: datetime) -> None:
-        """Record the consulted body's answer (once, before its due date)."""
-        self.open_opinion(opinion_id, paris_day(at))
-        if verdict not in VERDICT_LABELS:
-            raise _refuse("verdict", "choisissez : favorable, réservé ou défavorable")
-        if len(text) > MAX_MESSAGE:
-            raise _refuse("text", f"l’avis tient en {MAX_MESSAGE} caractères au plus")
-        if document_id is not None and document_id not in self.documents:
-            raise _refuse("file", "la pièce jointe à l’avis est inconnue")
-        self.trigger_event(self.OpinionGiven, actor=actor, opinion_id=opinion_id,
-                           verdict=verdict, text=text.strip(), document_id=document_id,
-                           given_on=paris_day(at), timestamp=at)
+
+def open_opinion(dossier: Dossier, opinion_id: UUID, today: date) -> Opinion:
+    """Return an opinion that may still be given (refused: unknown, given, or late)."""
+    opinion = dossier.opinions.get(opinion_id)
+    if opinion is None:
+        raise TransitionNotAllowedError("Cette demande d’avis est inconnue.")
+    if opinion.verdict is not None:
+        raise TransitionNotAllowedError(
+            f"L’avis a déjà été rendu le {opinion.given_on:%d/%m/%Y} : ce lien ne sert "
+            "qu’une fois.")
+    if today > opinion.due_on:
+        raise TransitionNotAllowedError(
+            f"Le délai de réponse a expiré le {opinion.due_on:%d/%m/%Y}.")
+    if dossier.state.is_final:
+        raise TransitionNotAllowedError("Le dossier est clos : l’avis n’est plus attendu.")
+    return opinion
+
+
+def give_opinion(dossier: Dossier, actor: Actor, opinion_id: UUID, verdict: str, text: str,
+                 document_id: UUID | None, at: datetime) -> None:
+    """Record the consulted body's answer (once, before its due date)."""
+    dossier.open_opinion(opinion_id, paris_day(at))
+    if verdict not in VERDICT_LABELS:
+        raise _refuse("verdict", "choisissez : favorable, réservé ou défavorable")
+    if len(text) > MAX_MESSAGE:
+        raise _refuse("text", f"l’avis tient en {MAX_MESSAGE} caractères au plus")
+    if document_id is not None and document_id not in dossier.documents:
+        raise _refuse("file", "la pièce jointe à l’avis est inconnue")
+    dossier.trigger_event(dossier.OpinionGiven, actor=actor, opinion_id=opinion_id,
+                          verdict=verdict, text=text.strip(), document_id=document_id,
+                          given_on=paris_day(at), timestamp=at)
 
 
 def check_correction_fields(fields: tuple[str, ...]) -> None:

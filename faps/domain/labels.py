@@ -13,11 +13,12 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from faps.domain.actors import ROLE_LABELS
-from faps.domain.dossier_content import PAYMENT_KIND_LABELS, STATE_LABELS
+from faps.domain.dossier_content import PAYMENT_KIND_LABELS, STATE_LABELS, Outcome
 from faps.domain.money import NARROW_NBSP, format_euros
 from faps.domain.reglement import CATEGORY_LABELS, TENURE_LABELS
 
-OUTCOME_LABELS = {"adoptee": "Adoptée", "rejetee": "Rejetée", "ajournee": "Ajournée"}
+OUTCOME_LABELS = {Outcome.ADOPTED: "Adoptée", Outcome.REJECTED: "Rejetée",
+                  Outcome.POSTPONED: "Ajournée"}
 BODY_LABELS = {"conseil": "Conseil communautaire", "bureau": "Bureau communautaire"}
 MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
           "octobre", "novembre", "décembre")

@@ -26,7 +26,8 @@ import sqlalchemy as sa
 from eventsourcing.utils import get_topic
 
 from faps.application.app import FapsApplication
-from faps.application.notifications import MAIL_EVENTS, Mail, mail_for_event
+from faps.application.event_catalogue import MAIL_TOPICS, mail_for_event
+from faps.application.notifications import Mail
 from faps.domain.accounts import Account
 from faps.domain.actors import Role
 from faps.domain.dossier import Dossier
@@ -89,8 +90,7 @@ class Outbox:
         self.sender = sender
         self.public_url = public_url
         metadata.create_all(engine)
-        dossier = get_topic(Dossier)
-        self._topics = {f"{dossier}.{name}" for name in MAIL_EVENTS}
+        self._topics = set(MAIL_TOPICS)
         self._accounts = {get_topic(Account) + s for s in
                           (".Opened", ".RoleChanged", ".Deactivated", ".Reactivated")}
         self._followed = -1  # the highest position this process saw committed

@@ -29,8 +29,14 @@ from uuid import UUID, uuid4
 
 import sqlalchemy as sa
 
+from faps.application.event_catalogue import (
+    BUDGET_WEBHOOK_TYPES,
+    SESSION_WEBHOOK_TYPES,
+    WEBHOOK_TYPES,
+)
 from faps.domain.errors import InvalidInputError, NotFoundError
 from faps.infrastructure.credentials import metadata
+from faps.infrastructure.settings import Settings
 from faps.infrastructure.webhook_secrets import SecretBox
 from faps.infrastructure.webhook_sender import WebhookSender, mail_administrators, sign
 from faps.infrastructure.webhook_tables import deliveries, subscriptions, tracking
@@ -43,41 +49,12 @@ __all__ = [
     "mail_administrators",
     "sign",
 ]
-from faps.infrastructure.settings import Settings
 
-# One event type per business event of a dossier (private notes are never sent).
-EVENT_TYPES = {
-    "Drafted": "dossier.drafted", "Edited": "dossier.edited",
-    "DocumentAttached": "dossier.document_attached",
-    "DocumentRemoved": "dossier.document_removed", "Submitted": "dossier.submitted",
-    "InformationRequested": "dossier.information_requested",
-    "InformationProvided": "dossier.information_provided",
-    "DeclaredComplete": "dossier.declared_complete", "EligibilityAssessed": "dossier.assessed",
-    "Proposed": "dossier.proposed", "PlacedOnAgenda": "dossier.placed_on_agenda",
-    "RemovedFromAgenda": "dossier.removed_from_agenda", "Voted": "dossier.voted",
-    "Withdrawn": "dossier.withdrawn", "ClosedIneligible": "dossier.closed_ineligible",
-    "OfficerAssigned": "dossier.assigned",
-    "MunicipalDeliberationRecorded": "dossier.municipal_deliberation_recorded",
-    "Notified": "dossier.notified", "AgreementSigned": "dossier.agreement_signed",
-    "PaymentRequested": "payment.requested", "PaymentMade": "payment.made",
-    "PaymentRequestRefused": "payment.refused", "GrantReduced": "grant.reduced",
-    "ClawbackRecovered": "grant.clawback_recovered", "Lapsed": "grant.lapsed",
-    "Closed": "dossier.closed",
-}
-# The council's business events: a session scheduled, its agenda, its votes, its closing.
-SESSION_EVENT_TYPES = {
-    "Scheduled": "session.scheduled", "ItemAdded": "session.item_added",
-    "ItemWithdrawn": "session.item_withdrawn", "ItemMoved": "session.item_moved",
-    "OutcomeRecorded": "session.outcome_recorded",
-    "OutcomeRectified": "session.outcome_rectified", "Closed": "session.closed",
-}
-# A year's budget: voted, amended, and what is committed and paid on it.
-BUDGET_EVENT_TYPES = {
-    "Voted": "budget.voted", "Amended": "budget.amended", "Committed": "budget.committed",
-    "CommitmentReduced": "budget.commitment_reduced",
-    "CommitmentRectified": "budget.commitment_rectified",
-    "PaymentRecorded": "budget.payment_recorded",
-}
+# One event type per business event, by class name, from the event catalogue: a dossier's
+# (private notes and the exchanges are never sent), a council session's, a year's budget's.
+EVENT_TYPES = {cls.__name__: type_ for cls, type_ in WEBHOOK_TYPES.items()}
+SESSION_EVENT_TYPES = {cls.__name__: type_ for cls, type_ in SESSION_WEBHOOK_TYPES.items()}
+BUDGET_EVENT_TYPES = {cls.__name__: type_ for cls, type_ in BUDGET_WEBHOOK_TYPES.items()}
 
 
 def all_event_types() -> list[str]:

@@ -7,7 +7,7 @@ from uuid import UUID
 
 import pytest
 
-from faps.application.notifications import mail_for_event
+from faps.application.event_catalogue import mail_for_event
 from faps.domain.errors import InvalidInputError
 from faps.domain.grant import BalanceSettlement
 from faps.domain.money import ZERO

@@ -51,11 +51,11 @@ def test_a_projection_killed_mid_run_resumes_to_the_same_rows(
     original = DossierProjection._dossier_event
     calls, kill_at = [0], random.Random(7).randrange(20, 80)
 
-    def dying(self, kind, event):  # type: ignore[no-untyped-def]
+    def dying(self, event):  # type: ignore[no-untyped-def]
         calls[0] += 1
         if calls[0] == kill_at:
             raise Crash()
-        original(self, kind, event)
+        original(self, event)
 
     monkeypatch.setattr(DossierProjection, "_dossier_event", dying)
     with pytest.raises(Crash):

@@ -2,33 +2,31 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
 
+from faps.domain.accounts import Account
+from faps.domain.budget import YearlyBudget
 from faps.domain.communes import CommuneDirectory
+from faps.domain.council import CouncilSession
 from faps.domain.deadlines import GrantDeadlineKind, GrantProgress, grant_deadlines
+from faps.domain.dossier import Dossier as D
 from faps.domain.dossier_content import DossierState as S
+from faps.domain.dossier_content import Outcome
+from faps.domain.events import events_of
+from faps.domain.exports import ExportRecord
 from faps.domain.money import ZERO
+from faps.domain.numbering import DossierNumbering
+from faps.domain.reglement_book import ReglementBook
 from faps.infrastructure.readmodels import tables as t
-from faps.infrastructure.readmodels.base import Projection, qualname
+from faps.infrastructure.readmodels.base import Projection, on, path_of
 from faps.infrastructure.readmodels.batch import Row, Rows
-from faps.infrastructure.readmodels.timeline import SUMMARIES, timeline_row
+from faps.infrastructure.readmodels.timeline import timeline_row
 
-DOSSIER_EVENTS = frozenset({f"Dossier.{k}" for k in SUMMARIES} | {"Dossier.Closed",
-                                                                  "Dossier.DeclaredComplete"})
-STATE_OF = {"Submitted": S.SUBMITTED, "InformationRequested": S.INFORMATION_REQUESTED,
-            "InformationProvided": S.SUBMITTED, "DeclaredComplete": S.COMPLETE,
-            "EligibilityAssessed": S.ASSESSED, "Proposed": S.PROPOSED,
-            "PlacedOnAgenda": S.ON_AGENDA, "RemovedFromAgenda": S.PROPOSED,
-            "Lapsed": S.LAPSED, "Withdrawn": S.WITHDRAWN,
-            "ClosedIneligible": S.CLOSED_INELIGIBLE, "Closed": S.CLOSED,
-            "DraftDeleted": S.DELETED}
-STATE_VALUES = {kind: state.value for kind, state in STATE_OF.items()}
-VOTED_STATE = {"adoptee": S.AWARDED, "rejetee": S.REJECTED, "ajournee": S.POSTPONED}
 _WAITING_ANSWER, _AWARDED = S.INFORMATION_REQUESTED.value, S.AWARDED.value
 ANSWER = "Réponse attendue"
 LABELS: dict[GrantDeadlineKind, str] = {"works_start": "Démarrage des travaux",
@@ -64,8 +62,12 @@ class DossierProjection(Projection):
     # 6: timeline summaries in plain French (labels, not codes); a vote's line names the deciding
     # body; deleted drafts; rectified votes
     tables = (t.dossiers, t.reglements, t.timeline, t.documents, t.payment_requests, t.payments)
-    handles = DOSSIER_EVENTS | {"ReglementBook.Adopted"}
-    shared = frozenset({"ReglementBook.Adopted"})  # a version's delays, read for every dossier
+    # Every event of a dossier (each is a line of its timeline, and may change its state);
+    # the handlers below (`@on`) change the rest of its rows.
+    handles = frozenset(path_of(c) for c in events_of(D)) | {path_of(ReglementBook.Adopted)}
+    ignores = (CouncilSession, YearlyBudget, Account, DossierNumbering, ExportRecord,
+               ReglementBook.Opened)
+    shared = frozenset({path_of(ReglementBook.Adopted)})  # a version's delays, for every dossier
 
     def __init__(self, communes: CommuneDirectory) -> None:
         self.communes = communes
@@ -81,14 +83,13 @@ class DossierProjection(Projection):
         self.reglements.load_all()
         self.delays = {r["version"]: r for r in self.reglements.all_rows()}
         self.rows.preload(e.originator_id for e in events)
-        self.requests.preload(e.request_id for e in events if qualname(e) in (
-            "Dossier.PaymentMade", "Dossier.PaymentRequestRefused"))
+        self.requests.preload(e.request_id for e in events
+                              if isinstance(e, D.PaymentMade | D.PaymentRequestRefused))
         for event in events:
-            kind = qualname(event)
-            if kind == "ReglementBook.Adopted":
+            if isinstance(event, ReglementBook.Adopted):
                 self._adopted(event)
             else:
-                self._dossier_event(kind.partition(".")[2], event)
+                self._dossier_event(event)
         for row in self.rows.changed_rows():  # règlement versions never change: once will do
             row["next_deadline"], row["next_deadline_label"] = next_deadline(row, self.delays)
         for rows in (self.reglements, self.rows, self.timeline, self.docs, self.requests,
@@ -101,17 +102,17 @@ class DossierProjection(Projection):
                "balance_delay_months": r.balance_delay_months}
         self.delays[r.version] = self.reglements.add(row)
 
-    def _dossier_event(self, kind: str, event: Any) -> None:
-        if kind == "Drafted":
+    def _dossier_event(self, event: Any) -> None:
+        if isinstance(event, D.Drafted):
             row = self._drafted(event)
         else:
             found = self.rows.touch(event.originator_id)
             assert found is not None, f"dossier {event.originator_id} has no Drafted event"
             row = found
-            state = STATE_VALUES.get(kind)
+            state = event.state_after()  # the aggregate's own rule (faps.domain.dossier)
             if state is not None:
-                row["state"] = state
-            handler = HANDLERS.get(kind)
+                row["state"] = state.value
+            handler = self.handler(event)
             if handler is not None:
                 handler(self, row, event)
         row["version"] = event.originator_version
@@ -140,7 +141,8 @@ class DossierProjection(Projection):
     def _search(self, reference: str | None, title: str, commune: str) -> str:
         return f"{reference or ''} {title} {self.communes.name(commune)}".lower()
 
-    def _Edited(self, row: Row, e: Any) -> None:
+    @on(D.Edited)
+    def _edited(self, row: Row, e: Any) -> None:
         for change in e.changes:
             if change.field == "title":
                 row["title"] = change.after
@@ -148,7 +150,8 @@ class DossierProjection(Projection):
                 row["requested"] = Decimal(str(change.after))
         self._searchable(row)
 
-    def _DocumentAttached(self, row: Row, e: Any) -> None:
+    @on(D.DocumentAttached)
+    def _document_attached(self, row: Row, e: Any) -> None:
         d = e.document
         self.docs.add({"document_id": d.document_id, "dossier_id": e.originator_id,
                        "kind": d.kind, "name": d.name, "size": d.size,
@@ -156,62 +159,75 @@ class DossierProjection(Projection):
                        "attached_at": e.timestamp, "attached_by": e.actor.display,
                        "removed": False})
 
-    def _DocumentRemoved(self, row: Row, e: Any) -> None:
+    @on(D.DocumentRemoved)
+    def _document_removed(self, row: Row, e: Any) -> None:
         doc = self.docs.get(e.document_id)
         if doc is not None:
             doc["removed"] = True
             self.docs.changed(e.document_id)
 
-    def _Submitted(self, row: Row, e: Any) -> None:
+    @on(D.Submitted)
+    def _submitted(self, row: Row, e: Any) -> None:
         row.update(reference=e.reference, submitted_on=e.acknowledged_on,
                    year=e.acknowledged_on.year, reglement_version=e.reglement_version)
         self._searchable(row)
 
-    def _InformationRequested(self, row: Row, e: Any) -> None:
+    @on(D.InformationRequested)
+    def _information_requested(self, row: Row, e: Any) -> None:
         row["information_due_on"] = e.due_on
 
-    def _InformationProvided(self, row: Row, e: Any) -> None:
+    @on(D.InformationProvided)
+    def _information_provided(self, row: Row, e: Any) -> None:
         row["information_due_on"] = None
 
-    def _EligibilityAssessed(self, row: Row, e: Any) -> None:
+    @on(D.EligibilityAssessed)
+    def _eligibility_assessed(self, row: Row, e: Any) -> None:
         row.update(max_grant=e.assessment.max_grant, proposed=None)
 
-    def _Proposed(self, row: Row, e: Any) -> None:
+    @on(D.Proposed)
+    def _proposed(self, row: Row, e: Any) -> None:
         row["proposed"] = e.amount
 
-    def _PlacedOnAgenda(self, row: Row, e: Any) -> None:
+    @on(D.PlacedOnAgenda)
+    def _placed_on_agenda(self, row: Row, e: Any) -> None:
         row["session_id"] = e.session_id
 
-    def _RemovedFromAgenda(self, row: Row, e: Any) -> None:
+    @on(D.RemovedFromAgenda)
+    def _removed_from_agenda(self, row: Row, e: Any) -> None:
         row["session_id"] = None
 
-    def _Voted(self, row: Row, e: Any) -> None:
-        row.update(state=VOTED_STATE[e.outcome].value, awarded=e.amount_awarded,
-                   decided_on=e.decided_on)
-        if e.outcome == "ajournee":
+    @on(D.Voted)
+    def _voted(self, row: Row, e: Any) -> None:
+        row.update(awarded=e.amount_awarded, decided_on=e.decided_on)
+        if e.outcome == Outcome.POSTPONED:
             row["session_id"] = None
 
-    def _Notified(self, row: Row, e: Any) -> None:
+    @on(D.Notified)
+    def _notified(self, row: Row, e: Any) -> None:
         row["notified_on"] = e.notified_on
 
-    def _PaymentRequested(self, row: Row, e: Any) -> None:
+    @on(D.PaymentRequested)
+    def _payment_requested(self, row: Row, e: Any) -> None:
         self.requests.add({"request_id": e.request_id, "dossier_id": e.originator_id,
                            "kind": e.kind})
         row["live_requests"] += 1
         row["balance_requests"] += e.kind == "solde"
 
-    def _PaymentRequestRefused(self, row: Row, e: Any) -> None:
+    @on(D.PaymentRequestRefused)
+    def _payment_request_refused(self, row: Row, e: Any) -> None:
         request = self.requests.get(e.request_id)
         row["live_requests"] -= 1
         row["balance_requests"] -= request is not None and request["kind"] == "solde"
 
-    def _PaymentMade(self, row: Row, e: Any) -> None:
+    @on(D.PaymentMade)
+    def _payment_made(self, row: Row, e: Any) -> None:
         row["paid"] += e.amount
         request = self.requests.get(e.request_id)
         self._ledger(row, e, request["kind"] if request else "versement", e.amount, e.paid_on,
                      e.mandate_reference)
 
-    def _ClawbackRecovered(self, row: Row, e: Any) -> None:
+    @on(D.ClawbackRecovered)
+    def _clawback_recovered(self, row: Row, e: Any) -> None:
         self._ledger(row, e, "reversement", -e.amount, e.timestamp.date(), e.title_reference)
 
     def _ledger(self, row: Row, e: Any, kind: str, amount: Any, paid_on: date,
@@ -222,19 +238,19 @@ class DossierProjection(Projection):
             "commune_name": row["commune_name"], "kind": kind, "amount": amount,
             "paid_on": paid_on, "mandate_reference": mandate, "recorded_at": e.timestamp})
 
-    def _GrantReduced(self, row: Row, e: Any) -> None:
+    @on(D.GrantReduced)
+    def _grant_reduced(self, row: Row, e: Any) -> None:
         row["awarded"] = e.new_amount
 
-    def _VoteRectified(self, row: Row, e: Any) -> None:
+    @on(D.VoteRectified)
+    def _vote_rectified(self, row: Row, e: Any) -> None:
         row["awarded"] = e.amount_awarded
 
-    def _Lapsed(self, row: Row, e: Any) -> None:
+    @on(D.Lapsed)
+    def _lapsed(self, row: Row, e: Any) -> None:
         row["awarded"] -= e.released_amount
 
-    def _OfficerAssigned(self, row: Row, e: Any) -> None:
+    @on(D.OfficerAssigned)
+    def _officer_assigned(self, row: Row, e: Any) -> None:
         row.update(officer_id=e.officer_id, officer_name=e.officer_name)
 
-
-HANDLERS: dict[str, Callable[[DossierProjection, Row, Any], None]] = {
-    name[1:]: handler for name, handler in vars(DossierProjection).items()
-    if name[:1] == "_" and name[1:2].isupper()}  # "_Submitted" handles "Dossier.Submitted"

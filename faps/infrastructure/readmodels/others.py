@@ -7,12 +7,22 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from faps.domain.accounts import Account
+from faps.domain.budget import YearlyBudget
 from faps.domain.communes import CommuneDirectory
-from faps.domain.council import awarded_on
+from faps.domain.council import CouncilSession, awarded_on
+from faps.domain.dossier import Dossier
+from faps.domain.exports import ExportRecord
 from faps.domain.money import ZERO
+from faps.domain.numbering import DossierNumbering
+from faps.domain.reglement_book import ReglementBook
 from faps.infrastructure.readmodels import tables as t
-from faps.infrastructure.readmodels.base import Projection, qualname
-from faps.infrastructure.readmodels.batch import Rows
+from faps.infrastructure.readmodels.base import Projection, on
+from faps.infrastructure.readmodels.batch import Row, Rows
+
+Session = CouncilSession
+VOTE_FIELDS = ("deliberation_reference", "votes_for", "votes_against", "abstentions", "present",
+               "voting")
 
 
 class CouncilProjection(Projection):
@@ -21,58 +31,71 @@ class CouncilProjection(Projection):
     name = "council"
     version = 2  # 2: nothing awarded on a rejected or postponed item
     tables = (t.sessions, t.agenda)
-    handles = frozenset({"CouncilSession.Scheduled", "CouncilSession.ItemAdded",
-                         "CouncilSession.ItemWithdrawn", "CouncilSession.OutcomeRecorded",
-                         "CouncilSession.Closed", "CouncilSession.ItemMoved",
-                         "CouncilSession.OutcomeRectified"})
+    ignores = (Dossier, YearlyBudget, Account, ReglementBook, DossierNumbering, ExportRecord)
 
     def __init__(self, communes: CommuneDirectory) -> None:
         self.communes = communes
 
     def apply(self, conn: sa.Connection, events: Sequence[Any]) -> None:
         """Apply a batch of session events."""
-        sessions, items = Rows(conn, t.sessions), Rows(conn, t.agenda)
-        sessions.preload(e.originator_id for e in events)
-        items.preload((e.originator_id, e.item_number) for e in events
-                      if hasattr(e, "item_number"))
+        self.sessions, self.items = Rows(conn, t.sessions), Rows(conn, t.agenda)
+        self.sessions.preload(e.originator_id for e in events)
+        self.items.preload((e.originator_id, e.item_number) for e in events
+                           if hasattr(e, "item_number"))
         for e in events:
-            kind = qualname(e).partition(".")[2]
-            if kind == "Scheduled":
-                sessions.add({"session_id": e.originator_id, "body": e.body,
-                              "session_date": e.session_date, "place": e.place,
-                              "convocation_date": e.convocation_date,
-                              "councillors_in_office": e.councillors_in_office,
-                              "president": e.president, "secretary": e.secretary,
-                              "closed": False, "items_count": 0})
+            if isinstance(e, Session.Scheduled):
+                self._scheduled(e)
                 continue
-            session = sessions.get(e.originator_id)
+            session = self.sessions.get(e.originator_id)
             assert session is not None
-            sessions.changed(e.originator_id)
-            if kind == "Closed":
-                session["closed"] = True
-            elif kind == "ItemAdded":
-                session["items_count"] += 1
-                items.add(self._item(e))
-            elif kind in ("ItemWithdrawn", "ItemMoved", "OutcomeRecorded", "OutcomeRectified"):
-                key = (e.originator_id, e.item_number)
-                item = items.get(key)
-                assert item is not None
-                items.changed(key)
-                if kind in ("ItemWithdrawn", "ItemMoved"):
-                    session["items_count"] -= 1
-                    item["withdrawn"] = True
-                elif kind == "OutcomeRectified":
-                    item.update({f: getattr(e, f) for f in (
-                        "deliberation_reference", "votes_for", "votes_against", "abstentions",
-                        "present", "voting")})
-                    item["amount_awarded"] = awarded_on(item["outcome"], e.amount_awarded)
-                else:
-                    item.update({f: getattr(e, f) for f in (
-                        "outcome", "deliberation_reference", "votes_for",
-                        "votes_against", "abstentions", "present", "voting")})
-                    item["amount_awarded"] = awarded_on(e.outcome, e.amount_awarded)
-        sessions.flush()
-        items.flush()
+            self.sessions.changed(e.originator_id)
+            handler = self.handler(e)
+            assert handler is not None
+            handler(self, session, e)
+        self.sessions.flush()
+        self.items.flush()
+
+    @on(Session.Scheduled)
+    def _scheduled(self, e: Any) -> None:
+        self.sessions.add({"session_id": e.originator_id, "body": e.body,
+                           "session_date": e.session_date, "place": e.place,
+                           "convocation_date": e.convocation_date,
+                           "councillors_in_office": e.councillors_in_office,
+                           "president": e.president, "secretary": e.secretary,
+                           "closed": False, "items_count": 0})
+
+    @on(Session.Closed)
+    def _closed(self, session: Row, e: Any) -> None:
+        session["closed"] = True
+
+    @on(Session.ItemAdded)
+    def _item_added(self, session: Row, e: Any) -> None:
+        session["items_count"] += 1
+        self.items.add(self._item(e))
+
+    def _touch_item(self, e: Any) -> Row:
+        key = (e.originator_id, e.item_number)
+        item = self.items.get(key)
+        assert item is not None
+        self.items.changed(key)
+        return item
+
+    @on(Session.ItemWithdrawn, Session.ItemMoved)
+    def _item_removed(self, session: Row, e: Any) -> None:
+        session["items_count"] -= 1
+        self._touch_item(e)["withdrawn"] = True
+
+    @on(Session.OutcomeRecorded)
+    def _outcome(self, session: Row, e: Any) -> None:
+        item = self._touch_item(e)
+        item.update({f: getattr(e, f) for f in ("outcome", *VOTE_FIELDS)})
+        item["amount_awarded"] = awarded_on(e.outcome, e.amount_awarded)
+
+    @on(Session.OutcomeRectified)
+    def _outcome_rectified(self, session: Row, e: Any) -> None:
+        item = self._touch_item(e)
+        item.update({f: getattr(e, f) for f in VOTE_FIELDS})
+        item["amount_awarded"] = awarded_on(item["outcome"], e.amount_awarded)
 
     def _item(self, e: Any) -> dict[str, Any]:
         return {"session_id": e.originator_id, "item_number": e.item_number,
@@ -90,45 +113,54 @@ class BudgetProjection(Projection):
     name = "budgets"
     version = 2  # 2: an amendment updates the deliberation reference
     tables = (t.budgets, t.budget_lines)
-    handles = frozenset({"YearlyBudget.Voted", "YearlyBudget.Amended", "YearlyBudget.Committed",
-                         "YearlyBudget.CommitmentReduced", "YearlyBudget.PaymentRecorded",
-                         "YearlyBudget.CommitmentRectified"})
+    ignores = (Dossier, CouncilSession, Account, ReglementBook, DossierNumbering, ExportRecord)
 
     def apply(self, conn: sa.Connection, events: Sequence[Any]) -> None:
         """Apply a batch of budget events."""
-        budgets, lines = Rows(conn, t.budgets), Rows(conn, t.budget_lines)
-        budgets.preload(e.originator_id for e in events)
-        lines.preload((e.originator_id, e.dossier_id) for e in events
-                      if hasattr(e, "dossier_id"))
+        self.budgets, self.lines = Rows(conn, t.budgets), Rows(conn, t.budget_lines)
+        self.budgets.preload(e.originator_id for e in events)
+        self.lines.preload((e.originator_id, e.dossier_id) for e in events
+                           if hasattr(e, "dossier_id"))
         for e in events:
-            kind = qualname(e).partition(".")[2]
-            if kind == "Voted":
-                budgets.add({"budget_id": e.originator_id, "year": e.year, "voted": e.amount,
-                             "deliberation_reference": e.deliberation_reference})
-            elif kind == "Amended":
-                budget = budgets.get(e.originator_id)
-                assert budget is not None
-                budget.update(voted=e.amount, deliberation_reference=e.deliberation_reference)
-                budgets.changed(e.originator_id)
-            else:
-                self._line(lines, kind, e)
-        budgets.flush()
-        lines.flush()
+            handler = self.handler(e)
+            assert handler is not None
+            handler(self, e)
+        self.budgets.flush()
+        self.lines.flush()
 
-    def _line(self, lines: Rows, kind: str, e: Any) -> None:
+    @on(YearlyBudget.Voted)
+    def _adopted(self, e: Any) -> None:
+        self.budgets.add({"budget_id": e.originator_id, "year": e.year, "voted": e.amount,
+                          "deliberation_reference": e.deliberation_reference})
+
+    @on(YearlyBudget.Amended)
+    def _amended(self, e: Any) -> None:
+        budget = self.budgets.get(e.originator_id)
+        assert budget is not None
+        budget.update(voted=e.amount, deliberation_reference=e.deliberation_reference)
+        self.budgets.changed(e.originator_id)
+
+    @on(YearlyBudget.Committed)
+    def _committed(self, e: Any) -> None:
+        line = self.lines.get((e.originator_id, e.dossier_id))
+        paid = line["paid"] if line else ZERO
+        self.lines.add({"budget_id": e.originator_id, "dossier_id": e.dossier_id,
+                        "commune": e.commune, "committed": e.amount, "paid": paid})
+
+    def _line(self, e: Any) -> Row:
         key = (e.originator_id, e.dossier_id)
-        line = lines.get(key)
-        if kind == "Committed":
-            paid = line["paid"] if line else ZERO
-            lines.add({"budget_id": e.originator_id, "dossier_id": e.dossier_id,
-                       "commune": e.commune, "committed": e.amount, "paid": paid})
-            return
+        line = self.lines.get(key)
         assert line is not None
-        if kind in ("CommitmentReduced", "CommitmentRectified"):
-            line["committed"] = e.new_amount
-        else:
-            line["paid"] += e.amount
-        lines.changed(key)
+        self.lines.changed(key)
+        return line
+
+    @on(YearlyBudget.CommitmentReduced, YearlyBudget.CommitmentRectified)
+    def _commitment_changed(self, e: Any) -> None:
+        self._line(e)["committed"] = e.new_amount
+
+    @on(YearlyBudget.PaymentRecorded)
+    def _paid(self, e: Any) -> None:
+        self._line(e)["paid"] += e.amount
 
 
 class AccountProjection(Projection):
@@ -137,27 +169,43 @@ class AccountProjection(Projection):
     name = "accounts"
     version = 1
     tables = (t.accounts,)
-    handles = frozenset({"Account.Opened", "Account.RoleChanged", "Account.Renamed",
-                         "Account.Deactivated", "Account.Reactivated"})
+    ignores = (Account.ApiTokenIssued, Account.ApiTokenRevoked, Dossier, CouncilSession,
+               YearlyBudget, ReglementBook, DossierNumbering, ExportRecord)
 
     def apply(self, conn: sa.Connection, events: Sequence[Any]) -> None:
         """Apply a batch of account events."""
-        accounts = Rows(conn, t.accounts)
-        accounts.preload(e.originator_id for e in events)
+        self.accounts = Rows(conn, t.accounts)
+        self.accounts.preload(e.originator_id for e in events)
         for e in events:
-            kind = qualname(e).partition(".")[2]
-            if kind == "Opened":
-                accounts.add({"account_id": e.originator_id, "email": e.email, "name": e.name,
-                              "role": e.role, "commune": e.commune, "active": True,
-                              "created_at": e.timestamp})
-                continue
-            row = accounts.get(e.originator_id)
-            assert row is not None
-            accounts.changed(e.originator_id)
-            if kind == "RoleChanged":
-                row.update(role=e.role, commune=e.commune)
-            elif kind == "Renamed":
-                row["name"] = e.name
-            else:
-                row["active"] = kind == "Reactivated"
-        accounts.flush()
+            handler = self.handler(e)
+            assert handler is not None
+            handler(self, e)
+        self.accounts.flush()
+
+    @on(Account.Opened)
+    def _opened(self, e: Any) -> None:
+        self.accounts.add({"account_id": e.originator_id, "email": e.email, "name": e.name,
+                           "role": e.role, "commune": e.commune, "active": True,
+                           "created_at": e.timestamp})
+
+    def _row(self, e: Any) -> Row:
+        row = self.accounts.get(e.originator_id)
+        assert row is not None
+        self.accounts.changed(e.originator_id)
+        return row
+
+    @on(Account.RoleChanged)
+    def _role_changed(self, e: Any) -> None:
+        self._row(e).update(role=e.role, commune=e.commune)
+
+    @on(Account.Renamed)
+    def _renamed(self, e: Any) -> None:
+        self._row(e)["name"] = e.name
+
+    @on(Account.Deactivated)
+    def _deactivated(self, e: Any) -> None:
+        self._row(e)["active"] = False
+
+    @on(Account.Reactivated)
+    def _reactivated(self, e: Any) -> None:
+        self._row(e)["active"] = True

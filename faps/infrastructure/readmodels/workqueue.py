@@ -14,13 +14,20 @@ from uuid import UUID
 
 import sqlalchemy as sa
 
+from faps.domain.accounts import Account
 from faps.domain.actors import Role
+from faps.domain.budget import YearlyBudget
 from faps.domain.communes import CommuneDirectory
+from faps.domain.council import CouncilSession
+from faps.domain.dossier import Dossier as D
 from faps.domain.dossier_content import DossierState as S
+from faps.domain.events import events_of
+from faps.domain.exports import ExportRecord
+from faps.domain.numbering import DossierNumbering
+from faps.domain.reglement_book import ReglementBook
 from faps.infrastructure.readmodels import tables as t
-from faps.infrastructure.readmodels.base import Projection, qualname
+from faps.infrastructure.readmodels.base import Projection, on, path_of
 from faps.infrastructure.readmodels.batch import Row, Rows
-from faps.infrastructure.readmodels.dossiers import STATE_VALUES, VOTED_STATE
 
 work_queue = sa.Table(
     "rm_work_queue", t.metadata,
@@ -39,10 +46,6 @@ work_queue = sa.Table(
     sa.Column("updated_at", t.UtcDateTime, nullable=False),
 )
 TO_CHECK = (S.SUBMITTED.value, S.COMPLETE.value)
-DOSSIER_KINDS = ("Drafted", "Edited", "Submitted", "OfficerAssigned", "InformationRequested",
-                 "InformationProvided", "ReplyAccepted", "DeclaredComplete", "MessagePosted",
-                 "PaymentRequested", "PaymentMade", "PaymentRequestRefused", "OpinionRequested",
-                 "OpinionGiven", "Voted", *STATE_VALUES)
 
 
 class WorkQueueProjection(Projection):
@@ -51,7 +54,12 @@ class WorkQueueProjection(Projection):
     name = "work_queue"
     version = 1
     tables = (work_queue,)
-    handles = frozenset(f"Dossier.{k}" for k in DOSSIER_KINDS)
+    # Every event that may change a dossier's state; the handlers below (`@on`) add theirs.
+    handles = frozenset(path_of(c) for c in events_of(D) if c.moves_state())
+    ignores = (D.DocumentAttached, D.DocumentRemoved, D.VoteRectified,
+               D.NoteAdded, D.MunicipalDeliberationRecorded, D.Notified, D.AgreementSigned,
+               D.ExpensesRetained, D.GrantReduced, D.ClawbackRecovered, CouncilSession,
+               YearlyBudget, Account, ReglementBook, DossierNumbering, ExportRecord)
 
     def __init__(self, communes: CommuneDirectory) -> None:
         self.communes = communes
@@ -61,53 +69,78 @@ class WorkQueueProjection(Projection):
         rows = Rows(conn, work_queue)
         rows.preload(e.originator_id for e in events)
         for e in events:
-            kind = qualname(e).partition(".")[2]
-            if kind == "Drafted":
-                rows.add({"dossier_id": e.originator_id, "reference": None,
-                          "commune": e.commune, "commune_name": self.communes.name(e.commune),
-                          "title": e.content.title, "state": S.DRAFT.value, "officer_id": None,
-                          "reply_at": None, "message_at": None, "payments": [],
-                          "opinions": [], "opinion_due": None, "updated_at": e.timestamp})
+            if isinstance(e, D.Drafted):
+                self._drafted(rows, e)
                 continue
             row = rows.touch(e.originator_id)
             if row is None:
                 continue
-            row["state"] = STATE_VALUES.get(kind, row["state"])
-            self._apply(kind, row, e)
+            state = e.state_after()
+            if state is not None:
+                row["state"] = state.value
+            handler = self.handler(e)
+            if handler is not None:
+                handler(self, row, e)
+            if row["state"] in _CLOSED:
+                row.update(reply_at=None, message_at=None, opinions=[], opinion_due=None)
             row["updated_at"] = e.timestamp
         rows.flush()
 
+    @on(D.Drafted)
+    def _drafted(self, rows: Rows, e: Any) -> None:  # called by `apply`: it makes the row
+        rows.add({"dossier_id": e.originator_id, "reference": None,
+                  "commune": e.commune, "commune_name": self.communes.name(e.commune),
+                  "title": e.content.title, "state": S.DRAFT.value, "officer_id": None,
+                  "reply_at": None, "message_at": None, "payments": [],
+                  "opinions": [], "opinion_due": None, "updated_at": e.timestamp})
+
+    @on(D.Edited)
+    def _edited(self, row: Row, e: Any) -> None:
+        row["title"] = next((c.after for c in e.changes if c.field == "title"), row["title"])
+
+    @on(D.Submitted)
+    def _submitted(self, row: Row, e: Any) -> None:
+        row["reference"] = e.reference
+
+    @on(D.OfficerAssigned)
+    def _assigned(self, row: Row, e: Any) -> None:
+        row["officer_id"] = e.officer_id
+
+    @on(D.InformationProvided)
+    def _replied(self, row: Row, e: Any) -> None:
+        row["reply_at"] = e.timestamp
+
+    @on(D.ReplyAccepted, D.InformationRequested, D.DeclaredComplete)
+    def _reply_followed(self, row: Row, e: Any) -> None:
+        row["reply_at"] = None
+
+    @on(D.MessagePosted)
+    def _message(self, row: Row, e: Any) -> None:
+        commune = e.actor.role is Role.COMMUNE_AGENT
+        row["message_at"] = (row["message_at"] or e.timestamp) if commune else None
+
+    @on(D.PaymentRequested)
+    def _payment_requested(self, row: Row, e: Any) -> None:
+        row["payments"] = [*row["payments"], str(e.request_id)]
+
+    @on(D.PaymentMade, D.PaymentRequestRefused)
+    def _payment_answered(self, row: Row, e: Any) -> None:
+        row["payments"] = [p for p in row["payments"] if p != str(e.request_id)]
+
+    @on(D.OpinionRequested)
+    def _opinion_requested(self, row: Row, e: Any) -> None:
+        row["opinions"] = [*row["opinions"], [str(e.opinion_id), e.body, e.due_on.isoformat()]]
+        self._opinion_due(row)
+
+    @on(D.OpinionGiven)
+    def _opinion_given(self, row: Row, e: Any) -> None:
+        row["opinions"] = [o for o in row["opinions"] if o[0] != str(e.opinion_id)]
+        self._opinion_due(row)
+
     @staticmethod
-    def _apply(kind: str, row: Row, e: Any) -> None:
-        if kind == "Edited":
-            row["title"] = next((c.after for c in e.changes if c.field == "title"), row["title"])
-        elif kind == "Submitted":
-            row["reference"] = e.reference
-        elif kind == "OfficerAssigned":
-            row["officer_id"] = e.officer_id
-        elif kind == "InformationProvided":
-            row["reply_at"] = e.timestamp
-        elif kind in ("ReplyAccepted", "InformationRequested", "DeclaredComplete"):
-            row["reply_at"] = None
-        elif kind == "MessagePosted":
-            commune = e.actor.role is Role.COMMUNE_AGENT
-            row["message_at"] = (row["message_at"] or e.timestamp) if commune else None
-        elif kind == "PaymentRequested":
-            row["payments"] = [*row["payments"], str(e.request_id)]
-        elif kind in ("PaymentMade", "PaymentRequestRefused"):
-            row["payments"] = [p for p in row["payments"] if p != str(e.request_id)]
-        elif kind == "OpinionRequested":
-            row["opinions"] = [*row["opinions"], [str(e.opinion_id), e.body,
-                                                  e.due_on.isoformat()]]
-        elif kind == "OpinionGiven":
-            row["opinions"] = [o for o in row["opinions"] if o[0] != str(e.opinion_id)]
-        elif kind == "Voted":
-            row["state"] = VOTED_STATE[e.outcome].value
-        if kind in ("OpinionRequested", "OpinionGiven"):
-            dues = [date.fromisoformat(o[2]) for o in row["opinions"]]
-            row["opinion_due"] = min(dues) if dues else None
-        if row["state"] in _CLOSED:
-            row.update(reply_at=None, message_at=None, opinions=[], opinion_due=None)
+    def _opinion_due(row: Row) -> None:
+        dues = [date.fromisoformat(o[2]) for o in row["opinions"]]
+        row["opinion_due"] = min(dues) if dues else None
 
 
 _CLOSED = frozenset(s.value for s in S if s.is_final)
