@@ -11,9 +11,10 @@ import sqlalchemy as sa
 
 from faps.application.accounts import AccountService
 from faps.application.app import FapsApplication
+from faps.application.budgets import BudgetService
 from faps.application.clock import Clock, SystemClock
 from faps.application.context import Context
-from faps.application.council import BudgetService, CouncilService
+from faps.application.council import CouncilService
 from faps.application.deadlines import DeadlineService
 from faps.application.dossiers import DossierService
 from faps.application.exchanges import ExchangeService

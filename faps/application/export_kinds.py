@@ -8,11 +8,11 @@ from datetime import datetime
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 from faps.application.decisions import DecisionReader
 from faps.application.grant_history import as_filed
 from faps.domain.council import BODY_LABELS
+from faps.domain.dates import paris_moment
 from faps.domain.errors import InvalidInputError, NotFoundError, TransitionNotAllowedError
 from faps.domain.reglement_book import BOOK_ID
 from faps.infrastructure.audit_chain import Seal
@@ -24,7 +24,6 @@ from faps.infrastructure.exports.scdl import Publisher
 
 PACKAGED_TEMPLATES = TemplateFolders()
 RECORDED_ONLY = frozenset({"publisher", "templates", "faps_version"})
-PARIS = ZoneInfo("Europe/Paris")
 # The wording an export is built with, recorded among its parameters so that a file published
 # with an older wording regenerates byte for byte. 1 (no parameter): PDF names in English
 # (agreement-…), moments in UTC, the règlement's adopting act as stored. 2: French file names,
@@ -45,7 +44,7 @@ def stamp(at: datetime, params: dict[str, Any]) -> str:
     """Return the moment printed on a file: Paris time in French (ISO in UTC before)."""
     if wording(params) < 2:
         return at.isoformat()
-    return f"{at.astimezone(PARIS):%d/%m/%Y à %H:%M} (heure de Paris)"
+    return paris_moment(at)
 
 
 def seal_rows(seal: Seal, at: datetime,

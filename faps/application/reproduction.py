@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.utils import get_topic
@@ -24,6 +23,7 @@ from faps.application.app import FapsApplication
 from faps.application.decisions import DecisionReader
 from faps.domain.actors import Actor
 from faps.domain.council import CouncilSession
+from faps.domain.dates import paris_moment
 from faps.domain.errors import FapsError, NotFoundError
 from faps.domain.exports import ExportRecord
 from faps.infrastructure.audit_chain import BATCH, GENESIS, Seal, next_link, read_log
@@ -31,12 +31,9 @@ from faps.infrastructure.export_templates import TemplateFolders, faps_version, 
 
 RECORDED_TOPIC = get_topic(ExportRecord.ExportRecorded)
 RECTIFIED_TOPIC = get_topic(CouncilSession.OutcomeRectified)
-PARIS = ZoneInfo("Europe/Paris")
 
 
-def paris(moment: datetime) -> str:
-    """Return a moment as people read it: « 06/12/2026 à 14:05 (heure de Paris) »."""
-    return f"{moment.astimezone(PARIS):%d/%m/%Y à %H:%M} (heure de Paris)"
+paris = paris_moment  # a moment as people read it: « 06/12/2026 à 14:05 (heure de Paris) »
 
 
 @dataclass(frozen=True)

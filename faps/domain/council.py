@@ -6,18 +6,17 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 from eventsourcing.domain import Aggregate
 
 from faps.domain.actors import Actor
+from faps.domain.dates import paris_day
 from faps.domain.errors import InvalidInputError, TransitionNotAllowedError
 from faps.domain.events import ActedEvent
 from faps.domain.labels import BODY_LABELS as BODY_LABELS  # one place names every code
 from faps.domain.money import ZERO
 
 Body = Literal["conseil", "bureau"]
-SEAT = ZoneInfo("Europe/Paris")  # the council sits in Torcy: its days are French days
 
 
 def awarded_on(outcome: str, amount: Decimal) -> Decimal:
@@ -190,7 +189,7 @@ class CouncilSession(Aggregate):
                        attendance: tuple[int, int], at: datetime) -> UUID:
         """Record an item's vote; return the dossier it concerns."""
         self._open("enregistrer un vote")
-        if at.astimezone(SEAT).date() < self.session_date:
+        if paris_day(at) < self.session_date:
             raise TransitionNotAllowedError(
                 f"Impossible d'enregistrer un vote : la séance du {self.session_date:%d/%m/%Y} "
                 "n'a pas encore eu lieu.")
