@@ -112,3 +112,21 @@ def test_accounts_keep_roles_activity_and_revoked_tokens(replayed):
     assert trainee.role.value == "instructeur" and trainee.active
     assert trainee.api_tokens == {}
     assert len(accounts) == 18
+
+
+def test_the_exports_published_by_the_previous_release_regenerate_byte_for_byte(replayed):
+    from faps.application.reproduction import ReproductionService
+    from faps.domain.actors import Actor, Role
+    from faps.infrastructure.communes_file import load_communes
+
+    auditor = Actor(account_id=UUID(int=7), email="auditeur@agglo.test", role=Role.AUDITOR,
+                    name="Auditeur")
+    service = ReproductionService(replayed["app"], load_communes())
+    records = service.records(auditor)
+    assert len(records) == 3
+    for record in records:
+        result = service.regenerate(auditor, record.id)
+        assert result.ok, result.message
+    # The deliberation was exported before its vote was rectified; the tables after it.
+    superseded = service.superseded(auditor, records)
+    assert [r.kind for r in records if r.id in superseded] == ["pdf-deliberation"]
