@@ -78,8 +78,9 @@ def financing_plan(public_funders: tuple[tuple[str, Decimal], ...], own_share: D
         for funder, amount in public_funders if names_the_commune(funder, commune_name)]
     if own_share is None:
         warnings.append("La part communale (autofinancement) n’est pas indiquée\u202f: "
-                        "indiquez-la. La loi impose à la commune de financer elle-même au "
-                        "moins autant que le fonds de concours (CGCT L5216-5 VI).")
+                        "indiquez ce que la commune finance sur son propre budget. La loi lui "
+                        "impose d’en financer au moins autant que le fonds de concours "
+                        "(CGCT L5216-5 VI).")
     elif own_share <= 0:
         warnings.append("La part communale (autofinancement) est nulle\u202f: la loi impose à "
                         "la commune de financer elle-même au moins autant que le fonds de "
