@@ -96,6 +96,8 @@ def _value(key: str, value: Any) -> str | None:
         return None
     if key == "reglement_version":
         return reglement_version_text(value)
+    if key == "fields":  # the fields a correction names, by their labels
+        return ", ".join(field_label(f) for f in value or ()) or None
     if isinstance(value, BaseModel | tuple | list) and not (
             isinstance(value, tuple | list) and value and not isinstance(value[0], BaseModel)):
         return _model(value)
