@@ -19,9 +19,10 @@ from faps.application.app import FapsApplication
 from faps.application.assignment import AssignmentService
 from faps.application.audit import AuditService
 from faps.application.audit_downloads import AuditLogDownloads
+from faps.application.budgets import BudgetService
 from faps.application.clock import Clock, SystemClock
 from faps.application.context import Context
-from faps.application.council import BudgetService, CouncilService
+from faps.application.council import CouncilService
 from faps.application.deadlines import DeadlineService
 from faps.application.decisions import DecisionReader
 from faps.application.deliberations import MunicipalDeliberations

@@ -5,16 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 from faps.application import policy
 from faps.application.event_catalogue import is_private, label
 from faps.domain.actors import Actor
 from faps.domain.budget import YearlyBudget
+from faps.domain.dates import PARIS
 from faps.domain.errors import ConflictError
 from faps.domain.money import format_euros
 
-PARIS = ZoneInfo("Europe/Paris")
 SHOWN = 3  # changes named one by one; the rest are counted
 
 

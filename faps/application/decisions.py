@@ -16,7 +16,7 @@ from uuid import UUID
 from eventsourcing.utils import get_topic
 
 from faps.domain.communes import CommuneDirectory
-from faps.domain.council import BODY_LABELS, CouncilSession
+from faps.domain.council import BODY_LABELS, CouncilSession, awarded_on
 from faps.domain.dossier import OUTCOME_LABELS, Dossier
 from faps.domain.dossier_content import Outcome
 from faps.domain.errors import NotFoundError
@@ -66,7 +66,7 @@ class Decision:
         The session records the amount put to the vote whatever the outcome, so a rejected or
         adjourned item must not be read as an award.
         """
-        return Decimal(self.item.get("amount_awarded") or 0) if self.adopted else Decimal("0")
+        return awarded_on(self.item["outcome"], Decimal(self.item.get("amount_awarded") or 0))
 
     @property
     def proposed_amount(self) -> Decimal:

@@ -7,7 +7,9 @@ Each dossier lives one *story* (see demo_data.STORIES): draft, submitted, info_o
 info_overdue (unanswered request), complete, assessed, proposed, on_agenda, postponed,
 rejected, withdrawn, ineligible, awarded, advance, interim, pending_payment, closed, reduced
 (pro rata, with clawback), lapsed, late_award (postponed then adopted at the next session),
-deleted (a draft the commune deleted).
+deleted (a draft the commune deleted). Some dossiers are also sent back for correction,
+discussed in their thread or submitted to an external opinion, and an award is rectified
+(demo_exchanges).
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from faps.application.demo_data import (
     last_year,
     year_projects,
 )
+from faps.application.demo_exchanges import ExchangeStories
 from faps.application.demo_grants import GrantStories
 from faps.application.demo_pdf import tiny_pdf
 from faps.domain.actors import SYSTEM_ACTOR, Actor, Role
@@ -106,6 +109,7 @@ class Demo:
         self.agents: dict[str, Actor] = {}
         self.sessions = 0
         self.grants = GrantStories(self)
+        self.exchanges = ExchangeStories(self)
 
     # -- time -----------------------------------------------------------------------------
     def on(self, day: date, step: Callable[[], None]) -> None:
@@ -205,6 +209,7 @@ class Demo:
             return
         self.on(s, lambda: self.submit(case))
         self.on(s + timedelta(days=2), lambda: self.assign(case))
+        self.exchanges.plan(case, s)
         if story == "withdrawn":
             self.on(s + timedelta(days=12), lambda: self.withdraw(case))
         if story in ASKED:

@@ -42,6 +42,7 @@ class GrantStories:
             self.plan_grant(case, voted, k)
         for k, case in enumerate(c for c in cases if c.story == "awarded"):
             self.demo.on(date(year, 7, 1) + timedelta(days=k), partial(self.notify, case))
+            self.demo.exchanges.plan_rectification(case, date(year, 6, 20))
 
     # -- sessions -------------------------------------------------------------------------
     def coming_session(self) -> date:

@@ -8,11 +8,11 @@ from datetime import datetime
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 from faps.application.decisions import DecisionReader
 from faps.application.grant_history import as_filed
 from faps.domain.council import BODY_LABELS
+from faps.domain.dates import paris_moment
 from faps.domain.errors import InvalidInputError, NotFoundError, TransitionNotAllowedError
 from faps.domain.reglement_book import BOOK_ID
 from faps.infrastructure.audit_chain import Seal
@@ -24,16 +24,17 @@ from faps.infrastructure.exports.scdl import Publisher
 
 PACKAGED_TEMPLATES = TemplateFolders()
 RECORDED_ONLY = frozenset({"publisher", "templates", "faps_version"})
-PARIS = ZoneInfo("Europe/Paris")
 # The wording an export is built with, recorded among its parameters so that a file published
 # with an older wording regenerates byte for byte. 1 (no parameter): PDF names in English
 # (agreement-…), moments in UTC, the règlement's adopting act as stored. 2: French file names,
-# Paris time, no placeholder of the adopting act.
-WORDING = 2
+# Paris time, no placeholder of the adopting act. 3: typographic apostrophes (« d’Émerainville »,
+# the templates of faps/infrastructure/templates/exports; those of 2 stay in previous/).
+WORDING = 3
 FILE_STEMS = {1: {"deliberation": "deliberation", "notification": "notification",
                   "agreement": "agreement"},
               2: {"deliberation": "deliberation", "notification": "notification",
                   "agreement": "convention"}}
+FILE_STEMS[3] = FILE_STEMS[2]
 
 
 def wording(params: dict[str, Any]) -> int:
@@ -45,14 +46,25 @@ def stamp(at: datetime, params: dict[str, Any]) -> str:
     """Return the moment printed on a file: Paris time in French (ISO in UTC before)."""
     if wording(params) < 2:
         return at.isoformat()
-    return f"{at.astimezone(PARIS):%d/%m/%Y à %H:%M} (heure de Paris)"
+    return paris_moment(at)
+
+
+def apostrophe(params: dict[str, Any]) -> str:
+    """Return the apostrophe a file's wording prints: straight before wording 3."""
+    return "’" if wording(params) >= 3 else "'"
+
+
+def seal_label(seal: Seal, params: dict[str, Any]) -> str:
+    """Return the seal as a document prints it."""
+    return seal.label().replace("Sceau d'audit", f"Sceau d{apostrophe(params)}audit", 1)
 
 
 def seal_rows(seal: Seal, at: datetime,
               params: dict[str, Any] | None = None) -> list[tuple[str, str]]:
     """Return the metadata rows every table carries."""
-    return [("Sceau d'audit — empreinte SHA-256", seal.head),
-            ("Sceau d'audit — position", str(seal.position)),
+    seal_name = f"Sceau d{apostrophe(params or {})}audit"
+    return [(f"{seal_name} — empreinte SHA-256", seal.head),
+            (f"{seal_name} — position", str(seal.position)),
             ("Exporté le", stamp(at, params or {}))]
 
 
@@ -196,8 +208,9 @@ def pdf_document(kind: str, templates: TemplateFolders = PACKAGED_TEMPLATES) -> 
                            start_months=d.reglement.works_start_delay_months if d.reglement else 12,
                            balance_months=d.reglement.balance_delay_months if d.reglement else 36)
             name = f"{FILE_STEMS[min(wording(params), WORDING)][kind]}-{d.dossier.reference}.pdf"
-        text = render_text(kind, context, templates.folders)
-        footer = (f"{seal.label()} — exporté le {stamp(at, params)}" if wording(params) >= 2
+        text = render_text(kind, context, templates.folders, apostrophe(params))
+        footer = (f"{seal_label(seal, params)} — exporté le {stamp(at, params)}"
+                  if wording(params) >= 2
                   else f"{seal.label()} — exporté le {at:%d/%m/%Y à %H:%M} UTC")
         return name, render_pdf(text, name, footer, f"{publisher.name} — {publisher.fund_name}")
 

@@ -131,7 +131,7 @@ def publisher_from_json(data: dict[str, Any]) -> Publisher:
                      dict(data["commune_sirets"]))
 
 
-FUND_NAME = "Fonds d'aide aux projets de santé (FAPS)"
+FUND_NAME = "Fonds d’aide aux projets de santé (FAPS)"
 
 
 def export_service(faps: Any) -> ExportService:

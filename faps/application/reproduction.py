@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.utils import get_topic
@@ -24,6 +23,7 @@ from faps.application.app import FapsApplication
 from faps.application.decisions import DecisionReader
 from faps.domain.actors import Actor
 from faps.domain.council import CouncilSession
+from faps.domain.dates import paris_moment
 from faps.domain.errors import FapsError, NotFoundError
 from faps.domain.exports import ExportRecord
 from faps.infrastructure.audit_chain import BATCH, GENESIS, Seal, next_link, read_log
@@ -31,12 +31,9 @@ from faps.infrastructure.export_templates import TemplateFolders, faps_version, 
 
 RECORDED_TOPIC = get_topic(ExportRecord.ExportRecorded)
 RECTIFIED_TOPIC = get_topic(CouncilSession.OutcomeRectified)
-PARIS = ZoneInfo("Europe/Paris")
 
 
-def paris(moment: datetime) -> str:
-    """Return a moment as people read it: « 06/12/2026 à 14:05 (heure de Paris) »."""
-    return f"{moment.astimezone(PARIS):%d/%m/%Y à %H:%M} (heure de Paris)"
+paris = paris_moment  # a moment as people read it: « 06/12/2026 à 14:05 (heure de Paris) »
 
 
 @dataclass(frozen=True)
@@ -122,6 +119,24 @@ def log_until(app: Any, position: int) -> tuple[FapsApplication, Seal]:
     return copy, Seal(last, head)
 
 
+@dataclass(frozen=True)
+class Rectified:
+    """A rectified vote: its session, its item and the year of its session."""
+
+    session_id: UUID
+    item_number: int
+    year: int
+
+    def shown_by(self, parameters: dict[str, Any]) -> bool:
+        """Tell whether an export of these parameters shows this vote: the session's documents
+        (the item's own, its list of deliberations, its table) or the year's tables."""
+        if parameters.get("session_id") is not None:
+            same_item = "item" not in parameters or int(parameters["item"]) == self.item_number
+            return UUID(str(parameters["session_id"])) == self.session_id and same_item
+        year = parameters.get("year")
+        return year is not None and int(year) == self.year
+
+
 class ReproductionService:
     """What auditors do with recorded exports: list, identify a file, regenerate and compare."""
 
@@ -136,15 +151,21 @@ class ReproductionService:
         return recorded_exports(self.app)
 
     def superseded(self, actor: Actor, records: list[ExportRecord]) -> dict[UUID, datetime]:
-        """Return, for each export sealed before a vote was rectified, that rectification's
-        moment: the file no longer shows the figures in force (export it again)."""
+        """Return, for each export sealed before the rectification of a vote it shows, that
+        rectification's moment: the file no longer shows the figures in force (export it
+        again). An export about another session, item or year is not concerned."""
         policy.require(actor, "audit.read")
-        rectified = [(n.id, self.app.mapper.to_domain_event(n).timestamp)
-                     for n in read_log(lambda start, limit: self.app.recorder.select_notifications(
-                         start, limit, topics=[RECTIFIED_TOPIC]), 1, None)]
+        rectifications = []
+        for n in read_log(lambda start, limit: self.app.recorder.select_notifications(
+                start, limit, topics=[RECTIFIED_TOPIC]), 1, None):
+            event = self.app.mapper.to_domain_event(n)
+            session = self.app.repository.get(event.originator_id, version=event.originator_version)
+            rectifications.append((n.id, event.timestamp, Rectified(
+                event.originator_id, event.item_number, session.session_date.year)))
         found = {}
         for record in records:
-            later = [at for position, at in rectified if position > record.chain_position]
+            later = [at for position, at, vote in rectifications
+                     if position > record.chain_position and vote.shown_by(record.parameters)]
             if later:
                 found[record.id] = later[0]
         return found

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date
 from typing import Any
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 import click
 from pydantic import BaseModel
@@ -14,6 +13,8 @@ from faps.application.timetravel import DossierHistory, HistoryEntry
 from faps.cli.support import INPUT_ERROR, fail, opened, say
 from faps.domain.actors import SYSTEM_ACTOR
 from faps.domain.assessment import Assessment
+from faps.domain.dates import PARIS, end_of_paris_day
+from faps.domain.dates import parse_day as typed_day
 from faps.domain.dossier import Dossier
 from faps.domain.dossier_content import DocumentRef, DossierContent, FieldChange
 from faps.domain.labels import (
@@ -27,24 +28,15 @@ from faps.domain.labels import (
 )
 from faps.domain.money import format_euros
 
-PARIS = ZoneInfo("Europe/Paris")
-
 
 def parse_day(text: str) -> date:
     """Read a date as AAAA-MM-JJ or JJ/MM/AAAA."""
-    for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            return datetime.strptime(text.strip(), pattern).date()
-        except ValueError:
-            continue
-    fail(f"Date invalide : « {text} » (AAAA-MM-JJ ou JJ/MM/AAAA attendu).", INPUT_ERROR)
-    raise AssertionError  # unreachable
-
-
-def end_of_paris_day(day: date) -> datetime:
-    """Return the last moment of a day in Paris."""
-    return datetime.combine(day + timedelta(days=1), time.min, tzinfo=PARIS) - timedelta(
-        microseconds=1)
+    found = typed_day(text)
+    if found is None:
+        fail(f"Date invalide\u202f: « {text} » (AAAA-MM-JJ ou JJ/MM/AAAA attendu).",
+             INPUT_ERROR)
+        raise AssertionError  # unreachable
+    return found
 
 
 @click.command(help="Affiche l'historique d'un dossier (référence FAPS-AAAA-NNN ou identifiant) "
@@ -104,6 +96,8 @@ def _value(key: str, value: Any) -> str | None:
         return None
     if key == "reglement_version":
         return reglement_version_text(value)
+    if key == "fields":  # the fields a correction names, by their labels
+        return ", ".join(field_label(f) for f in value or ()) or None
     if isinstance(value, BaseModel | tuple | list) and not (
             isinstance(value, tuple | list) and value and not isinstance(value[0], BaseModel)):
         return _model(value)

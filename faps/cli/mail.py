@@ -11,8 +11,8 @@ from pathlib import Path
 import click
 
 from faps.bootstrap import Faps
-from faps.cli.history import PARIS
 from faps.cli.support import INPUT_ERROR, fail, opened
+from faps.domain.dates import PARIS
 from faps.infrastructure.mail_transports import ConsoleTransport
 from faps.infrastructure.mailing import MailReport
 

@@ -19,7 +19,7 @@ def reglement() -> None:
     """Read and adopt règlement versions."""
 
 
-@reglement.command("list", help="Liste les versions adoptées et celle en vigueur aujourd'hui.")
+@reglement.command("list", help="Liste les versions adoptées et celle en vigueur aujourd’hui.")
 def list_versions() -> None:
     """Print every adopted version, oldest first, marking the one in force today."""
     with opened() as faps:
@@ -29,12 +29,13 @@ def list_versions() -> None:
         for v in versions:
             mark = "en vigueur" if current is not None and v.version == current.version else ""
             confirm = "chiffres à confirmer" if v.to_be_confirmed else ""
+            notes = "\u202f; ".join(x for x in (mark, confirm) if x)
             click.echo(f"{v.version:<16} à partir du {v.effective_from:%d/%m/%Y}  "
-                       f"{v.adopted_by}  {' ; '.join(x for x in (mark, confirm) if x)}".rstrip())
+                       f"{v.adopted_by}  {notes}".rstrip())
 
 
-@reglement.command("show", help="Affiche les chiffres d'une version (par défaut, celle en "
-                   "vigueur aujourd'hui).")
+@reglement.command("show", help="Affiche les chiffres d’une version (par défaut, celle en "
+                   "vigueur aujourd’hui).")
 @click.argument("version", required=False)
 def show(version: str | None) -> None:
     """Print a version's figures and lists."""
@@ -47,7 +48,7 @@ def show(version: str | None) -> None:
 
 @reglement.command("adopt", help="Enregistre une version adoptée par délibération, depuis un "
                    "fichier TOML ou JSON (voir faps/data/reglement-2022-03-31.toml). Agit en tant "
-                   "que système : l'accès au serveur vaut droit d'administration.")
+                   "que système\u202f: l’accès au serveur vaut droit d’administration.")
 @click.argument("file", metavar="FICHIER")
 def adopt(file: str) -> None:
     """Validate a règlement file and record its adoption as an event."""
@@ -55,8 +56,8 @@ def adopt(file: str) -> None:
         new = read_reglement(file)
     with opened() as faps:
         faps.reglements.adopt(SYSTEM_ACTOR, new)
-        click.echo(f"Version {new.version} enregistrée ({new.adopted_by}) ; en vigueur pour les "
-                   f"dossiers déposés à partir du {new.effective_from:%d/%m/%Y}.")
+        click.echo(f"Version {new.version} enregistrée ({new.adopted_by})\u202f; en vigueur pour "
+                   f"les dossiers déposés à partir du {new.effective_from:%d/%m/%Y}.")
 
 
 def describe(r: Reglement) -> list[str]:
@@ -69,19 +70,22 @@ def describe(r: Reglement) -> list[str]:
 
     return [
         f"Version {r.version}" + (" (chiffres à confirmer)" if r.to_be_confirmed else ""),
-        f"  Adoptée par : {r.adopted_by} (le {day(r.adopted_on)})",
-        f"  En vigueur à partir du : {day(r.effective_from)}",
-        f"  Assiette : dépenses éligibles {r.basis} ; taux {format_percent(r.rate)}",
-        f"  Plafond par dossier : {euros(r.ceiling_per_dossier)} ; plancher de dépenses "
-        f"éligibles : {euros(r.floor_eligible_cost)} ; plafond annuel par commune : "
-        f"{euros(r.commune_yearly_ceiling)}",
-        "  Catégories éligibles : " + ", ".join(c.value for c in r.eligible_categories),
-        "  Occupations acceptées : " + ", ".join(t.value for t in r.accepted_tenures),
-        "  Travaux non commencés exigés : " + ("oui" if r.works_must_not_have_started else "non"),
-        f"  Avance : {format_percent(r.advance_rate)} ; délai de réponse aux demandes de "
-        f"compléments : {r.information_delay_days} jours",
-        f"  Caducité : démarrage des travaux sous {r.works_start_delay_months} mois, demande de "
-        f"solde sous {r.balance_delay_months} mois",
-        "  Pièces au dépôt : " + (", ".join(d.code for d in r.documents_at_filing) or "aucune"),
-        "  Pièces du solde : " + (", ".join(d.code for d in r.documents_at_balance) or "aucune"),
+        f"  Adoptée par\u202f: {r.adopted_by} (le {day(r.adopted_on)})",
+        f"  En vigueur à partir du\u202f: {day(r.effective_from)}",
+        f"  Assiette\u202f: dépenses éligibles {r.basis}\u202f; taux {format_percent(r.rate)}",
+        f"  Plafond par dossier\u202f: {euros(r.ceiling_per_dossier)}\u202f; plancher de "
+        f"dépenses éligibles\u202f: {euros(r.floor_eligible_cost)}\u202f; plafond annuel par "
+        f"commune\u202f: {euros(r.commune_yearly_ceiling)}",
+        "  Catégories éligibles\u202f: " + ", ".join(c.value for c in r.eligible_categories),
+        "  Occupations acceptées\u202f: " + ", ".join(t.value for t in r.accepted_tenures),
+        "  Travaux non commencés exigés\u202f: "
+        + ("oui" if r.works_must_not_have_started else "non"),
+        f"  Avance\u202f: {format_percent(r.advance_rate)}\u202f; délai de réponse aux demandes "
+        f"de compléments\u202f: {r.information_delay_days} jours",
+        f"  Caducité\u202f: démarrage des travaux sous {r.works_start_delay_months} mois, "
+        f"demande de solde sous {r.balance_delay_months} mois",
+        "  Pièces au dépôt\u202f: "
+        + (", ".join(d.code for d in r.documents_at_filing) or "aucune"),
+        "  Pièces du solde\u202f: "
+        + (", ".join(d.code for d in r.documents_at_balance) or "aucune"),
     ]

@@ -149,5 +149,5 @@ class Account(Aggregate):
     def revoke_api_token(self, actor: Actor, token_id: UUID, at: datetime) -> None:
         """Revoke a token: it is refused from now on."""
         if token_id not in self.api_tokens:
-            raise TransitionNotAllowedError("Ce jeton est déjà révoqué, ou n'existe pas.")
+            raise TransitionNotAllowedError("Ce jeton est déjà révoqué, ou n’existe pas.")
         self.trigger_event(self.ApiTokenRevoked, actor=actor, token_id=token_id, timestamp=at)

@@ -12,12 +12,11 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from faps.domain.communes import Commune
+from faps.domain.legal import half_share_cap, min_participation_cap
 from faps.domain.money import MAX_AMOUNT, ZERO, Euros, cents, format_euros, round_down
 from faps.domain.reglement import ExpenseCategory, Reglement, Tenure
 from faps.domain.text import Line
 
-HALF = Decimal("0.5")
-MIN_OWNER_SHARE = Decimal("0.2")  # CGCT L1111-10 III: the owner pays ≥ 20 % of public money
 CAP_ORDER = (
     "cap_rate",
     "cap_ceiling",
@@ -156,8 +155,8 @@ def compute_figures(facts: ProjectFacts, reglement: Reglement) -> Figures:
     if reglement.commune_yearly_ceiling is not None:
         left = reglement.commune_yearly_ceiling - facts.commune_awarded_this_year
         caps["cap_commune_year"] = max(left, ZERO)
-    caps["cap_half_share"] = (total - public - private) * HALF  # L5216-5 VI
-    caps["cap_min_participation"] = (1 - MIN_OWNER_SHARE) * (total - private) - public  # L1111-10
+    caps["cap_half_share"] = half_share_cap(total, public, private)
+    caps["cap_min_participation"] = min_participation_cap(total, public, private)
     caps["cap_requested"] = facts.requested_amount
     caps = {k: cents(v) if v == round_down(v) else v for k, v in caps.items()}
     return Figures(

@@ -178,7 +178,7 @@ class YearlyBudget(Aggregate):
         already = self.paid_by_dossier.get(dossier_id, ZERO)
         if amount > 0 and already + amount > committed:
             raise BudgetExceededError(
-                f"Versement refusé : {format_euros(amount)} dépasse l'engagement du dossier sur "
+                f"Versement refusé : {format_euros(amount)} dépasse l’engagement du dossier sur "
                 f"le budget {self.year} ({format_euros(committed)} engagés, "
                 f"{format_euros(already)} déjà versés, reste {format_euros(committed - already)} ; "
                 f"budget voté {format_euros(self.voted)}, engagé {format_euros(self.committed)}, "

@@ -6,11 +6,11 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 from eventsourcing.domain import Aggregate
 
 from faps.domain.actors import Actor
+from faps.domain.dates import paris_day
 from faps.domain.dossier_content import Outcome
 from faps.domain.errors import InvalidInputError, TransitionNotAllowedError
 from faps.domain.events import ActedEvent
@@ -18,7 +18,6 @@ from faps.domain.labels import BODY_LABELS as BODY_LABELS  # one place names eve
 from faps.domain.money import ZERO
 
 Body = Literal["conseil", "bureau"]
-SEAT = ZoneInfo("Europe/Paris")  # the council sits in Torcy: its days are French days
 
 
 def awarded_on(outcome: str, amount: Decimal) -> Decimal:
@@ -104,10 +103,10 @@ class CouncilSession(Aggregate):
     def add_item(self, actor: Actor, dossier_id: UUID, dossier_reference: str, commune: str,
                  title: str, proposed_amount: Decimal, at: datetime) -> int:
         """Put a proposal on the agenda; return its item number."""
-        self._open("compléter l'ordre du jour")
+        self._open("compléter l’ordre du jour")
         if any(i["dossier_id"] == dossier_id and not i["withdrawn"] and i["outcome"] is None
                for i in self.items.values()):
-            raise _refuse("dossier", "ce dossier est déjà à l'ordre du jour")
+            raise _refuse("dossier", "ce dossier est déjà à l’ordre du jour")
         number = self.next_item_number
         self.trigger_event(self.ItemAdded, actor=actor, item_number=number, dossier_id=dossier_id,
                            dossier_reference=dossier_reference, commune=commune, title=title,
@@ -123,7 +122,7 @@ class CouncilSession(Aggregate):
 
     def withdraw_item(self, actor: Actor, item_number: int, motive: str, at: datetime) -> None:
         """Take an item off the agenda before its vote (even before the session is held)."""
-        self._open("modifier l'ordre du jour")
+        self._open("modifier l’ordre du jour")
         item = self._pending_item(item_number)
         if not motive.strip():
             raise _refuse("motive", "motivez le retrait du point")
@@ -145,7 +144,7 @@ class CouncilSession(Aggregate):
     def move_item(self, actor: Actor, item_number: int, motive: str, to: CouncilSession,
                   at: datetime) -> None:
         """Move an item not yet voted to another open session, with a motive."""
-        self._open("modifier l'ordre du jour")
+        self._open("modifier l’ordre du jour")
         item = self._pending_item(item_number)
         if to.id == self.id or to.closed:
             raise _refuse("to_session", "choisissez une autre séance, non close")
@@ -163,7 +162,7 @@ class CouncilSession(Aggregate):
     def _pending_item(self, item_number: int) -> dict[str, Any]:
         item = self.items.get(item_number)
         if item is None or item["withdrawn"]:
-            raise _refuse("item_number", f"pas de point n° {item_number} à l'ordre du jour")
+            raise _refuse("item_number", f"pas de point n° {item_number} à l’ordre du jour")
         if item["outcome"] is not None:
             raise TransitionNotAllowedError(f"Le point n° {item_number} a déjà été voté.")
         return item
@@ -191,10 +190,10 @@ class CouncilSession(Aggregate):
                        attendance: tuple[int, int], at: datetime) -> UUID:
         """Record an item's vote; return the dossier it concerns."""
         self._open("enregistrer un vote")
-        if at.astimezone(SEAT).date() < self.session_date:
+        if paris_day(at) < self.session_date:
             raise TransitionNotAllowedError(
-                f"Impossible d'enregistrer un vote : la séance du {self.session_date:%d/%m/%Y} "
-                "n'a pas encore eu lieu.")
+                f"Impossible d’enregistrer un vote : la séance du {self.session_date:%d/%m/%Y} "
+                "n’a pas encore eu lieu.")
         item = self._pending_item(item_number)
         present, voting = attendance
         if not 0 < present <= self.councillors_in_office:
@@ -256,7 +255,7 @@ class CouncilSession(Aggregate):
         """Rectify a recorded vote (closed session or not); return the dossier it concerns."""
         item = self.items.get(item_number)
         if item is None or item["outcome"] is None:
-            raise _refuse("item_number", f"le point n° {item_number} n'a pas de vote enregistré")
+            raise _refuse("item_number", f"le point n° {item_number} n’a pas de vote enregistré")
         present, voting = attendance
         if not 0 < present <= voting <= self.councillors_in_office:
             raise _refuse("voting", "présents et votants incohérents avec les conseillers "

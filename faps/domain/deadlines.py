@@ -10,21 +10,12 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Literal
-from zoneinfo import ZoneInfo
+
+from faps.domain.dates import paris_day as paris_day  # the fund's day, read here by many
 
 GrantDeadlineKind = Literal["works_start", "balance"]
-PARIS = ZoneInfo("Europe/Paris")
-
-
-def paris_day(at: datetime) -> date:
-    """Return the French calendar day of a moment (a naive moment is taken as it is).
-
-    The fund's days are Paris days: a dossier filed at 23:30 in Torcy in winter is filed that
-    day, though it is already the next one in UTC.
-    """
-    return at.astimezone(PARIS).date() if at.tzinfo else at.date()
 
 
 def add_months(day: date, months: int) -> date:

@@ -17,6 +17,7 @@ from faps.domain import dossier_exchange as exchange
 from faps.domain import dossier_grant as grant
 from faps.domain.actors import Actor
 from faps.domain.assessment import Assessment
+from faps.domain.council import awarded_on
 from faps.domain.deadlines import paris_day
 from faps.domain.dossier_content import (
     DocumentRef,
@@ -447,8 +448,7 @@ class Dossier(Aggregate):
             raise _refuse("amount", "le montant attribué doit être positif et au plus "
                           f"{format_euros(self.assessment.max_grant)} "
                           "(plafonds légaux et du règlement)")
-        if outcome != Outcome.ADOPTED:
-            amount = ZERO
+        amount = awarded_on(outcome, amount)
         if outcome != Outcome.POSTPONED and not deliberation_reference.strip():
             raise _refuse("deliberation_reference", "indiquez le numéro de la délibération")
         self.trigger_event(self.Voted, actor=actor, session_id=session_id,
@@ -495,9 +495,9 @@ class Dossier(Aggregate):
         assert self.decision is not None and self.assessment is not None
         outcome = self.decision["outcome"]
         check_vote(outcome, votes)
-        if outcome != Outcome.ADOPTED:
-            amount = ZERO
-        elif not max(ZERO, self.net_paid) < amount <= self.assessment.max_grant:
+        amount = awarded_on(outcome, amount)
+        paid, most = max(ZERO, self.net_paid), self.assessment.max_grant
+        if outcome == Outcome.ADOPTED and not paid < amount <= most:
             raise _refuse("amount", "le montant rectifié doit dépasser ce qui est déjà versé "
                           f"({format_euros(self.net_paid)}) et rester au plus "
                           f"{format_euros(self.assessment.max_grant)}")

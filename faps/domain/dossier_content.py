@@ -134,9 +134,9 @@ class DossierContent(BaseModel):
         """Return the French names of what must be filled before submission."""
         missing = []
         if not self.title.strip():
-            missing.append("l'objet de l'opération")
+            missing.append("l’objet de l’opération")
         if self.premises_tenure is None:
-            missing.append("l'occupation des locaux")
+            missing.append("l’occupation des locaux")
         if not self.expenses:
             missing.append("au moins une ligne de dépense")
         if self.requested_amount <= 0:

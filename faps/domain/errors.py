@@ -56,8 +56,8 @@ class StaleSaveError(ConflictError):
     """
 
     def __init__(self) -> None:
-        super().__init__("D'autres enregistrements ont eu lieu au même instant et ont empêché "
-                         "le vôtre plusieurs fois de suite ; rien n'a été enregistré. "
+        super().__init__("D’autres enregistrements ont eu lieu au même instant et ont empêché "
+                         "le vôtre plusieurs fois de suite ; rien n’a été enregistré. "
                          "Réessayez dans un instant.")
 
 

@@ -7,6 +7,7 @@ would lower the legal caps (CGCT L5216-5 VI, L1111-10 III) as if another public 
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterable
 from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict
@@ -17,6 +18,9 @@ from faps.domain.money import ZERO, format_euros
 # Words by which a funding line names the commune itself rather than another funder.
 OWN_SHARE_WORDS = ("commune", "autofinancement", "fonds propres", "part communale", "mairie",
                    "ville de", "budget communal")
+# An intercommunal body (« Communauté de communes », « Communauté d’agglomération ») is
+# another funder, though its name holds « communes ».
+OTHER_BODY_WORDS = ("communaute",)
 
 
 class FinancingPlan(BaseModel):
@@ -40,15 +44,26 @@ class FinancingPlan(BaseModel):
 
 
 def _plain(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    """Lower case, without accents nor typographic apostrophes, spaces collapsed."""
+    decomposed = unicodedata.normalize("NFKD", text.replace("’", "'").casefold())
+    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
 
 
 def names_the_commune(funder: str, commune_name: str) -> bool:
-    """Tell whether a funding line seems to be the commune's own share."""
+    """Tell whether a public funding line seems to be the commune's own share: its name,
+    or words such as « Ville de », « Mairie », « autofinancement »; never an intercommunal
+    body."""
     plain = _plain(funder)
-    name = _plain(commune_name).strip()
-    return any(word in plain for word in OWN_SHARE_WORDS) or bool(name and name in plain)
+    if any(word in plain for word in OTHER_BODY_WORDS):
+        return False
+    name = _plain(commune_name)
+    return any(word in plain for word in OWN_SHARE_WORDS) or bool(name and plain == name)
+
+
+def commune_funders(public_funders: Iterable[str], commune_name: str) -> list[str]:
+    """Return the public funders that look like the commune itself (its own share counted
+    twice: as a public funding, it lowers the legal caps as if another body paid)."""
+    return [f for f in public_funders if names_the_commune(f, commune_name)]
 
 
 def financing_plan(public_funders: tuple[tuple[str, Decimal], ...], own_share: Decimal | None,
@@ -58,17 +73,23 @@ def financing_plan(public_funders: tuple[tuple[str, Decimal], ...], own_share: D
     remainder = figures.total_cost - figures.public_funding - figures.private_funding - requested
     warnings = [
         f"La ligne « {funder} » ({format_euros(amount)}) des financements publics semble être "
-        "la part de la commune : indiquez-la dans « Part communale (autofinancement) ». "
-        "Comptée comme un financement public, elle réduit l'aide possible."
+        "la part de la commune\u202f: indiquez-la dans « Part communale (autofinancement) ». "
+        "Comptée comme un financement public, elle réduit l’aide possible."
         for funder, amount in public_funders if names_the_commune(funder, commune_name)]
-    if own_share is None or own_share <= 0:
-        warnings.append("La part communale (autofinancement) est nulle : la loi impose à la "
-                        "commune de financer elle-même au moins autant que le fonds de concours "
+    if own_share is None:
+        warnings.append("La part communale (autofinancement) n’est pas indiquée\u202f: "
+                        "indiquez ce que la commune finance sur son propre budget. La loi lui "
+                        "impose d’en financer au moins autant que le fonds de concours "
                         "(CGCT L5216-5 VI).")
+    elif own_share <= 0:
+        warnings.append("La part communale (autofinancement) est nulle\u202f: la loi impose à "
+                        "la commune de financer elle-même au moins autant que le fonds de "
+                        "concours (CGCT L5216-5 VI).")
     if own_share is not None and own_share != remainder and figures.total_cost > 0:
         funded = figures.total_cost - remainder + own_share
-        warnings.append(f"Le plan n'est pas équilibré : coût {format_euros(figures.total_cost)}, "
-                        f"financements et part communale {format_euros(funded)}.")
+        warnings.append(f"Le plan n’est pas équilibré\u202f: coût "
+                        f"{format_euros(figures.total_cost)}, financements et part communale "
+                        f"{format_euros(funded)}.")
     return FinancingPlan(
         total_cost=figures.total_cost, public=figures.public_funding,
         private=figures.private_funding, requested=requested, estimated_grant=assessment.grant,

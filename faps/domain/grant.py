@@ -7,6 +7,7 @@ from decimal import Decimal
 from pydantic import BaseModel, ConfigDict
 
 from faps.domain.assessment import Assessment
+from faps.domain.legal import legal_max
 from faps.domain.money import ZERO, format_euros, round_down
 
 
@@ -50,11 +51,8 @@ def reduced_grant(assessment: Assessment, awarded: Decimal, real_eligible: Decim
     figures = assessment.figures
     real_total = figures.total_cost - figures.eligible_base + real_eligible
     public, private = figures.public_funding, figures.private_funding
-    legal_max = min(
-        (real_total - public - private) / 2,  # CGCT L5216-5 VI
-        Decimal("0.8") * (real_total - private) - public,  # CGCT L1111-10 III
-    )
-    return pro_rata_grant(awarded, figures.eligible_base, real_eligible, legal_max)
+    return pro_rata_grant(awarded, figures.eligible_base, real_eligible,
+                          legal_max(real_total, public, private))
 
 
 class BalanceSettlement(BaseModel):

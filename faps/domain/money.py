@@ -34,11 +34,11 @@ def parse_amount(raw: object) -> Decimal:
         text = str(raw).strip().replace("\u202f", "").replace("\xa0", "").replace(" ", "")
         text = text.replace(",", ".")
         if any(c in text for c in "eE_"):  # 1e3, 1_000: valid for Decimal, not for a person
-            raise ValueError(f"« {raw} » n'est pas un montant valide (chiffres seulement)")
+            raise ValueError(f"« {raw} » n’est pas un montant valide (chiffres seulement)")
         try:
             value = Decimal(text)
         except InvalidOperation:
-            raise ValueError(f"« {raw} » n'est pas un montant valide") from None
+            raise ValueError(f"« {raw} » n’est pas un montant valide") from None
     else:
         raise ValueError("montant invalide")
     if not value.is_finite():

@@ -33,10 +33,10 @@ def check_payment_basis(dossier: Dossier) -> None:
     """Refuse any payment before the decision is notified and the agreement signed."""
     if not dossier.notified_on:
         raise TransitionNotAllowedError(
-            "La décision n'est pas encore notifiée à la commune : aucun versement n'est possible.")
+            "La décision n’est pas encore notifiée à la commune : aucun versement n’est possible.")
     if not dossier.agreement:
         raise TransitionNotAllowedError(
-            "La convention de financement n'est pas signée : aucun versement n'est possible.")
+            "La convention de financement n’est pas signée : aucun versement n’est possible.")
 
 
 def planned_base(dossier: Dossier) -> Decimal:
@@ -54,7 +54,7 @@ def check_interim(dossier: Dossier, amount: Decimal, justified: Decimal) -> None
     """Refuse an acompte above award × justified ÷ planned base, less what was paid."""
     limit = dossier_interim_limit(dossier, justified)
     if amount > limit:
-        raise refuse("amount", f"l'acompte est limité à {format_euros(limit)} : montant attribué "
+        raise refuse("amount", f"l’acompte est limité à {format_euros(limit)} : montant attribué "
                      f"× dépenses éligibles justifiées ({format_euros(justified)}) ÷ dépense "
                      f"éligible prévue ({format_euros(planned_base(dossier))}), moins les "
                      "sommes déjà versées")
@@ -66,7 +66,7 @@ def check_retained(declared: Decimal, retained: Decimal, motive: str) -> None:
         raise refuse("retained_expenses", f"la dépense éligible retenue ne peut dépasser la "
                      f"dépense déclarée par la commune ({format_euros(declared)})")
     if retained < declared and not motive.strip():
-        raise refuse("retention_motive", "motivez l'exclusion des dépenses non retenues")
+        raise refuse("retention_motive", "motivez l’exclusion des dépenses non retenues")
 
 
 def check_advance(dossier: Dossier, amount: Decimal, advance_rate: Decimal) -> None:

@@ -9,6 +9,7 @@ transcodings and folds them into aggregates.
 from __future__ import annotations
 
 import json
+import re
 import typing
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
@@ -45,7 +46,12 @@ def type_schema(hint: Any, names: dict[type, str]) -> dict[str, Any]:
         name, data = _TRANSCODED[hint]
         return _wrapped(name, data)
     if isinstance(hint, type) and issubclass(hint, BaseModel):
-        return _wrapped(names.get(hint, hint.__name__), hint.model_json_schema())
+        # The current version's fields; its older names (`faps_actor`, `…/v1`) are upcast.
+        base = names.get(hint, hint.__name__).split("/v")[0]
+        schema = _wrapped(base, hint.model_json_schema())
+        schema["properties"]["_type_"] = {"type": "string",
+                                          "pattern": f"^{re.escape(base)}(/v[0-9]+)?$"}
+        return schema
     if origin in (tuple, list):
         args = [a for a in typing.get_args(hint) if a is not Ellipsis]
         items = type_schema(args[0], names) if args else {}

@@ -18,6 +18,9 @@ from pathlib import Path
 from faps.infrastructure.exports.pdf import TEMPLATES as PACKAGED
 
 INSTANCE_FOLDER = "templates"
+# The packaged templates of earlier wordings, exactly as they were: an export that recorded
+# one's digest is rebuilt with it (looked up last, never to build a new export).
+PREVIOUS = PACKAGED / "previous"
 
 
 def faps_version() -> str:
@@ -37,12 +40,12 @@ def template_of(kind: str) -> str | None:
 class TemplateFolders:
     """The folders templates are looked up in, first match wins."""
 
-    folders: tuple[Path, ...] = (PACKAGED,)
+    folders: tuple[Path, ...] = (PACKAGED, PREVIOUS)
 
     @classmethod
     def for_instance(cls, instance: Path | None) -> TemplateFolders:
         """Return the instance's override folder, then the packaged templates."""
-        return cls((instance / INSTANCE_FOLDER, PACKAGED)) if instance else cls()
+        return cls((instance / INSTANCE_FOLDER, PACKAGED, PREVIOUS)) if instance else cls()
 
     def path(self, name: str) -> Path | None:
         """Return the file a template is read from, or None if no folder has it."""
@@ -71,4 +74,5 @@ class TemplateFolders:
         path = self.path(name)
         if path is None:
             return "introuvable"
-        return "modèle livré avec faps" if path.parent == PACKAGED else f"modèle de {path}"
+        packaged = path.parent in (PACKAGED, PREVIOUS)
+        return "modèle livré avec faps" if packaged else f"modèle de {path}"

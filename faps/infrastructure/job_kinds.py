@@ -6,10 +6,10 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
+from faps.domain.dates import PARIS
 from faps.infrastructure.audit_log import log_lines
 from faps.infrastructure.jobs import DONE, HEARTBEAT_EVERY, Job, JobQueue, Notify, as_utc
 from faps.infrastructure.outbox import outbox
@@ -17,7 +17,6 @@ from faps.infrastructure.transcodings import faps_transcodings
 
 AUDIT_LOG = "audit-log"
 LABELS = {AUDIT_LOG: "Journal d’audit complet (JSON Lines)"}
-PARIS = ZoneInfo("Europe/Paris")
 
 
 def audit_log_work(app: Any) -> Callable[[Job, Path, Callable[[int, int], None]], str]:

@@ -176,8 +176,8 @@ def move_item(session_id: UUID, item_number: int):  # type: ignore[no-untyped-de
     data = parse(MoveForm(), request.form)
     number = services().council.move_item(actor(), session_id, item_number, data["to_session"],
                                           data["motive"])
-    flash(f"Point n° {item_number} reporté : il devient le point n° {number} de l'autre séance.",
-          "success")
+    flash(f"Point n° {item_number} reporté\u202f: il devient le point n° {number} "
+          "de l’autre séance.", "success")
     return redirect_to("assemblees.session", session_id=session_id)
 
 

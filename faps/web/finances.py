@@ -9,7 +9,7 @@ from uuid import UUID
 from flask import Blueprint, flash, render_template, request
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from faps.application.council import NOT_CHECKED, NotChecked
+from faps.application.budgets import NOT_CHECKED, NotChecked
 from faps.domain.actors import Role
 from faps.domain.dossier_content import DossierState
 from faps.domain.grant import INTERIM_RULE, advance_limit

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import Flask
 
 from faps.domain.actors import Role
+from faps.domain.dates import PARIS
 from faps.domain.dossier_content import DossierState
 from faps.domain.labels import (
     changes_text,
@@ -24,7 +24,6 @@ from faps.domain.labels import (
 from faps.domain.money import format_euros
 from faps.infrastructure.exports.wording import de
 
-PARIS = ZoneInfo("Europe/Paris")
 MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
           "octobre", "novembre", "décembre")
 BADGE_TONES = {

@@ -13,17 +13,17 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
+from faps.domain.dates import FIRST_DAY as FIRST_DAY  # read by the API schemas
+from faps.domain.dates import LAST_DAY as LAST_DAY
+from faps.domain.dates import parse_day
 from faps.infrastructure.bounded import bounded_json
 
 __all__ = ["bounded_json", "page_number", "to_date", "to_int", "to_uuid", "year_of"]
 
 MAX_PAGE = 100_000
 YEARS = (2000, 2100)
-FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2199, 12, 31)
 MAX_VERSION = 1_000_000
 _INTEGER = re.compile(r"^[0-9]{1,9}$")
-_FRENCH_DAY = re.compile(r"^([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})$")
-_ISO_DAY = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})$")
 
 
 def to_int(text: Any, minimum: int, maximum: int) -> int | None:
@@ -47,18 +47,7 @@ def year_of(text: Any) -> int | None:
 
 def to_date(text: Any) -> date | None:
     """Return a date written 2024-03-31 or 31/03/2024 within the fund's range, else None."""
-    raw = str(text if text is not None else "").strip()
-    match = _ISO_DAY.match(raw)
-    parts = (match.group(1), match.group(2), match.group(3)) if match else None
-    if parts is None and (match := _FRENCH_DAY.match(raw)):
-        parts = (match.group(3), match.group(2), match.group(1))
-    if parts is None:
-        return None
-    try:
-        found = date(int(parts[0]), int(parts[1]), int(parts[2]))
-    except ValueError:
-        return None
-    return found if FIRST_DAY <= found <= LAST_DAY else None
+    return parse_day(text)
 
 
 def to_uuid(text: Any) -> UUID | None:

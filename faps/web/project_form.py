@@ -7,7 +7,6 @@ domain's validation lands next to the very input it is about.
 from __future__ import annotations
 
 import re
-import unicodedata
 from decimal import Decimal
 from typing import Any
 
@@ -16,6 +15,7 @@ from werkzeug.datastructures import MultiDict
 
 from faps.domain.dossier_content import DossierContent
 from faps.domain.errors import InvalidInputError
+from faps.domain.financing import commune_funders
 from faps.domain.money import ZERO, format_euros
 from faps.domain.reglement import CATEGORY_LABELS, TENURE_LABELS
 from faps.web.schemas import FrenchSchema
@@ -155,27 +155,6 @@ def totals(content: DossierContent) -> dict[str, Decimal]:
     }
 
 
-_OWN_WORDS = ("commune", "ville de", "mairie", "autofinancement", "fonds propres")
-
-
-def _folded(text: str) -> str:
-    """Lower case, without accents nor typographic apostrophes, for a loose comparison."""
-    decomposed = unicodedata.normalize("NFKD", text.replace("’", "'").casefold())
-    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
-
-
 def commune_as_funder(content: DossierContent, commune_name: str) -> list[str]:
-    """Return the public funders that look like the commune itself (its own share).
-
-    The commune's own share is what the plan leaves after the FAPS and the other funders; listed
-    as a public funding, it would count twice and lower the share the rules check.
-    """
-    name = _folded(commune_name)
-    found = []
-    for funding in content.public_funding:
-        funder = _folded(funding.funder)
-        if "communaute" in funder:  # an intercommunal body is another funder
-            continue
-        if any(word in funder for word in _OWN_WORDS) or (name and funder == name):
-            found.append(funding.funder)
-    return found
+    """Return the public funders that look like the commune itself (its own share)."""
+    return commune_funders((f.funder for f in content.public_funding), commune_name)

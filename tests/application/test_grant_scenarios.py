@@ -139,7 +139,7 @@ def test_a_vote_before_the_session_is_held_is_refused(world: World):
     session_id = world.session(on=world.clock.now().date() + timedelta(days=7))
     (number,) = world.faps.council.add_to_agenda(world.secretariat, session_id, [dossier_id])
     before = world.faps.app.recorder.max_notification_id()
-    with pytest.raises(TransitionNotAllowedError, match="n'a pas encore eu lieu"):
+    with pytest.raises(TransitionNotAllowedError, match="n’a pas encore eu lieu"):
         world.faps.council.record_outcome(world.secretariat, session_id, number, "adoptee",
                                           Decimal("20000.00"), "DEL-2024-1", (40, 2, 1), (50, 50))
     assert world.faps.app.recorder.max_notification_id() == before

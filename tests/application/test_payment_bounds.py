@@ -140,7 +140,7 @@ def test_the_issue_case_a_whole_award_as_an_acompte_on_one_euro_is_refused(
     with pytest.raises(InvalidInputError) as refused:
         w.faps.grants.request_payment(w.agent, d, "acompte", Decimal("30000.00"),
                                       Decimal("1.00"), docs)
-    assert "l'acompte est limité à 0,30" in refused.value.errors["amount"][0]
+    assert "l’acompte est limité à 0,30" in refused.value.errors["amount"][0]
 
 
 def test_at_the_balance_the_officer_retains_less_with_a_motive_and_the_grant_follows(

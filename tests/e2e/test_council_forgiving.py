@@ -41,7 +41,8 @@ def test_items_move_sessions_close_knowingly_and_a_vote_is_rectified(
     page.get_by_label("Motif du report").fill("Avis de l'ARS attendu pour fin mars.")
     shot(page, "seance-01-report-d-un-point")
     page.get_by_role("button", name="Reporter le point").click()
-    page.get_by_text("Point n° 1 reporté : il devient le point n° 1 de l'autre séance.").wait_for()
+    page.get_by_text("Point n° 1 reporté\u202f: il devient le point n° 1 "
+                     "de l’autre séance.").wait_for()
     assert "Retiré" in page.locator("#point-1").locator("..").inner_text()
     page.goto(f"/assemblees/seances/{april}")
     assert "Maison de santé de Noisiel" in page.locator("#point-1").locator("..").inner_text()

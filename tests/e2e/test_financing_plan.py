@@ -63,7 +63,7 @@ def test_the_own_share_as_a_public_line_is_flagged_and_its_cost_shown_before_sav
                            " || {textContent: ''}).textContent.includes('Commune de Torcy')")
     text = _text(warnings)
     assert "« Commune de Torcy (autofinancement) »" in text
-    assert "Part communale (autofinancement)" in text and "nulle" in text
+    assert "Part communale (autofinancement)" in text and "n’est pas indiquée" in text
     assert _text(page.locator("#estimation [data-plan=grant]")) == "10 950,00 €"
     assert "20 %" in _text(page.locator("#estimation [data-plan=cap]"))
     shot(page, "plan-02-part-communale-en-financement-public")

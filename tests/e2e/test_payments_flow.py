@@ -76,7 +76,7 @@ def test_a_grant_is_asked_paid_retained_and_solde_without_dead_ends(
     agent.get_by_label(re.compile("Factures acquittées")).first.set_input_files(files("f-1.pdf"))
     agent.get_by_role("button", name="Demander le versement").click()
     error = agent.locator("#e-amount").inner_text()
-    assert "l'acompte est limité à 0,00" in error and "dépenses éligibles justifiées" in error
+    assert "l’acompte est limité à 0,00" in error and "dépenses éligibles justifiées" in error
     shot(agent, "versements-03-acompte-refuse")
 
     # The balance, with several invoices at once.
@@ -103,7 +103,7 @@ def test_a_grant_is_asked_paid_retained_and_solde_without_dead_ends(
     officer.get_by_label("Date du mandat").fill("2024-06-14")
     officer.get_by_label("Référence du mandat").fill("MANDAT-SOLDE")
     officer.get_by_role("button", name="Enregistrer le versement").click()
-    assert "motivez l'exclusion" in officer.locator("#e-pay-retention_motive").inner_text()
+    assert "motivez l’exclusion" in officer.locator("#e-pay-retention_motive").inner_text()
     officer.get_by_label(re.compile("Motif de l’exclusion")).fill(
         "Mobilier de bureau (10 000 €) hors catégories éligibles.")
     officer.get_by_label("Montant mandaté (€)").fill("18 000")

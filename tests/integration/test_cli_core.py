@@ -82,6 +82,24 @@ def test_the_demo_fills_the_store_over_every_state_and_three_years(demo):
     assert budgets[coming[0].session_date.year].remaining > 0
 
 
+def test_the_demo_shows_corrections_threads_opinions_and_a_rectified_vote(demo):
+    store, _ = demo
+    faps = store.faps()
+    try:
+        topics = Counter(n.topic.rsplit(".", 1)[1]
+                         for n in faps.app.recorder.select_notifications(None, 100_000))
+        found = dossiers(faps)
+    finally:
+        faps.close()
+    assert topics["ReplyAccepted"] >= 3 and topics["MessagePosted"] >= 6
+    assert topics["OpinionGiven"] >= 3 and topics["OpinionRequested"] > topics["OpinionGiven"]
+    assert topics["VoteRectified"] >= 1 and topics["OutcomeRectified"] == topics["VoteRectified"]
+    corrected = [d for d in found if any(r.fields for r in d.information_requests)]
+    assert corrected and all(r.answer is not None for d in corrected
+                             for r in d.information_requests if r.fields)
+    assert any(o.verdict == "reserve" for d in found for o in d.opinions.values())
+
+
 def test_the_demo_prints_and_keeps_the_accounts_for_their_owner_only(demo):
     store, result = demo
     path = store.instance / "demo-accounts.txt"

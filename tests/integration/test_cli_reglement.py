@@ -36,7 +36,8 @@ def test_an_adopted_version_judges_the_dossiers_filed_from_its_date(tmp_path: Pa
     assert store.run("reglement", "list").output.count("\n") == 2
     shown = store.run("reglement", "show", "2024-03")
     assert "taux 40\u00a0%" in shown.output
-    assert "Plafond par dossier : 100\u202f000,00" in shown.output
+    assert "Plafond par dossier\u202f: 100\u202f000,00" in shown.output
+    assert "'" not in shown.output and " : " not in shown.output
     faps = store.faps()
     try:
         assert faps.reglements.in_force(date(2024, 2, 29)).version == "2022-03-31"

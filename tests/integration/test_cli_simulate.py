@@ -119,10 +119,10 @@ def _line(**changes: Any) -> list[dict[str, Any]]:
         (_without("works_started"), "works_started : champ obligatoire"),
         (_without("requested_amount"), "requested_amount : champ obligatoire"),
         (REQUEST | {"requested_amount": "-5.00"}, "requested_amount : le montant ne peut pas"),
-        (REQUEST | {"requested_amount": "beaucoup"}, "requested_amount : « beaucoup » n'est pas"),
+        (REQUEST | {"requested_amount": "beaucoup"}, "requested_amount : « beaucoup » n’est pas"),
         (REQUEST | {"requested_amount": 40000.5}, "requested_amount : montant attendu sous forme"),
         (REQUEST | {"requested_amount": "9" * 40}, "requested_amount : le montant dépasse"),
-        (REQUEST | {"requested_amount": "1e3"}, "requested_amount : « 1e3 » n'est pas un montant"),
+        (REQUEST | {"requested_amount": "1e3"}, "requested_amount : « 1e3 » n’est pas un montant"),
         (REQUEST | {"expenses": _line(amount_ht="-1")}, "expenses[0].amount_ht : le montant"),
         (REQUEST | {"expenses": _line(vat="1.001")}, "expenses[0].vat : le montant a plus de"),
         (

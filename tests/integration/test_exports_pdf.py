@@ -101,8 +101,8 @@ def test_the_extract_of_a_rejected_item_says_the_council_awards_nothing(three_ou
     text = text_of(service(world).export(world.secretariat, "pdf-deliberation",
                                          {"session_id": session_id, "item": 2}).data)
     flat = re.sub(r"\s+", " ", text)
-    assert "rejette la proposition d'attribuer" in flat
-    assert "aucun fonds de concours n'est attribué" in flat
+    assert "rejette la proposition d’attribuer" in flat
+    assert "aucun fonds de concours n’est attribué" in flat
     assert "Proposition rejetée" in flat
     assert "attribue à" not in flat and "Délibération adoptée" not in flat
 

@@ -275,7 +275,7 @@ def test_an_export_published_before_its_wording_was_recorded_regenerates_byte_fo
     world = published.world
     current = published.export(kind, parameters)
     record = reproduction(world).find(world.auditor, current.export_id)
-    assert record.parameters["wording"] == 2 and current.name.startswith(new_stem)
+    assert record.parameters["wording"] == 3 and current.name.startswith(new_stem)
     before = {k: v for k, v in record.parameters.items() if k != "wording"}
 
     def recorded(name: str, data: bytes) -> ExportRecord:

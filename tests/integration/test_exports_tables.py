@@ -76,8 +76,8 @@ def test_csv_of_a_year_has_numbers_with_a_decimal_comma_and_the_seal(awarded: Wo
     assert data[0][5] == "Lognes" and data[0][7] == "Adoptée"
     assert Decimal(data[0][8].replace(",", ".")) > 0
     assert data[0][10].startswith("077-200057958-2024") and data[0][10].endswith("-DE")
-    assert ["Sceau d'audit — empreinte SHA-256", result.seal.head] in rows
-    assert ["Sceau d'audit — position", str(result.seal.position)] in rows
+    assert ["Sceau d’audit — empreinte SHA-256", result.seal.head] in rows
+    assert ["Sceau d’audit — position", str(result.seal.position)] in rows
 
 
 def test_xlsx_cells_are_numbers_with_a_euro_format_and_properties_carry_the_seal(

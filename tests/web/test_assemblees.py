@@ -161,7 +161,7 @@ def test_a_session_to_come_takes_its_votes_only_from_its_day(
     assert "Enregistrer le vote" not in page
     refused = post(client, f"{base}/points/1/vote", vote())
     assert refused.status_code in (400, 409, 422)
-    assert "la séance du 12/02/2024 n&#39;a pas encore eu lieu" in text_of(refused)
+    assert "la séance du 12/02/2024 n’a pas encore eu lieu" in text_of(refused)
     web_world.clock.advance(days=7)
     assert "Enregistrer le vote" in text_of(client.get(base))
     assert post(client, f"{base}/points/1/vote", vote()).status_code == 302

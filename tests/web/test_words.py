@@ -224,7 +224,7 @@ def edited_dossier(faps: Faps) -> tuple[str, int]:
     for row in faps.queries.dossiers(SYSTEM_ACTOR, _every()).items:
         timeline = faps.queries.timeline(SYSTEM_ACTOR, row.dossier_id)
         for t in timeline:
-            if t.kind == "Edited" and t.changes:
+            if t.kind == "Edited" and "Fauteuils" in str(t.changes):
                 return str(row.dossier_id), t.version
     raise AssertionError("the demo has no edited dossier")
 
@@ -276,6 +276,19 @@ def test_faps_history_speaks_french(demo: Demo_) -> None:
     text = "\n".join(lines)
     assert not faults(text), faults(text)
     assert "Dépense\u00a0: " not in text and "  Dépense\u202f: " in text
+
+
+def test_the_history_of_a_corrected_dossier_names_the_fields_to_correct(demo: Demo_) -> None:
+    from faps.cli.history import describe
+
+    faps = demo.faps
+    corrected = [r.dossier_id for r in faps.queries.dossiers(SYSTEM_ACTOR, _every()).items
+                 if any(i.fields for i in faps.app.load(r.dossier_id).information_requests)]
+    assert corrected  # the demo sends dossiers back for correction
+    found = faps.timetravel.history(SYSTEM_ACTOR, corrected[0])
+    text = "\n".join(describe(e, faps.ctx.communes.name) for e in found.entries)
+    assert not faults(text), faults(text)
+    assert "Montant sollicité" in text
 
 
 def test_an_error_summary_names_each_field_by_its_label_takes_focus_and_links_to_it(

@@ -44,12 +44,14 @@ def typography(text: str) -> str:
 
 
 def render_text(name: str, context: dict[str, Any],
-                folders: Sequence[Path] = (TEMPLATES,)) -> str:
-    """Render a document template (the first found in `folders`) to its marked-up text."""
+                folders: Sequence[Path] = (TEMPLATES,), apostrophe: str = "’") -> str:
+    """Render a document template (the first found in `folders`) to its marked-up text;
+    `apostrophe` elides « de » (« d’Émerainville »; files of wording 1 and 2: « d'… »)."""
     env = Environment(loader=FileSystemLoader([str(f) for f in folders]),
                       undefined=StrictUndefined,
                       autoescape=False, keep_trailing_newline=True)
-    env.filters.update(euros=format_euros, long_date=long_date, de=de, act=act,
+    env.filters.update(euros=format_euros, long_date=long_date, act=act,
+                       de=lambda name: de(name, apostrophe),
                        short_date=lambda d: d.strftime("%d/%m/%Y") if d else "")
     try:
         return typography(env.get_template(f"{name}.txt").render(**context))

@@ -6,9 +6,10 @@ from __future__ import annotations
 ELIDING = frozenset("aeiouhàâäéèêëîïôöùûüœæ")
 
 
-def de(name: str) -> str:
-    """Return « de Lognes », « d'Émerainville »: the preposition elided before a vowel."""
-    return f"d'{name}" if name[:1].lower() in ELIDING else f"de {name}"
+def de(name: str, apostrophe: str = "'") -> str:
+    """Return « de Lognes », « d’Émerainville »: the preposition elided before a vowel (with
+    the straight apostrophe files published before wording 3 carry, unless told otherwise)."""
+    return f"d{apostrophe}{name}" if name[:1].lower() in ELIDING else f"de {name}"
 
 
 def act(reference: str) -> str:
