@@ -19,8 +19,7 @@ from faps.application.replay import replay_log
 from faps.domain.actors import SYSTEM_ACTOR
 from faps.domain.dossier import Dossier
 from faps.infrastructure.audit_chain import AuditChain
-from faps.infrastructure.audit_log import write_log
-from faps.infrastructure.audit_walk import walk_chain
+from faps.infrastructure.audit_log import CheckedLog, write_log
 from faps.infrastructure.stores import make_engine, store_config
 from faps.infrastructure.transcodings import faps_transcodings
 from tests.support import content
@@ -65,7 +64,7 @@ def main() -> None:
     chain.catch_up()
     report("seal (catch up)", count, start)
     start = time.perf_counter()
-    assert walk_chain(chain).mismatch is None
+    assert chain.walk().mismatch is None
     report("verify", count, start)
     export_and_replay(app, folder / "journal.jsonl", count)
 
@@ -80,7 +79,7 @@ def export_and_replay(app: FapsApplication, path: Path, count: int) -> None:
                              transcodings=faps_transcodings()).mapper
     middle = time.perf_counter()
     with path.open(encoding="utf-8") as lines:
-        result = replay_log(lines, mapper)
+        result = replay_log(CheckedLog(lines), mapper)
     assert result.problem is None, result.problem
     replayed = report("replay", count, middle)
     seconds = exported + replayed

@@ -21,7 +21,7 @@ from faps.application.grants import GrantService
 from faps.application.reglements import ReglementService
 from faps.application.timetravel import TimeTravel
 from faps.domain.actors import SYSTEM_ACTOR
-from faps.infrastructure.audit_chain import start_audit_chain
+from faps.infrastructure.adapters import ExportAdapters, export_adapters
 from faps.infrastructure.communes_file import load_communes
 from faps.infrastructure.credentials import Argon2Hasher, SqlAlchemyCredentials
 from faps.infrastructure.documents import FolderDocumentStore, MemoryDocumentStore
@@ -66,6 +66,7 @@ class Faps:
     projections: ProjectionRunner = None  # type: ignore[assignment]  # set by build()
     followers: Followers = None  # type: ignore[assignment]  # set by build()
     exchanges: ExchangeService = None  # type: ignore[assignment]  # set by build()
+    ports: ExportAdapters = None  # type: ignore[assignment]  # set by build()
 
     @property
     def app(self) -> FapsApplication:
@@ -115,7 +116,7 @@ def build(settings: Settings | None = None, clock: Clock | None = None,
                 dossiers=dossiers, grants=GrantService(dossiers), council=CouncilService(dossiers),
                 budgets=BudgetService(dossiers), accounts=AccountService(ctx),
                 timetravel=TimeTravel(ctx), extras={})
-    faps.extras["audit_chain"] = start_audit_chain(engine, app)
+    faps.ports = export_adapters(settings, engine, app)
     faps.deadlines = DeadlineService(dossiers)
     faps.exchanges = ExchangeService(dossiers)
     faps.mailer = install_mailer(app, engine, settings, ctx.clock, faps.deadlines)
@@ -126,7 +127,7 @@ def build(settings: Settings | None = None, clock: Clock | None = None,
         JobQueue(engine, settings.instance_path / "jobs", ctx.clock,
                  timedelta(hours=settings.jobs_keep_hours)), app, settings.public_url)
     faps.extras["jobs"].after_run = lambda: faps.mailer.after_save(())
-    faps.followers = Followers(faps.projections, faps.extras["audit_chain"], faps.mailer)
+    faps.followers = Followers(faps.projections, faps.ports.chain, faps.mailer)
     faps.queries.before_read = faps.followers.read_your_writes
     app.on_saved(faps.followers.on_saved)
     _first_start(faps)

@@ -9,29 +9,17 @@ positions asked for (the seals recorded by exports) are kept so that they can be
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
-from faps.infrastructure.audit_chain import (
+from faps.domain.hash_chain import (
     GENESIS,
-    AuditChain,
     Mismatch,
+    NotificationReader,
     Seal,
+    Walk,
     next_link,
     read_log,
 )
-
-
-@dataclass(frozen=True)
-class Walk:
-    """What a verification found: recomputed head, first break, sealed and unsealed events."""
-
-    seal: Seal
-    mismatch: Mismatch | None
-    events: int
-    sealed: int
-    unsealed: int
-    heads: dict[int, str] = field(default_factory=dict)
 
 
 def follow(read: Callable[[int], Iterator[Any]], key: Callable[[Any], int]) -> Iterator[Any]:
@@ -107,11 +95,12 @@ def mismatch(notification: Any, reason: str) -> Mismatch:
                     notification.originator_version, notification.topic, reason)
 
 
-def walk_chain(chain: AuditChain, positions: Collection[int] = ()) -> Walk:
+def walk_chain(select: NotificationReader, stored_links: Callable[[int], Iterator[Any]],
+               positions: Collection[int] = ()) -> Walk:
     """Recompute the chain over the whole log, compare it with the stored links.
 
     `positions` are the positions whose recomputed heads the result keeps (recorded seals).
     """
-    log = follow(lambda start: read_log(chain.select, start), lambda n: int(n.id))
-    links = follow(chain.stored_links, lambda row: int(row.position))
+    log = follow(lambda start: read_log(select, start), lambda n: int(n.id))
+    links = follow(stored_links, lambda row: int(row.position))
     return Walker(log, links, positions).walk()

@@ -13,14 +13,13 @@ from flask import Blueprint, Response, redirect, render_template, request, url_f
 from marshmallow import fields, validate
 
 from faps.application import policy
-from faps.application.audit import AuditService
+from faps.application.audit import audit_service
 from faps.application.export_kinds import KIND_LABELS, describe_parameters
 from faps.application.exports import ExportFile, export_service
 from faps.application.reproduction import ReproductionService, reproduction_service
 from faps.domain.actors import Role
 from faps.domain.errors import FapsError, InvalidInputError
 from faps.domain.labels import BODY_LABELS
-from faps.infrastructure.audit_anchor import AnchorBook
 from faps.infrastructure.job_kinds import AUDIT_LOG
 from faps.web.common import actor, form_view, parse, roles_required, services
 from faps.web.documents import content_disposition
@@ -124,10 +123,7 @@ def scdl(dataset: str):  # type: ignore[no-untyped-def]
 @exporters
 def verify():  # type: ignore[no-untyped-def]
     """Walk the whole chain and show the result."""
-    faps = services()
-    anchors = AnchorBook(faps.settings.resolved_audit_checkpoints(),
-                         faps.settings.audit_signing_key)
-    result = AuditService(faps.app, faps.extras["audit_chain"], anchors).verify(actor())
+    result = audit_service(services()).verify(actor())
     return render_template("exports/index.html", errors={},
                            **dict(index_context(), verification=result))
 

@@ -106,7 +106,7 @@ def test_two_reordered_events_are_found(history: World) -> None:
 
 
 def test_an_old_head_is_proved_and_a_wrong_one_refused(history: World) -> None:
-    seal = history.faps.extras["audit_chain"].seal()
+    seal = history.faps.ports.chain.seal()
     history.drafted()  # the log goes on after the export
     ok = cli(history, "audit", "verify", "--head", seal.head, "--position", str(seal.position))
     assert ok.exit_code == 0, ok.output
@@ -184,7 +184,7 @@ def test_an_emptied_chain_is_reported_and_not_taken_for_an_empty_log(history: Wo
 
 
 def test_a_bad_position_or_head_is_refused_in_french(history: World) -> None:
-    seal = history.faps.extras["audit_chain"].seal()
+    seal = history.faps.ports.chain.seal()
     for head, position in (("a" * 64, "-3"), ("a" * 64, "0"), ("a" * 64, "trois"),
                            ("a" * 64, str(seal.position + 1)), ("pas-une-empreinte", "1")):
         result = cli(history, "audit", "verify", "--head", head, "--position", position)

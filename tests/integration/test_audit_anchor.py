@@ -58,12 +58,12 @@ def checkpoints(world: World) -> Path:
 def recompute_chain(world: World) -> None:
     """Do what a forger with write access does: drop the stored chain and seal the log again."""
     execute(world, "DELETE FROM faps_audit_chain")
-    world.faps.extras["audit_chain"].catch_up()
+    world.faps.ports.chain.catch_up()
 
 
 def chain_alone_agrees(world: World) -> bool:
     """Tell whether the check without checkpoints (the stored chain, the seals) passes."""
-    return AuditService(world.faps.app, world.faps.extras["audit_chain"]).verify(
+    return AuditService(world.faps.app, world.faps.ports.chain).verify(
         world.auditor).ok
 
 

@@ -21,7 +21,8 @@ from faps.application.exports import ExportFile
 from faps.application.reproduction import ReproductionService, rebuild, reproduction_service
 from faps.domain.errors import ConfigurationError, NotFoundError, PermissionDeniedError
 from faps.domain.exports import ExportRecord
-from faps.infrastructure.export_templates import PACKAGED, faps_version
+from faps.infrastructure.export_templates import PACKAGED, TemplateFolders, faps_version
+from faps.infrastructure.exports.formats import FileFormats
 from tests.integration.test_exports_tables import service
 from tests.support import World
 
@@ -84,7 +85,8 @@ def published(memory_world: World) -> Published:
 
 def reproduction(world: World) -> ReproductionService:
     """Return the auditors' service on the world's log."""
-    return ReproductionService(world.faps.app, world.faps.ctx.communes)
+    return ReproductionService(world.faps.app, world.faps.ctx.communes, FileFormats(),
+                               TemplateFolders())
 
 
 @pytest.mark.parametrize(("kind", "parameters", "changed"), KINDS)
@@ -97,7 +99,8 @@ def test_a_recorded_export_regenerates_identically_after_later_events(
     assert result.ok, result.message
     assert result.data == original.data and result.name == original.name
     assert result.sha256 == original.sha256 and result.seal == original.seal
-    _, current = rebuild(world.faps.app, world.faps.ctx.communes, result.record)
+    _, current = rebuild(world.faps.app, world.faps.ctx.communes, result.record, FileFormats(),
+                         TemplateFolders())
     assert (current != original.data) is changed
 
 
@@ -283,7 +286,8 @@ def test_an_export_published_before_its_wording_was_recorded_regenerates_byte_fo
                                    hashlib.sha256(data).hexdigest(), len(data),
                                    record.chain_head, record.chain_position, record.exported_at)
 
-    name, data = rebuild(world.faps.app, world.faps.ctx.communes, recorded("?", b""))
+    name, data = rebuild(world.faps.app, world.faps.ctx.communes, recorded("?", b""),
+                         FileFormats(), TemplateFolders())
     assert name.startswith(old_stem) and data != current.data  # the first wording: UTC
     text = (pdf_text(data) if name.endswith(".pdf") else data.decode("utf-8"))
     assert ("UTC" in text) if name.endswith(".pdf") else re.search(r"\d{4}-\d\d-\d\dT", text)

@@ -14,8 +14,8 @@ import pytest
 
 from faps.application.exports import ExportService, export_service
 from faps.domain.errors import ConfigurationError, NotFoundError, PermissionDeniedError
+from faps.domain.publisher import Publisher
 from faps.infrastructure.exports.luhn import siret_ok
-from faps.infrastructure.exports.scdl import Publisher
 from tests.support import World
 
 AGGLO_SIRET = "20005795800015"

@@ -26,15 +26,15 @@ def lags(world: World) -> set[int]:
 
 
 def test_saves_inside_a_unit_of_work_are_followed_once_when_it_ends(world: World):
-    seal_before = world.faps.extras["audit_chain"].seal()
+    seal_before = world.faps.ports.chain.seal()
     sent_before = len(world.faps.mailer.outbox.sent())
     with world.faps.unit_of_work():
         dossier_id = world.submitted()
         assert lags(world) != {0}
-        assert world.faps.extras["audit_chain"].seal() == seal_before
+        assert world.faps.ports.chain.seal() == seal_before
     head = world.faps.app.recorder.max_notification_id()
     assert lags(world) == {0}
-    assert world.faps.extras["audit_chain"].seal().position == head
+    assert world.faps.ports.chain.seal().position == head
     row = world.faps.queries.dossier(world.officer, dossier_id)
     assert row.state == "depose" and row.reference == "FAPS-2024-001"
     assert len(world.faps.mailer.outbox.sent()) > sent_before  # the receipt went out
