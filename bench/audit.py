@@ -18,7 +18,7 @@ from faps.application.app import FapsApplication
 from faps.application.replay import replay_log
 from faps.domain.actors import SYSTEM_ACTOR
 from faps.domain.dossier import Dossier
-from faps.infrastructure.audit_chain import AuditChain
+from faps.infrastructure.audit_chain import audit_chain
 from faps.infrastructure.audit_log import CheckedLog, write_log
 from faps.infrastructure.stores import make_engine, store_config
 from faps.infrastructure.transcodings import faps_transcodings
@@ -59,7 +59,7 @@ def main() -> None:
     fill(app, args.events)
     count = app.recorder.max_notification_id() or 0
     report("append (setup)", count, start)
-    chain = AuditChain(engine, app.recorder.select_notifications)
+    chain = audit_chain(engine, app)
     start = time.perf_counter()
     chain.catch_up()
     report("seal (catch up)", count, start)

@@ -29,8 +29,18 @@ class ExportAdapters:
     chain: AuditChain
     formats: FileFormats
     templates: TemplateFolders
-    publisher: Publisher
-    anchors: AnchorBook
+    settings: Settings
+
+    @property
+    def publisher(self) -> Publisher:
+        """Return who publishes, as the settings say at the time of the export."""
+        return publisher(self.settings)
+
+    @property
+    def anchors(self) -> AnchorBook:
+        """Return the signed checkpoints' file and key, as the settings name them."""
+        return AnchorBook(self.settings.resolved_audit_checkpoints(),
+                          self.settings.audit_signing_key)
 
 
 def publisher(settings: Settings) -> Publisher:
@@ -44,5 +54,4 @@ def export_adapters(settings: Settings, engine: sa.Engine, app: Any) -> ExportAd
     return ExportAdapters(
         chain=start_audit_chain(engine, app), formats=FileFormats(),
         templates=TemplateFolders.for_instance(settings.instance_path),
-        publisher=publisher(settings),
-        anchors=AnchorBook(settings.resolved_audit_checkpoints(), settings.audit_signing_key))
+        settings=settings)
