@@ -2,6 +2,10 @@
 
     PYTHONPATH=. .venv/bin/python bench/audit.py --events 1000000 [--dir /tmp/faps-bench]
 
+"verify" is `faps audit verify`'s walk (on SQLite: ranges checked by processes, see
+faps.infrastructure.audit_scan); "verify (reference)" recomputes every link one after the other,
+as a forged log is walked to name its first break.
+
 The log is exported to a JSON Lines file in the folder and replayed from that file, as an
 auditor would (a million events do not fit comfortably in one string).
 """
@@ -9,6 +13,7 @@ auditor would (a million events do not fit comfortably in one string).
 from __future__ import annotations
 
 import argparse
+import os
 import tempfile
 import time
 from datetime import UTC, datetime
@@ -20,6 +25,7 @@ from faps.domain.actors import SYSTEM_ACTOR
 from faps.domain.dossier import Dossier
 from faps.infrastructure.audit_chain import audit_chain
 from faps.infrastructure.audit_log import CheckedLog, write_log
+from faps.infrastructure.audit_walk import walk_chain
 from faps.infrastructure.stores import make_engine, store_config
 from faps.infrastructure.transcodings import faps_transcodings
 from tests.support import content
@@ -51,6 +57,8 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=100_000)
     parser.add_argument("--dir", type=Path, default=None)
     args = parser.parse_args()
+    print(f"load average before: {' '.join(f'{x:.1f}' for x in os.getloadavg())} "
+          f"({os.cpu_count()} cores)", flush=True)
     folder = args.dir or Path(tempfile.mkdtemp(prefix="faps-bench-"))
     store = store_config(f"sqlite:///{folder / 'bench.sqlite3'}")
     app = FapsApplication(env=store.event_env, transcodings=faps_transcodings())
@@ -64,8 +72,12 @@ def main() -> None:
     chain.catch_up()
     report("seal (catch up)", count, start)
     start = time.perf_counter()
-    assert chain.walk().mismatch is None
+    walk = chain.walk()
+    assert walk.mismatch is None and walk.events == count
     report("verify", count, start)
+    start = time.perf_counter()
+    assert walk_chain(chain.select, chain.stored_links) == walk
+    report("verify (reference)", count, start)
     export_and_replay(app, folder / "journal.jsonl", count)
 
 
@@ -83,7 +95,7 @@ def export_and_replay(app: FapsApplication, path: Path, count: int) -> None:
     assert result.problem is None, result.problem
     replayed = report("replay", count, middle)
     seconds = exported + replayed
-    print(f"{'export + replay':18} {count:>9} events  {seconds:7.2f} s  "
+    print(f"{'export + replay':19} {count:>9} events  {seconds:7.2f} s  "
           f"{count / seconds:>10,.0f} events/s  ({path.stat().st_size / 2**20:,.0f} MiB file)",
           flush=True)
 
@@ -91,7 +103,7 @@ def export_and_replay(app: FapsApplication, path: Path, count: int) -> None:
 def report(what: str, count: int, start: float) -> float:
     """Print a rate; return the seconds taken."""
     seconds = time.perf_counter() - start
-    print(f"{what:18} {count:>9} events  {seconds:7.2f} s  {count / seconds:>10,.0f} events/s",
+    print(f"{what:19} {count:>9} events  {seconds:7.2f} s  {count / seconds:>10,.0f} events/s",
           flush=True)
     return seconds
 
