@@ -70,19 +70,25 @@ def _check(db: sqlite3.Connection, events_table: str, start: int, stop: int,
         f"SELECT e.rowid, e.originator_id, e.originator_version, e.topic, e.state, c.link "
         f"FROM {events_table} AS e LEFT JOIN {CHAIN_TABLE} AS c ON c.position = e.rowid "
         "WHERE e.rowid BETWEEN ? AND ? ORDER BY e.rowid", (start, stop))
-    sha256, pack_id, pack_len = hashlib.sha256, struct.Struct(">QI").pack, struct.Struct(">Q").pack
-    count, heads, ids = 0, {}, dict[Any, bytes]()
+    sha256, count, heads = hashlib.sha256, 0, {}
+    ids: dict[Any, bytes] = {}  # stored id -> its bytes as the event store reads it
+    headers: dict[Any, tuple[bytes, Any]] = {}  # topic -> its bytes and the header's layout
     while rows := cursor.fetchmany(FETCH):
         for position, oid, version, topic, state, link in rows:
             o = ids.get(oid)
-            if o is None:  # hashed as the event store reads it: str(UUID(stored text))
+            if o is None:  # str(UUID(text)): always 36 characters
                 o = ids[oid] = str(UUID(oid)).encode()
-            if type(state) is not bytes or type(topic) is not str:  # rewritten by hand
+            known = headers.get(topic)
+            if known is None:
+                if type(topic) is not str:  # rewritten by hand
+                    return RangeCheck(count, False)
+                t = topic.encode()
+                known = headers[topic] = (t, struct.Struct(f">QI36sQI{len(t)}sQ").pack)
+            if type(state) is not bytes:  # rewritten by hand
                 return RangeCheck(count, False)
-            t = topic.encode()
-            digest = sha256(b"".join((previous, pack_id(position, len(o)), o,
-                                      pack_id(version, len(t)), t, pack_len(len(state)),
-                                      state))).digest()
+            t, pack = known
+            digest = sha256(b"".join((previous, pack(position, 36, o, version, len(t), t,
+                                                     len(state)), state))).digest()
             if link is None or digest.hex() != link:
                 return RangeCheck(count, False)
             previous = digest
