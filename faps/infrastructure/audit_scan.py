@@ -110,7 +110,7 @@ class LogScan:
 
     def __init__(self, path: str, events_table: str, workers: int = 0) -> None:
         self.path, self.events_table = path, events_table
-        self.workers = workers or min(4, os.cpu_count() or 1)
+        self.workers = workers  # 0: one per idle core (see idle_cores)
 
     def chain_end(self) -> Seal:
         """Return the last stored link (position 0 and the genesis link if none)."""
@@ -137,7 +137,7 @@ class LogScan:
                     tail.sealed, tail.unsealed, {**heads, **tail.heads})
 
     def _check_all(self, last: int, wanted: list[int]) -> list[RangeCheck]:
-        parts = max(1, min(self.workers, last // MIN_RANGE))
+        parts = max(1, min(self.workers or idle_cores(), last // MIN_RANGE))
         spans = ranges(1, last, parts)
         jobs = [(self.path, self.events_table, a, b, [p for p in wanted if a <= p <= b])
                 for a, b in spans]
@@ -145,6 +145,16 @@ class LogScan:
             return [check_range(*jobs[0])]
         with multiprocessing.get_context("fork").Pool(parts) as pool:
             return pool.starmap(check_range, jobs)
+
+
+def idle_cores() -> int:
+    """Return how many processes the ranges may use: the cores the load leaves idle (1 to 4).
+
+    On a busy machine the kernel shares the CPU between sessions, not processes: more
+    processes would only add their start to the same share.
+    """
+    cores = os.cpu_count() or 1
+    return max(1, min(4, round(cores - os.getloadavg()[0])))
 
 
 def log_scan(engine: Any, recorder: Any) -> LogScan | None:

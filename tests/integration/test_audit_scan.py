@@ -128,3 +128,12 @@ def test_a_state_stored_again_as_the_same_text_is_left_to_the_reference_walk(
     assert sealed.chain.scan is not None
     assert sealed.chain.scan.walk(WANTED, sealed.chain.select, sealed.chain.stored_links) is None
     assert sealed.chain.walk(WANTED) == sealed.reference()  # same bytes: the same verdict
+
+
+@pytest.mark.parametrize(("cores", "load", "processes"),
+                         [(2, 0.2, 2), (2, 1.2, 1), (2, 11.0, 1), (8, 0.0, 4), (1, 0.0, 1)])
+def test_the_ranges_use_the_idle_cores_only(monkeypatch: pytest.MonkeyPatch, cores: int,
+                                            load: float, processes: int) -> None:
+    monkeypatch.setattr(audit_scan.os, "cpu_count", lambda: cores)
+    monkeypatch.setattr(audit_scan.os, "getloadavg", lambda: (load, load, load))
+    assert audit_scan.idle_cores() == processes
