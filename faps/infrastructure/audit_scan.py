@@ -60,21 +60,24 @@ def check_range(path: str, events_table: str, start: int, stop: int,
 
 def _check(db: sqlite3.Connection, events_table: str, start: int, stop: int,
            wanted: frozenset[int]) -> RangeCheck:
-    db.execute("BEGIN")  # one snapshot for the count, the previous link and the events
-    (links,) = db.execute(f"SELECT count(*) FROM {CHAIN_TABLE} WHERE position BETWEEN ? AND ?",
-                          (start, stop)).fetchone()
+    db.execute("BEGIN")  # one snapshot for the previous link, the events and their links
     row = db.execute(f"SELECT link FROM {CHAIN_TABLE} WHERE position < ? "
                      "ORDER BY position DESC LIMIT 1", (start,)).fetchone()
     previous = bytes.fromhex(row[0] if row else GENESIS)
-    cursor = db.execute(
-        f"SELECT e.rowid, e.originator_id, e.originator_version, e.topic, e.state, c.link "
-        f"FROM {events_table} AS e LEFT JOIN {CHAIN_TABLE} AS c ON c.position = e.rowid "
-        "WHERE e.rowid BETWEEN ? AND ? ORDER BY e.rowid", (start, stop))
+    events = db.execute(f"SELECT rowid, originator_id, originator_version, topic, state "
+                        f"FROM {events_table} WHERE rowid BETWEEN ? AND ? ORDER BY rowid",
+                        (start, stop))
+    links = db.execute(f"SELECT position, link FROM {CHAIN_TABLE} "
+                       "WHERE position BETWEEN ? AND ? ORDER BY position", (start, stop))
     sha256, count, heads = hashlib.sha256, 0, {}
     ids: dict[Any, bytes] = {}  # stored id -> its bytes as the event store reads it
     headers: dict[Any, tuple[bytes, Any]] = {}  # topic -> its bytes and the header's layout
-    while rows := cursor.fetchmany(FETCH):
-        for position, oid, version, topic, state, link in rows:
+    while rows := events.fetchmany(FETCH):
+        stored = links.fetchmany(len(rows))
+        if len(stored) != len(rows):  # an event without its link
+            return RangeCheck(count, False)
+        for (position, oid, version, topic, state), (sealed, link) in zip(rows, stored,
+                                                                          strict=True):
             o = ids.get(oid)
             if o is None:  # str(UUID(text)): always 36 characters
                 o = ids[oid] = str(UUID(oid)).encode()
@@ -84,19 +87,20 @@ def _check(db: sqlite3.Connection, events_table: str, start: int, stop: int,
                     return RangeCheck(count, False)
                 t = topic.encode()
                 known = headers[topic] = (t, struct.Struct(f">QI36sQI{len(t)}sQ").pack)
-            if type(state) is not bytes:  # rewritten by hand
+            if sealed != position or type(state) is not bytes:  # a link without its event
                 return RangeCheck(count, False)
             t, pack = known
             digest = sha256(b"".join((previous, pack(position, 36, o, version, len(t), t,
                                                      len(state)), state))).digest()
-            if link is None or digest.hex() != link:
+            if digest.hex() != link:
                 return RangeCheck(count, False)
             previous = digest
             if position in wanted:
                 heads[position] = link
         count += len(rows)
+    clean = links.fetchone() is None  # no link left without its event
     db.rollback()
-    return RangeCheck(count, count == links, heads)
+    return RangeCheck(count, clean, heads)
 
 
 def ranges(first: int, last: int, parts: int) -> list[tuple[int, int]]:
