@@ -6,11 +6,11 @@ chain's end can instead be checked against the link stored before it: if each ev
 recomputed from the previous *stored* link and the event's stored bytes, is its stored link,
 then by induction from the genesis link the recomputed chain is the stored chain. So the sealed
 part of the log splits into ranges of positions that processes check at once, each starting
-from the link stored just before its range, reading raw rows (no decoding, no UUID objects)
-with one query joining each event to its link.
+from the link stored just before its range, reading raw rows (no decoding, no event objects)
+of the events and of the links side by side.
 
-A range is clean when it holds exactly as many links as events, every event has its link and
-every link is recomputed. When every range is clean, the events after the chain's end (not yet
+A range is clean when its events and its links have the same positions, one for one, and every
+link is recomputed. When every range is clean, the events after the chain's end (not yet
 sealed, or appended during the check) go through the reference walk from the chain's end. When
 any range is not, this scan proves nothing and the caller runs the reference walk over the
 whole log, which names the first break exactly as it always has.
