@@ -28,16 +28,18 @@ from faps.application.decisions import DecisionReader
 from faps.application.deliberations import MunicipalDeliberations
 from faps.application.dossiers import DossierService
 from faps.application.exchanges import ExchangeService
+from faps.application.exports import ExportService
 from faps.application.grants import GrantService
 from faps.application.reglements import ReglementService
+from faps.application.reproduction import ReproductionService
 from faps.application.simulation import SimulationService
 from faps.application.timetravel import TimeTravel
 from faps.application.tokens import TokenService
 from faps.domain.actors import SYSTEM_ACTOR
 from faps.domain.communes import CommuneDirectory
+from faps.infrastructure.adapters import ExportAdapters, export_adapters
 from faps.infrastructure.api_tokens import SqlAlchemyApiTokens
-from faps.infrastructure.audit_anchor import AnchorBook
-from faps.infrastructure.audit_chain import AuditChain, start_audit_chain
+from faps.infrastructure.audit_chain import AuditChain
 from faps.infrastructure.communes_file import load_communes
 from faps.infrastructure.credentials import Argon2Hasher, SqlAlchemyCredentials
 from faps.infrastructure.documents import FolderDocumentStore, MemoryDocumentStore
@@ -86,8 +88,11 @@ class Faps:
     decisions: DecisionReader
     timetravel: TimeTravel
     audit: AuditService
+    exports: ExportService
+    reproduction: ReproductionService
     audit_log_downloads: AuditLogDownloads
-    # -- what follows the log, and background work
+    # -- the adapters of the export and audit ports, what follows the log, background work
+    ports: ExportAdapters
     audit_chain: AuditChain
     mailer: Mailer
     projections: ProjectionRunner
@@ -134,7 +139,8 @@ def build(settings: Settings | None = None, clock: Clock | None = None,
     reglements = ReglementService(ctx)
     dossiers = DossierService(ctx, reglements)
     deadlines = DeadlineService(dossiers)
-    audit_chain = start_audit_chain(engine, app)
+    ports = export_adapters(settings, engine, app)  # seals what is not yet sealed
+    audit_chain = ports.chain
     mailer = install_mailer(app, engine, settings, ctx.clock, deadlines)
     projections, queries = read_side(
         app, engine, ctx.communes, settings.projections_rebuild_workers,
@@ -157,11 +163,14 @@ def build(settings: Settings | None = None, clock: Clock | None = None,
         tokens=TokenService(ctx, accounts, SqlAlchemyApiTokens(durable)),
         simulation=SimulationService(ctx, reglements), decisions=DecisionReader(app, ctx.communes),
         timetravel=TimeTravel(ctx),
-        audit=AuditService(app, audit_chain, AnchorBook(settings.resolved_audit_checkpoints(),
-                                                        settings.audit_signing_key)),
+        audit=AuditService(app, audit_chain, ports.anchors),
+        exports=ExportService(app, audit_chain, ctx.communes, ports.publisher, ctx.clock,
+                              ports.formats, ports.templates),
+        reproduction=ReproductionService(app, ctx.communes, ports.formats, ports.templates),
         audit_log_downloads=AuditLogDownloads(app, jobs, AUDIT_LOG),
         # what follows the log, background work, the web's own tables
-        audit_chain=audit_chain, mailer=mailer, projections=projections, queries=queries,
+        ports=ports, audit_chain=audit_chain, mailer=mailer, projections=projections,
+        queries=queries,
         followers=followers, jobs=jobs, job_thread=JobThread(jobs),
         webhooks=build_webhooks(settings, engine, app),
         web=web_stores(settings, engine, durable, followers.read_your_writes))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Protocol
 
-from faps.infrastructure.audit_walk import Walk
+from faps.domain.hash_chain import Walk
 
 
 class Anchors(Protocol):

@@ -8,13 +8,13 @@ from uuid import UUID
 
 from faps.application import policy
 from faps.application.anchors import Anchors, anchor_problem, anchor_summary
+from faps.application.ports import AuditSeal
 from faps.application.reproduction import RecordedSeal, paris, recorded_seals
 from faps.application.timetravel import EVENT_LABELS
 from faps.domain.actors import Actor
 from faps.domain.errors import InvalidInputError
+from faps.domain.hash_chain import Mismatch, Seal, Walk
 from faps.domain.labels import plural
-from faps.infrastructure.audit_chain import AuditChain, Mismatch, Seal
-from faps.infrastructure.audit_walk import Walk, walk_chain
 
 INTACT, ALTERED, INCOMPLETE, EMPTY = "intact", "altered", "incomplete", "empty"
 HEADLINES = {INTACT: "Journal intègre", ALTERED: "Journal altéré",
@@ -59,7 +59,7 @@ def describe_event(app: Any, originator_id: str, version: int, topic: str) -> st
 class AuditService:
     """Verification of the audit seal."""
 
-    def __init__(self, app: Any, chain: AuditChain, anchors: Anchors | None = None) -> None:
+    def __init__(self, app: Any, chain: AuditSeal, anchors: Anchors | None = None) -> None:
         self.app = app
         self.chain = chain
         self.anchors = anchors
@@ -69,8 +69,7 @@ class AuditService:
         policy.require(actor, "audit.read")
         seals, unreadable = recorded_seals(self.app)
         checkpoints = self.anchors.checkpoints() if self.anchors is not None else []
-        walk = walk_chain(self.chain, {s.position for s in seals}
-                          | {c.position for c in checkpoints})
+        walk = self.chain.walk({s.position for s in seals} | {c.position for c in checkpoints})
         if walk.mismatch is not None:
             return Verification(walk.seal, False, self._explain(walk.mismatch), ALTERED)
         keyless = self.anchors is not None and self.anchors.key is None and bool(checkpoints)

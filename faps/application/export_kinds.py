@@ -6,23 +6,21 @@ import dataclasses
 from collections.abc import Callable
 from datetime import datetime
 from decimal import ROUND_DOWN, Decimal
+from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 from uuid import UUID
 
 from faps.application.decisions import DecisionReader
 from faps.application.grant_history import as_filed
+from faps.application.ports import FileFormats, TemplateStore
 from faps.domain.council import BODY_LABELS
 from faps.domain.dates import paris_moment
 from faps.domain.errors import InvalidInputError, NotFoundError, TransitionNotAllowedError
+from faps.domain.hash_chain import Seal
+from faps.domain.publisher import Publisher
 from faps.domain.reglement_book import BOOK_ID
-from faps.infrastructure.audit_chain import Seal
-from faps.infrastructure.export_templates import TemplateFolders, template_of
-from faps.infrastructure.exports import scdl, tables
-from faps.infrastructure.exports.decision_table import decision_table
-from faps.infrastructure.exports.pdf import render_pdf, render_text
-from faps.infrastructure.exports.scdl import Publisher
 
-PACKAGED_TEMPLATES = TemplateFolders()
+Builder = Callable[[DecisionReader, Publisher, Seal, datetime, dict[str, Any]], tuple[str, bytes]]
 RECORDED_ONLY = frozenset({"publisher", "templates", "faps_version"})
 # The wording an export is built with, recorded among its parameters so that a file published
 # with an older wording regenerates byte for byte. 1 (no parameter): PDF names in English
@@ -35,6 +33,19 @@ FILE_STEMS = {1: {"deliberation": "deliberation", "notification": "notification"
               2: {"deliberation": "deliberation", "notification": "notification",
                   "agreement": "convention"}}
 FILE_STEMS[3] = FILE_STEMS[2]
+
+
+def faps_version() -> str:
+    """Return the installed faps version (recorded with every export)."""
+    try:
+        return version("faps")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "inconnue"
+
+
+def template_of(kind: str) -> str | None:
+    """Return the template file name an export kind is built from (« pdf-deliberation »)."""
+    return f"{kind.removeprefix('pdf-')}.txt" if kind.startswith("pdf-") else None
 
 
 def wording(params: dict[str, Any]) -> int:
@@ -86,25 +97,26 @@ def _sessions(reader: DecisionReader, params: dict[str, Any]) -> tuple[list[Any]
     raise InvalidInputError({"session": ["indiquez une séance ou une année"]})
 
 
-def decisions(reader: DecisionReader, publisher: Publisher, seal: Seal, at: datetime,
+def decisions(formats: FileFormats) -> Builder:
+    """Return the builder of the decision table in the requested format."""
+
+    def build(reader: DecisionReader, publisher: Publisher, seal: Seal, at: datetime,
               params: dict[str, Any]) -> tuple[str, bytes]:
-    """Build the decision table in the requested format."""
-    sessions, title, slug = _sessions(reader, params)
-    found = reader.decisions(sessions)
-    if not found:
-        raise NotFoundError(f"Aucun point voté : pas de tableau des {title[0].lower()}{title[1:]}.")
-    table = decision_table(f"{publisher.fund_name} — {title}", found, publisher.siren,
-                           publisher.fund_name, seal_rows(seal, at, params), at)
-    fmt = params.get("format", "csv")
-    if fmt == "csv":
-        data = tables.to_csv(table, params.get("separator", ";"))
-    elif fmt == "xlsx":
-        data = tables.to_xlsx(table)
-    elif fmt == "ods":
-        data = tables.to_ods(table)
-    else:
-        raise InvalidInputError({"format": ["format csv, xlsx ou ods"]})
-    return f"decisions-{slug}.{fmt}", data
+        sessions, title, slug = _sessions(reader, params)
+        found = reader.decisions(sessions)
+        if not found:
+            raise NotFoundError(f"Aucun point voté : pas de tableau des "
+                                f"{title[0].lower()}{title[1:]}.")
+        fmt = params.get("format", "csv")
+        if fmt not in ("csv", "xlsx", "ods"):
+            raise InvalidInputError({"format": ["format csv, xlsx ou ods"]})
+        table = formats.decision_table(f"{publisher.fund_name} — {title}", found,
+                                       publisher.siren, publisher.fund_name,
+                                       seal_rows(seal, at, params), at)
+        return f"decisions-{slug}.{fmt}", formats.table_file(table, fmt,
+                                                             params.get("separator", ";"))
+
+    return build
 
 
 def sealed_name(stem: str, seal: Seal) -> str:
@@ -120,19 +132,29 @@ def _year_decisions(reader: DecisionReader, params: dict[str, Any], **only: bool
     return found
 
 
-def scdl_subventions(reader: DecisionReader, publisher: Publisher, seal: Seal, at: datetime,
-                     params: dict[str, Any]) -> tuple[str, bytes]:
-    """Build the SCDL « subventions » file of a year's awards."""
-    data = scdl.subventions_csv(_year_decisions(reader, params, adopted_only=True), publisher)
-    return sealed_name(f"scdl-subventions-{params['year']}", seal), data
+def scdl_subventions(formats: FileFormats) -> Builder:
+    """Return the builder of the SCDL « subventions » file of a year's awards."""
+
+    def build(reader: DecisionReader, publisher: Publisher, seal: Seal, at: datetime,
+              params: dict[str, Any]) -> tuple[str, bytes]:
+        found = _year_decisions(reader, params, adopted_only=True)
+        data = formats.scdl_subventions(found, publisher)
+        return sealed_name(f"scdl-subventions-{params['year']}", seal), data
+
+    return build
 
 
-def scdl_deliberations(reader: DecisionReader, publisher: Publisher, seal: Seal, at: datetime,
-                       params: dict[str, Any]) -> tuple[str, bytes]:
-    """Build the SCDL « délibérations » file of a year (adjourned items are no deliberation)."""
-    found = _year_decisions(reader, params, deliberated_only=True)
-    data = scdl.deliberations_csv(found, publisher, int(params["year"]))
-    return sealed_name(f"scdl-deliberations-{params['year']}", seal), data
+def scdl_deliberations(formats: FileFormats) -> Builder:
+    """Return the builder of the SCDL « délibérations » file of a year (adjourned items are no
+    deliberation)."""
+
+    def build(reader: DecisionReader, publisher: Publisher, seal: Seal, at: datetime,
+              params: dict[str, Any]) -> tuple[str, bytes]:
+        found = _year_decisions(reader, params, deliberated_only=True)
+        data = formats.scdl_deliberations(found, publisher, int(params["year"]))
+        return sealed_name(f"scdl-deliberations-{params['year']}", seal), data
+
+    return build
 
 
 DOCUMENT_NAMES = {"deliberation": "d'extrait de délibération",
@@ -175,7 +197,7 @@ def _filed(reader: DecisionReader, params: dict[str, Any]) -> tuple[Any, Any]:
     return dossier, book.get(dossier.reglement_version) if book else None
 
 
-def pdf_document(kind: str, templates: TemplateFolders = PACKAGED_TEMPLATES) -> Any:
+def pdf_document(kind: str, formats: FileFormats, templates: TemplateStore) -> Builder:
     """Return the builder of one kind of PDF document, reading its template from `templates`."""
 
     def build(reader: DecisionReader, publisher: Publisher, seal: Seal, at: datetime,
@@ -208,28 +230,14 @@ def pdf_document(kind: str, templates: TemplateFolders = PACKAGED_TEMPLATES) -> 
                            start_months=d.reglement.works_start_delay_months if d.reglement else 12,
                            balance_months=d.reglement.balance_delay_months if d.reglement else 36)
             name = f"{FILE_STEMS[min(wording(params), WORDING)][kind]}-{d.dossier.reference}.pdf"
-        text = render_text(kind, context, templates.folders, apostrophe(params))
+        text = formats.render_text(kind, context, templates, apostrophe(params))
         footer = (f"{seal_label(seal, params)} — exporté le {stamp(at, params)}"
                   if wording(params) >= 2
                   else f"{seal.label()} — exporté le {at:%d/%m/%Y à %H:%M} UTC")
-        return name, render_pdf(text, name, footer, f"{publisher.name} — {publisher.fund_name}")
+        return name, formats.render_pdf(text, name, footer,
+                                        f"{publisher.name} — {publisher.fund_name}")
 
     return build
-
-
-BUILDERS: dict[str, Any] = {
-    **{f"pdf-{k}": pdf_document(k)
-       for k in ("deliberation", "session-list", "notification", "agreement", "receipt")},
-    "decisions": decisions,
-    "scdl-subventions": scdl_subventions,
-    "scdl-deliberations": scdl_deliberations,
-}
-
-def builder(kind: str, templates: TemplateFolders = PACKAGED_TEMPLATES) -> Any:
-    """Return the builder of an export kind (PDF documents read `templates`)."""
-    if template_of(kind):
-        return pdf_document(kind.removeprefix("pdf-"), templates)
-    return BUILDERS[kind]
 
 
 KIND_LABELS = {
@@ -241,6 +249,19 @@ KIND_LABELS = {
     "pdf-agreement": "Convention de financement (PDF)",
     "pdf-receipt": "Accusé de réception d'un dossier (PDF)",
 }
+TABLES = {"decisions": decisions, "scdl-subventions": scdl_subventions,
+          "scdl-deliberations": scdl_deliberations}
+
+
+def builder(kind: str, formats: FileFormats, templates: TemplateStore) -> Builder:
+    """Return the builder of an export kind (PDF documents read `templates`)."""
+    if kind not in KIND_LABELS:
+        raise InvalidInputError({"kind": [f"type d'export inconnu : {kind}"]})
+    if template_of(kind):
+        return pdf_document(kind.removeprefix("pdf-"), formats, templates)
+    return TABLES[kind](formats)
+
+
 # The documents a commune downloads for its own dossier (recorded like every export).
 DOSSIER_DOCUMENTS = {"receipt": "pdf-receipt", "notification": "pdf-notification",
                      "agreement": "pdf-agreement", "deliberation": "pdf-deliberation"}

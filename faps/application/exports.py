@@ -8,20 +8,26 @@ can rebuild it byte for byte from the log up to the recorded position.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 from faps.application import policy
 from faps.application.decisions import DecisionReader
+from faps.application.export_kinds import (
+    DOSSIER_DOCUMENTS,
+    WORDING,
+    builder,
+    faps_version,
+    template_of,
+)
+from faps.application.ports import AuditSeal, FileFormats, TemplateStore
+from faps.application.reproduction import recorded_exports
 from faps.domain.actors import Actor
-from faps.domain.errors import ConflictError, InvalidInputError, NotFoundError
+from faps.domain.errors import ConflictError, NotFoundError
 from faps.domain.exports import ExportRecord
-from faps.infrastructure.audit_chain import AuditChain, Seal
-from faps.infrastructure.export_templates import TemplateFolders, faps_version, template_of
-from faps.infrastructure.exports.scdl import Publisher
+from faps.domain.hash_chain import Seal
+from faps.domain.publisher import Publisher
 
 MEDIA = {"csv": "text/csv; charset=utf-8", "pdf": "application/pdf",
          "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -40,17 +46,14 @@ class ExportFile:
     export_id: UUID | None = None
 
 
-Builder = Callable[[DecisionReader, Publisher, Seal, datetime, dict[str, Any]], tuple[str, bytes]]
-
-
 class ExportService:
     """Produce, seal and record the files the secretariat publishes."""
 
-    def __init__(self, app: Any, chain: AuditChain, communes: Any, publisher: Publisher,
-                 clock: Any, templates: TemplateFolders | None = None) -> None:
+    def __init__(self, app: Any, chain: AuditSeal, communes: Any, publisher: Publisher,
+                 clock: Any, formats: FileFormats, templates: TemplateStore) -> None:
         self.app, self.chain, self.communes = app, chain, communes
         self.publisher, self.clock = publisher, clock
-        self.templates = templates or TemplateFolders()
+        self.formats, self.templates = formats, templates
 
     def export(self, actor: Actor, kind: str, parameters: dict[str, Any]) -> ExportFile:
         """Build the file of `kind` (see faps.application.export_kinds), seal it, record it."""
@@ -63,8 +66,6 @@ class ExportService:
         A commune agent gets those of its own commune's dossiers only; the document is recorded
         like every export, so it can be regenerated and checked later.
         """
-        from faps.application.export_kinds import DOSSIER_DOCUMENTS
-
         if document not in DOSSIER_DOCUMENTS:
             raise NotFoundError("Document inconnu.")
         if not self.app.exists(dossier_id):
@@ -82,14 +83,11 @@ class ExportService:
         return self._export(actor, DOSSIER_DOCUMENTS[document], parameters)
 
     def _export(self, actor: Actor, kind: str, parameters: dict[str, Any]) -> ExportFile:
-        from faps.application.export_kinds import BUILDERS, WORDING, builder
-
-        if kind not in BUILDERS:
-            raise InvalidInputError({"kind": [f"type d'export inconnu : {kind}"]})
+        build = builder(kind, self.formats, self.templates)
         at = self.clock.now().replace(microsecond=0)
         parameters = dict(parameters, wording=WORDING)
         reader = DecisionReader(self.app, self.communes)
-        build, used = builder(kind, self.templates), self._provenance(kind)
+        used = self._provenance(kind)
         for _attempt in range(5):  # the file must reflect exactly the log up to its seal
             seal = self.chain.catch_up()
             name, data = build(reader, self.publisher, seal, at, parameters)
@@ -99,7 +97,7 @@ class ExportService:
             raise ConflictError("Le journal change trop vite pour sceller l'export : "
                                 "réessayez dans un instant.")
         digest = hashlib.sha256(data).hexdigest()
-        recorded = dict(parameters, publisher=_publisher_json(self.publisher), **used)
+        recorded = dict(parameters, publisher=self.publisher.to_json(), **used)
         record = ExportRecord.record(actor, kind, recorded, name, digest, len(data), seal.head,
                                      seal.position, at)
         self.app.save_all(record)
@@ -113,31 +111,5 @@ class ExportService:
 
     def records(self, actor: Actor) -> list[ExportRecord]:
         """Return every recorded export, latest first."""
-        from faps.application.reproduction import recorded_exports
-
         policy.require(actor, "audit.read")
         return recorded_exports(self.app)
-
-
-def _publisher_json(publisher: Publisher) -> dict[str, Any]:
-    return {"fund_name": publisher.fund_name, "name": publisher.name, "siren": publisher.siren,
-            "siret": publisher.siret, "commune_sirets": dict(sorted(
-                publisher.commune_sirets.items()))}
-
-
-def publisher_from_json(data: dict[str, Any]) -> Publisher:
-    """Return the publisher recorded with an export."""
-    return Publisher(data["fund_name"], data["name"], data["siren"], data["siret"],
-                     dict(data["commune_sirets"]))
-
-
-FUND_NAME = "Fonds d’aide aux projets de santé (FAPS)"
-
-
-def export_service(faps: Any) -> ExportService:
-    """Return the export service of a built faps (settings give the publisher's identifiers)."""
-    settings = faps.settings
-    publisher = Publisher(FUND_NAME, settings.agglomeration_name, settings.agglomeration_siren,
-                          settings.agglomeration_siret, dict(settings.commune_sirets))
-    return ExportService(faps.app, faps.audit_chain, faps.ctx.communes, publisher,
-                         faps.ctx.clock, TemplateFolders.for_instance(settings.instance_path))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -10,9 +9,9 @@ from typing import Any
 
 from eventsourcing.persistence import Notification
 
+from faps.application.ports import CheckedEvents
 from faps.domain.dossier import Dossier
-from faps.infrastructure.audit_chain import GENESIS
-from faps.infrastructure.audit_log import CheckedLog, LogFileError
+from faps.domain.hash_chain import GENESIS, LogFileError
 
 
 @dataclass(frozen=True)
@@ -38,15 +37,16 @@ class Replay:
     seal_checked: bool = False
 
 
-def replay_log(lines: Iterable[str], mapper: Any, as_of: datetime | None = None,
+def replay_log(log: CheckedEvents, mapper: Any, as_of: datetime | None = None,
                seal: tuple[int, str] | None = None) -> Replay:
     """Check every line and link of an exported log and fold its events (up to `as_of`).
 
     The chain is checked before each event is decoded, and to the end of the file even when
     an event does not replay: a defect of the file is always named before a failed replay.
-    A published `seal` (position, head) must be the file's chain at that position.
+    A published `seal` (position, head) must be the file's chain at that position. `log` reads
+    the file (faps.infrastructure.audit_log.CheckedLog of its lines).
     """
-    result, log = Replay(), CheckedLog(lines)
+    result = Replay()
     failure: str | None = None
     try:
         for number, notification in log:

@@ -21,13 +21,15 @@ from eventsourcing.utils import get_topic
 from faps.application import policy
 from faps.application.app import FapsApplication
 from faps.application.decisions import DecisionReader
+from faps.application.export_kinds import RECORDED_ONLY, builder, faps_version, template_of
+from faps.application.ports import FileFormats, TemplateStore
 from faps.domain.actors import Actor
 from faps.domain.council import CouncilSession
 from faps.domain.dates import paris_moment
 from faps.domain.errors import FapsError, NotFoundError
 from faps.domain.exports import ExportRecord
-from faps.infrastructure.audit_chain import BATCH, GENESIS, Seal, next_link, read_log
-from faps.infrastructure.export_templates import TemplateFolders, faps_version, template_of
+from faps.domain.hash_chain import BATCH, GENESIS, Seal, next_link, read_log
+from faps.domain.publisher import Publisher
 
 RECORDED_TOPIC = get_topic(ExportRecord.ExportRecorded)
 RECTIFIED_TOPIC = get_topic(CouncilSession.OutcomeRectified)
@@ -140,10 +142,11 @@ class Rectified:
 class ReproductionService:
     """What auditors do with recorded exports: list, identify a file, regenerate and compare."""
 
-    def __init__(self, app: Any, communes: Any, templates: TemplateFolders | None = None) -> None:
+    def __init__(self, app: Any, communes: Any, formats: FileFormats,
+                 templates: TemplateStore) -> None:
         self.app = app
         self.communes = communes
-        self.templates = templates or TemplateFolders()
+        self.formats, self.templates = formats, templates
 
     def records(self, actor: Actor) -> list[ExportRecord]:
         """Return every recorded export, latest first."""
@@ -216,7 +219,7 @@ class ReproductionService:
             return Regeneration(record, "", b"", "", seal, False, _rewritten(record, seal))
         templates = templates_for(record, self.templates)
         try:
-            name, data = rebuild(copy, self.communes, record, templates)
+            name, data = rebuild(copy, self.communes, record, self.formats, templates)
         except FapsError as exc:
             return Regeneration(record, "", b"", "", seal, False, f"Régénération impossible : "
                                 f"{exc.message}{causes(record, self.templates)}")
@@ -230,26 +233,17 @@ class ReproductionService:
                             f"{_older_template(record, templates, self.templates)}.")
 
 
-def reproduction_service(faps: Any) -> ReproductionService:
-    """Return the reproduction service of a built faps (templates of its instance first)."""
-    return ReproductionService(faps.app, faps.ctx.communes,
-                               TemplateFolders.for_instance(faps.settings.instance_path))
-
-
-def rebuild(app: Any, communes: Any, record: ExportRecord,
-            templates: TemplateFolders | None = None) -> tuple[str, bytes]:
+def rebuild(app: Any, communes: Any, record: ExportRecord, formats: FileFormats,
+            templates: TemplateStore) -> tuple[str, bytes]:
     """Build a recorded export again from an application holding the log up to its position."""
-    from faps.application.export_kinds import RECORDED_ONLY, builder
-    from faps.application.exports import publisher_from_json
-
     parameters = {k: v for k, v in record.parameters.items() if k not in RECORDED_ONLY}
     seal = Seal(record.chain_position, record.chain_head)
-    return builder(record.kind, templates or TemplateFolders())(
-        DecisionReader(app, communes), publisher_from_json(record.parameters["publisher"]),
+    return builder(record.kind, formats, templates)(
+        DecisionReader(app, communes), Publisher.from_json(record.parameters["publisher"]),
         seal, record.exported_at, parameters)
 
 
-def templates_for(record: ExportRecord, templates: TemplateFolders) -> TemplateFolders:
+def templates_for(record: ExportRecord, templates: TemplateStore) -> TemplateStore:
     """Return the folders to rebuild with: the one still holding the recorded template, if any."""
     for name, digest in (record.parameters.get("templates") or {}).items():
         held = templates.holding(name, digest)
@@ -258,7 +252,7 @@ def templates_for(record: ExportRecord, templates: TemplateFolders) -> TemplateF
     return templates
 
 
-def causes(record: ExportRecord, templates: TemplateFolders) -> str:
+def causes(record: ExportRecord, templates: TemplateStore) -> str:
     """Return what may explain a regeneration that differs: a template or faps changed since."""
     found: list[str] = []
     name, recorded = template_of(record.kind), record.parameters.get("templates")
@@ -277,8 +271,8 @@ def causes(record: ExportRecord, templates: TemplateFolders) -> str:
     return f" Cause probable : {' ; '.join(found)}." if found else ""
 
 
-def _older_template(record: ExportRecord, used: TemplateFolders,
-                    templates: TemplateFolders) -> str:
+def _older_template(record: ExportRecord, used: TemplateStore,
+                    templates: TemplateStore) -> str:
     name = template_of(record.kind)
     if name is None or used == templates or used.path(name) == templates.path(name):
         return ""

@@ -16,7 +16,7 @@ from faps.cli.audit_exports import check_export, list_exports, regenerate
 from faps.cli.files import check_writable, reason
 from faps.cli.logs import cli_actor, open_faps, open_log
 from faps.cli.support import FAILURE, INPUT_ERROR, fail, handled
-from faps.infrastructure.audit_log import write_log
+from faps.infrastructure.audit_log import CheckedLog, write_log
 from faps.infrastructure.communes_file import load_communes
 from faps.infrastructure.transcodings import faps_transcodings
 
@@ -118,7 +118,7 @@ def replay_file(file: Path, moment: datetime | None,
                              transcodings=faps_transcodings()).mapper
     try:
         with file.open(encoding="utf-8") as handle:
-            return replay_log(handle, mapper, moment, seal)
+            return replay_log(CheckedLog(handle), mapper, moment, seal)
     except OSError as exc:
         fail(f"Impossible de lire {file} : {reason(exc)}.")
     raise AssertionError  # unreachable: fail exits

@@ -16,11 +16,12 @@ from faps.domain.errors import FapsError
 from faps.domain.exports import ExportRecord
 from faps.infrastructure.communes_file import load_communes
 from faps.infrastructure.export_templates import TemplateFolders
+from faps.infrastructure.exports.formats import FileFormats
 
 
 def reproduction(log: AuditedLog) -> ReproductionService:
     """Return the reproduction service over an opened log."""
-    return ReproductionService(log.app, load_communes(),
+    return ReproductionService(log.app, load_communes(), FileFormats(),
                                TemplateFolders.for_instance(log.settings.instance_path))
 
 

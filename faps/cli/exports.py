@@ -7,7 +7,6 @@ from typing import Any
 
 import click
 
-from faps.application.exports import export_service
 from faps.cli.files import check_writable, write_bytes
 from faps.cli.logs import cli_actor, open_faps
 from faps.cli.support import fail
@@ -22,7 +21,7 @@ def run_export(kind: str, parameters: dict[str, Any], output: Path) -> None:
     check_writable(output)  # before the export is recorded
     faps = open_faps()
     try:
-        result = export_service(faps).export(cli_actor(), kind, parameters)
+        result = faps.exports.export(cli_actor(), kind, parameters)
     except FapsError as exc:
         fail(exc.message)
     finally:

@@ -9,7 +9,7 @@ from faps.bootstrap import Faps, build
 from faps.cli.support import existing_settings, fail
 from faps.domain.actors import SYSTEM_ACTOR, Actor
 from faps.domain.errors import FapsError
-from faps.infrastructure.audit_chain import AuditChain
+from faps.infrastructure.audit_chain import audit_chain
 from faps.infrastructure.settings import Settings
 from faps.infrastructure.stores import make_engine, store_config
 from faps.infrastructure.transcodings import faps_transcodings
@@ -28,7 +28,7 @@ class AuditedLog:
         store = store_config(loaded.resolved_database_url())
         self.app = FapsApplication(env=store.event_env, transcodings=faps_transcodings())
         self.engine = make_engine(store)
-        self.chain = AuditChain(self.engine, self.app.recorder.select_notifications)
+        self.chain = audit_chain(self.engine, self.app)
 
     def close(self) -> None:
         """Release connections."""

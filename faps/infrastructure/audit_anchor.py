@@ -23,7 +23,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from faps.domain.errors import ConfigurationError
-from faps.infrastructure.audit_chain import Seal
+from faps.domain.hash_chain import Seal
 
 PURPOSE = "faps-audit-checkpoint/1"
 

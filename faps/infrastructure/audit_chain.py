@@ -1,24 +1,32 @@
 """The audit seal: a SHA-256 hash chain over the whole notification log, kept like a projection.
 
 link_n = SHA-256(link_{n-1} || canonical bytes of stored event n), link_0 = 32 zero bytes.
-The canonical bytes are length-prefixed, so no two different events share them. The links live
-in their own table (`faps_audit_chain`), one row per notification id, written in one
+The chain itself (links, seals) is pure and lives in faps.domain.hash_chain; this module keeps
+the links in their own table (`faps_audit_chain`), one row per notification id, written in one
 transaction per batch: a primary key makes each event sealed exactly once.
 """
 
 from __future__ import annotations
 
-import hashlib
-import struct
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Collection, Iterator
 from typing import Any
-from uuid import UUID
 
 import sqlalchemy as sa
 
-GENESIS = "0" * 64
-BATCH = 1000
+from faps.domain.hash_chain import (
+    BATCH,
+    GENESIS,
+    Mismatch,
+    NotificationReader,
+    Seal,
+    Walk,
+    canonical_bytes,
+    fold,
+    next_link,
+    read_log,
+)
+from faps.infrastructure.audit_scan import LogScan, log_scan
+from faps.infrastructure.audit_walk import walk_chain
 
 metadata = sa.MetaData()
 chain_table = sa.Table(
@@ -31,84 +39,14 @@ chain_table = sa.Table(
 )
 
 
-def canonical_bytes(notification_id: int, originator_id: UUID | str, version: int, topic: str,
-                    state: bytes) -> bytes:
-    """Return the bytes of a stored event that its link seals."""
-    oid = str(originator_id).encode()
-    if not isinstance(state, bytes | bytearray | memoryview):
-        state = str(state).encode()  # a value rewritten as text by hand still gets compared
-    state = bytes(state)
-    tpc = topic.encode()
-    return b"".join((
-        struct.pack(">Q", notification_id), struct.pack(">I", len(oid)), oid,
-        struct.pack(">Q", version), struct.pack(">I", len(tpc)), tpc,
-        struct.pack(">Q", len(state)), state,
-    ))
-
-
-def next_link(previous: str, notification: Any) -> str:
-    """Return the link sealing a notification after the previous link."""
-    data = canonical_bytes(notification.id, notification.originator_id,
-                           notification.originator_version, notification.topic,
-                           notification.state)
-    return hashlib.sha256(bytes.fromhex(previous) + data).hexdigest()
-
-
-@dataclass(frozen=True)
-class Seal:
-    """The chain's head: the last sealed notification id and its link."""
-
-    position: int
-    head: str
-
-    def label(self) -> str:
-        """Return the seal as printed on exports."""
-        return f"Sceau d'audit : position {self.position}, empreinte SHA-256 {self.head}"
-
-
-@dataclass(frozen=True)
-class Mismatch:
-    """The first stored event that does not match the chain."""
-
-    position: int
-    originator_id: str
-    originator_version: int
-    topic: str
-    reason: str
-
-
-NotificationReader = Callable[[int, int], Any]
-
-
-def read_log(select: NotificationReader, start: int = 1,
-             stop: int | None = None) -> Iterator[Any]:
-    """Yield every notification from `start` (up to `stop`), in batches."""
-    while True:
-        batch = select(start, BATCH)
-        for notification in batch:
-            if stop is not None and notification.id > stop:
-                return
-            yield notification
-        if len(batch) < BATCH:
-            return
-        start = batch[-1].id + 1
-
-
-def fold(notifications: Iterable[Any], previous: str = GENESIS) -> Seal:
-    """Return the seal of a sequence of notifications."""
-    position = 0
-    for notification in notifications:
-        previous = next_link(previous, notification)
-        position = notification.id
-    return Seal(position, previous)
-
-
 class AuditChain:
     """The chain's table, brought up to the end of the log after each save."""
 
-    def __init__(self, engine: sa.Engine, select: NotificationReader) -> None:
+    def __init__(self, engine: sa.Engine, select: NotificationReader,
+                 scan: LogScan | None = None) -> None:
         self.engine = engine
         self.select = select
+        self.scan = scan
         metadata.create_all(engine, checkfirst=True)
 
     def seal(self) -> Seal:
@@ -165,9 +103,31 @@ class AuditChain:
         """Recompute, from the log alone, the seal of the events up to `position`."""
         return fold(read_log(self.select, 1, position))
 
+    def walk(self, positions: Collection[int] = ()) -> Walk:
+        """Recompute the chain over the whole log, compare it with the stored links.
+
+        On SQLite the sealed part is checked range by range at read speed (audit_scan); when
+        anything there does not match, the reference walk goes over the whole log and names
+        the first break.
+        """
+        if self.scan is not None:
+            found = self.scan.walk(positions, self.select, self.stored_links)
+            if found is not None:
+                return found
+        return walk_chain(self.select, self.stored_links, positions)
+
+
+__all__ = ["BATCH", "GENESIS", "AuditChain", "Mismatch", "Seal", "audit_chain",
+           "canonical_bytes", "next_link", "read_log", "start_audit_chain"]
+
+
+def audit_chain(engine: sa.Engine, app: Any) -> AuditChain:
+    """Return the chain of an application's log (with the fast scan where the store allows)."""
+    return AuditChain(engine, app.recorder.select_notifications, log_scan(engine, app.recorder))
+
 
 def start_audit_chain(engine: sa.Engine, app: Any) -> AuditChain:
     """Create the chain of an application and seal what is not yet sealed."""
-    chain = AuditChain(engine, app.recorder.select_notifications)
+    chain = audit_chain(engine, app)
     chain.catch_up()
     return chain

@@ -21,7 +21,7 @@ from eventsourcing.persistence import Notification
 from eventsourcing.utils import resolve_topic
 from pydantic import BaseModel
 
-from faps.infrastructure.audit_chain import BATCH, GENESIS, next_link, read_log
+from faps.domain.hash_chain import BATCH, GENESIS, LogFileError, next_link, read_log
 
 FORMAT = "faps-audit-log/1"
 _SIMPLE = {int: {"type": "integer"}, str: {"type": "string"}, bool: {"type": "boolean"},
@@ -109,14 +109,6 @@ def log_lines(app: Any, names: dict[type, str], until: int,
     yield json.dumps({"head": previous, "position": position, "events": count}) + "\n"
     if seal is not None:
         seal[:] = [position, previous, count]
-
-
-class LogFileError(ValueError):
-    """An exported log that is not what `write_log` wrote: what is wrong and where, in French."""
-
-    def __init__(self, message: str, line: int = 0) -> None:
-        super().__init__(message)
-        self.message, self.line = message, line
 
 
 def at(line: int, reason: str) -> LogFileError:

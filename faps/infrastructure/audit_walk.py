@@ -9,38 +9,28 @@ positions asked for (the seals recorded by exports) are kept so that they can be
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
-from faps.infrastructure.audit_chain import (
+from faps.domain.hash_chain import (
     GENESIS,
-    AuditChain,
     Mismatch,
+    NotificationReader,
     Seal,
+    Walk,
     next_link,
     read_log,
 )
 
-
-@dataclass(frozen=True)
-class Walk:
-    """What a verification found: recomputed head, first break, sealed and unsealed events."""
-
-    seal: Seal
-    mismatch: Mismatch | None
-    events: int
-    sealed: int
-    unsealed: int
-    heads: dict[int, str] = field(default_factory=dict)
+START = Seal(0, GENESIS)  # the walk from the log's first event
 
 
-def follow(read: Callable[[int], Iterator[Any]], key: Callable[[Any], int]) -> Iterator[Any]:
-    """Yield `read(1)`, then read again after the last item until nothing more comes.
+def follow(read: Callable[[int], Iterator[Any]], key: Callable[[Any], int],
+           last: int = 0) -> Iterator[Any]:
+    """Yield `read(last + 1)`, then read again after the last item until nothing more comes.
 
     A second read catches what was appended while the first one ran, so that an event saved
     and sealed during a verification is not taken for a deleted or an unsealed one.
     """
-    last = 0
     while True:
         found = False
         for item in read(last + 1):
@@ -53,11 +43,13 @@ def follow(read: Callable[[int], Iterator[Any]], key: Callable[[Any], int]) -> I
 class Walker:
     """Compare the log, event by event, with the stored links."""
 
-    def __init__(self, log: Iterator[Any], links: Iterator[Any], positions: Collection[int]):
+    def __init__(self, log: Iterator[Any], links: Iterator[Any], positions: Collection[int],
+                 after: Seal = START):
         self.log, self.links, self.wanted = log, links, set(positions)
         self.stored = next(links, None)
-        self.previous, self.position = GENESIS, 0
-        self.events = self.sealed = self.unsealed = 0
+        self.previous, self.position = after.head, after.position
+        self.events = self.unsealed = 0
+        self.sealed = after.position
         self.heads: dict[int, str] = {}
 
     def walk(self) -> Walk:
@@ -107,11 +99,14 @@ def mismatch(notification: Any, reason: str) -> Mismatch:
                     notification.originator_version, notification.topic, reason)
 
 
-def walk_chain(chain: AuditChain, positions: Collection[int] = ()) -> Walk:
+def walk_chain(select: NotificationReader, stored_links: Callable[[int], Iterator[Any]],
+               positions: Collection[int] = (), after: Seal = START) -> Walk:
     """Recompute the chain over the whole log, compare it with the stored links.
 
     `positions` are the positions whose recomputed heads the result keeps (recorded seals).
+    `after`: a link already checked (by faps.infrastructure.audit_scan), the walk goes on
+    from the next position; `events` then counts only the events after it.
     """
-    log = follow(lambda start: read_log(chain.select, start), lambda n: int(n.id))
-    links = follow(chain.stored_links, lambda row: int(row.position))
-    return Walker(log, links, positions).walk()
+    log = follow(lambda start: read_log(select, start), lambda n: int(n.id), after.position)
+    links = follow(stored_links, lambda row: int(row.position), after.position)
+    return Walker(log, links, positions, after).walk()

@@ -12,28 +12,17 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
+from faps.application.export_kinds import faps_version, template_of
 from faps.infrastructure.exports.pdf import TEMPLATES as PACKAGED
 
 INSTANCE_FOLDER = "templates"
 # The packaged templates of earlier wordings, exactly as they were: an export that recorded
 # one's digest is rebuilt with it (looked up last, never to build a new export).
 PREVIOUS = PACKAGED / "previous"
-
-
-def faps_version() -> str:
-    """Return the installed faps version (recorded with every export)."""
-    try:
-        return version("faps")
-    except PackageNotFoundError:  # run from a source tree that was never installed
-        return "inconnue"
-
-
-def template_of(kind: str) -> str | None:
-    """Return the template file name an export kind is built from (« pdf-deliberation »)."""
-    return f"{kind.removeprefix('pdf-')}.txt" if kind.startswith("pdf-") else None
+__all__ = ["INSTANCE_FOLDER", "PACKAGED", "PREVIOUS", "TemplateFolders", "faps_version",
+           "template_of"]
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,6 @@ from marshmallow import fields, validate
 from werkzeug.datastructures import MultiDict
 
 from faps.application.exchanges import Upload
-from faps.application.exports import export_service
 from faps.domain.actors import Role
 from faps.domain.dossier_content import PAYMENT_KIND_LABELS
 from faps.domain.dossier_exchange import ATTACHMENT_KIND_LABELS, CONTENT_FIELD_LABELS
@@ -293,7 +292,7 @@ def receipt(dossier_id: UUID):  # type: ignore[no-untyped-def]
 @agent_only
 def document(dossier_id: UUID, document: str):  # type: ignore[no-untyped-def]
     """Download one of the dossier's PDF documents (each download is recorded and sealed)."""
-    return send(export_service(services()).dossier_document(actor(), document, dossier_id))
+    return send(services().exports.dossier_document(actor(), document, dossier_id))
 
 
 # -- the Simulateur (commune agents and finance officers) ---------------------------------

@@ -13,8 +13,8 @@ from flask import Blueprint, Response, redirect, render_template, request, url_f
 from marshmallow import fields, validate
 
 from faps.application.export_kinds import KIND_LABELS, describe_parameters
-from faps.application.exports import ExportFile, export_service
-from faps.application.reproduction import ReproductionService, reproduction_service
+from faps.application.exports import ExportFile
+from faps.application.reproduction import ReproductionService
 from faps.domain.actors import Role
 from faps.domain.errors import FapsError, InvalidInputError
 from faps.domain.labels import BODY_LABELS
@@ -62,7 +62,7 @@ def send(result: ExportFile) -> Response:
 
 def run(kind: str, parameters: dict[str, Any]) -> Response:
     """Produce, record and send an export."""
-    return send(export_service(services()).export(actor(), kind, parameters))
+    return send(services().exports.export(actor(), kind, parameters))
 
 
 def years() -> list[int]:
@@ -190,7 +190,7 @@ def describe_record(parameters: dict[str, Any]) -> str:
 
 def reproduction() -> ReproductionService:
     """Return the auditors' service over recorded exports."""
-    return reproduction_service(services())
+    return services().reproduction
 
 
 def records_context(**extra: Any) -> dict[str, Any]:

@@ -70,13 +70,14 @@ def test_the_session_list_names_each_deliberation(decided) -> None:  # type: ign
 def test_a_pdf_is_the_same_bytes_for_the_same_data(decided) -> None:  # type: ignore[no-untyped-def]
     world, session_id, item = decided
     from faps.application.decisions import DecisionReader
-    from faps.application.export_kinds import BUILDERS
-    from faps.infrastructure.audit_chain import Seal
+    from faps.application.export_kinds import builder
+    from faps.domain.hash_chain import Seal
 
     reader = DecisionReader(world.faps.app, world.faps.ctx.communes)
     args = (reader, service(world).publisher, Seal(3, "a" * 64), world.clock.now(),
             {"session_id": session_id, "item": item})
-    assert BUILDERS["pdf-agreement"](*args) == BUILDERS["pdf-agreement"](*args)
+    build = builder("pdf-agreement", world.faps.ports.formats, world.faps.ports.templates)
+    assert build(*args) == build(*args)
 
 
 def _first_dossier(world: World):  # type: ignore[no-untyped-def]

@@ -18,10 +18,11 @@ from odf.opendocument import load
 from pypdf import PdfReader
 
 from faps.application.exports import ExportFile
-from faps.application.reproduction import ReproductionService, rebuild, reproduction_service
+from faps.application.reproduction import ReproductionService, rebuild
 from faps.domain.errors import ConfigurationError, NotFoundError, PermissionDeniedError
 from faps.domain.exports import ExportRecord
-from faps.infrastructure.export_templates import PACKAGED, faps_version
+from faps.infrastructure.export_templates import PACKAGED, TemplateFolders, faps_version
+from faps.infrastructure.exports.formats import FileFormats
 from tests.integration.test_exports_tables import service
 from tests.support import World
 
@@ -84,7 +85,8 @@ def published(memory_world: World) -> Published:
 
 def reproduction(world: World) -> ReproductionService:
     """Return the auditors' service on the world's log."""
-    return ReproductionService(world.faps.app, world.faps.ctx.communes)
+    return ReproductionService(world.faps.app, world.faps.ctx.communes, FileFormats(),
+                               TemplateFolders())
 
 
 @pytest.mark.parametrize(("kind", "parameters", "changed"), KINDS)
@@ -97,7 +99,8 @@ def test_a_recorded_export_regenerates_identically_after_later_events(
     assert result.ok, result.message
     assert result.data == original.data and result.name == original.name
     assert result.sha256 == original.sha256 and result.seal == original.seal
-    _, current = rebuild(world.faps.app, world.faps.ctx.communes, result.record)
+    _, current = rebuild(world.faps.app, world.faps.ctx.communes, result.record, FileFormats(),
+                         TemplateFolders())
     assert (current != original.data) is changed
 
 
@@ -214,7 +217,7 @@ def test_a_template_changed_since_the_export_is_named_when_regeneration_differs(
     path = override(world, "deliberation.txt", adjusted)
     original = published.export("pdf-deliberation", {"session": True, "item": 1})
     path.write_text(with_comma(adjusted), encoding="utf-8")  # edited in place since
-    result = reproduction_service(world.faps).regenerate(world.auditor, str(original.export_id))
+    result = world.faps.reproduction.regenerate(world.auditor, str(original.export_id))
     assert not result.ok
     assert "Fichier régénéré différent" in result.message
     assert "le modèle « deliberation.txt » a changé depuis l'export" in result.message
@@ -232,7 +235,7 @@ def test_an_instance_template_takes_precedence_and_regeneration_finds_the_record
     path.unlink()
     plain = published.export("pdf-deliberation", {"session": True, "item": 1})
     path.write_text(with_comma(packaged("deliberation.txt")), encoding="utf-8")
-    service_ = reproduction_service(world.faps)
+    service_ = world.faps.reproduction
     again = service_.regenerate(world.auditor, str(plain.export_id))
     assert again.ok, again.message
     assert "modèle livré avec faps" in again.message
@@ -251,7 +254,7 @@ def test_an_export_recorded_without_template_digests_still_regenerates_or_says_w
                               record.size, record.chain_head, record.chain_position,
                               record.exported_at)
     world.faps.app.save(old)
-    service_ = reproduction_service(world.faps)
+    service_ = world.faps.reproduction
     assert service_.regenerate(world.auditor, str(old.id)).ok
     override(world, "deliberation.txt", with_comma(packaged("deliberation.txt")))
     result = service_.regenerate(world.auditor, str(old.id))
@@ -283,14 +286,15 @@ def test_an_export_published_before_its_wording_was_recorded_regenerates_byte_fo
                                    hashlib.sha256(data).hexdigest(), len(data),
                                    record.chain_head, record.chain_position, record.exported_at)
 
-    name, data = rebuild(world.faps.app, world.faps.ctx.communes, recorded("?", b""))
+    name, data = rebuild(world.faps.app, world.faps.ctx.communes, recorded("?", b""),
+                         FileFormats(), TemplateFolders())
     assert name.startswith(old_stem) and data != current.data  # the first wording: UTC
     text = (pdf_text(data) if name.endswith(".pdf") else data.decode("utf-8"))
     assert ("UTC" in text) if name.endswith(".pdf") else re.search(r"\d{4}-\d\d-\d\dT", text)
     old = recorded(name, data)
     world.faps.app.save(old)
     published.go_on()
-    result = reproduction_service(world.faps).regenerate(world.auditor, str(old.id))
+    result = world.faps.reproduction.regenerate(world.auditor, str(old.id))
     assert result.ok, result.message
     assert result.data == data and result.name == name
 

@@ -12,10 +12,10 @@ from uuid import UUID
 
 import pytest
 
-from faps.application.exports import ExportService, export_service
+from faps.application.exports import ExportService
 from faps.domain.errors import ConfigurationError, NotFoundError, PermissionDeniedError
+from faps.domain.publisher import Publisher
 from faps.infrastructure.exports.luhn import siret_ok
-from faps.infrastructure.exports.scdl import Publisher
 from tests.support import World
 
 AGGLO_SIRET = "20005795800015"
@@ -24,7 +24,7 @@ SIRETS = {"77258": "21770258900011", "77108": "21770108600019"}
 
 def service(world: World, **publisher: object) -> ExportService:
     """Return the export service with valid example SIRETs."""
-    svc = export_service(world.faps)
+    svc = world.faps.exports
     svc.publisher = Publisher(**{"fund_name": "FAPS", "name": "CA Paris - Vallée de la Marne",
                                  "siren": "200057958", "siret": AGGLO_SIRET,
                                  "commune_sirets": SIRETS, **publisher})  # type: ignore[arg-type]

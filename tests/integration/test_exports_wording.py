@@ -6,7 +6,6 @@ from decimal import Decimal
 
 import pytest
 
-from faps.application.reproduction import reproduction_service
 from faps.infrastructure.export_templates import PACKAGED, PREVIOUS
 from tests.integration.test_exports_reproduction import Published, pdf_text
 from tests.support import World
@@ -49,7 +48,7 @@ def test_a_rectified_vote_supersedes_only_the_exports_that_show_it(voted: Publis
                    p.export("decisions", {"session_id": str(other), "format": "csv"})]
     rectify_item_1(p)
     after = p.export("pdf-deliberation", {"session": True, "item": 1})
-    service = reproduction_service(world.faps)
+    service = world.faps.reproduction
     superseded = service.superseded(world.auditor, service.records(world.auditor))
     assert {f.export_id for f in concerned} <= set(superseded)
     assert not {f.export_id for f in unconcerned} & set(superseded)

@@ -16,7 +16,6 @@ from uuid import UUID
 import pytest
 from click.testing import CliRunner
 
-from faps.application.reproduction import reproduction_service
 from faps.cli import main
 from faps.domain.dossier_content import DossierContent
 from faps.domain.text import STORED
@@ -139,7 +138,7 @@ def test_ods_has_string_cells_without_control_characters(hostile: World, tmp_pat
 
 def test_the_hostile_export_regenerates_to_the_same_bytes(hostile: World) -> None:
     svc = service(hostile)
-    reproduction = reproduction_service(hostile.faps)
+    reproduction = hostile.faps.reproduction
     for fmt in ("xlsx", "ods", "csv"):
         result = svc.export(hostile.secretariat, "decisions", {"year": 2024, "format": fmt})
         assert reproduction.regenerate(hostile.auditor, str(result.export_id)).ok, fmt

@@ -10,7 +10,6 @@ from flask import Flask
 from flask.testing import FlaskClient
 from openapi_spec_validator import validate
 
-from faps.application.exports import export_service
 from tests.support import World, content, pdf
 from tests.web.api_support import Caller, token_of
 from tests.web.conftest import csrf_of
@@ -240,7 +239,7 @@ def test_exports_are_produced_recorded_and_sealed_through_the_api(app: Flask, we
     assert response.status_code == 200, response.get_data(as_text=True)
     assert response.mimetype == "text/csv" and "X-Faps-Seal" in response.headers
     assert "DEL-2024-001" in response.get_data(as_text=True)
-    records = export_service(web_world.faps).records(web_world.secretariat)
+    records = web_world.faps.exports.records(web_world.secretariat)
     assert [r.kind for r in records] == ["decisions"]
     missing = secretariat.post("/api/v1/exports", {"kind": "pdf-deliberation"})
     assert missing.status_code == 400 and set(missing.get_json()["errors"]) == {"session_id",

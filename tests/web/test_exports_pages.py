@@ -10,7 +10,6 @@ from collections.abc import Callable
 import pytest
 from flask.testing import FlaskClient
 
-from faps.application.exports import export_service
 from tests.integration.test_exports_tables import vote_three_outcomes
 from tests.support import World
 from tests.web.conftest import csrf_of
@@ -108,7 +107,7 @@ def test_an_auditor_regenerates_a_recorded_export_and_sees_it_identical(
     auditor = signed_in("auditor")
     page = auditor.get("/exports/enregistres").get_data(as_text=True)
     assert "decisions-annee-2024.ods" in page and "Régénérer et comparer" in page
-    (record,) = export_service(awarded.faps).records(awarded.auditor)
+    (record,) = awarded.faps.exports.records(awarded.auditor)
     response = auditor.post(f"/exports/enregistres/{record.id}/regeneration",
                             data={"csrf_token": csrf_of(auditor, "/exports/enregistres")})
     text = response.get_data(as_text=True)

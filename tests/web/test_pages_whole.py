@@ -14,7 +14,7 @@ from flask.testing import FlaskClient
 from pypdf import PdfReader
 
 from faps.application.export_kinds import describe_parameters
-from faps.application.reproduction import recorded_exports, reproduction_service
+from faps.application.reproduction import recorded_exports
 from tests.support import World, pdf
 from tests.web.test_instruction import post, text_of
 
@@ -91,7 +91,7 @@ def test_the_commune_downloads_its_documents_each_recorded_like_every_export(
     if document == "receipt":
         described = describe_parameters(record.parameters)
         assert described.startswith("dossier FAPS-2024-001") and str(dossier_id) not in described
-    again = reproduction_service(web_world.faps).regenerate(web_world.auditor, record.id)
+    again = web_world.faps.reproduction.regenerate(web_world.auditor, record.id)
     assert again.ok and again.data == response.data  # rebuilt byte for byte from the log
 
 

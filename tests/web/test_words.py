@@ -23,7 +23,6 @@ from flask.testing import FlaskClient
 from pypdf import PdfReader
 
 from faps.application.demo import Demo, demo_clock
-from faps.application.exports import export_service
 from faps.bootstrap import Faps
 from faps.domain.actors import SYSTEM_ACTOR, Role
 from faps.web import create_app
@@ -245,7 +244,7 @@ def test_no_generated_pdf_shows_codes_iso_dates_or_placeholders(demo: Demo_) -> 
     account = faps.accounts.by_email(demo.accounts[Role.SECRETARIAT].email)
     assert account is not None
     secretary = account.as_actor()
-    service = export_service(faps)
+    service = faps.exports
     made = []
     for session in faps.queries.sessions(secretary):
         for item in faps.queries.agenda(secretary, session.session_id):

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass, field
 from typing import Any
 
 from faps.domain.deadlines import add_months
-from faps.domain.errors import ConfigurationError
+from faps.domain.publisher import Publisher
 from faps.infrastructure.exports.cells import csv_text
-from faps.infrastructure.exports.luhn import siret_ok
 from faps.infrastructure.exports.wording import de
 
 SUBVENTIONS_FIELDS = (
@@ -22,35 +20,6 @@ DELIBERATIONS_FIELDS = (
     "DELIB_OBJET", "BUDGET_ANNEE", "BUDGET_NOM", "PREF_ID", "PREF_DATE", "VOTE_EFFECTIF",
     "VOTE_REEL", "VOTE_POUR", "VOTE_CONTRE", "VOTE_ABSTENTION", "DELIB_URL")
 MATIERE = ("7.8", "Fonds de concours")
-
-
-@dataclass(frozen=True)
-class Publisher:
-    """Who publishes: the agglomeration, its identifiers and the communes' SIRETs."""
-
-    fund_name: str
-    name: str
-    siren: str
-    siret: str
-    commune_sirets: dict[str, str] = field(default_factory=dict)
-
-    def check(self, communes: dict[str, str]) -> None:
-        """Refuse to publish without valid SIRETs (agglomeration, and each commune given)."""
-        problems = []
-        if not self.siret:
-            problems.append("le SIRET de l'agglomération (FAPS_AGGLOMERATION_SIRET) n'est pas "
-                            "renseigné")
-        elif not siret_ok(self.siret):
-            problems.append(f"le SIRET de l'agglomération {self.siret} n'est pas valide "
-                            "(14 chiffres, clé de Luhn)")
-        for insee, name in sorted(communes.items()):
-            siret = self.commune_sirets.get(insee, "")
-            if not siret:
-                problems.append(f"le SIRET de {name} ({insee}) manque dans FAPS_COMMUNE_SIRETS")
-            elif not siret_ok(siret):
-                problems.append(f"le SIRET de {name} ({insee}), {siret}, n'est pas valide")
-        if problems:
-            raise ConfigurationError("Export impossible : " + " ; ".join(problems) + ".")
 
 
 def _csv(fields: tuple[str, ...], rows: list[dict[str, Any]]) -> bytes:

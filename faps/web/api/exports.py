@@ -8,7 +8,7 @@ from flask import Response
 from marshmallow import fields, validate
 
 from faps.application.export_kinds import KIND_LABELS
-from faps.application.exports import MEDIA, export_service
+from faps.application.exports import MEDIA
 from faps.domain.errors import InvalidInputError
 from faps.web.api.core import ApiBlueprint
 from faps.web.api.schema_base import In
@@ -73,7 +73,7 @@ def parameters_of(data: dict[str, Any]) -> dict[str, Any]:
 @blp.alt_response(409, response="CONFLICT")
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 def create_export(data: dict[str, Any]) -> Response:
-    result = export_service(services()).export(actor(), data["kind"], parameters_of(data))
+    result = services().exports.export(actor(), data["kind"], parameters_of(data))
     response = Response(result.data, mimetype=result.media_type)
     response.headers["Content-Disposition"] = f'attachment; filename="{result.name}"'
     response.headers["X-Faps-Seal"] = f"{result.seal.position}:{result.seal.head}"
