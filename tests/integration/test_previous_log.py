@@ -118,10 +118,13 @@ def test_the_exports_published_by_the_previous_release_regenerate_byte_for_byte(
     from faps.application.reproduction import ReproductionService
     from faps.domain.actors import Actor, Role
     from faps.infrastructure.communes_file import load_communes
+    from faps.infrastructure.export_templates import TemplateFolders
+    from faps.infrastructure.exports.formats import FileFormats
 
     auditor = Actor(account_id=UUID(int=7), email="auditeur@agglo.test", role=Role.AUDITOR,
                     name="Auditeur")
-    service = ReproductionService(replayed["app"], load_communes())
+    service = ReproductionService(replayed["app"], load_communes(), FileFormats(),
+                                  TemplateFolders())
     records = service.records(auditor)
     assert len(records) == 3
     for record in records:
