@@ -81,6 +81,8 @@ class Faps:
         thread = self.extras.get("jobs_thread")
         if thread is not None:
             thread.stop()
+        if self.followers is not None and self.followers.background is not None:
+            self.followers.background.stop()
         self.ctx.app.close()
         self.engine.dispose()
         credentials = getattr(self.ctx.credentials, "engine", self.engine)
