@@ -137,6 +137,7 @@ class ProjectionRunner:
             table.drop(conn, checkfirst=True)
         for table in projection.tables:
             conn.execute(sa.schema.CreateTable(table))
+            table.dispatch.after_create(table, conn)  # what a Table cannot say (search index)
         conn.execute(t.positions.update().where(t.positions.c.name == name)
                      .values(position=0, version=version, updated_at=datetime.now(tz=UTC)))
 
