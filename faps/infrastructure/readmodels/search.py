@@ -2,8 +2,8 @@
 
 The projection stores one accent-folded, lower-case text per dossier (`fold`, computed here in
 Python, so PostgreSQL needs no `unaccent` extension). Each store indexes it its own way:
-- PostgreSQL: a GIN index of its `tsvector` in the French configuration (stemming, stop
-  words); results ranked by `ts_rank`;
+- PostgreSQL: a stored `tsvector` column generated from it in the French configuration
+  (stemming, stop words), under a GIN index; results ranked by `ts_rank`;
 - SQLite: an FTS5 table kept by triggers (`unicode61`, diacritics removed), ranked by `bm25`.
 Every word of the query is a prefix (« emerain » finds « Émerainville »); a query that looks like
 a reference (« FAPS-2026-01 ») also finds the references that start with it.
@@ -16,9 +16,11 @@ import unicodedata
 from typing import Any
 
 import sqlalchemy as sa
+import sqlalchemy.dialects.postgresql  # registers its text search functions
 
 TABLE = "rm_dossiers"
 FTS = "rm_dossiers_fts"  # SQLite's FTS5 table
+VECTOR = "search_vector"  # PostgreSQL's: generated from `search`, outside the Table (never written)
 FRENCH: Any = sa.literal_column("'french'::regconfig")
 MAX_WORDS = 8
 WORD = re.compile(r"[^\W_]+")  # letters and digits: nothing a query syntax reads
@@ -50,7 +52,7 @@ def matching(dialect: str, table: sa.Table, query: str) -> tuple[Any, Any]:
         return sa.false(), sa.literal(0)
     if dialect == "postgresql":
         tsquery = sa.func.to_tsquery(FRENCH, " & ".join(f"{w}:*" for w in found))
-        vector = vector_of(table)
+        vector: Any = sa.literal_column(f"{TABLE}.{VECTOR}")
         condition: Any = vector.op("@@")(tsquery)
         rank: Any = sa.func.ts_rank(vector, tsquery)
     else:
@@ -67,39 +69,45 @@ def matching(dialect: str, table: sa.Table, query: str) -> tuple[Any, Any]:
     return condition, rank
 
 
-def vector_of(table: sa.Table) -> Any:
-    """Return PostgreSQL's French tsvector of the search column (the GIN index's expression)."""
-    return sa.func.to_tsvector(FRENCH, table.c.search)
-
-
 def declare_index(table: sa.Table) -> None:
     """Declare PostgreSQL's GIN index (built, as every index, once a rebuild's rows are in)."""
-    sa.Index(f"ix_{TABLE}_search_fts", vector_of(table),
-             postgresql_using="gin").ddl_if(dialect="postgresql")
+    index = sa.Index(f"ix_{TABLE}_{VECTOR}", sa.literal_column(VECTOR), postgresql_using="gin",
+                     _table=table).ddl_if(dialect="postgresql")
+    sa.event.listen(index, "before_create", _before_index)  # its column first (create_all)
 
 
 def create_index(conn: sa.Connection) -> None:
-    """Create SQLite's FTS5 index of a freshly created rm_dossiers table."""
-    if conn.dialect.name == "sqlite":
+    """Give a freshly created rm_dossiers table its search index's base: PostgreSQL's stored
+    tsvector column, SQLite's FTS5 table and the triggers that keep it."""
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(
+            f"ALTER TABLE {TABLE} ADD COLUMN IF NOT EXISTS {VECTOR} tsvector GENERATED ALWAYS "
+            f"AS (to_tsvector('french'::regconfig, search)) STORED")
+    elif conn.dialect.name == "sqlite":
         conn.exec_driver_sql(f"DROP TABLE IF EXISTS {FTS}")
         conn.exec_driver_sql(
             f"CREATE VIRTUAL TABLE {FTS} USING fts5(search, content='{TABLE}', "
             f"content_rowid='rowid', tokenize='unicode61 remove_diacritics 2')")
         # The projection replaces a changed row (delete, insert): two triggers keep the index.
         conn.exec_driver_sql(
-            f"CREATE TRIGGER {FTS}_insert AFTER INSERT ON {TABLE} BEGIN "
+            f"CREATE TRIGGER IF NOT EXISTS {FTS}_insert AFTER INSERT ON {TABLE} BEGIN "
             f"INSERT INTO {FTS}(rowid, search) VALUES (new.rowid, new.search); END")
         conn.exec_driver_sql(
-            f"CREATE TRIGGER {FTS}_delete AFTER DELETE ON {TABLE} BEGIN "
+            f"CREATE TRIGGER IF NOT EXISTS {FTS}_delete AFTER DELETE ON {TABLE} BEGIN "
             f"INSERT INTO {FTS}({FTS}, rowid, search) VALUES ('delete', old.rowid, old.search); "
             f"END")
         conn.exec_driver_sql(
-            f"CREATE TRIGGER {FTS}_update AFTER UPDATE OF search ON {TABLE} BEGIN "
+            f"CREATE TRIGGER IF NOT EXISTS {FTS}_update AFTER UPDATE OF search ON {TABLE} BEGIN "
             f"INSERT INTO {FTS}({FTS}, rowid, search) VALUES ('delete', old.rowid, old.search); "
             f"INSERT INTO {FTS}(rowid, search) VALUES (new.rowid, new.search); END")
 
 
-def _after_create(target: sa.Table, connection: sa.Connection, **_: Any) -> None:
+def _before_index(target: Any, connection: sa.Connection, **_: Any) -> None:
+    if connection.dialect.name == "postgresql":
+        create_index(connection)
+
+
+def _after_create(target: Any, connection: sa.Connection, **_: Any) -> None:
     create_index(connection)
 
 
