@@ -53,6 +53,10 @@ def test_a_search_ignores_accents_and_case_and_ranks_the_best_match_first(
     assert found(world, "ÉMERAINVILLE") == [twice, once]
     assert found(world, "Emerain") == [twice, once]  # a word's beginning
     assert set(found(world, "emerainville", sort="reference")) == {once, twice}
+    for page in (1, 2, 3):  # counted with the page, and without it past the last one
+        listed = world.faps.queries.dossiers(world.officer, DossierFilter(
+            text="emerainville", sort=RELEVANCE, per_page=1, page=page))
+        assert listed.total == 2 and len(listed.items) == (page < 3)
     assert found(world, "kinesitherapie") == [lognes]
     assert found(world, "reeducation lognes") == [lognes]  # the description, every word
     assert found(world, "kinésithérapie infirmier") == []

@@ -110,15 +110,18 @@ class SqlAlchemyQueries:
         per_page = max(1, min(flt.per_page, MAX_PER_PAGE))
         page = max(1, flt.page)
         where = self._where(actor, flt)
+        columns: list[Any] = [D.c[f] for f in ROW_FIELDS]
+        if text:  # every match is visited to rank it anyway: count them in the same pass
+            columns.append(sa.func.count().over().label("total"))
         with self._connect() as conn:
-            total = conn.execute(sa.select(sa.func.count()).select_from(D).where(*where)
-                                 ).scalar_one()
             rows = conn.execute(
-                sa.select(*(D.c[f] for f in ROW_FIELDS)).where(*where)
+                sa.select(*columns).where(*where)
                 .order_by(order, tie)
                 .limit(per_page).offset((page - 1) * per_page)).mappings().all()
-        return Page(items=[DossierRow(**r) for r in rows], total=int(total), page=page,
-                    per_page=per_page)
+            total = rows[0]["total"] if text and rows else conn.execute(
+                sa.select(sa.func.count()).select_from(D).where(*where)).scalar_one()
+        return Page(items=[DossierRow(**{f: r[f] for f in ROW_FIELDS}) for r in rows],
+                    total=int(total), page=page, per_page=per_page)
 
     def _dossier_row(self, dossier_id: UUID) -> DossierRow | None:
         rows = self._all(sa.select(*(D.c[f] for f in ROW_FIELDS))
