@@ -127,8 +127,11 @@ class Background:
     with work pending loses nothing: the next process (or `faps projections follow`) resumes.
     """
 
-    def __init__(self, work: Callable[[], None], interval: float = 5.0) -> None:
-        self.work, self.interval = work, interval
+    def __init__(self, work: Callable[[], None], interval: float = 5.0,
+                 gather: float = 0.1) -> None:
+        # `gather`: once woken, wait that long for the next requests' writes, so that a busy
+        # process seals and mails them in one transaction instead of one per request.
+        self.work, self.interval, self.gather = work, interval, gather
         self._wake, self._stop = threading.Event(), threading.Event()
         self._done = threading.Condition()
         self._asked, self._ran = 1, 0  # the first catch-up, at start, is asked for
@@ -173,4 +176,5 @@ class Background:
             with self._done:
                 self._ran = asked
                 self._done.notify_all()
-            self._wake.wait(self.interval)
+            if self._wake.wait(self.interval):
+                self._stop.wait(self.gather)
