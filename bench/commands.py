@@ -10,7 +10,8 @@ state, and saves. Two runs of faps:
   followers (read models, audit chain, mail outbox) catch up once at the end, and that catch-up
   is timed on its own (events followed per second);
 - "per request": each command is its own unit of work, as one web request is: the followers
-  catch up before the command returns (read your own writes).
+  read models catch up before the command returns (read your own writes), the audit seal
+  and the mail outbox in the background thread each web process runs.
 The bare library then saves the same events one save per event into a plain `Application`
 configured the same way (same persistence module, same transcodings), with and without reading
 the aggregate first as a command must; then both replay every dossier.
@@ -133,7 +134,8 @@ def measure_faps(url: str, n: int,
             ids: list[uuid.UUID] = []
             head = faps.app.recorder.max_notification_id() or 0
             follow = 0.0
-            if per_request:
+            if per_request:  # as a web process: the seal and the outbox follow in a thread
+                faps.followers.start_background()
                 ours = rate(n * COMMANDS_PER_DOSSIER, lambda: ids.extend(
                     run_commands(faps, agent, officer, n)))
             else:

@@ -113,8 +113,11 @@ class Faps:
         return self.followers.unit_of_work()
 
     def close(self) -> None:
-        """Stop the job thread (if started); release connections."""
+        """Stop the job thread and the followers' background thread (if started); release
+        connections."""
         self.job_thread.stop()
+        if self.followers.background is not None:
+            self.followers.background.stop()
         self.ctx.app.close()
         self.engine.dispose()
         if self.durable_engine is not self.engine:

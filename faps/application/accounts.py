@@ -117,6 +117,8 @@ class AccountService:
             return SignInResult(SignIn.WRONG)
         if not self.ctx.hasher.verify(stored, password):
             return SignInResult(SignIn.WRONG)
+        if self.ctx.hasher.needs_rehash(stored):  # older parameters: same password, new hash
+            self.ctx.credentials.upgrade_hash(account.id, stored, self.ctx.hasher.hash(password))
         if not account.active:
             return SignInResult(SignIn.DEACTIVATED)
         return SignInResult(SignIn.OK, account.as_actor(),

@@ -43,6 +43,9 @@ class Credentials(Protocol):
     def use_reset(self, token: str, now: datetime) -> UUID | None:
         """Consume a reset token once; return its account if it was valid."""
 
+    def upgrade_hash(self, account_id: UUID, old_hash: str, new_hash: str) -> None:
+        """Replace a hash of the same password made with older parameters (nothing else)."""
+
 
 class Sessions(Protocol):
     """The server-side sessions of the web application."""
@@ -59,6 +62,9 @@ class PasswordHasher(Protocol):
 
     def verify(self, password_hash: str, password: str) -> bool:
         """Tell whether a password matches a hash."""
+
+    def needs_rehash(self, password_hash: str) -> bool:
+        """Tell whether a hash was made with other parameters than the current ones."""
 
 
 class AuditSeal(Protocol):

@@ -20,6 +20,7 @@ T = TypeVar("T")
 SORTS = ("reference", "-reference", "commune", "-commune", "state", "-state", "requested",
          "-requested", "awarded", "-awarded", "submitted_on", "-submitted_on", "updated_at",
          "-updated_at", "next_deadline", "-next_deadline")
+RELEVANCE = "relevance"  # with a text searched: the best matches first (elsewhere: the latest)
 
 
 @dataclass(frozen=True)

@@ -66,6 +66,7 @@ def follow(interval: float) -> None:
 
         threading.Thread(target=send_webhooks, args=(faps, interval, stop), daemon=True,
                          name="faps-webhooks").start()
+        faps.followers.start_background(interval)  # the audit seal and the mail outbox too
         try:
             faps.projections.follow(interval=interval, stop=stop)
         except KeyboardInterrupt:

@@ -1,8 +1,12 @@
 """What follows the log in this process: the read models, the audit seal and the mail outbox.
 
-The process that saves brings them up to its own write before it answers (read your own
-writes). Outside a unit of work that happens after every save. Inside one (a web request, the
-demo, a batch command) the saves only note how far they wrote, and the followers catch up once
+The process that saves brings the read models up to its own write before it answers (read your
+own writes). The audit chain's seal and the mail outbox, which nobody waits for, follow in a
+background thread when one runs (each web process starts one, see `Background`): the request
+only wakes it. Without one (the CLI, the demo, the tests) they catch up inline.
+
+Outside a unit of work that happens after every save. Inside one (a web request, the demo, a
+batch command) the saves only note how far they wrote, and the followers catch up once
 when the outermost unit of work ends: a request that saves three aggregates pays for one
 catch-up, not three, and a command's latency holds only the event store's own transaction.
 Every follower records its own position in the log, so a catch-up that fails (or a process that
@@ -13,7 +17,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -32,6 +36,7 @@ class Followers:
         self.chain = chain
         self.mailer = mailer
         self._local = threading.local()
+        self.background: Background | None = None
 
     def on_saved(self, recordings: Sequence[Any]) -> None:
         """Catch up after a save, or note the write until the unit of work ends."""
@@ -81,10 +86,28 @@ class Followers:
             self.end(failed)
 
     def catch_up(self, written: int | None = None) -> None:
-        """Bring the read models (at least up to `written`), the seal and the outbox up."""
+        """Bring the read models up (at least to `written`); then the seal and the outbox, or
+        wake the background thread that follows them."""
         self.projections.catch_up(until=written)
+        if self.background is not None and self.background.alive():
+            self.background.wake()
+        else:
+            self.follow_unawaited()
+
+    def follow_unawaited(self) -> None:
+        """Seal the new events and queue (maybe send) their mails."""
         self.chain.catch_up()
         self.mailer.after_save(())
+
+    def start_background(self, interval: float = 5.0) -> Background:
+        """Follow the seal and the outbox in a thread of this process from now on."""
+        self.background = Background(self.follow_unawaited, interval)
+        self.background.start()
+        return self.background
+
+    def settle(self, timeout: float = 10.0) -> bool:
+        """Wait until the background thread has followed every write made so far (tests)."""
+        return self.background.settle(timeout) if self.background else True
 
     def pending(self) -> int:
         """Return the highest notification id this thread wrote but has not caught up yet."""
@@ -95,3 +118,63 @@ class Followers:
         written = self.pending()
         if written:
             self.projections.catch_up(until=written)
+
+
+class Background:
+    """A daemon thread running `work` when woken, and every `interval` seconds besides.
+
+    Every follower it runs records its own position in the database, so a process that dies
+    with work pending loses nothing: the next process (or `faps projections follow`) resumes.
+    """
+
+    def __init__(self, work: Callable[[], None], interval: float = 5.0,
+                 gather: float = 0.1) -> None:
+        # `gather`: once woken, wait that long for the next requests' writes, so that a busy
+        # process seals and mails them in one transaction instead of one per request.
+        self.work, self.interval, self.gather = work, interval, gather
+        self._wake, self._stop = threading.Event(), threading.Event()
+        self._done = threading.Condition()
+        self._asked, self._ran = 1, 0  # the first catch-up, at start, is asked for
+        self._thread = threading.Thread(target=self._loop, name="faps-followers", daemon=True)
+
+    def start(self) -> None:
+        """Start the thread; it first catches up with what earlier processes left."""
+        self._thread.start()
+
+    def alive(self) -> bool:
+        """Tell whether the thread runs."""
+        return self._thread.is_alive() and not self._stop.is_set()
+
+    def wake(self) -> None:
+        """Ask for a catch-up (returns at once)."""
+        with self._done:
+            self._asked += 1
+        self._wake.set()
+
+    def settle(self, timeout: float = 10.0) -> bool:
+        """Wait until a catch-up started after the last `wake` has ended."""
+        with self._done:
+            asked = self._asked
+            return self._done.wait_for(lambda: self._ran >= asked or not self.alive(), timeout)
+
+    def stop(self) -> None:
+        """Stop after the current catch-up; wait a moment for it."""
+        self._stop.set()
+        self._wake.set()
+        if self._thread.is_alive() and self._thread is not threading.current_thread():
+            self._thread.join(timeout=10)
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            self._wake.clear()  # before reading `asked`: a later wake runs the loop again
+            with self._done:
+                asked = self._asked
+            try:
+                self.work()
+            except Exception:  # a database hiccup: the positions are kept, try again later
+                log.exception("followers: background catch-up failed")
+            with self._done:
+                self._ran = asked
+                self._done.notify_all()
+            if self._wake.wait(self.interval):
+                self._stop.wait(self.gather)

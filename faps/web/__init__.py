@@ -62,6 +62,8 @@ def create_app(test_config: dict[str, Any] | None = None, faps: Faps | None = No
         app.register_blueprint(getattr(import_module(module), attribute))
     if settings.jobs_in_web and not app.testing:
         _run_jobs(app, faps)
+    if not app.testing:  # the seal and the outbox follow the log beside the requests
+        faps.followers.start_background()
     return app
 
 

@@ -10,7 +10,7 @@ from flask import Blueprint, current_app, flash, render_template, request
 from marshmallow import fields
 
 from faps.application.deadlines import NEAR_DAYS, Deadline
-from faps.application.queries import SORTS, DossierFilter
+from faps.application.queries import RELEVANCE, SORTS, DossierFilter
 from faps.domain.actors import Role
 from faps.domain.dossier_content import UNFILED_STATES, DossierState
 from faps.domain.labels import plural
@@ -41,13 +41,14 @@ def inbox_filter() -> DossierFilter:
     if officer == "moi":
         officer = str(actor().account_id)
     officer_id = to_uuid(officer) if officer else None
-    sort = args.get("sort", "-updated_at")
+    text = (args.get("q") or "").strip()[:200] or None
+    sort = args.get("sort") or (RELEVANCE if text else "-updated_at")  # chosen, else relevance
     return DossierFilter(
         commune=args.get("commune") or None,
         states=tuple(s for s in args.getlist("state") if s in DossierState.__members__.values()),
         year=year_of(year), officer_id=officer_id,
-        text=(args.get("q") or "").strip()[:200] or None,
-        sort=sort if sort in SORTS else "-updated_at", page=page_number(page))
+        text=text, sort=sort if sort in SORTS or sort == RELEVANCE else "-updated_at",
+        page=page_number(page))
 
 
 def filter_args(given: Any) -> dict[str, Any]:

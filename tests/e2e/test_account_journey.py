@@ -16,6 +16,7 @@ NEW_LABEL = re.compile(r"^Nouveau mot de passe\W*$")
 
 def reset_link(live_server: LiveServer, email: str) -> str:
     """Return the path of the last reset link mailed to an address."""
+    live_server.world.faps.followers.settle()  # the server's thread queues the events' mails
     outbox = live_server.world.faps.mailer.outbox
     bodies = [m["body"] for m in outbox.sent() + outbox.pending() if m["recipients"] == email]
     match = re.search(r"https?://[^/\s]+(/mot-de-passe/\S+)", bodies[-1])

@@ -22,6 +22,7 @@ def queue(page: Any, key: str) -> Any:
 
 def mails_to(live_server: LiveServer, address: str) -> list[dict[str, Any]]:
     """Return the mails queued or sent to an address."""
+    live_server.world.faps.followers.settle()  # the server's thread queues the events' mails
     outbox = live_server.world.faps.mailer.outbox
     return [m for m in outbox.sent() + outbox.pending() if address in m["recipients"]]
 

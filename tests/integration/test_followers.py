@@ -136,3 +136,46 @@ def test_a_request_saving_several_dossiers_is_followed_once(
     assert response.status_code == 302
     assert passes == [world.faps.app.recorder.max_notification_id()]
     assert lags(world) == {0}
+
+
+def test_with_a_background_thread_a_write_waits_for_the_read_models_only(
+        world: World, monkeypatch: pytest.MonkeyPatch):
+    import threading
+
+    chain = world.faps.extras["audit_chain"]
+    gate, seal = threading.Event(), chain.catch_up
+    monkeypatch.setattr(chain, "catch_up", lambda: (gate.wait(10), seal())[1])
+    background = world.faps.followers.start_background(interval=60)
+    sent_before = len(world.faps.mailer.outbox.sent())
+    dossier_id = world.submitted()  # returns while the seal is held
+    head = world.faps.app.recorder.max_notification_id()
+    assert lags(world) == {0}
+    assert world.faps.queries.dossier(world.officer, dossier_id).state == "depose"
+    assert chain.seal().position < head
+    gate.set()
+    assert world.faps.followers.settle()
+    assert chain.seal().position == head
+    assert len(world.faps.mailer.outbox.sent()) > sent_before  # the receipt went out
+    background.stop()
+    assert not background.alive()
+
+
+def test_what_a_process_died_before_following_is_followed_by_the_next(
+        world: World, tmp_path, clock: SettableClock, monkeypatch: pytest.MonkeyPatch):
+    chain = world.faps.extras["audit_chain"]
+    seal_before, sent_before = chain.seal(), len(world.faps.mailer.outbox.sent())
+    monkeypatch.setattr(chain, "catch_up", lambda: seal_before)  # dies before sealing…
+    monkeypatch.setattr(world.faps.mailer, "after_save", lambda _r: None)  # …and mailing
+    world.faps.followers.start_background(interval=60)
+    world.submitted()
+    assert world.faps.followers.settle()
+    head = world.faps.app.recorder.max_notification_id()
+    assert chain.seal() == seal_before and len(world.faps.mailer.outbox.sent()) == sent_before
+    other = build_faps(world.faps.settings.database_url, tmp_path / "other", clock)
+    try:
+        other.followers.start_background(interval=60)
+        assert other.followers.settle()
+        assert other.extras["audit_chain"].seal().position == head
+        assert len(other.mailer.outbox.sent()) > sent_before
+    finally:
+        other.close()

@@ -60,6 +60,20 @@ def test_the_inbox_filters_by_state_and_text_and_sorts(signed_in: SignedIn, web_
     assert submitted
 
 
+def test_a_search_without_accents_finds_the_best_matches_first(
+        signed_in: SignedIn, web_world: World):
+    web_world.submitted(title="Cabinet infirmier des Arcades")
+    web_world.submitted(title="Pôle de santé", description="Près d'Émerainville, à Émerainville.")
+    web_world.submitted(title="Maison de santé", description="Au nord d'Émerainville.")
+    officer = signed_in("officer")
+    page = text_of(officer.get("/instruction/?q=emerainville"))
+    assert "2 dossiers, les plus pertinents d’abord" in page and "Arcades" not in page
+    assert page.index("Pôle de santé") < page.index("Maison de santé")
+    assert "▼" not in page and "▲" not in page  # no column sorts the list: relevance does
+    chosen = text_of(officer.get("/instruction/?q=emerainville&sort=-reference"))
+    assert "pertinents" not in chosen and chosen.index("Maison") < chosen.index("Pôle")
+
+
 def test_an_officer_saves_reuses_and_deletes_a_view(signed_in: SignedIn, web_world: World):
     officer = signed_in("officer")
     response = post(officer, "/instruction/vues", {"name": "À instruire", "query": "state=complet"})

@@ -64,6 +64,9 @@ def file_app(tmp_path, clock) -> Iterator[tuple[Flask, World, list[int]]]:  # ty
             checks.append(1)
             return real.verify(password_hash, password)
 
+        def needs_rehash(self, password_hash: str) -> bool:
+            return real.needs_rehash(password_hash)
+
     faps.ctx.hasher = Counting()
     yield create_app({"TESTING": True}, faps=faps), world, checks
     faps.close()

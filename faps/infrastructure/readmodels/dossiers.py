@@ -25,6 +25,7 @@ from faps.domain.reglement_book import ReglementBook
 from faps.infrastructure.readmodels import tables as t
 from faps.infrastructure.readmodels.base import Projection, on, path_of
 from faps.infrastructure.readmodels.batch import Row, Rows
+from faps.infrastructure.readmodels.search import searchable
 from faps.infrastructure.readmodels.timeline import timeline_row
 
 _WAITING_ANSWER, _AWARDED = S.INFORMATION_REQUESTED.value, S.AWARDED.value
@@ -57,10 +58,10 @@ class DossierProjection(Projection):
     """One row per dossier, one per timeline event, document and payment."""
 
     name = "dossiers"
-    version = 6  # 2: list indexes for every sort; 3: one deadline rule; 4: no payments_count;
+    version = 7  # 2: list indexes for every sort; 3: one deadline rule; 4: no payments_count;
     # 5: the timeline's and the ledger's keys are unique indexes, built after a rebuild;
     # 6: timeline summaries in plain French (labels, not codes); a vote's line names the deciding
-    # body; deleted drafts; rectified votes
+    # body; deleted drafts; rectified votes; 7: French full-text search, description included
     tables = (t.dossiers, t.reglements, t.timeline, t.documents, t.payment_requests, t.payments)
     # Every event of a dossier (each is a line of its timeline, and may change its state);
     # the handlers below (`@on`) change the rest of its rows.
@@ -129,23 +130,24 @@ class DossierProjection(Projection):
             "next_deadline": None, "next_deadline_label": None, "session_id": None,
             "version": e.originator_version, "updated_at": e.timestamp,
             "year": e.timestamp.year, "search": "", "reglement_version": None,
+            "description": e.content.description,
             "information_due_on": None, "notified_on": None,
             "live_requests": 0, "balance_requests": 0,
         })
         return self._searchable(row)
 
     def _searchable(self, row: Row) -> Row:
-        row["search"] = self._search(row["reference"], row["title"], row["commune"])
+        row["search"] = searchable(row["reference"], row["title"], row["commune_name"],
+                                   row["description"])
         return row
-
-    def _search(self, reference: str | None, title: str, commune: str) -> str:
-        return f"{reference or ''} {title} {self.communes.name(commune)}".lower()
 
     @on(D.Edited)
     def _edited(self, row: Row, e: Any) -> None:
         for change in e.changes:
             if change.field == "title":
                 row["title"] = change.after
+            elif change.field == "description":
+                row["description"] = change.after or ""
             elif change.field == "requested_amount":
                 row["requested"] = Decimal(str(change.after))
         self._searchable(row)

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from faps.application import policy
 from faps.application.queries import (
+    RELEVANCE,
     SORTS,
     AccountRow,
     AgendaItemRow,
@@ -31,6 +32,7 @@ from faps.domain.communes import CommuneDirectory
 from faps.domain.dossier_content import DossierState
 from faps.domain.errors import InvalidInputError, NotFoundError
 from faps.domain.money import ZERO
+from faps.infrastructure.readmodels import search
 from faps.infrastructure.readmodels import tables as t
 
 D = t.dossiers
@@ -48,11 +50,6 @@ def _fields(row: Any, cls: type) -> dict[str, Any]:
 
 def _nothing() -> None:
     """Do nothing (the default hook before a read)."""
-
-
-def _like(text: str) -> str:
-    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
 
 
 class SqlAlchemyQueries:
@@ -91,31 +88,40 @@ class SqlAlchemyQueries:
         if flt.officer_id is not None:
             where.append(D.c.officer_id == flt.officer_id)
         if flt.text and flt.text.strip():
-            where.append(D.c.search.like(_like(flt.text.strip()), escape="\\"))
+            where.append(search.matching(self.engine.dialect.name, D, flt.text)[0])
         return where
 
     def dossiers(self, actor: Actor, flt: DossierFilter) -> Page[DossierRow]:
         """Return a page of dossiers the actor may see."""
         policy.require(actor, "dossier.read")
-        if flt.sort not in SORTS:
+        if flt.sort not in SORTS and flt.sort != RELEVANCE:
             raise InvalidInputError({"sort": [f"tri inconnu : {flt.sort}"]})
-        column = SORT_COLUMNS[flt.sort.lstrip("-")]
-        order = column.desc() if flt.sort.startswith("-") else column.asc()
-        if column.nullable:  # only there: NULLS LAST on a NOT NULL column defeats its index
-            order = order.nulls_last()
-        tie = D.c.dossier_id.desc() if flt.sort.startswith("-") else D.c.dossier_id.asc()
+        text = (flt.text or "").strip()
+        sort = flt.sort if flt.sort != RELEVANCE or text else "-updated_at"
+        if sort == RELEVANCE:  # the best matches first, the latest among equals
+            order = search.matching(self.engine.dialect.name, D, text)[1].desc()
+            tie = D.c.updated_at.desc()
+        else:
+            column = SORT_COLUMNS[sort.lstrip("-")]
+            order = column.desc() if sort.startswith("-") else column.asc()
+            if column.nullable:  # only there: NULLS LAST on a NOT NULL column defeats its index
+                order = order.nulls_last()
+            tie = D.c.dossier_id.desc() if sort.startswith("-") else D.c.dossier_id.asc()
         per_page = max(1, min(flt.per_page, MAX_PER_PAGE))
         page = max(1, flt.page)
         where = self._where(actor, flt)
+        columns: list[Any] = [D.c[f] for f in ROW_FIELDS]
+        if text:  # every match is visited to rank it anyway: count them in the same pass
+            columns.append(sa.func.count().over().label("total"))
         with self._connect() as conn:
-            total = conn.execute(sa.select(sa.func.count()).select_from(D).where(*where)
-                                 ).scalar_one()
             rows = conn.execute(
-                sa.select(*(D.c[f] for f in ROW_FIELDS)).where(*where)
+                sa.select(*columns).where(*where)
                 .order_by(order, tie)
                 .limit(per_page).offset((page - 1) * per_page)).mappings().all()
-        return Page(items=[DossierRow(**r) for r in rows], total=int(total), page=page,
-                    per_page=per_page)
+            total = rows[0]["total"] if text and rows else conn.execute(
+                sa.select(sa.func.count()).select_from(D).where(*where)).scalar_one()
+        return Page(items=[DossierRow(**{f: r[f] for f in ROW_FIELDS}) for r in rows],
+                    total=int(total), page=page, per_page=per_page)
 
     def _dossier_row(self, dossier_id: UUID) -> DossierRow | None:
         rows = self._all(sa.select(*(D.c[f] for f in ROW_FIELDS))

@@ -8,6 +8,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from faps.infrastructure.readmodels import search
+
 metadata = sa.MetaData()
 CENT = Decimal("0.01")
 
@@ -127,7 +129,10 @@ dossiers = sa.Table(
     sa.Column("version", sa.Integer, nullable=False),
     sa.Column("updated_at", UtcDateTime, nullable=False),
     sa.Column("year", sa.Integer, nullable=False),
-    sa.Column("search", sa.String(400), nullable=False),
+    # The folded text found by search (faps.infrastructure.readmodels.search), whose index
+    # each store builds its own way; the description, kept to recompute it after an edit.
+    sa.Column("search", sa.Text, nullable=False),
+    sa.Column("description", sa.Text, nullable=False),
     sa.Column("reglement_version", sa.String(40)),
     sa.Column("information_due_on", sa.Date),
     sa.Column("notified_on", sa.Date),
@@ -149,6 +154,8 @@ for _sort in ("updated_at", "reference", "commune_name", "state", "requested", "
     if dossiers.c[_sort].nullable:
         sa.Index(f"ix_rm_dossiers_sort_{_sort}_desc", dossiers.c[_sort].desc().nulls_last(),
                  dossiers.c.dossier_id.desc()).ddl_if(dialect="postgresql")
+
+search.install(dossiers)
 
 reglements = sa.Table(
     "rm_reglements", metadata,
