@@ -136,3 +136,19 @@ def test_a_request_saving_several_dossiers_is_followed_once(
     assert response.status_code == 302
     assert passes == [world.faps.app.recorder.max_notification_id()]
     assert lags(world) == {0}
+
+
+def test_a_budget_with_commitments_past_its_snapshots_saves_and_reloads(world: World):
+    at = world.clock.now()
+    budget = YearlyBudget.vote(world.officer, 2031, Decimal("1000000"), "DEL-2030-1", at)
+    for _ in range(60):  # 121 events: snapshots at 50 and 100, with UUID-keyed commitments
+        dossier_id = uuid4()
+        budget.commit(world.officer, dossier_id, "77258", Decimal("100.00"), at)
+        budget.record_payment(world.officer, dossier_id, Decimal("30.00"), at)
+    world.faps.app.save_all(budget)
+    snapshots = world.faps.app.snapshots
+    assert snapshots is not None and len(list(snapshots.get(budget.id))) == 2
+    loaded: YearlyBudget = world.faps.app.load(budget.id, what="Budget")
+    assert loaded.commitments == budget.commitments
+    assert loaded.paid_by_dossier == budget.paid_by_dossier
+    assert loaded.paid == Decimal("1800.00") and loaded.version == 121
