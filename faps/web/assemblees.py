@@ -108,12 +108,7 @@ def session_context(session_id: UUID, **_: Any) -> dict[str, Any]:
 
 def lacking_deliberation() -> dict[str, Any]:
     """Return the awarded dossiers whose municipal deliberation is not recorded yet."""
-    faps = services()
-    awarded = faps.queries.dossiers(actor(), DossierFilter(states=(DossierState.AWARDED.value,),
-                                                           sort="reference", per_page=200))
-    rows = [row for row in awarded.items
-            if faps.dossiers.load(actor(), row.dossier_id).municipal_deliberation is None]
-    return {"rows": rows}
+    return {"rows": services().queries.awaiting_municipal_deliberation(actor())}
 
 
 @bp.get("/")

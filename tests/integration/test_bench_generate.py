@@ -14,6 +14,7 @@ from faps.application.clock import SettableClock
 from faps.bootstrap import Faps
 from faps.domain.dossier_content import DossierState
 from faps.infrastructure.readmodels import tables as t
+from faps.infrastructure.readmodels.workqueue import work_count, work_items
 from tests.conftest import build_faps
 from tests.integration.readmodels_history import dump
 
@@ -61,6 +62,8 @@ def test_every_state_of_the_lifecycle_is_generated_and_replays(tmp_path: Path):
         agent = faps.accounts.by_email("agent@champs-sur-marne.test")
         assert agent is not None
         assert faps.accounts.sign_in(agent.email, PASSWORD).actor is not None
+        waiting = sum(len(v) for v in work_items(faps.engine).values())
+        assert work_count(faps.engine) == waiting > 0  # the menu counts what the queue lists
         rebuilt = dump(faps.engine)
         faps.projections.reset()
         faps.projections.catch_up()  # following the log, as the web requests do
