@@ -14,7 +14,7 @@ from faps.domain.actors import Actor, Role
 from faps.domain.dossier import Dossier
 from faps.domain.dossier_exchange import CONTENT_FIELD_LABELS, VERDICT_LABELS, side_of
 from faps.domain.errors import FapsError, InvalidInputError
-from faps.infrastructure.readmodels.workqueue import QUEUE_LABELS, work_items
+from faps.infrastructure.readmodels.workqueue import QUEUE_LABELS, work_items, work_totals
 from faps.web.common import actor, parse, redirect_to, roles_required, services
 from faps.web.read_markers import ReadMarkers
 from faps.web.schemas import FrenchSchema
@@ -102,13 +102,18 @@ def post_message(dossier_id: UUID):  # type: ignore[no-untyped-def]
 
 
 # -- the officers' work queue -------------------------------------------------------------------
+WORK_SHOWN = 100  # dossiers a kind, the oldest first: the rest by the inbox's filters
+
+
 @bp.get("/instruction/a-traiter")
 @roles_required(Role.FINANCE_OFFICER)
 def work():  # type: ignore[no-untyped-def]
     """List what waits for the officers: replies, messages, payments, opinions, assessments."""
     mine = request.args.get("moi") == "1"
-    items = work_items(services().engine, actor().account_id if mine else None)
+    officer = actor().account_id if mine else None
+    items = work_items(services().engine, officer, limit=WORK_SHOWN)
     return render_template("instruction/work.html", queue=items, labels=QUEUE_LABELS,
+                           totals=work_totals(services().engine, officer), shown=WORK_SHOWN,
                            mine=mine, today=services().ctx.clock.now().date())
 
 
