@@ -94,8 +94,10 @@ def open_accounts(faps: Faps, at: datetime) -> tuple[Cast, list[tuple[str, str, 
 
 
 def generate(faps: Faps, events: int, dossiers: int, years: int = 4, seed: int = 2026,
-             today: date | None = None, batch: int = 20_000, log: Any = print) -> Generated:
-    """Write the histories into an empty store, rebuild the read models, seal the log."""
+             today: date | None = None, batch: int = 20_000, log: Any = print,
+             finish: bool = True) -> Generated:
+    """Write the histories into an empty store; then (`finish`) rebuild the read models and
+    seal the log, as a store served to people needs."""
     if has_dossiers(faps):
         raise SystemExit("Le magasin contient déjà des dossiers : choisissez une base vide.")
     today = today or date.today()
@@ -124,6 +126,8 @@ def generate(faps: Faps, events: int, dossiers: int, years: int = 4, seed: int =
     with faps.engine.begin() as conn:  # generated history is not mailed
         conn.execute(sa.update(outbox_position).where(outbox_position.c.name == "outbox")
                      .values(notification_id=head))
+    if not finish:
+        return Generated(head, dossiers, histories.sessions_held, accounts, seconds)
     started = time.perf_counter()
     faps.projections.rebuild()
     seconds["rebuild"] = time.perf_counter() - started
@@ -144,16 +148,18 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--today", type=date.fromisoformat, default=date.today(),
                         help="the last day of the histories (YYYY-MM-DD; default today)")
-    parser.add_argument("--batch", type=int, default=20_000, help="events per saved batch")
+    parser.add_argument("--batch", type=int, default=None,
+                        help="events per saved batch (default 20,000 on SQLite, 2,000 on "
+                             "PostgreSQL: a far larger insert stalled its pipeline)")
     parser.add_argument("--accounts", action="store_true", help="list the accounts opened")
     args = parser.parse_args(argv)
     dossiers = args.dossiers or max(1, args.events // 33)
     settings = Settings()
     print(f"Store: {settings.resolved_database_url().split('@')[-1]}")
     faps = build(settings, start_projections=False)
+    batch = args.batch or (2_000 if faps.store.kind == "postgres" else 20_000)
     try:
-        result = generate(faps, args.events, dossiers, args.years, args.seed, args.today,
-                          args.batch)
+        result = generate(faps, args.events, dossiers, args.years, args.seed, args.today, batch)
     finally:
         faps.close()
     s = result.seconds

@@ -80,6 +80,7 @@ class Case:
     extra: int
     dossier: Dossier | None = None
     outcome: str | None = None
+    award_year: int = 0
 
 
 @dataclass
@@ -109,11 +110,14 @@ class Histories:
         self.sessions_held = 0
         self.assessments: dict[tuple[str, str], Any] = {}
         self.required = {k.code: k.label for k in reglement.documents_at_filing}
+        self.pace = 600  # mean seconds between one person's two commands (set by plan)
 
     # -- planning ---------------------------------------------------------------------------
     def plan(self, years: list[int], dossiers: int, events: int) -> list[Case]:
         """Spread the dossiers over the years and plan budgets, sessions and each life."""
         last, cases = years[-1], []
+        per_day = events / (len(years) * 365)  # one person's commands must not outrun the days
+        self.pace = max(2, min(600, int(8 * 3600 / max(per_day, 1))))
         per_year = max(1, dossiers // len(years))
         extra = max(0, events // max(1, dossiers) - 21)  # the stories average ~21 events
         communes = sorted(self.cast.agents)
@@ -175,7 +179,7 @@ class Histories:
 
     def step(self) -> datetime:
         """Let a few minutes pass (the next command of one person)."""
-        self.now += timedelta(minutes=self.rng.randint(2, 20))
+        self.now += timedelta(seconds=self.rng.randint(self.pace // 2, self.pace * 3 // 2))
         return self.now
 
     def id(self) -> uuid.UUID:
@@ -236,7 +240,7 @@ class Histories:
         d.record_vote(actor, council.id, outcome, amount, reference, votes,  # type: ignore[arg-type]
                       council.session_date, self.now, body=council.body)
         self.touch(d)
-        case.outcome = outcome
+        case.outcome, case.award_year = outcome, year
         if outcome == "adoptee":
             budget = self.budgets[year]
             if d.awarded_amount > budget.remaining:
@@ -348,7 +352,7 @@ class Histories:
         secretariat, _agent = self.cast.secretariat, self.cast.agents[case.commune]
         officer = self.cast.officers[case.index % len(self.cast.officers)]
         voted = self.now.date()
-        budget = self.budgets[voted.year]
+        budget = self.budgets[case.award_year]
         yield self.later(days=12)
         d.record_municipal_deliberation(secretariat, f"DCM-{voted.year}-{case.index:05d}",
                                         voted + timedelta(days=7), self.now)

@@ -54,6 +54,10 @@ def test_every_state_of_the_lifecycle_is_generated_and_replays(tmp_path: Path):
         names = event_names(faps)
         assert set(names) >= EVENTS_SEEN, EVENTS_SEEN - set(names)
         assert 3600 <= result.events <= 4400 and result.sessions >= 6
+        with faps.engine.connect() as conn:  # the clock of the histories never ran ahead
+            last = conn.execute(sa.select(sa.func.max(t.timeline.c.at))).scalar_one()
+        assert datetime(2026, 11, 1, tzinfo=UTC) < last.replace(tzinfo=UTC) < datetime(
+            2026, 12, 7, tzinfo=UTC)
         for dossier_id, state in rows:  # the log replays into the state the read model shows
             assert faps.app.load(dossier_id).state.value == state
         for year in (2024, 2025, 2026):
