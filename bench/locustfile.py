@@ -43,6 +43,11 @@ class FormFields(HTMLParser):
         a = dict(attrs)
         if tag == "form":
             self.inside = (a.get("action") or "").endswith(self.action)
+        if self.inside and tag == "option" and self.select is not None:
+            name, value = self.fields[-1]
+            if value is None or "selected" in a:
+                self.fields[-1] = (name, a.get("value") or "")
+            return
         if not self.inside or not a.get("name"):
             return
         name = a["name"] or ""
@@ -51,6 +56,7 @@ class FormFields(HTMLParser):
             self.fields.append((name, a.get("value") or ""))
         elif tag == "select":
             self.select = name
+            self.fields.append((name, None))  # the first option unless one is selected
         elif tag == "textarea":
             self.textarea = name
             self.fields.append((name, ""))

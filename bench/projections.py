@@ -3,8 +3,9 @@
     PYTHONPATH=. .venv/bin/python bench/projections.py --events 1000000 --store both
 
 Events are bench/generate.py's histories (through the domain, about 33 a dossier, every state of
-the lifecycle), saved in batches. The rebuild is the application's: split over one worker process per core (`--workers`, as the
-setting FAPS_PROJECTIONS_REBUILD_WORKERS), the bare pass reads and decodes in one process.
+the lifecycle), saved in batches. The rebuild is the application's: split over one worker
+process per core (`--workers`, as the setting FAPS_PROJECTIONS_REBUILD_WORKERS), the bare pass
+reads and decodes in one process.
 Memory: tracemalloc's peak in this process, and the largest resident size of a worker.
 """
 
