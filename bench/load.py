@@ -7,8 +7,10 @@
 For each store (SQLite file, PostgreSQL database `faps_load_<events>`), the store is made by
 bench/generate.py unless it exists already (in `--dir`, or the PostgreSQL database), then
 gunicorn serves it and Locust (headless, bench/locustfile.py) runs each role's mix at each
-number of users. Printed: p50/p95/p99 (ms) per page, requests per second, errors, and the
-machine's load average (the run shares the machine with whatever else runs).
+number of users (people arrive at a tenth of their number a second, each signing in; the figures
+count from when all have arrived, sign-ins included as people sign out and back in). Printed:
+p50/p95/p99 (ms) per page, requests per second, errors, and the machine's load average (the run
+shares the machine with whatever else runs).
 """
 
 from __future__ import annotations
@@ -137,7 +139,7 @@ def swarm(env: dict[str, str], port: int, users: int, seconds: int, prefix: Path
         [str(BIN / "locust"), "-f", str(HERE / "locustfile.py"), "--headless",
          "-u", str(users), "-r", str(max(1, users // 10)), "-t", f"{seconds}s",
          "--host", f"http://127.0.0.1:{port}", "--csv", str(prefix), "--only-summary",
-         "--loglevel", "WARNING", "--stop-timeout", "5"],
+         "--loglevel", "WARNING", "--stop-timeout", "5", "--reset-stats"],
         env=env, cwd=ROOT, check=False, stdout=subprocess.DEVNULL)
     return Path(f"{prefix}_stats.csv")
 
