@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install install-dev browser lint bench
+.PHONY: run test install install-dev browser lint bench bench-load
 
 $(BIN)/faps: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,3 +31,8 @@ lint: install
 
 bench: install
 	$(BIN)/python bench/commands.py
+
+# The load benchmark (README, Figures: Load): Locust is the `bench` extra, installed here only.
+bench-load: install
+	$(BIN)/pip install --quiet -e ".[dev,bench]"
+	PYTHONPATH=. $(BIN)/python bench/load.py $(LOAD_ARGS)

@@ -81,7 +81,7 @@ class Figures:
     bare_replays: float
 
 
-def rate(count: int, action: Callable[[], None]) -> float:
+def rate(count: int, action: Callable[[], object]) -> float:
     """Return how many units per second an action processes."""
     start = time.perf_counter()
     action()

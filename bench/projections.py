@@ -1,10 +1,11 @@
 """Benchmark the projections: rebuild rate and memory beside the bare read-and-decode rate.
 
-    .venv/bin/python bench/projections.py --events 1000000 --store both
+    PYTHONPATH=. .venv/bin/python bench/projections.py --events 1000000 --store both
 
-Events are generated through the domain aggregates (30 per dossier) and saved in batches. The
-rebuild is the application's: split over one worker process per core (`--workers`, as the
-setting FAPS_PROJECTIONS_REBUILD_WORKERS), the bare pass reads and decodes in one process.
+Events are bench/generate.py's histories (through the domain, about 33 a dossier, every state of
+the lifecycle), saved in batches. The rebuild is the application's: split over one worker
+process per core (`--workers`, as the setting FAPS_PROJECTIONS_REBUILD_WORKERS), the bare pass
+reads and decodes in one process.
 Memory: tracemalloc's peak in this process, and the largest resident size of a worker.
 """
 
@@ -19,25 +20,22 @@ import time
 import tracemalloc
 import uuid
 from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 import sqlalchemy as sa
 
+from bench.generate import generate as generated
 from faps.application.app import FapsApplication
 from faps.application.queries import DossierFilter
+from faps.bootstrap import build
 from faps.domain.actors import Actor, Role
-from faps.domain.assessment import assess
-from faps.domain.dossier import Dossier
-from faps.domain.dossier_content import DocumentRef, DossierContent
 from faps.infrastructure.communes_file import load_communes
 from faps.infrastructure.readmodels import tables as t
 from faps.infrastructure.readmodels.parallel import default_workers
 from faps.infrastructure.readmodels.queries import SqlAlchemyQueries
 from faps.infrastructure.readmodels.runner import ProjectionRunner
 from faps.infrastructure.readmodels.wiring import all_projections
-from faps.infrastructure.reglement_files import default_reglement
+from faps.infrastructure.settings import Settings
 from faps.infrastructure.stores import make_engine, store_config
 from faps.infrastructure.transcodings import faps_transcodings
 
@@ -47,66 +45,19 @@ AGENT = Actor(account_id=uuid.uuid4(), email="a@x.test", role=Role.COMMUNE_AGENT
               commune="77258", name="Agent")
 OFFICER = Actor(account_id=uuid.uuid4(), email="o@x.test", role=Role.FINANCE_OFFICER,
                 name="Instructeur")
-KINDS = ("deliberation_municipale", "note_presentation", "devis", "plan_financement",
-         "titre_occupation", "attestation_demarrage", "etat_recapitulatif", "factures")
-CONTENT = DossierContent.model_validate({
-    "title": "Maison de santé", "premises_tenure": "locataire", "requested_amount": "40000.00",
-    "expenses": [{"label": "Travaux", "category": "travaux_amenagement",
-                  "amount_ht": "100000.00", "vat": "20000.00"}],
-    "public_funding": [{"funder": "ARS", "amount": "20000.00"}]})
-ASSESSMENT = assess(CONTENT.facts("77258"), default_reglement(), load_communes().get("77258"))
 
 
-def dossier_history(n: int, at: datetime) -> Dossier:
-    """Return a dossier with 30 events, from draft to two payments."""
-    tick = iter(range(100))
-
-    def now() -> datetime:
-        return at + timedelta(seconds=next(tick))
-
-    commune = COMMUNES[n % len(COMMUNES)]
-    d = Dossier.draft(AGENT, commune, CONTENT, now())
-    for i in range(3):
-        d.edit(AGENT, CONTENT.model_copy(update={"title": f"Projet {n} v{i}"}), now())
-    docs = {}
-    for kind in KINDS:
-        ref = DocumentRef(document_id=uuid.uuid4(), kind=kind, name=f"{kind}.pdf", size=1000,
-                          media_type="application/pdf", sha256="0" * 64)
-        d.attach_document(AGENT, ref, now())
-        docs[kind] = ref.document_id
-    d.submit(AGENT, f"FAPS-{at.year}-{n:06d}", ASSESSMENT.reglement_version, now())
-    d.request_information(OFFICER, uuid.uuid4(), "Bail ?", (), at.date() + timedelta(30), now())
-    d.provide_information(AGENT, "Voici.", now())
-    d.declare_complete(OFFICER, {}, now())
-    d.assign(OFFICER, OFFICER.account_id, OFFICER.name, now())
-    d.assess(OFFICER, ASSESSMENT, now())
-    d.propose(OFFICER, ASSESSMENT.grant, "Conforme.", now())
-    session = uuid.uuid4()
-    d.place_on_agenda(OFFICER, session, 1, now())
-    d.record_vote(OFFICER, session, "adoptee", ASSESSMENT.grant, "DEL-1", (40, 2, 1),
-                  at.date(), now())
-    d.record_municipal_deliberation(AGENT, "DCM-1", at.date(), now())
-    d.notify(OFFICER, now())
-    d.sign_agreement(OFFICER, "CONV-1", at.date(), now())
-    rules: dict[str, Any] = {"advance_rate": Decimal("0.30"), "required_kinds": {}}
-    for kind, amount in (("avance", Decimal("9000.00")), ("acompte", Decimal("6000.00"))):
-        request = uuid.uuid4()
-        d.request_payment(AGENT, request, kind, amount, amount,  # type: ignore[arg-type]
-                          (docs["factures"],), rules, now())
-        d.make_payment(OFFICER, request, amount, at.date(), "MANDAT-1", now())
-    d.add_note(OFFICER, "Suivi.", now())
-    d.add_note(OFFICER, "Relancer.", now())
-    return d
-
-
-def generate(app: FapsApplication, events: int, batch: int = 100) -> int:
-    """Save dossiers of 30 events each until `events` are written; return the dossiers."""
-    dossiers = max(1, events // 30)
-    start = datetime(2024, 1, 1, tzinfo=UTC)
-    for first in range(0, dossiers, batch):
-        app.save(*(dossier_history(n, start + timedelta(minutes=n))
-                   for n in range(first, min(first + batch, dossiers))))
-    return dossiers
+def generate(url: str, events: int) -> int:
+    """Write `events` of bench/generate.py's histories (one dossier per 33); return dossiers."""
+    folder = Path(tempfile.mkdtemp(prefix="faps-bench-"))
+    faps = build(Settings(database_url=url, instance_path=folder, secret_key="bench"),
+                 start_projections=False)
+    try:
+        made = generated(faps, events, max(1, events // 33), finish=False,
+                         batch=2_000 if faps.store.kind == "postgres" else 20_000)
+    finally:
+        faps.close()
+    return made.dossiers
 
 
 def bare_read(app: FapsApplication, trace: bool = False) -> tuple[int, float, int]:
@@ -195,12 +146,12 @@ def run(store: str, events: int, list_size: int, rounds: int, workers: int) -> N
             conn.execute("DROP DATABASE IF EXISTS faps_bench WITH (FORCE)")
             conn.execute("CREATE DATABASE faps_bench")
         url = PG_ADMIN.rsplit("/", 1)[0] + "/faps_bench"
+    started = time.perf_counter()
+    dossiers = generate(url, events)
     config = store_config(url)
     app = FapsApplication(env=config.event_env, transcodings=faps_transcodings())
     engine = make_engine(config)
     runner = ProjectionRunner(app, engine, all_projections(load_communes()), workers=workers)
-    started = time.perf_counter()
-    dossiers = generate(app, events)
     written = time.perf_counter() - started
     total = app.recorder.max_notification_id() or 0
     print(f"[{store}] generated {total} events ({dossiers} dossiers) in {written:.0f} s "

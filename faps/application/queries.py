@@ -216,6 +216,10 @@ class Queries(Protocol):
     def dossiers(self, actor: Actor, flt: DossierFilter) -> Page[DossierRow]:
         """Return a page of dossiers the actor may see."""
 
+    def awaiting_municipal_deliberation(self, actor: Actor, limit: int = 200
+                                        ) -> list[DossierRow]:
+        """Return awarded dossiers whose commune's concordant deliberation is not recorded."""
+
     def dossier(self, actor: Actor, dossier_id: UUID) -> DossierRow:
         """Return one dossier's row (NotFoundError if absent or not the actor's commune)."""
 
@@ -242,6 +246,10 @@ class Queries(Protocol):
 
     def payments(self, actor: Actor, year: int | None = None) -> list[PaymentRow]:
         """Return the payments ledger (a year's, or all)."""
+
+    def payments_page(self, actor: Actor, year: int | None = None, page: int = 1,
+                      per_page: int = 100) -> Page[PaymentRow]:
+        """Return one page of the payments ledger (a year's, or all), in date order."""
 
     def accounts(self, actor: Actor) -> list[AccountRow]:
         """Return every account (administrator) ."""

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate
+from eventsourcing.domain import Snapshot as LibrarySnapshot
 
 from faps.domain.actors import Actor
 from faps.domain.errors import BudgetExceededError, InvalidInputError
@@ -36,6 +38,27 @@ class YearlyBudget(Aggregate):
         year: int
         amount: Decimal
         deliberation_reference: str
+
+    class Snapshot(LibrarySnapshot):
+        """A snapshot whose dossier-keyed maps have text keys (JSON objects cannot have UUID
+        keys: without this the 50th event of a budget with a commitment failed its save)."""
+
+        KEYED = ("commitments", "paid_by_dossier")
+
+        @classmethod
+        def take(cls, aggregate: Any) -> Any:
+            """Return the snapshot, each dossier-keyed map keyed by the id's text."""
+            snapshot = super().take(aggregate)
+            for name in cls.KEYED:
+                snapshot.state[name] = {str(k): v for k, v in snapshot.state[name].items()}
+            return snapshot
+
+        def mutate(self, _: None) -> Any:
+            """Rebuild the budget, each dossier-keyed map keyed by UUID again."""
+            budget = super().mutate(_)
+            for name in self.KEYED:
+                vars(budget)[name] = {UUID(k): v for k, v in vars(budget)[name].items()}
+            return budget
 
     @staticmethod
     def create_id(year: int) -> UUID:

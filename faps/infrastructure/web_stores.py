@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from faps.infrastructure.api_store import SqlAlchemyIdempotency, SqlAlchemyRateLimit
 from faps.infrastructure.read_markers import ReadMarkers
-from faps.infrastructure.readmodels.workqueue import Items, work_items
+from faps.infrastructure.readmodels.workqueue import Items, work_count, work_items, work_totals
 from faps.infrastructure.saved_views import SavedViews
 from faps.infrastructure.settings import Settings
 from faps.infrastructure.submissions import SqlAlchemySubmissions
@@ -29,14 +29,21 @@ class WorkQueueReader:
     engine: sa.Engine
     before_read: Callable[[], object]
 
-    def items(self, officer_id: UUID | None = None) -> Items:
-        """Return the queue's items by kind, oldest first (`officer_id`: theirs or unassigned)."""
+    def items(self, officer_id: UUID | None = None, limit: int | None = None) -> Items:
+        """Return the queue's items by kind, oldest first (`officer_id`: theirs or unassigned;
+        `limit`: at most so many dossiers a kind)."""
         self.before_read()
-        return work_items(self.engine, officer_id)
+        return work_items(self.engine, officer_id, limit)
+
+    def totals(self, officer_id: UUID | None = None) -> dict[str, int]:
+        """Return how many items wait in each kind (counted by the database)."""
+        self.before_read()
+        return work_totals(self.engine, officer_id)
 
     def count(self) -> int:
         """Return how many things wait for the officers (for the menu)."""
-        return sum(len(v) for v in self.items().values())
+        self.before_read()
+        return work_count(self.engine)
 
 
 @dataclass(frozen=True)

@@ -101,13 +101,18 @@ def post_message(dossier_id: UUID):  # type: ignore[no-untyped-def]
 
 
 # -- the officers' work queue -------------------------------------------------------------------
+WORK_SHOWN = 100  # dossiers a kind, the oldest first: the rest by the inbox's filters
+
+
 @bp.get("/instruction/a-traiter")
 @roles_required(Role.FINANCE_OFFICER)
 def work():  # type: ignore[no-untyped-def]
     """List what waits for the officers: replies, messages, payments, opinions, assessments."""
     mine = request.args.get("moi") == "1"
-    items = services().web.work_queue.items(actor().account_id if mine else None)
-    return render_template("instruction/work.html", queue=items, labels=QUEUE_LABELS,
+    officer = actor().account_id if mine else None
+    queue = services().web.work_queue
+    return render_template("instruction/work.html", queue=queue.items(officer, limit=WORK_SHOWN),
+                           labels=QUEUE_LABELS, totals=queue.totals(officer), shown=WORK_SHOWN,
                            mine=mine, today=services().clock.now().date())
 
 

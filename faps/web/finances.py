@@ -25,7 +25,7 @@ from faps.web.common import (
     roles_required,
     services,
 )
-from faps.web.params import year_of
+from faps.web.params import page_number, year_of
 from faps.web.schemas import Euros, FrenchDate, FrenchSchema
 
 bp = Blueprint("finances", __name__, url_prefix="/finances")
@@ -96,8 +96,10 @@ def vote():  # type: ignore[no-untyped-def]
 def payments():  # type: ignore[no-untyped-def]
     """List the payments ledger (payments and clawbacks)."""
     year = request.args.get("annee", "")
-    rows = services().queries.payments(actor(), year_of(year))
-    return render_template("finances/payments.html", rows=rows, year=year)
+    page = services().queries.payments_page(actor(), year_of(year),
+                                            page_number(request.args.get("page")))
+    return render_template("finances/payments.html", page=page, rows=page.items, year=year,
+                           args={"annee": year} if year else {})
 
 
 @bp.get("/echeances")

@@ -9,11 +9,12 @@ from uuid import UUID
 from flask import Blueprint, current_app, flash, render_template, request
 from marshmallow import fields
 
-from faps.application.deadlines import NEAR_DAYS, Deadline
+from faps.application.deadlines import NEAR_DAYS, Deadline, DeadlineKind
 from faps.application.queries import RELEVANCE, SORTS, DossierFilter
 from faps.domain.actors import Role
 from faps.domain.dossier_content import UNFILED_STATES, DossierState
 from faps.domain.labels import plural
+from faps.infrastructure.readmodels.dossiers import ANSWER, LABELS
 from faps.web import instruction_forms as forms
 from faps.web.common import (
     actor,
@@ -30,6 +31,9 @@ bp = Blueprint("instruction", __name__, url_prefix="/instruction")
 officer_only = roles_required(Role.FINANCE_OFFICER)
 readers = roles_required(Role.FINANCE_OFFICER, Role.SECRETARIAT, Role.AUDITOR)
 HOME_DEADLINES = 10
+# The read model's label of a dossier's next deadline → the deadline's kind.
+DEADLINE_KINDS: dict[str, DeadlineKind] = {ANSWER: "information",
+                                           **{v: k for k, v in LABELS.items()}}
 INBOX_ARGS = ("state", "commune", "year", "officer", "q", "sort")
 
 
@@ -64,17 +68,19 @@ def filter_args(given: Any) -> dict[str, Any]:
 def urgent_deadlines() -> list[Deadline]:
     """Return the most urgent overdue or near deadlines, for the officers' home page.
 
-    The read model's next deadline (the same rule) picks the candidates, most urgent first;
-    the deadlines query then lists each one's deadlines from the dossier itself.
+    Each dossier's next deadline is the read model's (the rule of faps.domain.deadlines, kept
+    by the projection): the most frequent page replays no dossier. The deadlines page lists
+    every deadline of each dossier.
     """
     faps = services()
     today = faps.clock.now().date()
     waiting = (DossierState.INFORMATION_REQUESTED.value, DossierState.AWARDED.value)
     rows = faps.queries.dossiers(actor(), DossierFilter(states=waiting, sort="next_deadline",
                                                         per_page=HOME_DEADLINES)).items
-    near = [r.dossier_id for r in rows
-            if r.next_deadline is not None and (r.next_deadline - today).days <= NEAR_DAYS]
-    return faps.deadlines.deadlines(actor(), today, among=near)
+    return [Deadline(r.dossier_id, r.reference or "", r.commune, r.title,
+                     DEADLINE_KINDS[r.next_deadline_label], r.next_deadline, today)
+            for r in rows if r.next_deadline is not None and r.next_deadline_label in
+            DEADLINE_KINDS and (r.next_deadline - today).days <= NEAR_DAYS]
 
 
 def inbox_context() -> dict[str, Any]:

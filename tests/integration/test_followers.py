@@ -142,7 +142,7 @@ def test_with_a_background_thread_a_write_waits_for_the_read_models_only(
         world: World, monkeypatch: pytest.MonkeyPatch):
     import threading
 
-    chain = world.faps.extras["audit_chain"]
+    chain = world.faps.audit_chain
     gate, seal = threading.Event(), chain.catch_up
     monkeypatch.setattr(chain, "catch_up", lambda: (gate.wait(10), seal())[1])
     background = world.faps.followers.start_background(interval=60)
@@ -162,7 +162,7 @@ def test_with_a_background_thread_a_write_waits_for_the_read_models_only(
 
 def test_what_a_process_died_before_following_is_followed_by_the_next(
         world: World, tmp_path, clock: SettableClock, monkeypatch: pytest.MonkeyPatch):
-    chain = world.faps.extras["audit_chain"]
+    chain = world.faps.audit_chain
     seal_before, sent_before = chain.seal(), len(world.faps.mailer.outbox.sent())
     monkeypatch.setattr(chain, "catch_up", lambda: seal_before)  # dies before sealing…
     monkeypatch.setattr(world.faps.mailer, "after_save", lambda _r: None)  # …and mailing
@@ -175,7 +175,23 @@ def test_what_a_process_died_before_following_is_followed_by_the_next(
     try:
         other.followers.start_background(interval=60)
         assert other.followers.settle()
-        assert other.extras["audit_chain"].seal().position == head
+        assert other.audit_chain.seal().position == head
         assert len(other.mailer.outbox.sent()) > sent_before
     finally:
         other.close()
+
+
+def test_a_budget_with_commitments_past_its_snapshots_saves_and_reloads(world: World):
+    at = world.clock.now()
+    budget = YearlyBudget.vote(world.officer, 2031, Decimal("1000000"), "DEL-2030-1", at)
+    for _ in range(60):  # 121 events: snapshots at 50 and 100, with UUID-keyed commitments
+        dossier_id = uuid4()
+        budget.commit(world.officer, dossier_id, "77258", Decimal("100.00"), at)
+        budget.record_payment(world.officer, dossier_id, Decimal("30.00"), at)
+    world.faps.app.save_all(budget)
+    snapshots = world.faps.app.snapshots
+    assert snapshots is not None and len(list(snapshots.get(budget.id))) == 2
+    loaded: YearlyBudget = world.faps.app.load(budget.id, what="Budget")
+    assert loaded.commitments == budget.commitments
+    assert loaded.paid_by_dossier == budget.paid_by_dossier
+    assert loaded.paid == Decimal("1800.00") and loaded.version == 121

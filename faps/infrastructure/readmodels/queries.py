@@ -123,6 +123,19 @@ class SqlAlchemyQueries:
         return Page(items=[DossierRow(**{f: r[f] for f in ROW_FIELDS}) for r in rows],
                     total=int(total), page=page, per_page=per_page)
 
+    def awaiting_municipal_deliberation(self, actor: Actor, limit: int = 200
+                                        ) -> list[DossierRow]:
+        """Return awarded dossiers whose commune's concordant deliberation is not recorded
+        (its event is absent from the dossier's timeline), by reference."""
+        policy.require(actor, "dossier.read")
+        T = t.timeline
+        recorded = sa.exists().where(T.c.dossier_id == D.c.dossier_id,
+                                     T.c.kind == "MunicipalDeliberationRecorded")
+        where = self._where(actor, DossierFilter(states=(DossierState.AWARDED.value,)))
+        rows = self._all(sa.select(*(D.c[f] for f in ROW_FIELDS)).where(*where, ~recorded)
+                         .order_by(D.c.reference, D.c.dossier_id).limit(limit))
+        return [DossierRow(**r) for r in rows]
+
     def _dossier_row(self, dossier_id: UUID) -> DossierRow | None:
         rows = self._all(sa.select(*(D.c[f] for f in ROW_FIELDS))
                          .where(D.c.dossier_id == dossier_id))
@@ -220,12 +233,30 @@ class SqlAlchemyQueries:
     def payments(self, actor: Actor, year: int | None = None) -> list[PaymentRow]:
         """Return the payments ledger (a year's, or all)."""
         policy.require(actor, "budget.read")
+        return [PaymentRow(**_fields(r, PaymentRow)) for r in self._all(self._ledger(year))]
+
+    def payments_page(self, actor: Actor, year: int | None = None, page: int = 1,
+                      per_page: int = 100) -> Page[PaymentRow]:
+        """Return one page of the payments ledger (a year's, or all), in date order."""
+        policy.require(actor, "budget.read")
+        statement = self._ledger(year)
+        page, per_page = max(1, page), max(1, min(per_page, MAX_PER_PAGE))
+        with self._connect() as conn:
+            total = conn.execute(sa.select(sa.func.count()).select_from(statement.subquery())
+                                 ).scalar_one()
+            rows = conn.execute(statement.limit(per_page).offset((page - 1) * per_page)
+                                ).mappings().all()
+        return Page(items=[PaymentRow(**_fields(r, PaymentRow)) for r in rows],
+                    total=int(total), page=page, per_page=per_page)
+
+    @staticmethod
+    def _ledger(year: int | None) -> Any:
         p = t.payments
         statement = sa.select(p).order_by(p.c.paid_on, p.c.recorded_at, p.c.dossier_id,
                                           p.c.version)
         if year is not None:
             statement = statement.where(p.c.paid_on.between(date(year, 1, 1), date(year, 12, 31)))
-        return [PaymentRow(**_fields(r, PaymentRow)) for r in self._all(statement)]
+        return statement
 
     # -- accounts -------------------------------------------------------------------------
     def accounts(self, actor: Actor) -> list[AccountRow]:

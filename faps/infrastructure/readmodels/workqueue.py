@@ -165,31 +165,61 @@ def _item(r: Any, what: str, since: datetime | date | None, detail: str = "") ->
 Items = dict[str, list[dict[str, Any]]]
 
 
-def work_items(engine: sa.Engine, officer_id: UUID | None = None) -> Items:
-    """Return the queue's items by kind, oldest first (`officer_id`: theirs or unassigned)."""
+def _sections() -> dict[str, Any]:
+    """Return each section's condition on a queue row (payments and opinions: one item each)."""
     q = work_queue.c
-    query = sa.select(work_queue).where(q.state.not_in([*_CLOSED, S.DRAFT.value]))
+    return {"reponses": q.reply_at.is_not(None),
+            "a_instruire": sa.and_(q.reply_at.is_(None), q.state.in_(TO_CHECK)),
+            "messages": q.message_at.is_not(None),
+            "versements": sa.func.json_array_length(q.payments) > 0,
+            "avis": sa.func.json_array_length(q.opinions) > 0}
+
+
+def _open(officer_id: UUID | None) -> list[Any]:
+    q = work_queue.c
+    where: list[Any] = [q.state.not_in([*_CLOSED, S.DRAFT.value])]
     if officer_id is not None:
-        query = query.where(sa.or_(q.officer_id == officer_id, q.officer_id.is_(None)))
-    with engine.connect() as conn:
-        rows = conn.execute(query.order_by(q.updated_at)).all()
+        where.append(sa.or_(q.officer_id == officer_id, q.officer_id.is_(None)))
+    return where
+
+
+def work_items(engine: sa.Engine, officer_id: UUID | None = None,
+               limit: int | None = None) -> Items:
+    """Return the queue's items by kind, oldest first (`officer_id`: theirs or unassigned);
+    `limit`: at most so many dossiers a kind (the oldest)."""
+    q = work_queue.c
     found: dict[str, list[dict[str, Any]]] = {k: [] for k in QUEUE_LABELS}
-    for r in rows:
-        if r.reply_at:
-            found["reponses"].append(_item(r, "reponses", r.reply_at))
-        elif r.state in TO_CHECK:
-            found["a_instruire"].append(_item(r, "a_instruire", r.updated_at))
-        if r.message_at:
-            found["messages"].append(_item(r, "messages", r.message_at))
-        for _ in r.payments:
-            found["versements"].append(_item(r, "versements", r.updated_at))
-        for _, body, due in r.opinions:
-            found["avis"].append(_item(r, "avis", date.fromisoformat(due), body))
+    with engine.connect() as conn:
+        for key, condition in _sections().items():
+            query = sa.select(work_queue).where(*_open(officer_id), condition)
+            rows = conn.execute(query.order_by(q.updated_at, q.dossier_id).limit(limit)).all()
+            for r in rows:
+                if key == "versements":
+                    found[key] += [_item(r, key, r.updated_at) for _ in r.payments]
+                elif key == "avis":
+                    found[key] += [_item(r, key, date.fromisoformat(due), body)
+                                   for _, body, due in r.opinions]
+                else:
+                    found[key].append(_item(r, key, getattr(r, {"a_instruire": "updated_at",
+                                                                 "reponses": "reply_at"}
+                                                            .get(key, "message_at"))))
     found["avis"].sort(key=lambda i: i["since"])
     return found
 
 
+def work_totals(engine: sa.Engine, officer_id: UUID | None = None) -> dict[str, int]:
+    """Return how many items wait in each kind, counted by the database."""
+    q = work_queue.c
+    sections = _sections()
+    sizes = {"versements": sa.func.json_array_length(q.payments),
+             "avis": sa.func.json_array_length(q.opinions)}
+    columns = [sa.func.coalesce(sa.func.sum(sa.case((sections[k], sizes.get(k, 1)), else_=0)), 0)
+               for k in QUEUE_LABELS]
+    with engine.connect() as conn:
+        row = conn.execute(sa.select(*columns).where(*_open(officer_id))).one()
+    return {k: int(v) for k, v in zip(QUEUE_LABELS, row, strict=True)}
+
+
 def work_count(engine: sa.Engine) -> int:
     """Return how many things wait for the officers (for the menu)."""
-    return sum(len(v) for v in work_items(engine).values())
-
+    return sum(work_totals(engine).values())
