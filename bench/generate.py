@@ -132,7 +132,7 @@ def generate(faps: Faps, events: int, dossiers: int, years: int = 4, seed: int =
     faps.projections.rebuild()
     seconds["rebuild"] = time.perf_counter() - started
     started = time.perf_counter()
-    faps.extras["audit_chain"].catch_up()
+    faps.audit_chain.catch_up()
     seconds["seal"] = time.perf_counter() - started
     return Generated(head, dossiers, histories.sessions_held, accounts, seconds)
 
