@@ -91,7 +91,8 @@ def dossier_history(n: int, at: datetime) -> Dossier:
     rules: dict[str, Any] = {"advance_rate": Decimal("0.30"), "required_kinds": {}}
     for kind, amount in (("avance", Decimal("9000.00")), ("acompte", Decimal("6000.00"))):
         request = uuid.uuid4()
-        d.request_payment(AGENT, request, kind, amount, amount,  # type: ignore[arg-type]
+        d.request_payment(AGENT, request, kind, amount,  # type: ignore[arg-type]
+                          Decimal("60000.00"),  # justified: an acompte is limited by them
                           (docs["factures"],), rules, now())
         d.make_payment(OFFICER, request, amount, at.date(), "MANDAT-1", now())
     d.add_note(OFFICER, "Suivi.", now())

@@ -116,12 +116,12 @@ def build(settings: Settings | None = None, clock: Clock | None = None,
                 budgets=BudgetService(dossiers), accounts=AccountService(ctx),
                 timetravel=TimeTravel(ctx), extras={})
     faps.extras["audit_chain"] = start_audit_chain(engine, app)
-    faps.deadlines = DeadlineService(dossiers)
-    faps.exchanges = ExchangeService(dossiers)
-    faps.mailer = install_mailer(app, engine, settings, ctx.clock, faps.deadlines)
     faps.projections, faps.queries = read_side(
         app, engine, ctx.communes, settings.projections_rebuild_workers,
         rebuild=settings.projections_autorebuild, start=start_projections)
+    faps.deadlines = DeadlineService(dossiers, faps.queries)
+    faps.exchanges = ExchangeService(dossiers)
+    faps.mailer = install_mailer(app, engine, settings, ctx.clock, faps.deadlines)
     faps.extras["jobs"] = install_jobs(
         JobQueue(engine, settings.instance_path / "jobs", ctx.clock,
                  timedelta(hours=settings.jobs_keep_hours)), app, settings.public_url)

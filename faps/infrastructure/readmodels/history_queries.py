@@ -1,0 +1,118 @@
+"""The fund as of a moment and the dossiers waiting for a deadline, read from tables.
+
+`fund_as_of` reads the history projection's rows valid at the moment (never the log); the
+deadlines read the dossiers' current rows. Both give what replaying the log gave (the
+replaying `FundAsOf` and the deadlines' replay are kept as the tests' oracles).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime
+from decimal import Decimal
+from uuid import UUID
+
+import sqlalchemy as sa
+
+from faps.application import policy
+from faps.application.deadlines import WaitingDossier
+from faps.application.queries import BudgetLine, BudgetView, DossierRow, FundSnapshot, SessionRow
+from faps.application.timetravel import end_of
+from faps.domain.actors import Actor, Role
+from faps.domain.dossier_content import DossierState
+from faps.domain.money import ZERO
+from faps.infrastructure.readmodels import history_tables as h
+from faps.infrastructure.readmodels import tables as t
+from faps.infrastructure.readmodels.queries import ROW_FIELDS, SqlAlchemyQueries
+
+WAITING_STATES = (DossierState.INFORMATION_REQUESTED.value, DossierState.AWARDED.value)
+SESSION_FIELDS = tuple(SessionRow.__dataclass_fields__)
+
+
+def valid_at(table: sa.Table, moment: datetime) -> sa.ColumnElement[bool]:
+    """Return the condition of a history table's rows valid at `moment`."""
+    return sa.and_(table.c.valid_from <= moment,
+                   sa.or_(table.c.valid_to.is_(None), table.c.valid_to > moment))
+
+
+class HistoryQueries(SqlAlchemyQueries):
+    """The read models' queries, with the past and the deadlines answered from tables."""
+
+    def fund_as_of(self, actor: Actor, moment: datetime) -> FundSnapshot:
+        """Return the whole fund as it stood at a moment (auditors; a naive moment is UTC)."""
+        policy.require(actor, "audit.read")
+        limit = end_of(moment)
+        with self._connect() as conn:
+            return FundSnapshot(as_of=limit, dossiers=self._dossiers_at(conn, limit),
+                                budgets=self._budgets_at(conn, limit),
+                                sessions=self._sessions_at(conn, limit))
+
+    def _dossiers_at(self, conn: sa.Connection, moment: datetime) -> list[DossierRow]:
+        v = h.dossier_versions
+        rows = conn.execute(sa.select(*(v.c[f] for f in ROW_FIELDS))
+                            .where(valid_at(v, moment))).all()
+        found = [DossierRow(*r) for r in rows]
+        # The list's order (reference, drafts last, then id), the same on every database.
+        found.sort(key=lambda r: (r.reference is None, r.reference or "", r.dossier_id))
+        return found
+
+    def _sessions_at(self, conn: sa.Connection, moment: datetime) -> list[SessionRow]:
+        s = h.session_versions
+        rows = conn.execute(sa.select(*(s.c[f] for f in SESSION_FIELDS))
+                            .where(valid_at(s, moment))).all()
+        found = sorted((SessionRow(*r) for r in rows), key=lambda r: r.session_id)
+        found.sort(key=lambda r: r.session_date, reverse=True)  # latest first, then by id
+        return found
+
+    def _budgets_at(self, conn: sa.Connection, moment: datetime) -> list[BudgetView]:
+        b, lines = h.budget_versions, h.budget_line_versions
+        budgets = conn.execute(sa.select(b.c.budget_id, b.c.year, b.c.voted,
+                                         b.c.deliberation_reference)
+                               .where(valid_at(b, moment)).order_by(b.c.year)).all()
+        if not budgets:
+            return []
+        sums: dict[UUID, dict[str, list[Decimal]]] = defaultdict(
+            lambda: defaultdict(lambda: [ZERO, ZERO]))
+        for budget_id, commune, committed, paid in conn.execute(
+                sa.select(lines.c.budget_id, lines.c.commune, lines.c.committed, lines.c.paid)
+                .where(valid_at(lines, moment))):
+            line = sums[budget_id][commune]
+            line[0] += committed
+            line[1] += paid
+        return [self._view(year, voted, reference, sums.get(budget_id, {}))
+                for budget_id, year, voted, reference in budgets]
+
+    def _view(self, year: int, voted: Decimal, reference: str,
+              sums: dict[str, list[Decimal]]) -> BudgetView:
+        per_commune = sorted((BudgetLine(commune=c, commune_name=self.communes.name(c),
+                                         committed=s[0], paid=s[1]) for c, s in sums.items()),
+                             key=lambda line: (line.commune_name, line.commune))
+        committed = sum((line.committed for line in per_commune), ZERO)
+        paid = sum((line.paid for line in per_commune), ZERO)
+        return BudgetView(year=year, voted=voted, committed=committed, paid=paid,
+                          remaining=voted - committed, deliberation_reference=reference,
+                          lines=per_commune)
+
+    # -- deadlines ------------------------------------------------------------------------
+    def waiting(self, actor: Actor, among: Sequence[UUID] | None = None
+                ) -> list[WaitingDossier]:
+        """Return the dossiers waiting for an answer or holding a grant (the actor's)."""
+        policy.require(actor, "dossier.read")
+        d, r = t.dossiers, t.reglements
+        statement = (sa.select(d.c.dossier_id, d.c.reference, d.c.commune, d.c.title,
+                               d.c.state, d.c.information_due_on, d.c.decided_on,
+                               d.c.notified_on, d.c.live_requests, d.c.balance_requests,
+                               r.c.works_start_delay_months, r.c.balance_delay_months)
+                     .select_from(d.outerjoin(r, r.c.version == d.c.reglement_version))
+                     .where(d.c.state.in_(WAITING_STATES)))
+        if actor.role is Role.COMMUNE_AGENT:
+            statement = statement.where(d.c.commune == actor.commune)
+        if among is not None:
+            if not among:
+                return []
+            statement = statement.where(d.c.dossier_id.in_(list(among)))
+        with self._connect() as conn:
+            return [WaitingDossier(*row) for row in conn.execute(statement)]
+
+
