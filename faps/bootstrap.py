@@ -29,7 +29,7 @@ from faps.infrastructure.followers import Followers
 from faps.infrastructure.job_kinds import install_jobs
 from faps.infrastructure.jobs import JobQueue
 from faps.infrastructure.mailing import Mailer, install_mailer
-from faps.infrastructure.readmodels.queries import SqlAlchemyQueries
+from faps.infrastructure.readmodels.history_queries import HistoryQueries
 from faps.infrastructure.readmodels.runner import ProjectionRunner
 from faps.infrastructure.readmodels.wiring import read_side
 from faps.infrastructure.reglement_files import default_reglement
@@ -62,7 +62,7 @@ class Faps:
     extras: dict[str, Any]
     deadlines: DeadlineService = None  # type: ignore[assignment]  # set by build()
     mailer: Mailer = None  # type: ignore[assignment]  # set by build()
-    queries: SqlAlchemyQueries = None  # type: ignore[assignment]  # set by build()
+    queries: HistoryQueries = None  # type: ignore[assignment]  # set by build()
     projections: ProjectionRunner = None  # type: ignore[assignment]  # set by build()
     followers: Followers = None  # type: ignore[assignment]  # set by build()
     exchanges: ExchangeService = None  # type: ignore[assignment]  # set by build()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Literal, Protocol
 from uuid import UUID
 
@@ -18,12 +18,11 @@ from eventsourcing.utils import get_topic
 
 from faps.application import policy
 from faps.application.dossiers import DossierService
-from faps.domain.actors import Actor, Role
+from faps.domain.actors import Actor
 from faps.domain.deadlines import GrantProgress, grant_deadlines
 from faps.domain.dossier import Dossier
 from faps.domain.dossier_content import DossierState
 from faps.domain.dossier_exchange import Opinion
-from faps.domain.reglement import Reglement
 
 NEAR_DAYS = 15
 DeadlineKind = Literal["information", "works_start", "balance"]
@@ -105,9 +104,10 @@ class WaitingDossier:
 class WaitingDossiers(Protocol):
     """The read models' dossiers waiting for an answer or holding a grant."""
 
-    def waiting(self, actor: Actor, among: Sequence[UUID] | None = None
-                ) -> list[WaitingDossier]:
-        """Return those the actor may see (some of them only: `among`)."""
+    def waiting(self, actor: Actor, among: Sequence[UUID] | None = None,
+                due_by: date | None = None) -> list[WaitingDossier]:
+        """Return those the actor may see (some of them only: `among`; with `due_by`, those
+        whose earliest deadline falls by then)."""
 
 
 class DeadlineService:
@@ -132,7 +132,8 @@ class DeadlineService:
         policy.require(actor, "dossier.read")
         today = today or self.ctx.clock.now().date()
         found = [Deadline(w.dossier_id, w.reference or "", w.commune, w.title, kind, on, today)
-                 for w in self.waiting.waiting(actor, among) for kind, on in w.due()
+                 for w in self.waiting.waiting(actor, among, today + timedelta(near_days))
+                 for kind, on in w.due()
                  if (on - today).days <= near_days]
         return sorted(found, key=lambda d: (d.due_on, d.reference, d.kind))
 

@@ -6,8 +6,10 @@ rebuild too."""
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
+from itertools import pairwise
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -19,6 +21,8 @@ from hypothesis import strategies as st
 
 from faps.application.clock import SettableClock
 from faps.application.demo import Demo, demo_clock
+from faps.application.fund_history import budget_deltas, changes_between, summary
+from faps.application.queries import Page
 from faps.bootstrap import Faps
 from faps.domain.actors import SYSTEM_ACTOR, Actor, Role
 from tests.conftest import build_faps
@@ -50,10 +54,31 @@ def moments(faps: Faps, every: int = 1) -> list[datetime]:
 
 
 def assert_same_fund(faps: Faps, at: list[datetime]) -> None:
-    """Assert the history tables give the replayed fund at each moment."""
+    """Assert the history tables give the replayed fund at each moment: whole, as the fund's
+    page shows it (totals, budgets, every page of dossiers), and the écarts between moments."""
+    queries = faps.queries
+    replayed = {}
     for moment in at:
-        assert faps.queries.fund_as_of(SYSTEM_ACTOR, moment) == replayed_fund(faps, moment), (
-            moment)
+        expected = replayed[moment] = replayed_fund(faps, moment)
+        assert queries.fund_as_of(SYSTEM_ACTOR, moment) == expected, moment
+        overview = queries.fund_overview(SYSTEM_ACTOR, moment, per_page=7)
+        assert (overview.by_state, overview.budgets) == (summary(expected), expected.budgets)
+        assert all_pages(partial(queries.fund_overview, SYSTEM_ACTOR, moment, per_page=7),
+                         "dossiers") == expected.dossiers
+    pairs = [*pairwise(at), (at[0], at[-1]), (at[len(at) // 3], at[-1])]
+    for start, end in pairs:
+        found = queries.fund_changes(SYSTEM_ACTOR, start, end)
+        assert found.deltas == budget_deltas(replayed[start].budgets, replayed[end].budgets)
+        assert all_pages(partial(queries.fund_changes, SYSTEM_ACTOR, start, end, per_page=5),
+                         "changed") == changes_between(replayed[start], replayed[end]), (
+            start, end)
+
+
+def all_pages(answer: Callable[..., Any], name: str) -> list[Any]:
+    """Return the items of every page of a paginated answer's `name`."""
+    first: Page[Any] = getattr(answer(page=1), name)
+    return first.items + [i for n in range(2, first.pages + 1)
+                          for i in getattr(answer(page=n), name).items]
 
 
 def assert_same_deadlines(w: World, days: list[date]) -> None:
@@ -77,8 +102,8 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Faps]:
 
 
 def test_the_demo_fund_as_of_any_moment_is_the_replayed_one(demo: Faps) -> None:
-    times = moments(demo, every=97)
-    assert len(times) > 40
+    times = moments(demo, every=max(1, len(stamps(demo)) // 60))
+    assert len(times) > 100
     assert_same_fund(demo, times)
     assert demo.queries.fund_as_of(SYSTEM_ACTOR, times[0]).dossiers == []
 

@@ -85,8 +85,10 @@ class Versions:
         empty = [{f"k_{k}": r[k] for k in keys} for r in ended if r["valid_to"] == r["valid_from"]]
         if empty:
             self.conn.execute(self.table.delete().where(*where), empty)
-        insert_rows(self.conn, self.table, [r for r in self.new if r["valid_to"] != r["valid_from"]])
-        self.stored = {k: r for k, r in self.open.items() if r is not None and r["valid_to"] is None}
+        insert_rows(self.conn, self.table,
+                    [r for r in self.new if r["valid_to"] != r["valid_from"]])
+        self.stored = {k: r for k, r in self.open.items()
+                       if r is not None and r["valid_to"] is None}
         self.new = []
 
 

@@ -9,28 +9,63 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 from uuid import UUID
 
 import sqlalchemy as sa
 
 from faps.application import policy
 from faps.application.deadlines import WaitingDossier
-from faps.application.queries import BudgetLine, BudgetView, DossierRow, FundSnapshot, SessionRow
+from faps.application.fund_history import (
+    AMOUNTS,
+    COMPARED,
+    STATE_ORDER,
+    Change,
+    FundChanges,
+    FundOverview,
+    StateTotals,
+    budget_deltas,
+)
+from faps.application.queries import (
+    BudgetLine,
+    BudgetView,
+    DossierRow,
+    FundSnapshot,
+    Page,
+    SessionRow,
+)
 from faps.application.timetravel import end_of
 from faps.domain.actors import Actor, Role
 from faps.domain.dossier_content import DossierState
 from faps.domain.money import ZERO
 from faps.infrastructure.readmodels import history_tables as h
 from faps.infrastructure.readmodels import tables as t
-from faps.infrastructure.readmodels.queries import ROW_FIELDS, SqlAlchemyQueries
+from faps.infrastructure.readmodels.queries import MAX_PER_PAGE, ROW_FIELDS, SqlAlchemyQueries
 
 WAITING_STATES = (DossierState.INFORMATION_REQUESTED.value, DossierState.AWARDED.value)
 SESSION_FIELDS = tuple(SessionRow.__dataclass_fields__)
 
 
-def valid_at(table: sa.Table, moment: datetime) -> sa.ColumnElement[bool]:
+def _by_reference(table: sa.FromClause, dialect: str) -> list[Any]:
+    """Return the snapshot's order: by reference (drafts last), then id; the references
+    compared as bytes on every database (PostgreSQL's collation would order them otherwise)."""
+    reference = table.c.reference
+    if dialect == "postgresql":
+        reference = sa.collate(reference, "C")  # type: ignore[assignment]
+    return [table.c.reference.is_(None), reference, table.c.dossier_id]
+
+
+def _change(row: Any) -> Change:
+    """Return a changed dossier from a row of `fund_changes`' query."""
+    dossier = DossierRow(**{f: row[f] for f in ROW_FIELDS})
+    fields = [(k, None if row["new"] else row[f"was_{k}"], row[k]) for k in COMPARED
+              if row["new"] or row[f"was_{k}"] != row[k]]
+    return Change(dossier, bool(row["new"]), fields)
+
+
+def valid_at(table: sa.FromClause, moment: datetime) -> sa.ColumnElement[bool]:
     """Return the condition of a history table's rows valid at `moment`."""
     return sa.and_(table.c.valid_from <= moment,
                    sa.or_(table.c.valid_to.is_(None), table.c.valid_to > moment))
@@ -47,6 +82,56 @@ class HistoryQueries(SqlAlchemyQueries):
             return FundSnapshot(as_of=limit, dossiers=self._dossiers_at(conn, limit),
                                 budgets=self._budgets_at(conn, limit),
                                 sessions=self._sessions_at(conn, limit))
+
+    def fund_overview(self, actor: Actor, moment: datetime, page: int = 1,
+                      per_page: int = 100) -> FundOverview:
+        """Return the fund as of a moment: totals by state, budgets, a page of dossiers."""
+        policy.require(actor, "audit.read")
+        limit, v = end_of(moment), h.dossier_versions
+        page, per_page = max(1, page), max(1, min(per_page, MAX_PER_PAGE))
+        with self._connect() as conn:
+            totals = conn.execute(
+                sa.select(v.c.state, sa.func.count(), *(sa.type_coerce(
+                    sa.func.sum(v.c[k]), t.Cents) for k in AMOUNTS))
+                .where(valid_at(v, limit)).group_by(v.c.state)).all()
+            by_state = {state: StateTotals(int(n), *(a or ZERO for a in amounts))
+                        for state, n, *amounts in sorted(
+                            totals, key=lambda r: STATE_ORDER.get(r[0], len(STATE_ORDER)))}
+            rows = conn.execute(sa.select(*(v.c[f] for f in ROW_FIELDS))
+                                .where(valid_at(v, limit))
+                                .order_by(*_by_reference(v, conn.dialect.name))
+                                .limit(per_page).offset((page - 1) * per_page)).all()
+            budgets = self._budgets_at(conn, limit)
+        total = sum(line.count for line in by_state.values())
+        return FundOverview(as_of=limit, by_state=by_state, budgets=budgets,
+                            dossiers=Page([DossierRow(*r) for r in rows], total, page, per_page))
+
+    def fund_changes(self, actor: Actor, start: datetime, end: datetime, page: int = 1,
+                     per_page: int = 100) -> FundChanges:
+        """Return the dossiers whose state or amounts differ between two moments (a page of
+        them, by reference) and each budget's figures at the end with their differences."""
+        policy.require(actor, "audit.read")
+        start, end = end_of(start), end_of(end)
+        page, per_page = max(1, page), max(1, min(per_page, MAX_PER_PAGE))
+        after, before = h.dossier_versions.alias("after"), h.dossier_versions.alias("before")
+        differs = sa.or_(before.c.dossier_id.is_(None),
+                         *(after.c[k].is_distinct_from(before.c[k]) for k in COMPARED))
+        found = (sa.select(*(after.c[f] for f in ROW_FIELDS),
+                           before.c.dossier_id.is_(None).label("new"),
+                           *(before.c[k].label(f"was_{k}") for k in COMPARED))
+                 .select_from(after.outerjoin(before, sa.and_(
+                     before.c.dossier_id == after.c.dossier_id, valid_at(before, start))))
+                 # A version begun by `start` was valid then too: only later ones can differ.
+                 .where(valid_at(after, end), after.c.valid_from > start, differs))
+        with self._connect() as conn:
+            total = conn.execute(sa.select(sa.func.count()).select_from(found.subquery())
+                                 ).scalar_one()
+            rows = conn.execute(found.order_by(*_by_reference(after, conn.dialect.name))
+                                .limit(per_page).offset((page - 1) * per_page)).mappings().all()
+            deltas = budget_deltas(self._budgets_at(conn, start), self._budgets_at(conn, end))
+        changes = [_change(r) for r in rows]
+        return FundChanges(start=start, end=end, deltas=deltas,
+                           changed=Page(changes, int(total), page, per_page))
 
     def _dossiers_at(self, conn: sa.Connection, moment: datetime) -> list[DossierRow]:
         v = h.dossier_versions
@@ -95,9 +180,10 @@ class HistoryQueries(SqlAlchemyQueries):
                           lines=per_commune)
 
     # -- deadlines ------------------------------------------------------------------------
-    def waiting(self, actor: Actor, among: Sequence[UUID] | None = None
-                ) -> list[WaitingDossier]:
-        """Return the dossiers waiting for an answer or holding a grant (the actor's)."""
+    def waiting(self, actor: Actor, among: Sequence[UUID] | None = None,
+                due_by: date | None = None) -> list[WaitingDossier]:
+        """Return the dossiers waiting for an answer or holding a grant (the actor's); with
+        `due_by`, only those whose next deadline (the earliest, same rule) falls by then."""
         policy.require(actor, "dossier.read")
         d, r = t.dossiers, t.reglements
         statement = (sa.select(d.c.dossier_id, d.c.reference, d.c.commune, d.c.title,
@@ -106,6 +192,8 @@ class HistoryQueries(SqlAlchemyQueries):
                                r.c.works_start_delay_months, r.c.balance_delay_months)
                      .select_from(d.outerjoin(r, r.c.version == d.c.reglement_version))
                      .where(d.c.state.in_(WAITING_STATES)))
+        if due_by is not None:
+            statement = statement.where(d.c.next_deadline <= due_by)
         if actor.role is Role.COMMUNE_AGENT:
             statement = statement.where(d.c.commune == actor.commune)
         if among is not None:
@@ -113,6 +201,6 @@ class HistoryQueries(SqlAlchemyQueries):
                 return []
             statement = statement.where(d.c.dossier_id.in_(list(among)))
         with self._connect() as conn:
-            return [WaitingDossier(*row) for row in conn.execute(statement)]
+            return [WaitingDossier(**row) for row in conn.execute(statement).mappings()]
 
 
