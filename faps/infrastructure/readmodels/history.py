@@ -22,6 +22,7 @@ from faps.infrastructure.readmodels.base import Projection, qualname
 from faps.infrastructure.readmodels.batch import CHUNK, Row, Rows
 from faps.infrastructure.readmodels.bulk import insert_rows
 from faps.infrastructure.readmodels.dossiers import DOSSIER_EVENTS, DossierProjection, next_deadline
+from faps.infrastructure.readmodels.history_tables import span_of
 from faps.infrastructure.readmodels.others import BudgetProjection, CouncilProjection
 
 SESSION_CHANGES = {"Closed", "ItemAdded", "ItemWithdrawn", "ItemMoved"}  # of the session's row
@@ -77,14 +78,17 @@ class Versions:
         ended = [r for r in self.stored.values() if r["valid_to"] is not None]
         keys = (*self.keys, "version")
         where = [self.table.c[k] == sa.bindparam(f"k_{k}") for k in keys]
-        closed = [{"ended": r["valid_to"], **{f"k_{k}": r[k] for k in keys}} for r in ended
+        closed = [{"ended": r["valid_to"], "span_": span_of(r["valid_from"], r["valid_to"]),
+                   **{f"k_{k}": r[k] for k in keys}} for r in ended
                   if r["valid_to"] != r["valid_from"]]
         if closed:
-            self.conn.execute(self.table.update().where(*where)
-                              .values(valid_to=sa.bindparam("ended")), closed)
+            self.conn.execute(self.table.update().where(*where).values(
+                valid_to=sa.bindparam("ended"), span=sa.bindparam("span_")), closed)
         empty = [{f"k_{k}": r[k] for k in keys} for r in ended if r["valid_to"] == r["valid_from"]]
         if empty:
             self.conn.execute(self.table.delete().where(*where), empty)
+        for r in self.new:
+            r["span"] = None if r["valid_to"] is None else span_of(r["valid_from"], r["valid_to"])
         insert_rows(self.conn, self.table,
                     [r for r in self.new if r["valid_to"] != r["valid_from"]])
         self.stored = {k: r for k, r in self.open.items()

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from functools import cache
 from typing import Any
 from uuid import UUID
 
@@ -42,8 +43,11 @@ from faps.domain.dossier_content import DossierState
 from faps.domain.money import ZERO
 from faps.infrastructure.readmodels import history_tables as h
 from faps.infrastructure.readmodels import tables as t
+from faps.infrastructure.readmodels.history_tables import MAX_SPAN
 from faps.infrastructure.readmodels.queries import MAX_PER_PAGE, ROW_FIELDS, SqlAlchemyQueries
+from faps.infrastructure.readmodels.tables import UtcDateTime
 
+EPOCH = datetime(1, 1, 2, tzinfo=UTC)
 WAITING_STATES = (DossierState.INFORMATION_REQUESTED.value, DossierState.AWARDED.value)
 SESSION_FIELDS = tuple(SessionRow.__dataclass_fields__)
 
@@ -66,9 +70,38 @@ def _change(row: Any) -> Change:
 
 
 def valid_at(table: sa.FromClause, moment: datetime) -> sa.ColumnElement[bool]:
-    """Return the condition of a history table's rows valid at `moment`."""
+    """Return the condition of a history table's rows valid at `moment` (for a join on the
+    entity's key, whose index finds its few versions)."""
     return sa.and_(table.c.valid_from <= moment,
                    sa.or_(table.c.valid_to.is_(None), table.c.valid_to > moment))
+
+
+@cache
+def as_of(table: sa.Table, columns: tuple[str, ...], since: bool = False) -> sa.Subquery:
+    """Return the rows of a history table valid at the moment bound by `at` (their `columns`;
+    with `since`, those begun after the bound `since` only), found through the (span,
+    valid_from) index: the open rows started by then, and for each span k the closed rows
+    started in the 2^k seconds before (history_tables._validity). Built once: the moment and
+    the ranges' bounds are parameters."""
+    c = table.c
+    chosen = [c[name] for name in columns]
+    moment = sa.bindparam("moment", type_=UtcDateTime())
+    where = [c.valid_from > sa.bindparam("since", type_=UtcDateTime())] if since else []
+    parts = [sa.select(*chosen).where(c.span.is_(None), c.valid_from <= moment, *where)]
+    for k in range(MAX_SPAN + 1):
+        started = [c.valid_from <= moment]
+        if k < MAX_SPAN:
+            started.append(c.valid_from >= sa.bindparam(f"from_{k}", type_=UtcDateTime()))
+        parts.append(sa.select(*chosen).where(c.span == k, *started, c.valid_to > moment,
+                                              *where))
+    return sa.union_all(*parts).subquery()
+
+
+def at(moment: datetime, since: datetime | None = None) -> dict[str, datetime | None]:
+    """Return the parameters of `as_of`'s rows for a moment."""
+    bounds = {f"from_{k}": max(EPOCH, moment - timedelta(seconds=2**k))
+              if moment - EPOCH > timedelta(seconds=2**k) else EPOCH for k in range(MAX_SPAN)}
+    return {"moment": moment, "since": since, **bounds}
 
 
 class HistoryQueries(SqlAlchemyQueries):
@@ -90,17 +123,18 @@ class HistoryQueries(SqlAlchemyQueries):
         limit, v = end_of(moment), h.dossier_versions
         page, per_page = max(1, page), max(1, min(per_page, MAX_PER_PAGE))
         with self._connect() as conn:
+            valid = as_of(v, ("state", *AMOUNTS))
             totals = conn.execute(
-                sa.select(v.c.state, sa.func.count(), *(sa.type_coerce(
-                    sa.func.sum(v.c[k]), t.Cents) for k in AMOUNTS))
-                .where(valid_at(v, limit)).group_by(v.c.state)).all()
+                sa.select(valid.c.state, sa.func.count(), *(sa.type_coerce(
+                    sa.func.sum(valid.c[k]), t.Cents) for k in AMOUNTS))
+                .group_by(valid.c.state), at(limit)).all()
             by_state = {state: StateTotals(int(n), *(a or ZERO for a in amounts))
                         for state, n, *amounts in sorted(
                             totals, key=lambda r: STATE_ORDER.get(r[0], len(STATE_ORDER)))}
-            rows = conn.execute(sa.select(*(v.c[f] for f in ROW_FIELDS))
-                                .where(valid_at(v, limit))
-                                .order_by(*_by_reference(v, conn.dialect.name))
-                                .limit(per_page).offset((page - 1) * per_page)).all()
+            rows_at = as_of(v, ROW_FIELDS)
+            rows = conn.execute(sa.select(rows_at)
+                                .order_by(*_by_reference(rows_at, conn.dialect.name))
+                                .limit(per_page).offset((page - 1) * per_page), at(limit)).all()
             budgets = self._budgets_at(conn, limit)
         total = sum(line.count for line in by_state.values())
         return FundOverview(as_of=limit, by_state=by_state, budgets=budgets,
@@ -113,7 +147,9 @@ class HistoryQueries(SqlAlchemyQueries):
         policy.require(actor, "audit.read")
         start, end = end_of(start), end_of(end)
         page, per_page = max(1, page), max(1, min(per_page, MAX_PER_PAGE))
-        after, before = h.dossier_versions.alias("after"), h.dossier_versions.alias("before")
+        v, before = h.dossier_versions, h.dossier_versions.alias("before")
+        # A version begun by `start` was valid then too: only later ones can differ.
+        after = as_of(v, ROW_FIELDS, since=True)
         differs = sa.or_(before.c.dossier_id.is_(None),
                          *(after.c[k].is_distinct_from(before.c[k]) for k in COMPARED))
         found = (sa.select(*(after.c[f] for f in ROW_FIELDS),
@@ -121,13 +157,13 @@ class HistoryQueries(SqlAlchemyQueries):
                            *(before.c[k].label(f"was_{k}") for k in COMPARED))
                  .select_from(after.outerjoin(before, sa.and_(
                      before.c.dossier_id == after.c.dossier_id, valid_at(before, start))))
-                 # A version begun by `start` was valid then too: only later ones can differ.
-                 .where(valid_at(after, end), after.c.valid_from > start, differs))
+                 .where(differs))
         with self._connect() as conn:
-            total = conn.execute(sa.select(sa.func.count()).select_from(found.subquery())
-                                 ).scalar_one()
+            total = conn.execute(sa.select(sa.func.count()).select_from(found.subquery()),
+                                 at(end, since=start)).scalar_one()
             rows = conn.execute(found.order_by(*_by_reference(after, conn.dialect.name))
-                                .limit(per_page).offset((page - 1) * per_page)).mappings().all()
+                                .limit(per_page).offset((page - 1) * per_page),
+                                at(end, since=start)).mappings().all()
             deltas = budget_deltas(self._budgets_at(conn, start), self._budgets_at(conn, end))
         changes = [_change(r) for r in rows]
         return FundChanges(start=start, end=end, deltas=deltas,
@@ -135,8 +171,7 @@ class HistoryQueries(SqlAlchemyQueries):
 
     def _dossiers_at(self, conn: sa.Connection, moment: datetime) -> list[DossierRow]:
         v = h.dossier_versions
-        rows = conn.execute(sa.select(*(v.c[f] for f in ROW_FIELDS))
-                            .where(valid_at(v, moment))).all()
+        rows = conn.execute(sa.select(as_of(v, ROW_FIELDS)), at(moment)).all()
         found = [DossierRow(*r) for r in rows]
         # The list's order (reference, drafts last, then id), the same on every database.
         found.sort(key=lambda r: (r.reference is None, r.reference or "", r.dossier_id))
@@ -159,9 +194,8 @@ class HistoryQueries(SqlAlchemyQueries):
             return []
         sums: dict[UUID, dict[str, list[Decimal]]] = defaultdict(
             lambda: defaultdict(lambda: [ZERO, ZERO]))
-        for budget_id, commune, committed, paid in conn.execute(
-                sa.select(lines.c.budget_id, lines.c.commune, lines.c.committed, lines.c.paid)
-                .where(valid_at(lines, moment))):
+        for budget_id, commune, committed, paid in conn.execute(sa.select(as_of(
+                lines, ("budget_id", "commune", "committed", "paid"))), at(moment)):
             line = sums[budget_id][commune]
             line[0] += committed
             line[1] += paid

@@ -1,14 +1,15 @@
 """The history tables: each version of a dossier, budget, budget line and session row, with the
 moments it was valid from (its event's timestamp) and to (the next version's; NULL: still).
 
-"As of a moment M" is then `valid_from <= M AND (valid_to IS NULL OR valid_to > M)`: an indexed
-query. Each table's key is the entity's id and the version of the aggregate event that made the
-row, so a rebuild writes the very same rows again; the open version of an entity is found
-through the key's prefix (the projection closes it when the next event comes).
+"As of a moment M" is then `valid_from <= M AND (valid_to IS NULL OR valid_to > M)`, read
+through an index (see `_validity`). Each table's key is the entity's id and the version of the
+aggregate event that made the row, so a rebuild writes the very same rows again; the open
+version of an entity is found through the key's prefix (closed when the next event comes).
 """
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -21,15 +22,19 @@ def _money(name: str, nullable: bool = False) -> sa.Column[Any]:
 
 
 def _validity(name: str) -> tuple[Any, ...]:
-    """Return the validity columns and their "as of" indexes (built after a rebuild).
+    """Return the validity columns and their "as of" index (built after a rebuild).
 
-    Two indexes, because the rows valid at M are both "started by M" and "not ended by M":
-    for a recent M the second is the selective one, for an early M the first.
+    Rows valid at M are "started by M and not ended by M": a stabbing query, which neither an
+    index on the start nor one on the end answers without reading about half the table for a
+    moment in the middle of the history. So a closed row also keeps `span`, the smallest k such
+    that it lasted at most 2^k seconds, and the index is (span, valid_from): the closed rows of
+    span k valid at M started in [M - 2^k s, M], one short range of the index per k, most of it
+    rows that are valid indeed; the open rows (span NULL) started by M are one range too.
     """
     return (sa.Column("valid_from", UtcDateTime, nullable=False),
             sa.Column("valid_to", UtcDateTime, nullable=True),
-            sa.Index(f"ix_{name}_valid_from", "valid_from"),
-            sa.Index(f"ix_{name}_valid_to", "valid_to"))
+            sa.Column("span", sa.SmallInteger, nullable=True),
+            sa.Index(f"ix_{name}_as_of", "span", "valid_from"))
 
 
 dossier_versions = sa.Table(
@@ -113,3 +118,14 @@ session_versions = sa.Table(
     sa.Column("items_count", sa.Integer, nullable=False),
     *_validity("rm_asof_sessions"),
 )
+
+
+MAX_SPAN = 32  # 2^32 s: 136 years; a longer row keeps this span (its range is then unbounded)
+
+
+def span_of(valid_from: datetime, valid_to: datetime) -> int:
+    """Return the smallest k (at most MAX_SPAN) such that a row lasted at most 2^k seconds."""
+    k = 0
+    while k < MAX_SPAN and valid_to - valid_from > timedelta(seconds=2**k):
+        k += 1
+    return k
