@@ -66,14 +66,20 @@ def load() -> str:
     return f"load {one:.1f} / {five:.1f} / {fifteen:.1f} on {os.cpu_count()} cores"
 
 
-def run(store: str, events: int, samples: int, oracle: int) -> None:
-    """Fill a store, rebuild, and time the three questions."""
+def run(store: str, events: int, samples: int, oracle: int, database: str | None) -> None:
+    """Fill a store, rebuild, and time the three questions (`database`: a store filled by an
+    earlier run, only brought up to date, to time again)."""
     folder = Path(tempfile.mkdtemp())
     clock = SettableClock(datetime(2023, 12, 31, 23, tzinfo=UTC))  # the règlement adopted
-    settings = Settings(database_url=store_url(store, folder), instance_path=folder,
+    settings = Settings(database_url=database or store_url(store, folder), instance_path=folder,
                         secret_key="bench", agglomeration_siret="20005795800014")
     faps: Faps = build(settings, clock, fast_hashing=True)
     try:
+        if database:
+            print(f"[{store}] {faps.ctx.app.recorder.max_notification_id():,} events in "
+                  f"{database}")
+            measure(faps, store, samples, oracle)
+            return
         started = time.perf_counter()
         dossiers = generate(faps.ctx.app, events)
         total = faps.ctx.app.recorder.max_notification_id() or 0
@@ -118,6 +124,7 @@ def measure(faps: Faps, store: str, samples: int, oracle: int) -> None:
         timed("(oracle) fund as of a moment, by replaying the log", moments[:oracle],
               lambda m: len(replayed_fund(faps, m).dossiers))
     print(f"[{store}] done at {load()}", flush=True)
+    print(f"[{store}] store: {faps.settings.resolved_database_url()}")
 
 
 def main() -> None:
@@ -127,9 +134,10 @@ def main() -> None:
     parser.add_argument("--store", choices=("sqlite", "postgres", "both"), default="sqlite")
     parser.add_argument("--samples", type=int, default=60, help="requests of each kind")
     parser.add_argument("--oracle", type=int, default=0, help="replays to time (slow)")
+    parser.add_argument("--database", help="time again a store an earlier run filled (URL)")
     args = parser.parse_args()
     for store in (("sqlite", "postgres") if args.store == "both" else (args.store,)):
-        run(store, args.events, args.samples, args.oracle)
+        run(store, args.events, args.samples, args.oracle, args.database)
 
 
 if __name__ == "__main__":

@@ -61,12 +61,20 @@ def _by_reference(table: sa.FromClause, dialect: str) -> list[Any]:
     return [table.c.reference.is_(None), reference, table.c.dossier_id]
 
 
-def _change(row: Any) -> Change:
-    """Return a changed dossier from a row of `fund_changes`' query."""
-    dossier = DossierRow(**{f: row[f] for f in ROW_FIELDS})
-    fields = [(k, None if row["new"] else row[f"was_{k}"], row[k]) for k in COMPARED
-              if row["new"] or row[f"was_{k}"] != row[k]]
-    return Change(dossier, bool(row["new"]), fields)
+def _rows(conn: sa.Connection, keys: list[tuple[Any, int]]) -> list[DossierRow]:
+    """Return the dossier versions of these (dossier_id, version) keys, in their order."""
+    v = h.dossier_versions
+    found = {(r[0], r[-1]): DossierRow(*r[:-1]) for r in conn.execute(
+        sa.select(*(v.c[f] for f in ROW_FIELDS), v.c.version)
+        .where(sa.tuple_(v.c.dossier_id, v.c.version).in_(keys)))} if keys else {}
+    return [found[k] for k in keys]
+
+
+def _change(found: Any, row: DossierRow) -> Change:
+    """Return a changed dossier from a row of `fund_changes`' query and its version."""
+    fields = [(k, None if found["new"] else found[f"was_{k}"], getattr(row, k)) for k in COMPARED
+              if found["new"] or found[f"was_{k}"] != getattr(row, k)]
+    return Change(row, bool(found["new"]), fields)
 
 
 def valid_at(table: sa.FromClause, moment: datetime) -> sa.ColumnElement[bool]:
@@ -131,14 +139,15 @@ class HistoryQueries(SqlAlchemyQueries):
             by_state = {state: StateTotals(int(n), *(a or ZERO for a in amounts))
                         for state, n, *amounts in sorted(
                             totals, key=lambda r: STATE_ORDER.get(r[0], len(STATE_ORDER)))}
-            rows_at = as_of(v, ROW_FIELDS)
-            rows = conn.execute(sa.select(rows_at)
-                                .order_by(*_by_reference(rows_at, conn.dialect.name))
+            keys_at = as_of(v, ("reference", "dossier_id", "version"))  # from the index
+            keys = conn.execute(sa.select(keys_at.c.dossier_id, keys_at.c.version)
+                                .order_by(*_by_reference(keys_at, conn.dialect.name))
                                 .limit(per_page).offset((page - 1) * per_page), at(limit)).all()
+            rows = _rows(conn, [tuple(k) for k in keys])
             budgets = self._budgets_at(conn, limit)
         total = sum(line.count for line in by_state.values())
         return FundOverview(as_of=limit, by_state=by_state, budgets=budgets,
-                            dossiers=Page([DossierRow(*r) for r in rows], total, page, per_page))
+                            dossiers=Page(rows, total, page, per_page))
 
     def fund_changes(self, actor: Actor, start: datetime, end: datetime, page: int = 1,
                      per_page: int = 100) -> FundChanges:
@@ -149,10 +158,10 @@ class HistoryQueries(SqlAlchemyQueries):
         page, per_page = max(1, page), max(1, min(per_page, MAX_PER_PAGE))
         v, before = h.dossier_versions, h.dossier_versions.alias("before")
         # A version begun by `start` was valid then too: only later ones can differ.
-        after = as_of(v, ROW_FIELDS, since=True)
+        after = as_of(v, ("dossier_id", "version", "reference", *COMPARED), since=True)
         differs = sa.or_(before.c.dossier_id.is_(None),
                          *(after.c[k].is_distinct_from(before.c[k]) for k in COMPARED))
-        found = (sa.select(*(after.c[f] for f in ROW_FIELDS),
+        found = (sa.select(after.c.dossier_id, after.c.version,
                            before.c.dossier_id.is_(None).label("new"),
                            *(before.c[k].label(f"was_{k}") for k in COMPARED))
                  .select_from(after.outerjoin(before, sa.and_(
@@ -164,8 +173,9 @@ class HistoryQueries(SqlAlchemyQueries):
             rows = conn.execute(found.order_by(*_by_reference(after, conn.dialect.name))
                                 .limit(per_page).offset((page - 1) * per_page),
                                 at(end, since=start)).mappings().all()
+            dossiers = _rows(conn, [(r["dossier_id"], r["version"]) for r in rows])
             deltas = budget_deltas(self._budgets_at(conn, start), self._budgets_at(conn, end))
-        changes = [_change(r) for r in rows]
+        changes = [_change(r, d) for r, d in zip(rows, dossiers, strict=True)]
         return FundChanges(start=start, end=end, deltas=deltas,
                            changed=Page(changes, int(total), page, per_page))
 

@@ -21,7 +21,7 @@ def _money(name: str, nullable: bool = False) -> sa.Column[Any]:
     return sa.Column(name, Cents, nullable=nullable)
 
 
-def _validity(name: str) -> tuple[Any, ...]:
+def _validity(name: str, *covered: str) -> tuple[Any, ...]:
     """Return the validity columns and their "as of" index (built after a rebuild).
 
     Rows valid at M are "started by M and not ended by M": a stabbing query, which neither an
@@ -30,11 +30,13 @@ def _validity(name: str) -> tuple[Any, ...]:
     that it lasted at most 2^k seconds, and the index is (span, valid_from): the closed rows of
     span k valid at M started in [M - 2^k s, M], one short range of the index per k, most of it
     rows that are valid indeed; the open rows (span NULL) started by M are one range too.
+    The index also holds the `covered` columns, so that totals and a page's order are read
+    from it alone.
     """
     return (sa.Column("valid_from", UtcDateTime, nullable=False),
             sa.Column("valid_to", UtcDateTime, nullable=True),
             sa.Column("span", sa.SmallInteger, nullable=True),
-            sa.Index(f"ix_{name}_as_of", "span", "valid_from"))
+            sa.Index(f"ix_{name}_at", "span", "valid_from", "valid_to", *covered))
 
 
 dossier_versions = sa.Table(
@@ -63,7 +65,11 @@ dossier_versions = sa.Table(
     sa.Column("notified_on", sa.Date),
     sa.Column("live_requests", sa.Integer, nullable=False),
     sa.Column("balance_requests", sa.Integer, nullable=False),
-    *_validity("rm_asof_dossiers"),
+    *_validity("rm_asof_dossiers", "state", "reference", "dossier_id", "version",
+               "requested", "proposed", "awarded", "paid"),
+    # A dossier's version at a moment (the écarts' "before"), read from the index alone.
+    sa.Index("ix_rm_asof_dossiers_entity", "dossier_id", "valid_from", "valid_to", "state",
+             "requested", "proposed", "awarded", "paid"),
 )
 
 # The kind of each payment request (a refusal or a payment reads it) and each règlement
