@@ -62,11 +62,15 @@ def _by_reference(table: sa.FromClause, dialect: str) -> list[Any]:
 
 
 def _rows(conn: sa.Connection, keys: list[tuple[Any, int]]) -> list[DossierRow]:
-    """Return the dossier versions of these (dossier_id, version) keys, in their order."""
+    """Return the dossier versions of these (dossier_id, version) keys, in their order
+    (found by the key's first column: a list of pairs is not matched through an index)."""
+    if not keys:
+        return []
     v = h.dossier_versions
     found = {(r[0], r[-1]): DossierRow(*r[:-1]) for r in conn.execute(
         sa.select(*(v.c[f] for f in ROW_FIELDS), v.c.version)
-        .where(sa.tuple_(v.c.dossier_id, v.c.version).in_(keys)))} if keys else {}
+        .where(v.c.dossier_id.in_({k[0] for k in keys}),
+               v.c.version.in_({k[1] for k in keys})))}
     return [found[k] for k in keys]
 
 
