@@ -121,7 +121,7 @@ def test_the_demo_deadlines_are_the_replayed_ones(demo: Faps) -> None:
                               today + timedelta(days=800)])
 
 
-@pytest.mark.parametrize("store_url", ["memory", "sqlite"], indirect=True)
+@pytest.mark.parametrize("store_url", ["memory", "sqlite", "postgres"], indirect=True)
 def test_a_realistic_history_as_of_every_moment_is_the_replayed_one(world: World) -> None:
     realistic_history(world)
     times = moments(world.faps)
