@@ -47,7 +47,7 @@ from faps.infrastructure.followers import Followers
 from faps.infrastructure.job_kinds import AUDIT_LOG, install_jobs
 from faps.infrastructure.jobs import JobQueue, JobThread
 from faps.infrastructure.mailing import Mailer, install_mailer
-from faps.infrastructure.readmodels.queries import SqlAlchemyQueries
+from faps.infrastructure.readmodels.history_queries import HistoryQueries
 from faps.infrastructure.readmodels.runner import ProjectionRunner
 from faps.infrastructure.readmodels.wiring import read_side
 from faps.infrastructure.reglement_files import default_reglement
@@ -96,7 +96,7 @@ class Faps:
     audit_chain: AuditChain
     mailer: Mailer
     projections: ProjectionRunner
-    queries: SqlAlchemyQueries
+    queries: HistoryQueries
     followers: Followers
     jobs: JobQueue
     job_thread: JobThread  # started by the web when it runs the jobs itself
@@ -141,13 +141,13 @@ def build(settings: Settings | None = None, clock: Clock | None = None,
     ctx = _context(settings, store, app, clock or SystemClock(), durable, sessions, fast_hashing)
     reglements = ReglementService(ctx)
     dossiers = DossierService(ctx, reglements)
-    deadlines = DeadlineService(dossiers)
     ports = export_adapters(settings, engine, app)  # seals what is not yet sealed
     audit_chain = ports.chain
-    mailer = install_mailer(app, engine, settings, ctx.clock, deadlines)
     projections, queries = read_side(
         app, engine, ctx.communes, settings.projections_rebuild_workers,
         rebuild=settings.projections_autorebuild, start=start_projections)
+    deadlines = DeadlineService(dossiers, queries)
+    mailer = install_mailer(app, engine, settings, ctx.clock, deadlines)
     jobs = _jobs(settings, engine, app, ctx.clock, mailer)
     followers = Followers(projections, audit_chain, mailer)
     queries.before_read = followers.read_your_writes

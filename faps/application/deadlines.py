@@ -10,20 +10,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
-from typing import Literal
+from datetime import date, timedelta
+from typing import Literal, Protocol
 from uuid import UUID
 
 from eventsourcing.utils import get_topic
 
 from faps.application import policy
 from faps.application.dossiers import DossierService
-from faps.domain.actors import Actor, Role
+from faps.domain.actors import Actor
 from faps.domain.deadlines import GrantProgress, grant_deadlines
 from faps.domain.dossier import Dossier
 from faps.domain.dossier_content import DossierState
 from faps.domain.dossier_exchange import Opinion
-from faps.domain.reglement import Reglement
 
 NEAR_DAYS = 15
 DeadlineKind = Literal["information", "works_start", "balance"]
@@ -70,38 +69,57 @@ class Deadline:
         return "Échéance aujourd'hui" if n == 0 else f"Dans {n} jour{'s' if n > 1 else ''}"
 
 
-def grant_progress(dossier: Dossier) -> GrantProgress | None:
-    """Return what an awarded grant's deadlines depend on (None before an award)."""
-    if dossier.state is not DossierState.AWARDED or dossier.decision is None:
-        return None
-    live = [p for p in dossier.payment_requests.values() if p.status != "refuse"]
-    return GrantProgress(decided_on=dossier.decision["decided_on"],
-                         notified_on=dossier.notified_on, live_requests=len(live),
-                         balance_requested=any(p.kind == "solde" for p in live))
+@dataclass(frozen=True)
+class WaitingDossier:
+    """What a dossier's deadlines depend on, as the read models keep it."""
+
+    dossier_id: UUID
+    reference: str | None
+    commune: str
+    title: str
+    state: str
+    information_due_on: date | None
+    decided_on: date | None
+    notified_on: date | None
+    live_requests: int
+    balance_requests: int
+    works_start_delay_months: int | None  # of the dossier's règlement version
+    balance_delay_months: int | None
+
+    def due(self) -> list[tuple[DeadlineKind, date]]:
+        """Return the dossier's pending deadlines (the rule of faps.domain.deadlines)."""
+        if self.state == DossierState.INFORMATION_REQUESTED.value:
+            return [] if self.information_due_on is None else [
+                ("information", self.information_due_on)]
+        if (self.state != DossierState.AWARDED.value or self.decided_on is None
+                or self.works_start_delay_months is None or self.balance_delay_months is None):
+            return []
+        progress = GrantProgress(decided_on=self.decided_on, notified_on=self.notified_on,
+                                 live_requests=self.live_requests,
+                                 balance_requested=self.balance_requests > 0)
+        return list(grant_deadlines(progress, self.works_start_delay_months,
+                                    self.balance_delay_months))
 
 
-def dossier_deadlines(dossier: Dossier, reglement: Reglement, today: date,
-                      near_days: int = NEAR_DAYS) -> list[Deadline]:
-    """Return the dossier's deadlines that are overdue or due within `near_days`."""
-    due: list[tuple[DeadlineKind, date]] = []
-    request = dossier.open_request
-    if dossier.state is DossierState.INFORMATION_REQUESTED and request is not None:
-        due.append(("information", request.due_on))
-    progress = grant_progress(dossier)
-    if progress is not None:
-        due.extend(grant_deadlines(progress, reglement.works_start_delay_months,
-                                   reglement.balance_delay_months))
-    return [Deadline(dossier.id, dossier.reference or "", dossier.commune, dossier.content.title,
-                     kind, on, today)
-            for kind, on in due if (on - today).days <= near_days]
+class WaitingDossiers(Protocol):
+    """The read models' dossiers waiting for an answer or holding a grant."""
+
+    def waiting(self, actor: Actor, among: Sequence[UUID] | None = None,
+                due_by: date | None = None) -> list[WaitingDossier]:
+        """Return those the actor may see (some of them only: `among`; with `due_by`, those
+        whose earliest deadline falls by then)."""
 
 
 class DeadlineService:
-    """Finds the deadlines of every open dossier (officers' home page, reminders)."""
+    """Finds the deadlines of every open dossier (officers' home page, reminders).
 
-    def __init__(self, dossiers: DossierService) -> None:
+    The deadlines are read from the dossiers' read model (never by replaying the log).
+    """
+
+    def __init__(self, dossiers: DossierService, waiting: WaitingDossiers) -> None:
         self.dossiers = dossiers
         self.ctx = dossiers.ctx
+        self.waiting = waiting
         self._ids: list[UUID] = []
         self._scanned = 0
 
@@ -113,15 +131,10 @@ class DeadlineService:
         """
         policy.require(actor, "dossier.read")
         today = today or self.ctx.clock.now().date()
-        found: list[Deadline] = []
-        for dossier_id in self._dossier_ids() if among is None else among:
-            dossier: Dossier = self.ctx.app.load(dossier_id)
-            if actor.role is Role.COMMUNE_AGENT and dossier.commune != actor.commune:
-                continue
-            if dossier.state not in (DossierState.INFORMATION_REQUESTED, DossierState.AWARDED):
-                continue
-            reglement = self.dossiers.reglement_of(dossier)
-            found.extend(dossier_deadlines(dossier, reglement, today, near_days))
+        found = [Deadline(w.dossier_id, w.reference or "", w.commune, w.title, kind, on, today)
+                 for w in self.waiting.waiting(actor, among, today + timedelta(near_days))
+                 for kind, on in w.due()
+                 if (on - today).days <= near_days]
         return sorted(found, key=lambda d: (d.due_on, d.reference, d.kind))
 
     def opinions_waiting(self, today: date, within_days: int) -> list[tuple[Dossier, Opinion]]:
@@ -136,6 +149,7 @@ class DeadlineService:
         return found
 
     def _dossier_ids(self) -> list[UUID]:
+        # (The mail reminders' opinions only: no page waits for them.)
         # Dossier ids from the log's creation events (incremental): no read model needed.
         recorder = self.ctx.app.recorder
         topic = get_topic(Dossier.Drafted)

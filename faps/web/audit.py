@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -10,18 +9,16 @@ from uuid import UUID
 
 from flask import Blueprint, redirect, render_template, request, url_for
 
-from faps.application.queries import DossierFilter, FundSnapshot
+from faps.application.queries import DossierFilter
 from faps.application.timetravel import end_of
 from faps.domain.actors import Role
 from faps.domain.dossier import Dossier
 from faps.domain.errors import InvalidInputError, NotFoundError
-from faps.domain.money import ZERO
 from faps.web.common import actor, roles_required, services
 from faps.web.params import MAX_VERSION, page_number, to_date, to_int
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 auditor = roles_required(Role.AUDITOR)
-AMOUNTS = ("requested", "proposed", "awarded", "paid")
 
 
 def date_arg(name: str, errors: dict[str, list[str]]) -> date | None:
@@ -90,47 +87,16 @@ def dossier(dossier_id: UUID):  # type: ignore[no-untyped-def]
     return render_template("audit/dossier.html", **dossier_context(dossier_id))
 
 
-def summary(snapshot: FundSnapshot) -> dict[str, dict[str, Any]]:
-    """Count the dossiers and sum their amounts by state."""
-    totals: dict[str, dict[str, Any]] = defaultdict(
-        lambda: {"count": 0, **{k: ZERO for k in AMOUNTS}})
-    for row in snapshot.dossiers:
-        line = totals[row.state]
-        line["count"] += 1
-        for key in AMOUNTS:
-            line[key] += getattr(row, key) or ZERO
-    return dict(totals)
-
-
 @bp.get("/fonds")
 @auditor
 def fund():  # type: ignore[no-untyped-def]
-    """Show the whole fund as of a chosen date."""
+    """Show the whole fund as of a chosen date (its dossiers a page at a time)."""
     errors: dict[str, list[str]] = {}
     as_of = date_arg("as_of", errors) or today()
-    snapshot = services().queries.fund_as_of(actor(), end_of(as_of))
-    return render_template("audit/fund.html", as_of=as_of, snapshot=snapshot, errors=errors,
-                           by_state=summary(snapshot))
-
-
-def differences(before: FundSnapshot, after: FundSnapshot) -> dict[str, Any]:
-    """Return the dossiers whose state or amounts changed, and the budget deltas."""
-    old = {row.dossier_id: row for row in before.dossiers}
-    changed = []
-    for row in after.dossiers:
-        prior = old.get(row.dossier_id)
-        fields = [(k, getattr(prior, k) if prior else None, getattr(row, k))
-                  for k in ("state", *AMOUNTS)
-                  if prior is None or getattr(prior, k) != getattr(row, k)]
-        if fields:
-            changed.append((row, prior is None, fields))
-    budgets_before = {b.year: b for b in before.budgets}
-    deltas = []
-    for budget in after.budgets:
-        was = budgets_before.get(budget.year)
-        deltas.append((budget, {k: getattr(budget, k) - (getattr(was, k) if was else ZERO)
-                                for k in ("voted", "committed", "paid", "remaining")}))
-    return {"changed": changed, "deltas": deltas}
+    overview = services().queries.fund_overview(actor(), end_of(as_of),
+                                                page_number(request.args.get("page")))
+    return render_template("audit/fund.html", as_of=as_of, overview=overview, errors=errors,
+                           args={"as_of": as_of.isoformat()})
 
 
 @bp.get("/ecarts")
@@ -148,9 +114,9 @@ def diff():  # type: ignore[no-untyped-def]
         errors = {k: errors[k] for k in ("from", "to") if k in errors}  # in the form's order
         return render_template("audit/diff.html", start=start, end=end, errors=errors,
                                error_message=InvalidInputError(errors).message,
-                               changed=[], deltas=[], zero=Decimal(0)), 400
-    queries = services().queries
-    found = differences(queries.fund_as_of(actor(), end_of(start)),
-                        queries.fund_as_of(actor(), end_of(end)))
+                               changed=None, deltas=[], zero=Decimal(0)), 400
+    found = services().queries.fund_changes(actor(), end_of(start), end_of(end),
+                                            page_number(request.args.get("page")))
     return render_template("audit/diff.html", start=start, end=end, errors=errors,
-                           zero=Decimal(0), **found)
+                           zero=Decimal(0), changed=found.changed, deltas=found.deltas,
+                           args={"from": start.isoformat(), "to": end.isoformat()})

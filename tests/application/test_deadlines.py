@@ -13,7 +13,7 @@ from tests.support import World
 
 
 def service(world: World) -> DeadlineService:
-    return DeadlineService(world.faps.dossiers)
+    return DeadlineService(world.faps.dossiers, world.faps.queries)
 
 
 def test_months_are_added_calendar_wise() -> None:

@@ -1,4 +1,10 @@
-"""The fund as of a moment: the same projections, fed the events up to then, in memory."""
+"""The slow path, kept as the tests' oracle: the fund as of a moment by replaying the log.
+
+The same projections, fed every event stamped up to the moment, in an in-memory database:
+linear in the log (seconds at 30,000 events). No request uses it: the pages read the history
+projection's tables (`history_queries.HistoryQueries.fund_as_of`), which must give exactly
+what this gives (tests/integration/test_history_equality.py).
+"""
 
 from __future__ import annotations
 
@@ -22,7 +28,7 @@ from faps.infrastructure.readmodels.runner import BATCH
 
 
 class FundAsOf:
-    """Computes a FundSnapshot by projecting the events stamped up to a moment."""
+    """Computes a FundSnapshot by projecting the events stamped up to a moment (slow)."""
 
     def __init__(self, app: FapsApplication, communes: CommuneDirectory) -> None:
         self.app = app
