@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 import schemathesis
+import schemathesis.specs.openapi.schemas
 from flask import Flask
 from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis.checks import not_a_server_error
@@ -28,6 +29,11 @@ from schemathesis.specs.openapi.checks import (
 
 from tests.support import World, pdf
 from tests.web.api_support import token_of
+
+# Schemathesis imports most of itself lazily, on the first `from_wsgi`; pytest rewrites those
+# modules' asserts as it imports them. In a worker where an earlier test's deep JSON met a
+# RecursionError, CPython 3.11's parser then fails ("AST constructor recursion depth
+# mismatch"): importing them here, at collection, keeps the run independent of test order.
 from tests.web.test_api_operations import on_agenda, with_balance_request
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,

@@ -10,6 +10,7 @@ from collections.abc import Callable
 import pytest
 from flask.testing import FlaskClient
 
+from faps.infrastructure.adapters import publisher
 from tests.integration.test_exports_tables import vote_three_outcomes
 from tests.support import World
 from tests.web.conftest import csrf_of
@@ -25,6 +26,7 @@ def awarded(web_world: World) -> World:
     """An awarded dossier, with valid SIRETs in the settings."""
     web_world.faps.settings.agglomeration_siret = AGGLO_SIRET
     web_world.faps.settings.commune_sirets = dict(SIRETS)
+    web_world.faps.exports.publisher = publisher(web_world.faps.settings)  # read at build
     web_world.awarded()
     return web_world
 
