@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import sqlalchemy as sa
+from eventsourcing.persistence import IntegrityError, InternalError
 
 from faps.application.accounts import AccountService
 from faps.application.app import FapsApplication
@@ -37,6 +38,7 @@ from faps.application.timetravel import TimeTravel
 from faps.application.tokens import TokenService
 from faps.domain.actors import SYSTEM_ACTOR
 from faps.domain.communes import CommuneDirectory
+from faps.domain.errors import InvalidInputError, StaleSaveError
 from faps.infrastructure.adapters import ExportAdapters, export_adapters
 from faps.infrastructure.api_tokens import SqlAlchemyApiTokens
 from faps.infrastructure.audit_chain import AuditChain
@@ -134,7 +136,7 @@ def build(settings: Settings | None = None, clock: Clock | None = None,
     settings = settings or Settings()
     store = store_config(settings.resolved_database_url())
     private_store_file(store)
-    app = FapsApplication(env=store.event_env, transcodings=faps_transcodings())
+    app = _application(store)
     engine = make_engine(store)
     durable = engine if store.kind != "sqlite" else make_engine(store, durable=True)
     sessions = SqlAlchemySessions(durable)
@@ -202,6 +204,25 @@ def _jobs(settings: Settings, engine: sa.Engine, app: FapsApplication, clock: Cl
     return install_jobs(queue, app, settings.public_url)
 
 
+def _application(store: StoreConfig, attempts: int = 3) -> FapsApplication:
+    """Return the event-sourced application, its tables created if need be. Processes starting
+    at once on a new PostgreSQL database race to create them (CREATE TABLE IF NOT EXISTS is not
+    atomic there): the losers find them made on their next try."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return FapsApplication(env=store.event_env, transcodings=faps_transcodings())
+        except (IntegrityError, InternalError):  # duplicate type, "tuple concurrently updated"
+            if attempt == attempts:
+                raise
+    raise AssertionError("unreachable")
+
+
 def _first_start(faps: Faps) -> None:
-    if not faps.reglements.book().versions:
+    if faps.reglements.book().versions:
+        return
+    try:
         faps.reglements.adopt(SYSTEM_ACTOR, default_reglement())
+    except (InvalidInputError, StaleSaveError):
+        if not faps.reglements.book().versions:
+            raise
+        # another process starting at the same moment recorded it first

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from faps.infrastructure.credentials import metadata
+from faps.infrastructure.schema import create_tables
 
 KEEP = timedelta(hours=24)
 IN_PROGRESS = 0  # the status of a key whose first request is still running
@@ -62,7 +63,7 @@ class SqlAlchemyIdempotency:
 
     def __init__(self, engine: sa.Engine) -> None:
         self.engine = engine
-        metadata.create_all(engine, tables=[idempotency_table, rate_table])
+        create_tables(engine, metadata, [idempotency_table, rate_table])
 
     def get(self, owner: str, key: str) -> StoredResponse | None:
         """Return the response first given to this key (or its marker), if still kept."""
@@ -139,7 +140,7 @@ class SqlAlchemyRateLimit:
 
     def __init__(self, engine: sa.Engine) -> None:
         self.engine = engine
-        metadata.create_all(engine, tables=[rate_table])
+        create_tables(engine, metadata, [rate_table])
 
     def retry_after(self, caller: str, limit: int, now: float) -> int:
         """Count a call; return 0 if allowed, else the seconds until the next window.

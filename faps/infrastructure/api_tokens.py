@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from faps.application.tokens import StoredToken
 from faps.infrastructure.credentials import metadata
+from faps.infrastructure.schema import create_tables
 
 tokens_table = sa.Table(
     "faps_api_tokens",
@@ -40,7 +41,7 @@ class SqlAlchemyApiTokens:
 
     def __init__(self, engine: sa.Engine) -> None:
         self.engine = engine
-        metadata.create_all(engine, tables=[tokens_table])
+        create_tables(engine, metadata, [tokens_table])
 
     def add(self, token: StoredToken, token_hash: str) -> None:
         """Store a new token's hash."""

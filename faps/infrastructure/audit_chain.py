@@ -27,6 +27,7 @@ from faps.domain.hash_chain import (
 )
 from faps.infrastructure.audit_scan import LogScan, log_scan
 from faps.infrastructure.audit_walk import walk_chain
+from faps.infrastructure.schema import create_tables
 
 metadata = sa.MetaData()
 chain_table = sa.Table(
@@ -47,7 +48,7 @@ class AuditChain:
         self.engine = engine
         self.select = select
         self.scan = scan
-        metadata.create_all(engine, checkfirst=True)
+        create_tables(engine, metadata)
 
     def seal(self) -> Seal:
         """Return the current head (position 0 and the genesis link on an empty log)."""

@@ -10,6 +10,8 @@ import sqlalchemy as sa
 from argon2 import PasswordHasher as Argon2
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from faps.infrastructure.schema import create_tables
+
 metadata = sa.MetaData()
 
 credentials_table = sa.Table(
@@ -49,7 +51,7 @@ class SqlAlchemyCredentials:
 
     def __init__(self, engine: sa.Engine) -> None:
         self.engine = engine
-        metadata.create_all(engine)
+        create_tables(engine, metadata)
         _add_must_change(engine)
 
     def set_hash(self, account_id: UUID, password_hash: str, must_change: bool = False) -> None:

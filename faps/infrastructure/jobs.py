@@ -23,6 +23,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from faps.infrastructure.schema import create_tables
+
 log = logging.getLogger("faps.jobs")
 STALE = timedelta(minutes=5)  # a running job not heard of since: its process died, run it again
 HEARTBEAT_EVERY = 2000  # lines written between two progress updates
@@ -97,7 +99,7 @@ class JobQueue:
         self.notify: Notify | None = None
         self.after_run: Callable[[], None] | None = None  # e.g. send the mail just queued
         self.me = f"{socket.gethostname()}:{os.getpid()}"
-        metadata.create_all(engine, checkfirst=True)
+        create_tables(engine, metadata)
 
     # -- asking and reading ---------------------------------------------------------------
     def submit(self, kind: str, requester_id: str, requester_email: str,

@@ -36,6 +36,7 @@ from faps.infrastructure.mail_transports import (  # re-exported: where mailing.
     SmtpTransport,
     Transport,
 )
+from faps.infrastructure.schema import create_tables
 
 __all__ = ["ConsoleTransport", "Outbox", "SmtpTransport", "Transport"]
 
@@ -89,7 +90,7 @@ class Outbox:
         self.engine = engine
         self.sender = sender
         self.public_url = public_url
-        metadata.create_all(engine)
+        create_tables(engine, metadata)
         self._topics = set(MAIL_TOPICS)
         self._accounts = {get_topic(Account) + s for s in
                           (".Opened", ".RoleChanged", ".Deactivated", ".Reactivated")}

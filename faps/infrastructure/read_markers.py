@@ -10,6 +10,8 @@ from uuid import UUID
 
 import sqlalchemy as sa
 
+from faps.infrastructure.schema import create_tables
+
 METADATA = sa.MetaData()
 THREAD_READS = sa.Table(
     "web_thread_reads", METADATA,
@@ -31,7 +33,7 @@ class ReadMarkers:
 
     def __init__(self, engine: sa.Engine) -> None:
         self.engine = engine
-        METADATA.create_all(engine, checkfirst=True)
+        create_tables(engine, METADATA)
 
     def seen(self, account_id: UUID, dossier_id: UUID) -> datetime | None:
         """Return when the account last read the thread (None: never)."""

@@ -8,6 +8,8 @@ from uuid import UUID, uuid4
 
 import sqlalchemy as sa
 
+from faps.infrastructure.schema import create_tables
+
 METADATA = sa.MetaData()
 SAVED_VIEWS = sa.Table(
     "web_saved_views", METADATA,
@@ -33,7 +35,7 @@ class SavedViews:
 
     def __init__(self, engine: sa.Engine) -> None:
         self.engine = engine
-        METADATA.create_all(engine, checkfirst=True)
+        create_tables(engine, METADATA)
 
     def list(self, account_id: UUID) -> list[SavedView]:
         """Return the account's views by name."""

@@ -15,6 +15,8 @@ from uuid import UUID
 
 import sqlalchemy as sa
 
+from faps.infrastructure.schema import create_tables
+
 metadata = sa.MetaData()
 TOUCH_EVERY = timedelta(minutes=1)  # last-seen times are rewritten at most once a minute
 
@@ -54,7 +56,7 @@ class SqlAlchemySessions:
 
     def __init__(self, engine: sa.Engine) -> None:
         self.engine = engine
-        metadata.create_all(engine)
+        create_tables(engine, metadata)
 
     def open(self, account_id: UUID, now: datetime, address: str = "", agent: str = "",
              idle: timedelta | None = None) -> str:

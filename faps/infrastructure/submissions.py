@@ -14,6 +14,8 @@ from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 
+from faps.infrastructure.schema import create_tables
+
 metadata = sa.MetaData()
 KEEP = timedelta(days=2)
 
@@ -43,7 +45,7 @@ class SqlAlchemySubmissions:
 
     def __init__(self, engine: sa.Engine) -> None:
         self.engine = engine
-        metadata.create_all(engine)
+        create_tables(engine, metadata)
         self._purged: datetime | None = None
 
     def claim(self, key: str, now: datetime) -> Claimed | None:

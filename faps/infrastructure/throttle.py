@@ -16,6 +16,8 @@ from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 
+from faps.infrastructure.schema import create_tables
+
 metadata = sa.MetaData()
 MAX_SWAPS = 200  # concurrent writers each win once per round; beyond this, refuse
 QUIET = timedelta(hours=24)  # a key without any try for this long starts counting again
@@ -39,7 +41,7 @@ class Throttle:
 
     def __init__(self, engine: sa.Engine, max_failures: int, max_delay: timedelta) -> None:
         self.engine, self.max_failures, self.max_delay = engine, max_failures, max_delay
-        metadata.create_all(engine, tables=[throttle_table])
+        create_tables(engine, metadata, [throttle_table])
 
     def delay(self, failures: int) -> timedelta | None:
         """Return the wait after this many failures (None below the limit)."""

@@ -36,6 +36,7 @@ from faps.application.event_catalogue import (
 )
 from faps.domain.errors import InvalidInputError, NotFoundError
 from faps.infrastructure.credentials import metadata
+from faps.infrastructure.schema import create_tables
 from faps.infrastructure.settings import Settings
 from faps.infrastructure.webhook_secrets import SecretBox
 from faps.infrastructure.webhook_sender import WebhookSender, mail_administrators, sign
@@ -118,7 +119,7 @@ class Webhooks(WebhookSender):
         self.workers = workers
         self.box = SecretBox(secret_key)
         self.open_secret = self.box.open
-        metadata.create_all(engine, tables=[subscriptions, deliveries, tracking])
+        create_tables(engine, metadata, [subscriptions, deliveries, tracking])
         self.box.seal_clear_ones(engine)
 
     # -- subscriptions (administrators) ----------------------------------------------------

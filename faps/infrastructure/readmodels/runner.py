@@ -25,6 +25,7 @@ from faps.infrastructure.readmodels.base import Projection, qualname
 from faps.infrastructure.readmodels.batch import index_lookups
 from faps.infrastructure.readmodels.parallel import SplitRebuild, live_rebuilds, wait_for_others
 from faps.infrastructure.readmodels.partitions import can_fork, store_kind
+from faps.infrastructure.schema import create_tables
 
 BATCH = 1000
 SPLIT_FROM = 50_000  # notifications from which a rebuild is split over processes
@@ -50,10 +51,8 @@ class ProjectionRunner:
         # Where this process last moved each projection to: a hint that spares a request's
         # catch-up the read of the positions (the batch's transaction checks them anyway).
         self._hint: dict[str, tuple[int, int]] = {}
-        t.positions.create(engine, checkfirst=True)
-        t.rebuilds.create(engine, checkfirst=True)
-        for p in projections:
-            t.metadata.create_all(engine, tables=list(p.tables))
+        create_tables(engine, t.metadata, [t.positions, t.rebuilds,
+                                           *(table for p in projections for table in p.tables)])
         self._register()
 
     def _register(self) -> None:
