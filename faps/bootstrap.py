@@ -153,6 +153,7 @@ def build(settings: Settings | None = None, clock: Clock | None = None,
     jobs = _jobs(settings, engine, app, ctx.clock, mailer)
     followers = Followers(projections, audit_chain, mailer)
     queries.before_read = followers.read_your_writes
+    queries.before_history = followers.history_up_to_date
     app.on_saved(followers.on_saved)
     accounts = AccountService(ctx)
     faps = Faps(

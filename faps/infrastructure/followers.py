@@ -31,10 +31,16 @@ log = logging.getLogger("faps.followers")
 class Followers:
     """The read models, the audit chain and the outbox, brought up to this process's writes."""
 
-    def __init__(self, projections: ProjectionRunner, chain: AuditChain, mailer: Mailer) -> None:
+    def __init__(self, projections: ProjectionRunner, chain: AuditChain, mailer: Mailer,
+                 behind: Sequence[str] = ("history",)) -> None:
         self.projections = projections
         self.chain = chain
         self.mailer = mailer
+        # The read models nobody reads right after their click (the dated versions of the
+        # history: the fund as of a date brings them up before reading): followed with the seal
+        # and the outbox. The others are brought up before the response.
+        self.behind = [n for n in projections.projections if n in behind]
+        self.awaited = [n for n in projections.projections if n not in behind]
         self._local = threading.local()
         self.background: Background | None = None
 
@@ -88,14 +94,15 @@ class Followers:
     def catch_up(self, written: int | None = None) -> None:
         """Bring the read models up (at least to `written`); then the seal and the outbox, or
         wake the background thread that follows them."""
-        self.projections.catch_up(until=written)
+        self.projections.catch_up(until=written, names=self.awaited)
         if self.background is not None and self.background.alive():
             self.background.wake()
         else:
             self.follow_unawaited()
 
     def follow_unawaited(self) -> None:
-        """Seal the new events and queue (maybe send) their mails."""
+        """Bring the history up, seal the new events and queue (maybe send) their mails."""
+        self.history_up_to_date()
         self.chain.catch_up()
         self.mailer.after_save(())
 
@@ -117,7 +124,12 @@ class Followers:
         """Before reading read models inside a unit of work, apply this thread's writes."""
         written = self.pending()
         if written:
-            self.projections.catch_up(until=written)
+            self.projections.catch_up(until=written, names=self.awaited)
+
+    def history_up_to_date(self) -> None:
+        """Bring the read models that follow behind (the history) up to the log."""
+        if self.behind:
+            self.projections.catch_up(names=self.behind)
 
 
 class Background:

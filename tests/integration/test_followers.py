@@ -149,12 +149,15 @@ def test_with_a_background_thread_a_write_waits_for_the_read_models_only(
     sent_before = len(world.faps.mailer.outbox.sent())
     dossier_id = world.submitted()  # returns while the seal is held
     head = world.faps.app.recorder.max_notification_id()
-    assert lags(world) == {0}
+    lag = {s["name"]: s["lag"] for s in world.faps.projections.status()}
+    assert world.faps.followers.behind == ["history"]  # followed with the seal, not awaited
+    assert {lag[name] for name in world.faps.followers.awaited} == {0}
     assert world.faps.queries.dossier(world.officer, dossier_id).state == "depose"
     assert chain.seal().position < head
     gate.set()
     assert world.faps.followers.settle()
     assert chain.seal().position == head
+    assert lags(world) == {0}  # the history too
     assert len(world.faps.mailer.outbox.sent()) > sent_before  # the receipt went out
     background.stop()
     assert not background.alive()
@@ -195,3 +198,23 @@ def test_a_budget_with_commitments_past_its_snapshots_saves_and_reloads(world: W
     assert loaded.commitments == budget.commitments
     assert loaded.paid_by_dossier == budget.paid_by_dossier
     assert loaded.paid == Decimal("1800.00") and loaded.version == 121
+
+
+def test_the_fund_as_of_now_reads_a_write_the_background_has_not_followed_yet(
+        world: World, monkeypatch: pytest.MonkeyPatch):
+    import threading
+
+    gate, follow = threading.Event(), world.faps.followers.follow_unawaited
+    monkeypatch.setattr(world.faps.followers, "follow_unawaited",
+                        lambda: (gate.wait(10), follow()))
+    background = world.faps.followers.start_background(interval=60)
+    try:
+        dossier_id = world.submitted()
+        lag = {s["name"]: s["lag"] for s in world.faps.projections.status()}
+        assert lag["history"] > 0 and lag["dossiers"] == 0  # the history follows behind
+        fund = world.faps.queries.fund_as_of(world.auditor, world.clock.now())
+        (row,) = [d for d in fund.dossiers if d.dossier_id == dossier_id]
+        assert row.state == "depose"  # brought up before reading the past
+    finally:
+        gate.set()
+        background.stop()

@@ -8,7 +8,7 @@ replaying `FundAsOf` and the deadlines' replay are kept as the tests' oracles).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from functools import cache
@@ -117,13 +117,25 @@ def at(moment: datetime, since: datetime | None = None) -> dict[str, datetime | 
 
 
 class HistoryQueries(SqlAlchemyQueries):
-    """The read models' queries, with the past and the deadlines answered from tables."""
+    """The read models' queries, with the past and the deadlines answered from tables.
+
+    The history follows the log behind the requests (faps.infrastructure.followers): a read of
+    the past first brings it up to the log (`before_history`, set by the composition root).
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.before_history: Callable[[], object] = lambda: None  # the composition root sets it
+
+    def _connect_history(self) -> sa.Connection:
+        self.before_history()
+        return self._connect()
 
     def fund_as_of(self, actor: Actor, moment: datetime) -> FundSnapshot:
         """Return the whole fund as it stood at a moment (auditors; a naive moment is UTC)."""
         policy.require(actor, "audit.read")
         limit = end_of(moment)
-        with self._connect() as conn:
+        with self._connect_history() as conn:
             return FundSnapshot(as_of=limit, dossiers=self._dossiers_at(conn, limit),
                                 budgets=self._budgets_at(conn, limit),
                                 sessions=self._sessions_at(conn, limit))
@@ -134,7 +146,7 @@ class HistoryQueries(SqlAlchemyQueries):
         policy.require(actor, "audit.read")
         limit, v = end_of(moment), h.dossier_versions
         page, per_page = max(1, page), max(1, min(per_page, MAX_PER_PAGE))
-        with self._connect() as conn:
+        with self._connect_history() as conn:
             valid = as_of(v, ("state", *AMOUNTS))
             totals = conn.execute(
                 sa.select(valid.c.state, sa.func.count(), *(sa.type_coerce(
@@ -171,7 +183,7 @@ class HistoryQueries(SqlAlchemyQueries):
                  .select_from(after.outerjoin(before, sa.and_(
                      before.c.dossier_id == after.c.dossier_id, valid_at(before, start))))
                  .where(differs))
-        with self._connect() as conn:
+        with self._connect_history() as conn:
             total = conn.execute(sa.select(sa.func.count()).select_from(found.subquery()),
                                  at(end, since=start)).scalar_one()
             rows = conn.execute(found.order_by(*_by_reference(after, conn.dialect.name))
