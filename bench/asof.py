@@ -23,11 +23,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
+
 from bench.projections import PG_ADMIN, generate
 from faps.application.clock import SettableClock
 from faps.application.timetravel import end_of
 from faps.bootstrap import Faps, build
 from faps.domain.actors import Actor, Role
+from faps.infrastructure.readmodels import history_tables as h
 from faps.infrastructure.settings import Settings
 
 AUDITOR = Actor(account_id=uuid.uuid4(), email="c@x.test", role=Role.AUDITOR, name="Auditrice")
@@ -93,10 +96,12 @@ def run(store: str, events: int, samples: int, oracle: int, database: str | None
 def measure(faps: Faps, store: str, samples: int, oracle: int) -> None:
     """Time the fund as of random moments, the écarts of random periods, the deadlines."""
     rng = random.Random(16)
-    recorder, to_event = faps.ctx.app.recorder, faps.ctx.app.mapper.to_domain_event
-    first = to_event(recorder.select_notifications(1, 1)[0]).timestamp
-    last = to_event(recorder.select_notifications(recorder.max_notification_id() or 0, 1)[0]
-                    ).timestamp
+    # The span of the dossiers' histories (the log's first and last events may be stamped
+    # elsewhere: the règlement adopted on the day a store was generated, a load run's notes).
+    with faps.engine.connect() as conn:
+        first, last = conn.execute(sa.select(sa.func.min(h.dossier_versions.c.valid_from),
+                                             sa.func.max(h.dossier_versions.c.valid_from))).one()
+    first, last = first.replace(tzinfo=first.tzinfo or UTC), last.replace(tzinfo=last.tzinfo or UTC)
     span = (last - first).total_seconds()
     moments = [first + timedelta(seconds=rng.uniform(-0.05, 1.05) * span)
                for _ in range(samples)]
