@@ -8,9 +8,9 @@ from uuid import UUID
 
 from faps.application import policy
 from faps.application.anchors import Anchors, anchor_problem, anchor_summary
+from faps.application.event_catalogue import LABELS_BY_PATH
 from faps.application.ports import AuditSeal
 from faps.application.reproduction import RecordedSeal, paris, recorded_seals
-from faps.application.timetravel import EVENT_LABELS
 from faps.domain.actors import Actor
 from faps.domain.errors import InvalidInputError
 from faps.domain.hash_chain import Mismatch, Seal, Walk
@@ -44,8 +44,8 @@ def event_kind(topic: str) -> str:
 
 def describe_event(app: Any, originator_id: str, version: int, topic: str) -> str:
     """Return « Voted (Vote du conseil), dossier FAPS-2024-001 » for an event of the log."""
-    kind = event_kind(topic)
-    label = f"{kind} ({EVENT_LABELS[kind]})" if kind in EVENT_LABELS else kind
+    kind, path = event_kind(topic), topic.rsplit(":", 1)[-1]
+    label = f"{kind} ({LABELS_BY_PATH[path]})" if path in LABELS_BY_PATH else kind
     reference = None
     try:
         aggregate = app.repository.get(UUID(originator_id), version=max(version - 1, 1))

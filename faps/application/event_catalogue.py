@@ -181,3 +181,6 @@ BUDGET_WEBHOOK_TYPES: dict[type[Any], str] = {
 }
 # By class name, for the readers of a topic's last part (the audit log, the webhooks' follower).
 LABELS_BY_NAME = {cls.__name__: e.label for cls, e in CATALOGUE.items()}
+# By the path of a stored topic ("Dossier.Closed"): a short name alone is ambiguous (the
+# council session's `Closed` is not the dossier's *soldé*).
+LABELS_BY_PATH = {get_topic(cls).rpartition(":")[2]: e.label for cls, e in CATALOGUE.items()}

@@ -176,3 +176,21 @@ def test_the_mailed_events_are_those_of_before() -> None:
     assert {get_topic(getattr(Dossier, n)) for n in mailed} == catalogue.MAIL_TOPICS
     private = [cls.__name__ for cls, e in catalogue.CATALOGUE.items() if e.private]
     assert private == ["NoteAdded"]
+
+
+def test_the_audit_log_names_an_event_by_its_whole_path_not_its_short_name():
+    from types import SimpleNamespace
+
+    from faps.application.audit import describe_event
+
+    class NoRepository:
+        def get(self, *args, **kwargs):
+            raise KeyError
+
+    app = SimpleNamespace(repository=NoRepository())
+    dossier = describe_event(app, "00000000-0000-0000-0000-000000000001", 3,
+                             "faps.domain.dossier:Dossier.Closed")
+    session = describe_event(app, "00000000-0000-0000-0000-000000000002", 3,
+                             "faps.domain.council:CouncilSession.Closed")
+    assert dossier.startswith("Closed (Dossier soldé)")
+    assert session.startswith("Closed,") and "soldé" not in session  # a session is not soldé
