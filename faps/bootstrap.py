@@ -26,7 +26,6 @@ from faps.application.context import Context
 from faps.application.council import CouncilService
 from faps.application.deadlines import DeadlineService
 from faps.application.decisions import DecisionReader
-from faps.application.deliberations import MunicipalDeliberations
 from faps.application.dossiers import DossierService
 from faps.application.exchanges import ExchangeService
 from faps.application.exports import ExportService
@@ -80,7 +79,6 @@ class Faps:
     assignments: AssignmentService
     grants: GrantService
     council: CouncilService
-    municipal_deliberations: MunicipalDeliberations
     budgets: BudgetService
     deadlines: DeadlineService
     exchanges: ExchangeService
@@ -164,7 +162,6 @@ def build(settings: Settings | None = None, clock: Clock | None = None,
         assignments=AssignmentService(dossiers, queries),
         grants=GrantService(dossiers), council=CouncilService(dossiers),
         budgets=BudgetService(dossiers),
-        municipal_deliberations=MunicipalDeliberations(queries),
         exchanges=ExchangeService(dossiers), accounts=accounts,
         tokens=TokenService(ctx, accounts, SqlAlchemyApiTokens(durable)),
         simulation=SimulationService(ctx, reglements), decisions=DecisionReader(app, ctx.communes),

@@ -165,20 +165,31 @@ def mail_for_event(event: Any, dossier: Dossier, public_url: str,
 
 MAIL_TOPICS = frozenset(get_topic(cls) for cls, e in CATALOGUE.items() if e.mail)
 WEBHOOK_TYPES = {cls: e.webhook for cls, e in CATALOGUE.items() if e.webhook}
-# The council's and the budget's business events that a webhook may announce.
+# The council's and the budget's business events that a webhook may announce, with the label
+# the people who subscribe read.
 CS, YB = CouncilSession, YearlyBudget
-SESSION_WEBHOOK_TYPES: dict[type[Any], str] = {
-    CS.Scheduled: "session.scheduled", CS.ItemAdded: "session.item_added",
-    CS.ItemWithdrawn: "session.item_withdrawn", CS.ItemMoved: "session.item_moved",
-    CS.OutcomeRecorded: "session.outcome_recorded",
-    CS.OutcomeRectified: "session.outcome_rectified", CS.Closed: "session.closed",
+OUTSIDE_WEBHOOKS: dict[type[Any], tuple[str, str]] = {
+    CS.Scheduled: ("session.scheduled", "Séance programmée"),
+    CS.ItemAdded: ("session.item_added", "Point inscrit à l’ordre du jour"),
+    CS.ItemWithdrawn: ("session.item_withdrawn", "Point retiré de l’ordre du jour"),
+    CS.ItemMoved: ("session.item_moved", "Point reporté à une autre séance"),
+    CS.OutcomeRecorded: ("session.outcome_recorded", "Vote d’un point enregistré"),
+    CS.OutcomeRectified: ("session.outcome_rectified", "Vote d’un point rectifié"),
+    CS.Closed: ("session.closed", "Séance close"),
+    YB.Voted: ("budget.voted", "Budget de l’année voté"),
+    YB.Amended: ("budget.amended", "Budget de l’année amendé"),
+    YB.Committed: ("budget.committed", "Subvention engagée sur le budget"),
+    YB.CommitmentReduced: ("budget.commitment_reduced", "Engagement réduit"),
+    YB.CommitmentRectified: ("budget.commitment_rectified", "Engagement rectifié"),
+    YB.PaymentRecorded: ("budget.payment_recorded", "Versement imputé au budget"),
 }
-BUDGET_WEBHOOK_TYPES: dict[type[Any], str] = {
-    YB.Voted: "budget.voted", YB.Amended: "budget.amended", YB.Committed: "budget.committed",
-    YB.CommitmentReduced: "budget.commitment_reduced",
-    YB.CommitmentRectified: "budget.commitment_rectified",
-    YB.PaymentRecorded: "budget.payment_recorded",
-}
+SESSION_WEBHOOK_TYPES = {cls: t for cls, (t, _) in OUTSIDE_WEBHOOKS.items()
+                         if t.startswith("session.")}
+BUDGET_WEBHOOK_TYPES = {cls: t for cls, (t, _) in OUTSIDE_WEBHOOKS.items()
+                        if t.startswith("budget.")}
+# Every webhook type with the French label of its event.
+WEBHOOK_TYPE_LABELS = {**{e.webhook: e.label for e in CATALOGUE.values() if e.webhook},
+                       **dict(OUTSIDE_WEBHOOKS.values())}
 # By class name, for the readers of a topic's last part (the audit log, the webhooks' follower).
 LABELS_BY_NAME = {cls.__name__: e.label for cls, e in CATALOGUE.items()}
 # By the path of a stored topic ("Dossier.Closed"): a short name alone is ambiguous (the

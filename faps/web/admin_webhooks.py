@@ -7,28 +7,15 @@ from uuid import UUID
 
 from flask import Blueprint, flash, render_template, request
 
-from faps.application.timetravel import EVENT_LABELS
+from faps.application.event_catalogue import WEBHOOK_TYPE_LABELS
 from faps.domain.actors import Role
 from faps.domain.errors import InvalidInputError, NotFoundError
-from faps.infrastructure.webhooks import EVENT_TYPES, all_event_types
+from faps.infrastructure.webhooks import all_event_types
 from faps.web.common import form_view, redirect_to, roles_required, services
 
 bp = Blueprint("webhooks", __name__, url_prefix="/admin/webhooks")
 TYPES = all_event_types()
-# Each type with the French label of its event, for the people who subscribe.
-TYPE_LABELS = {
-    **{t: EVENT_LABELS.get(kind, kind) for kind, t in EVENT_TYPES.items()},
-    "session.scheduled": "Séance programmée", "session.item_added": "Point inscrit à l’ordre "
-    "du jour", "session.item_withdrawn": "Point retiré de l’ordre du jour",
-    "session.item_moved": "Point reporté à une autre séance",
-    "session.outcome_recorded": "Vote d’un point enregistré",
-    "session.outcome_rectified": "Vote d’un point rectifié", "session.closed": "Séance close",
-    "budget.voted": "Budget de l’année voté", "budget.amended": "Budget de l’année amendé",
-    "budget.committed": "Subvention engagée sur le budget",
-    "budget.commitment_reduced": "Engagement réduit",
-    "budget.commitment_rectified": "Engagement rectifié",
-    "budget.payment_recorded": "Versement imputé au budget",
-}
+TYPE_LABELS = WEBHOOK_TYPE_LABELS  # each type with its event's label, for subscribers
 
 
 def _context() -> dict[str, Any]:

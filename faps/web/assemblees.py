@@ -108,7 +108,7 @@ def session_context(session_id: UUID, **_: Any) -> dict[str, Any]:
 
 def lacking_deliberation() -> dict[str, Any]:
     """Return the awarded dossiers whose municipal deliberation is not recorded yet."""
-    return {"rows": services().municipal_deliberations.lacking(actor())}
+    return {"rows": services().queries.awaiting_municipal_deliberation(actor())}
 
 
 @bp.get("/")
