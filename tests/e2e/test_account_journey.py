@@ -6,6 +6,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from playwright.sync_api import expect
+
 from tests.e2e.conftest import LiveServer, shot, sign_in_page
 from tests.support import PASSWORD
 
@@ -37,21 +39,22 @@ def test_a_person_changes_the_password_then_resets_it_by_a_mailed_link(
     sign_in_page(elsewhere, email)  # another browser, signed in all along
     sign_in_page(page, email)
     page.get_by_role("link", name="Mon compte").click()
-    assert page.get_by_role("heading", name="Mon compte", exact=True).is_visible()
-    assert page.get_by_text("2\u00a0sessions sont ouvertes").is_visible()
+    expect(page.get_by_role("heading", name="Mon compte", exact=True)).to_be_visible()
+    expect(page.get_by_text("2\u00a0sessions sont ouvertes")).to_be_visible()
     shot(page, "compte-01-mon-compte")
 
     page.get_by_label("Mot de passe actuel").fill("pas le bon mot de passe")
     page.get_by_label(NEW_LABEL).fill(CHANGED)
     page.get_by_label("Nouveau mot de passe, une seconde fois").fill(CHANGED)
     page.get_by_role("button", name="Changer le mot de passe").click()
-    assert page.get_by_text("mot de passe actuel incorrect").first.is_visible()
+    expect(page.get_by_text("mot de passe actuel incorrect").first).to_be_visible()
     page.get_by_label("Mot de passe actuel").fill(PASSWORD)
     page.get_by_label(NEW_LABEL).fill(CHANGED)
     page.get_by_label("Nouveau mot de passe, une seconde fois").fill(CHANGED)
     page.get_by_role("button", name="Changer le mot de passe").click()
-    assert page.get_by_text("Mot de passe modifié. Vos autres sessions sont fermées.").is_visible()
-    assert page.get_by_text("Une seule session est ouverte\u202f: celle-ci.").is_visible()
+    changed = page.get_by_text("Mot de passe modifié. Vos autres sessions sont fermées.")
+    expect(changed).to_be_visible()
+    expect(page.get_by_text("Une seule session est ouverte\u202f: celle-ci.")).to_be_visible()
     shot(page, "compte-02-mot-de-passe-change")
     elsewhere.goto("/mon-compte")
     assert "/connexion" in elsewhere.url  # the other browser's session ended with the change
@@ -61,7 +64,7 @@ def test_a_person_changes_the_password_then_resets_it_by_a_mailed_link(
     page.get_by_label("Adresse électronique").fill(email)
     shot(page, "compte-03-mot-de-passe-oublie")
     page.get_by_role("button", name="Recevoir un lien").click()
-    assert page.get_by_text("Si un compte actif correspond à cette adresse").is_visible()
+    expect(page.get_by_text("Si un compte actif correspond à cette adresse")).to_be_visible()
     shot(page, "compte-04-lien-envoye")
 
     link = reset_link(live_server, email)
@@ -70,15 +73,15 @@ def test_a_person_changes_the_password_then_resets_it_by_a_mailed_link(
     page.get_by_label("Nouveau mot de passe, une seconde fois").fill(RESET)
     shot(page, "compte-05-nouveau-mot-de-passe")
     page.get_by_role("button", name="Enregistrer le mot de passe").click()
-    assert page.get_by_text("Mot de passe enregistré").is_visible()
+    expect(page.get_by_text("Mot de passe enregistré")).to_be_visible()
 
     page.goto(link)
-    assert page.get_by_text("Ce lien a expiré ou a déjà servi.").is_visible()
+    expect(page.get_by_text("Ce lien a expiré ou a déjà servi.")).to_be_visible()
     shot(page, "compte-06-lien-deja-servi")
     page.goto("/connexion")
     page.get_by_label("Adresse électronique").fill(email)
     page.get_by_label(re.compile(r"^Mot de passe\W*$")).fill(CHANGED)
     page.get_by_role("button", name="Se connecter").click()
-    assert page.get_by_text("Adresse ou mot de passe incorrect.").is_visible()
+    expect(page.get_by_text("Adresse ou mot de passe incorrect.")).to_be_visible()
     sign_in_page(page, email, RESET)
-    assert page.get_by_role("link", name="Mon compte").is_visible()
+    expect(page.get_by_role("link", name="Mon compte")).to_be_visible()

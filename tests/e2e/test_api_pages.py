@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from playwright.sync_api import expect
+
 from tests.e2e.conftest import shot
 
 
@@ -19,7 +21,7 @@ def test_the_api_documentation_renders_the_openapi_3_1_document_without_outside_
     page.goto("/api/v1/docs")
     page.locator(".opblock-summary").first.wait_for(timeout=15000)
     assert page.locator(".opblock-summary").count() >= 32
-    assert page.get_by_text("Ouvrir un brouillon de dossier").first.is_visible()
+    expect(page.get_by_text("Ouvrir un brouillon de dossier").first).to_be_visible()
     shot(page, "api-01-documentation")
     assert outside == [] and errors == []
 
@@ -29,7 +31,7 @@ def test_an_agent_creates_a_token_sees_it_once_then_revokes_it(
 ):
     login(page, "agent")
     page.get_by_role("link", name="Mon compte").click()
-    assert page.get_by_role("heading", name="Jetons d’API").is_visible()
+    expect(page.get_by_role("heading", name="Jetons d’API")).to_be_visible()
     page.get_by_role("link", name="Gérer mes jetons d’API").click()
     page.get_by_label("Nom du jeton").fill("Outil de suivi des projets")
     page.get_by_label("Durée de validité (jours)").fill("90")
@@ -40,7 +42,7 @@ def test_an_agent_creates_a_token_sees_it_once_then_revokes_it(
     page.goto("/compte/jetons")
     assert secret not in page.content()
     page.get_by_role("button", name="Révoquer «\u202fOutil de suivi des projets\u202f»").click()
-    assert page.get_by_text("Jeton révoqué").is_visible()
+    expect(page.get_by_text("Jeton révoqué")).to_be_visible()
     shot(page, "api-03-jeton-revoque")
 
 
@@ -63,5 +65,5 @@ def test_an_administrator_subscribes_a_url_and_reads_its_delivery_log(
     hooks.enqueue()
     hooks.send_due()
     page.get_by_role("link", name="http://127.0.0.1:9/faps").click()
-    assert page.get_by_text("dossier.submitted").first.is_visible()
+    expect(page.get_by_text("dossier.submitted").first).to_be_visible()
     shot(page, "api-05-webhook-envois")

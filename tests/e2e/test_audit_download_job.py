@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from playwright.sync_api import expect
 
 from faps.infrastructure.outbox import outbox
 from tests.e2e.conftest import LiveServer, shot
@@ -24,7 +25,7 @@ def test_the_auditor_prepares_the_log_in_the_background_and_downloads_it(
     page.wait_for_url("**/exports/travaux/*")
     assert page.get_by_role("heading", level=1).inner_text() == (
         "Journal d’audit complet (JSON Lines)")
-    assert page.locator("progress#job-progress").is_visible()
+    expect(page.locator("progress#job-progress")).to_be_visible()
     shot(page, "audit-job-1-started")
 
     status = page.get_by_role("status")

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from playwright.sync_api import expect
+
 from tests.e2e.conftest import shot
 
 
@@ -15,4 +17,4 @@ def test_the_sign_in_page_is_served_in_french_and_an_officer_can_sign_in(
     assert page.locator("html").get_attribute("lang") == "fr"
     shot(page, "00-connexion")
     login(page, "officer")
-    assert page.get_by_role("button", name="Se déconnecter").is_visible()
+    expect(page.get_by_role("button", name="Se déconnecter")).to_be_visible()

@@ -6,6 +6,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from playwright.sync_api import expect
+
 from tests.e2e.conftest import LiveServer, shot
 from tests.support import FILING_KINDS, pdf
 
@@ -14,7 +16,7 @@ def test_a_commune_agent_drafts_simulates_uploads_submits_and_gets_a_receipt(
     page: Any, login: Callable[[Any, str], None], live_server: LiveServer
 ):
     login(page, "agent")
-    assert page.get_by_role("heading", name="Mes dossiers").is_visible()
+    expect(page.get_by_role("heading", name="Mes dossiers")).to_be_visible()
     shot(page, "commune-01-mes-dossiers-vide")
 
     page.get_by_role("link", name="Nouveau dossier").click()
@@ -38,7 +40,7 @@ def test_a_commune_agent_drafts_simulates_uploads_submits_and_gets_a_receipt(
     page.get_by_label("Montant sollicité au FAPS (€)").fill("40 000,00")
     shot(page, "commune-02-brouillon")
     page.get_by_role("button", name="Enregistrer", exact=True).click()
-    assert page.get_by_text("Dossier enregistré.").is_visible()
+    expect(page.get_by_text("Dossier enregistré.")).to_be_visible()
 
     page.get_by_role("link", name="Simulateur").click()
     page.get_by_label("Occupation des locaux").select_option("locataire")
@@ -58,12 +60,12 @@ def test_a_commune_agent_drafts_simulates_uploads_submits_and_gets_a_receipt(
         page.get_by_label("Fichier (PDF, PNG ou JPEG)").set_input_files(
             files=[{"name": f"{kind}.pdf", "mimeType": "application/pdf", "buffer": pdf(kind)}])
         page.get_by_role("button", name="Joindre la pièce").click()
-    assert page.locator("text=(manquante)").count() == 0
+    expect(page.locator("text=(manquante)")).to_have_count(0)
     shot(page, "commune-04-dossier-pieces")
 
     page.get_by_label(re.compile("Je certifie")).check()
     page.get_by_role("button", name="Déposer le dossier").click()
-    assert page.get_by_role("heading", name="Accusé de réception").is_visible()
-    assert page.get_by_text(re.compile(r"FAPS-2024-\d+")).first.is_visible()
+    expect(page.get_by_role("heading", name="Accusé de réception")).to_be_visible()
+    expect(page.get_by_text(re.compile(r"FAPS-2024-\d+")).first).to_be_visible()
     assert "05/02/2024" in page.content()
     shot(page, "commune-05-accuse-de-reception")

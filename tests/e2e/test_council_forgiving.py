@@ -13,6 +13,8 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
+from playwright.sync_api import expect
+
 from tests.e2e.conftest import LiveServer, shot
 
 
@@ -59,7 +61,7 @@ def test_items_move_sessions_close_knowingly_and_a_vote_is_rectified(
     page.get_by_text("Vote du point n° 1 enregistré.").wait_for()
     closing = page.locator("section", has=page.locator("#cloture"))
     assert "le point n° 2 n’a pas d’issue enregistrée" in closing.inner_text()
-    assert closing.get_by_role("button", name="Clore la séance").count() == 0
+    expect(closing.get_by_role("button", name="Clore la séance")).to_have_count(0)
     shot(page, "seance-02-cloture-impossible-dit-pourquoi")
 
     second = page.locator("section", has=page.locator("#point-2"))
@@ -95,7 +97,7 @@ def test_items_move_sessions_close_knowingly_and_a_vote_is_rectified(
 
     # The export made before says it was superseded.
     page.goto("/exports/enregistres")
-    assert page.get_by_text(re.compile("une délibération a été rectifiée le")).count() == 1
+    expect(page.get_by_text(re.compile("une délibération a été rectifiée le"))).to_have_count(1)
     shot(page, "seance-04-export-remplace")
 
     # The commune reads the rectified decision, under the board's name.

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from playwright.sync_api import expect
+
 from tests.e2e.conftest import LiveServer, shot
 
 
@@ -32,7 +34,7 @@ def test_a_draft_is_the_communes_own_and_can_be_deleted(
 
     # The commune deletes it: no withdrawal of a request never filed, and a confirmation first.
     agent.goto(dossier_path)
-    assert agent.get_by_role("heading", name="Retirer la demande").count() == 0
+    expect(agent.get_by_role("heading", name="Retirer la demande")).to_have_count(0)
     section = agent.locator("section", has=agent.locator("#suppression"))
     shot(agent, "brouillon-01-supprimer")
     section.get_by_role("button", name="Supprimer le brouillon").click()

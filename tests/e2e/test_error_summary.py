@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from playwright.sync_api import expect
+
 from tests.e2e.conftest import shot
 
 
@@ -16,10 +18,10 @@ def test_the_error_summary_takes_focus_names_the_field_and_its_link_reaches_it(
     page.get_by_role("button", name="Créer le brouillon").click()
     page.wait_for_load_state()
     summary = page.locator("#error-summary")
-    assert summary.is_visible()
+    expect(summary).to_be_visible()
     assert page.evaluate("document.activeElement && document.activeElement.id") == "error-summary"
     link = summary.get_by_role("link", name="Objet de l’opération")
-    assert link.is_visible()
+    expect(link).to_be_visible()
     assert "title" not in summary.inner_text()
     shot(page, "words-error-summary")
     link.click()

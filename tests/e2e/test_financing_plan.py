@@ -6,6 +6,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from playwright.sync_api import expect
+
 from tests.e2e.conftest import LiveServer, shot
 
 
@@ -37,13 +39,13 @@ def test_the_own_share_in_its_field_gives_the_simulators_grant_without_warning(
                            " && document.querySelector('#estimation [data-plan=grant]')"
                            ".textContent.includes('32')")
     assert _text(grant) == "32 850,00 €"
-    assert page.locator("#estimation [data-plan=warnings]").count() == 0
+    expect(page.locator("#estimation [data-plan=warnings]")).to_have_count(0)
     assert "Taux du règlement" in _text(page.locator("#estimation [data-plan=cap]"))
     assert _text(page.locator("#estimation [data-plan=remainder]")) == "56 650,00 €"
     shot(page, "plan-01-part-communale-saisie")
 
     page.get_by_role("button", name="Enregistrer", exact=True).click()
-    assert page.get_by_text("Dossier enregistré.").is_visible()
+    expect(page.get_by_text("Dossier enregistré.")).to_be_visible()
     assert _text(page.locator("#estimation [data-plan=grant]")) == "32 850,00 €"
     assert _text(page.locator("#estimation [data-plan=own-share]")) == "56 650,00 €"
 

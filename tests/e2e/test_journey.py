@@ -6,6 +6,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from playwright.sync_api import expect
+
 from tests.e2e.conftest import LiveServer, shot
 from tests.support import FILING_KINDS, content, pdf
 
@@ -34,7 +36,7 @@ def test_a_dossier_goes_from_filing_to_an_adopted_vote_and_the_auditor_replays_i
     attach(agent, FILING_KINDS[-1])
     agent.get_by_label(re.compile("Je certifie")).check()
     agent.get_by_role("button", name="Déposer le dossier").click()
-    assert agent.get_by_role("heading", name="Accusé de réception").is_visible()
+    expect(agent.get_by_role("heading", name="Accusé de réception")).to_be_visible()
     reference = world.faps.dossiers.load(world.officer, dossier_id).reference
     assert reference
 
@@ -96,7 +98,7 @@ def test_a_dossier_goes_from_filing_to_an_adopted_vote_and_the_auditor_replays_i
     timeline = auditor.locator("table").last
     for label in ("Dossier déposé", "Compléments demandés", "Compléments fournis",
                   "Attribution proposée au conseil", "Vote du conseil"):
-        assert timeline.get_by_text(label).first.is_visible(), label
+        expect(timeline.get_by_text(label).first, label).to_be_visible()
     auditor.get_by_label("À la date du").fill("2024-02-10")
     auditor.get_by_role("button", name="Afficher").click()
     auditor.get_by_role("heading", name="Au 10/02/2024").wait_for()

@@ -13,6 +13,7 @@ from uuid import UUID
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
 
 from faps.application.reproduction import recorded_exports
 from tests.e2e.conftest import LiveServer, shot
@@ -187,7 +188,7 @@ def test_a_saved_view_keeps_its_checked_states(
     assert page.get_by_role("checkbox", name="Attribué").is_checked()
     assert not page.get_by_role("checkbox", name="Instruit", exact=True).is_checked()
     # Drafts are hidden from officers: the État filter does not offer them.
-    assert page.get_by_role("checkbox", name="Brouillon").count() == 0
+    expect(page.get_by_role("checkbox", name="Brouillon")).to_have_count(0)
 
 
 def test_a_commune_downloads_its_receipt_and_decision_documents_as_pdf(

@@ -7,6 +7,8 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+from playwright.sync_api import expect
+
 from tests.e2e.conftest import LiveServer, shot
 from tests.payments_support import pay
 from tests.support import pdf
@@ -114,7 +116,7 @@ def test_a_commune_requests_its_balance_the_officer_pays_it_and_the_budget_shows
     cumul = officer.locator("svg[role=img]", has=officer.locator("title", has_text="cumulés"))
     assert cumul.locator("desc").text_content() == (
         f"05/02/2024 : {euros('9 000,00')}; 14/06/2024 : {euros('30 000,00')}")
-    assert cumul.locator("circle").count() == 2
+    expect(cumul.locator("circle")).to_have_count(2)
     shot(officer, "payment-03-tableau-de-bord-budget")
 
     # The commune sees the balance paid on its dossier.

@@ -13,6 +13,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from playwright.sync_api import expect
+
 from tests.e2e.conftest import LiveServer, shot
 from tests.support import pdf
 
@@ -51,7 +53,7 @@ def test_a_grant_is_asked_paid_retained_and_solde_without_dead_ends(
     agent.get_by_role("link", name="Demander un versement").click()
     agent.get_by_role("link", name="Avance", exact=True).click()
     assert agent.get_by_label("Montant demandé (€)").input_value() == "9\u202f000,00"
-    assert agent.get_by_label(re.compile("Dépense")).count() == 0
+    expect(agent.get_by_label(re.compile("Dépense"))).to_have_count(0)
     agent.get_by_label(re.compile("Attestation de démarrage")).first.set_input_files(
         files("ordre-de-service.pdf"))
     shot(agent, "versements-02-avance-pre-remplie")
@@ -97,7 +99,7 @@ def test_a_grant_is_asked_paid_retained_and_solde_without_dead_ends(
     row = officer.locator("tr", has_text="en attente")
     for name in ("etat-final.pdf", "facture-plombier.pdf", "facture-electricien.pdf",
                  "pv-reception.pdf"):
-        assert row.get_by_role("link", name=re.compile(re.escape(name))).count() == 1
+        expect(row.get_by_role("link", name=re.compile(re.escape(name)))).to_have_count(1)
     officer.get_by_label("Dépense éligible retenue (€)").fill("90 000")
     officer.get_by_label("Montant mandaté (€)").fill("18 000")
     officer.get_by_label("Date du mandat").fill("2024-06-14")
@@ -126,7 +128,7 @@ def test_a_grant_is_asked_paid_retained_and_solde_without_dead_ends(
 
     # Nothing more can be asked on a soldé dossier.
     agent.goto(f"/commune/dossiers/{dossier_id}")
-    assert agent.get_by_role("link", name="Demander un versement").count() == 0
+    expect(agent.get_by_role("link", name="Demander un versement")).to_have_count(0)
     agent.goto(f"/finances/dossiers/{dossier_id}/versement")
     assert "aucun versement ne peut être demandé" in agent.content()
     shot(agent, "versements-05-solde-rien-a-demander")

@@ -9,6 +9,8 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
+from playwright.sync_api import expect
+
 from tests.e2e.conftest import LiveServer, shot
 from tests.payments_support import ready_to_pay, request
 
@@ -36,8 +38,8 @@ def test_each_arrival_lands_in_the_officers_queue_and_its_count(
     awarded = w.awarded()
     ready_to_pay(w, awarded)  # notified and its agreement signed: the commune may ask
     officer.goto(f"/finances/dossiers/{awarded}/versements")
-    assert officer.get_by_text(re.compile("C’est à la commune de demander un versement")) \
-        .is_visible()
+    expect(officer.get_by_text(re.compile("C’est à la commune de demander un versement"))) \
+        .to_be_visible()
     shot(officer, "a-traiter-01-versements-rien-demande")
 
     to_check = w.submitted()  # a new filing: to check
@@ -50,11 +52,11 @@ def test_each_arrival_lands_in_the_officers_queue_and_its_count(
     officer.goto("/instruction/a-traiter")
     assert menu_count(officer) == before + 4
     versements = queue(officer, "versements")
-    assert versements.get_by_role("link", name=re.compile("FAPS-")).is_visible()
-    assert queue(officer, "avis").get_by_text("CPTS Marne-la-Vallée").is_visible()
-    assert queue(officer, "avis").get_by_text("bientôt").is_visible()
-    assert queue(officer, "messages").get_by_text("Lognes").is_visible()
-    assert queue(officer, "a_instruire").get_by_text("Déposé").first.is_visible()
+    expect(versements.get_by_role("link", name=re.compile("FAPS-"))).to_be_visible()
+    expect(queue(officer, "avis").get_by_text("CPTS Marne-la-Vallée")).to_be_visible()
+    expect(queue(officer, "avis").get_by_text("bientôt")).to_be_visible()
+    expect(queue(officer, "messages").get_by_text("Lognes")).to_be_visible()
+    expect(queue(officer, "a_instruire").get_by_text("Déposé").first).to_be_visible()
     shot(officer, "a-traiter-02-file")
 
     queue(officer, "messages").locator("a").first.click()
@@ -63,4 +65,4 @@ def test_each_arrival_lands_in_the_officers_queue_and_its_count(
     officer.get_by_role("button", name="Envoyer le message").click()
     officer.goto("/instruction/a-traiter")
     assert menu_count(officer) == before + 3  # the message was answered
-    assert officer.locator("#q-messages + p").get_by_text("Rien en attente.").is_visible()
+    expect(officer.locator("#q-messages + p").get_by_text("Rien en attente.")).to_be_visible()
