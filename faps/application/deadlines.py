@@ -18,6 +18,7 @@ from eventsourcing.utils import get_topic
 
 from faps.application import policy
 from faps.application.dossiers import DossierService
+from faps.application.queries import Page
 from faps.domain.actors import Actor
 from faps.domain.deadlines import GrantProgress, grant_deadlines
 from faps.domain.dossier import Dossier
@@ -25,6 +26,7 @@ from faps.domain.dossier_content import DossierState
 from faps.domain.dossier_exchange import Opinion
 
 NEAR_DAYS = 15
+PER_PAGE = 100  # dossiers a page of the deadlines page
 DeadlineKind = Literal["information", "works_start", "balance"]
 KIND_LABELS = {
     "information": "Réponse à la demande de compléments",
@@ -66,7 +68,7 @@ class Deadline:
         n = abs(self.days_late)
         if self.overdue:
             return f"En retard de {n} jour{'s' if n > 1 else ''}"
-        return "Échéance aujourd'hui" if n == 0 else f"Dans {n} jour{'s' if n > 1 else ''}"
+        return "Échéance aujourd’hui" if n == 0 else f"Dans {n} jour{'s' if n > 1 else ''}"
 
 
 @dataclass(frozen=True)
@@ -101,6 +103,17 @@ class WaitingDossier:
                                     self.balance_delay_months))
 
 
+@dataclass(frozen=True)
+class DossierDeadlines:
+    """A dossier's overdue and near deadlines, earliest first (a line of the deadlines page)."""
+
+    dossier_id: UUID
+    reference: str
+    commune: str
+    title: str
+    deadlines: list[Deadline]
+
+
 class WaitingDossiers(Protocol):
     """The read models' dossiers waiting for an answer or holding a grant."""
 
@@ -108,6 +121,18 @@ class WaitingDossiers(Protocol):
                 due_by: date | None = None) -> list[WaitingDossier]:
         """Return those the actor may see (some of them only: `among`; with `due_by`, those
         whose earliest deadline falls by then)."""
+
+    def waiting_page(self, actor: Actor, due_by: date, page: int = 1,
+                     per_page: int = 100) -> Page[WaitingDossier]:
+        """Return one page of those whose earliest deadline falls by `due_by`, earliest
+        first, with how many there are."""
+
+
+def _deadlines(w: WaitingDossier, today: date, near_days: int) -> list[Deadline]:
+    """Return the dossier's deadlines overdue or due within `near_days`, earliest first."""
+    return [Deadline(w.dossier_id, w.reference or "", w.commune, w.title, kind, on, today)
+            for kind, on in sorted(w.due(), key=lambda kind_on: (kind_on[1], kind_on[0]))
+            if (on - today).days <= near_days]
 
 
 class DeadlineService:
@@ -131,11 +156,22 @@ class DeadlineService:
         """
         policy.require(actor, "dossier.read")
         today = today or self.ctx.clock.now().date()
-        found = [Deadline(w.dossier_id, w.reference or "", w.commune, w.title, kind, on, today)
+        found = [deadline
                  for w in self.waiting.waiting(actor, among, today + timedelta(near_days))
-                 for kind, on in w.due()
-                 if (on - today).days <= near_days]
+                 for deadline in _deadlines(w, today, near_days)]
         return sorted(found, key=lambda d: (d.due_on, d.reference, d.kind))
+
+    def deadlines_page(self, actor: Actor, today: date | None = None, page: int = 1,
+                       per_page: int = PER_PAGE,
+                       near_days: int = NEAR_DAYS) -> Page[DossierDeadlines]:
+        """Return one page of the dossiers with an overdue or near deadline, by their earliest
+        deadline (the read model's, indexed), each with all of its deadlines."""
+        policy.require(actor, "dossier.read")
+        today = today or self.ctx.clock.now().date()
+        found = self.waiting.waiting_page(actor, today + timedelta(near_days), page, per_page)
+        lines = [DossierDeadlines(w.dossier_id, w.reference or "", w.commune, w.title,
+                                  _deadlines(w, today, near_days)) for w in found.items]
+        return Page(items=lines, total=found.total, page=found.page, per_page=found.per_page)
 
     def opinions_waiting(self, today: date, within_days: int) -> list[tuple[Dossier, Opinion]]:
         """Return the opinions not given whose due date is today or within `within_days`."""

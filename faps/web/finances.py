@@ -10,6 +10,7 @@ from flask import Blueprint, flash, render_template, request
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from faps.application.budgets import NOT_CHECKED, NotChecked
+from faps.application.deadlines import NEAR_DAYS, PER_PAGE
 from faps.domain.actors import Role
 from faps.domain.dossier_content import DossierState
 from faps.domain.grant import INTERIM_RULE, advance_limit
@@ -106,9 +107,11 @@ def payments():  # type: ignore[no-untyped-def]
 @login_required
 @roles_required(*READERS)
 def deadlines():  # type: ignore[no-untyped-def]
-    """List the overdue and near deadlines (lapse stays an officer's decision)."""
-    items = services().deadlines.deadlines(actor())
-    return render_template("finances/deadlines.html", overdue_items=items)
+    """List the overdue and near deadlines, a page of dossiers at a time, the earliest first
+    (lapse stays an officer's decision)."""
+    page = services().deadlines.deadlines_page(actor(), page=page_number(request.args.get("page")),
+                                               per_page=PER_PAGE)
+    return render_template("finances/deadlines.html", page=page, near_days=NEAR_DAYS)
 
 
 # -- payment forms: the commune's request, the officer's decisions -----------------------

@@ -45,6 +45,11 @@ def euros(value: Any) -> str:
     return format_euros(Decimal(str(value)))
 
 
+def integer(value: int) -> str:
+    """Return « 30 000 » (narrow no-break space between thousands)."""
+    return f"{value:,}".replace(",", "\u202f")
+
+
 def date_fr(value: date | datetime | None) -> str:
     """Return 31/03/2022."""
     if value is None:
@@ -111,7 +116,7 @@ def init_app(app: Flask) -> None:
                            "code_label": code_label, "kind_label": document_kind_label,
                            "value_text": value_text, "line_text": line_text,
                            "reglement_version": reglement_version_text, "de": de,
-                           "file_size": file_size}.items():
+                           "file_size": file_size, "integer": integer}.items():
         app.jinja_env.filters[name] = function
 
     @app.context_processor

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import UTC, datetime, time
 from decimal import Decimal
 
 import pytest
@@ -93,3 +94,33 @@ def test_the_dashboard_shows_the_reference_of_the_amendment(
     assert "délibération DEL-2024-DM2" in html and "1\u202f200\u202f000,00" in html
     assert web_world.faps.budgets.get(web_world.officer, 2024).deliberation_reference == (
         "DEL-2024-DM2")
+
+
+def test_the_deadlines_page_pages_whole_dossiers_earliest_first_and_counts_them(
+        web_world: World, signed_in: Callable[[str], FlaskClient],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from datetime import timedelta
+
+    from faps.domain.deadlines import add_months
+
+    w = web_world
+    grant = w.awarded()
+    decided = w.faps.dossiers.load(w.officer, grant).decision["decided_on"]  # type: ignore[index]
+    asked = [w.submitted(), w.submitted()]
+    for days, dossier_id in zip((20, 10), asked, strict=True):
+        w.faps.dossiers.request_information(w.officer, dossier_id, "Joignez le bail.", (),
+                                            decided + timedelta(days=days))
+    w.clock.set(datetime.combine(add_months(decided, 36), time(12), UTC))  # all three late
+    monkeypatch.setattr("faps.web.finances.PER_PAGE", 2)
+    officer = signed_in("officer")
+    first = officer.get("/finances/echeances").get_data(as_text=True)
+    second = officer.get("/finances/echeances?page=2").get_data(as_text=True)
+    assert "3 dossiers avec une échéance dépassée ou proche" in first
+    assert "Page 1 sur 2 — 3 résultats" in first and 'href="/finances/echeances?page=2"' in first
+    assert "Page 2 sur 2" in second and 'href="/finances/echeances?page=1"' in second
+    assert "classés par leur échéance la plus ancienne\u202f;" in first
+    assert f"/instruction/dossiers/{asked[1]}" in first.split(f"/dossiers/{asked[0]}")[0]
+    assert f"/instruction/dossiers/{grant}" in second and f"/dossiers/{grant}" not in first
+    # The grant's two deadlines share its line (one dossier cell for both).
+    assert 'rowspan="2"' in second and "Commencement des travaux" in second
+    assert "Demande de solde" in second and "Échéance aujourd’hui" in second

@@ -8,8 +8,8 @@ replaying `FundAsOf` and the deadlines' replay are kept as the tests' oracles).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
-from datetime import UTC, date, datetime, timedelta
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from functools import cache
 from typing import Any
@@ -18,7 +18,6 @@ from uuid import UUID
 import sqlalchemy as sa
 
 from faps.application import policy
-from faps.application.deadlines import WaitingDossier
 from faps.application.fund_history import (
     AMOUNTS,
     COMPARED,
@@ -38,8 +37,7 @@ from faps.application.queries import (
     SessionRow,
 )
 from faps.application.timetravel import end_of
-from faps.domain.actors import Actor, Role
-from faps.domain.dossier_content import DossierState
+from faps.domain.actors import Actor
 from faps.domain.money import ZERO
 from faps.infrastructure.readmodels import history_tables as h
 from faps.infrastructure.readmodels import tables as t
@@ -48,7 +46,6 @@ from faps.infrastructure.readmodels.queries import MAX_PER_PAGE, ROW_FIELDS, Sql
 from faps.infrastructure.readmodels.tables import UtcDateTime
 
 EPOCH = datetime(1, 1, 2, tzinfo=UTC)
-WAITING_STATES = (DossierState.INFORMATION_REQUESTED.value, DossierState.AWARDED.value)
 SESSION_FIELDS = tuple(SessionRow.__dataclass_fields__)
 
 
@@ -238,29 +235,3 @@ class HistoryQueries(SqlAlchemyQueries):
         return BudgetView(year=year, voted=voted, committed=committed, paid=paid,
                           remaining=voted - committed, deliberation_reference=reference,
                           lines=per_commune)
-
-    # -- deadlines ------------------------------------------------------------------------
-    def waiting(self, actor: Actor, among: Sequence[UUID] | None = None,
-                due_by: date | None = None) -> list[WaitingDossier]:
-        """Return the dossiers waiting for an answer or holding a grant (the actor's); with
-        `due_by`, only those whose next deadline (the earliest, same rule) falls by then."""
-        policy.require(actor, "dossier.read")
-        d, r = t.dossiers, t.reglements
-        statement = (sa.select(d.c.dossier_id, d.c.reference, d.c.commune, d.c.title,
-                               d.c.state, d.c.information_due_on, d.c.decided_on,
-                               d.c.notified_on, d.c.live_requests, d.c.balance_requests,
-                               r.c.works_start_delay_months, r.c.balance_delay_months)
-                     .select_from(d.outerjoin(r, r.c.version == d.c.reglement_version))
-                     .where(d.c.state.in_(WAITING_STATES)))
-        if due_by is not None:
-            statement = statement.where(d.c.next_deadline <= due_by)
-        if actor.role is Role.COMMUNE_AGENT:
-            statement = statement.where(d.c.commune == actor.commune)
-        if among is not None:
-            if not among:
-                return []
-            statement = statement.where(d.c.dossier_id.in_(list(among)))
-        with self._connect() as conn:
-            return [WaitingDossier(**row) for row in conn.execute(statement).mappings()]
-
-

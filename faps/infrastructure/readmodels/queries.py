@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
@@ -11,6 +11,7 @@ from uuid import UUID
 import sqlalchemy as sa
 
 from faps.application import policy
+from faps.application.deadlines import WaitingDossier
 from faps.application.queries import (
     RELEVANCE,
     SORTS,
@@ -32,7 +33,7 @@ from faps.domain.communes import CommuneDirectory
 from faps.domain.dossier_content import DossierState
 from faps.domain.errors import InvalidInputError, NotFoundError
 from faps.domain.money import ZERO
-from faps.infrastructure.readmodels import search
+from faps.infrastructure.readmodels import search, waiting
 from faps.infrastructure.readmodels import tables as t
 
 D = t.dossiers
@@ -257,6 +258,31 @@ class SqlAlchemyQueries:
         if year is not None:
             statement = statement.where(p.c.paid_on.between(date(year, 1, 1), date(year, 12, 31)))
         return statement
+
+    # -- deadlines ------------------------------------------------------------------------
+    def waiting(self, actor: Actor, among: Sequence[UUID] | None = None,
+                due_by: date | None = None) -> list[WaitingDossier]:
+        """Return the dossiers waiting for an answer or holding a grant (the actor's); with
+        `due_by`, only those whose next deadline (the earliest, same rule) falls by then."""
+        policy.require(actor, "dossier.read")
+        if among is not None and not among:
+            return []
+        with self._connect() as conn:
+            return waiting.waiting_dossiers(conn.execute(waiting.rows(
+                waiting.conditions(actor, among, due_by))))
+
+    def waiting_page(self, actor: Actor, due_by: date, page: int = 1,
+                     per_page: int = 100) -> Page[WaitingDossier]:
+        """Return one page of the dossiers whose next deadline falls by `due_by`, the
+        earliest first, and how many there are."""
+        policy.require(actor, "dossier.read")
+        page, per_page = max(1, page), max(1, min(per_page, MAX_PER_PAGE))
+        where = waiting.conditions(actor, due_by=due_by)
+        with self._connect() as conn:
+            total = conn.execute(waiting.count(where)).scalar_one()
+            found = waiting.waiting_dossiers(conn.execute(
+                waiting.rows(where).limit(per_page).offset((page - 1) * per_page)))
+        return Page(items=found, total=int(total), page=page, per_page=per_page)
 
     # -- accounts -------------------------------------------------------------------------
     def accounts(self, actor: Actor) -> list[AccountRow]:
