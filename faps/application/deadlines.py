@@ -66,9 +66,10 @@ class Deadline:
     def status_label(self) -> str:
         """Return a French phrase telling how late or how near it is."""
         n = abs(self.days_late)
+        days = f"{n:,} jour{'s' if n > 1 else ''}".replace(",", "\u202f")  # « 1 086 jours »
         if self.overdue:
-            return f"En retard de {n} jour{'s' if n > 1 else ''}"
-        return "Échéance aujourd’hui" if n == 0 else f"Dans {n} jour{'s' if n > 1 else ''}"
+            return f"En retard de {days}"
+        return "Échéance aujourd’hui" if n == 0 else f"Dans {days}"
 
 
 @dataclass(frozen=True)

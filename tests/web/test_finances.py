@@ -119,6 +119,7 @@ def test_the_deadlines_page_pages_whole_dossiers_earliest_first_and_counts_them(
     assert "Page 1 sur 2 — 3 résultats" in first and 'href="/finances/echeances?page=2"' in first
     assert "Page 2 sur 2" in second and 'href="/finances/echeances?page=1"' in second
     assert "classés par leur échéance la plus ancienne\u202f;" in first
+    assert re.search(r"<strong>En retard de 1\u202f0\d\d jours</strong>", first)
     assert f"/instruction/dossiers/{asked[1]}" in first.split(f"/dossiers/{asked[0]}")[0]
     assert f"/instruction/dossiers/{grant}" in second and f"/dossiers/{grant}" not in first
     # The grant's two deadlines share its line (one dossier cell for both).
