@@ -107,9 +107,11 @@ class Followers:
         self.mailer.after_save(())
 
     def start_background(self, interval: float = 5.0) -> Background:
-        """Follow the seal and the outbox in a thread of this process from now on."""
-        self.background = Background(self.follow_unawaited, interval)
-        self.background.start()
+        """Follow the seal and the outbox in a thread of this process from now on (one thread:
+        several applications may serve one faps, and closing it stops the one it knows)."""
+        if self.background is None or not self.background.alive():
+            self.background = Background(self.follow_unawaited, interval)
+            self.background.start()
         return self.background
 
     def settle(self, timeout: float = 10.0) -> bool:

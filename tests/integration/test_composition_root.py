@@ -48,3 +48,13 @@ def test_two_applications_on_one_faps_run_one_job_thread(memory_faps: Faps):
     assert running == [memory_faps.job_thread._thread]
     memory_faps.job_thread.stop()
     assert not memory_faps.job_thread._thread.is_alive()
+
+
+def test_two_applications_on_one_faps_run_one_followers_thread_which_closing_stops(
+        memory_faps: Faps):
+    create_app({"TESTING": False}, faps=memory_faps)
+    create_app({"TESTING": False}, faps=memory_faps)
+    running = [t for t in threading.enumerate() if t.name == "faps-followers" and t.is_alive()]
+    assert len(running) == 1
+    memory_faps.close()
+    assert not running[0].is_alive()  # no thread left reading a closed store
