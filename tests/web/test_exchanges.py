@@ -270,3 +270,16 @@ def test_a_correction_naming_an_unknown_field_is_refused_by_its_label(signed_in:
         "action": "request_information", "message": "À revoir.", "correct": ["secret"]})
     assert refused.status_code == 400
     assert "rubrique inconnue : secret" in refused.get_data(as_text=True)
+
+
+def test_the_menus_count_follows_the_queue_though_it_is_counted_once_per_change(
+        signed_in: SignedIn, web_world: World):
+    w = web_world
+    officer = signed_in("officer")
+    before = int(re.search(r"À traiter \((\d+)\)", officer.get("/instruction/").get_data(
+        as_text=True)).group(1))  # type: ignore[union-attr]
+    w.submitted()
+    after = officer.get("/instruction/").get_data(as_text=True)
+    assert f"À traiter ({before + 1})" in after
+    w.submitted()
+    assert f"À traiter ({before + 2})" in officer.get("/finances/budget").get_data(as_text=True)

@@ -207,7 +207,8 @@ def work_items(engine: sa.Engine, officer_id: UUID | None = None,
     return found
 
 
-def work_totals(engine: sa.Engine, officer_id: UUID | None = None) -> dict[str, int]:
+def work_totals(engine: sa.Engine | sa.Connection,
+                officer_id: UUID | None = None) -> dict[str, int]:
     """Return how many items wait in each kind, counted by the database."""
     q = work_queue.c
     sections = _sections()
@@ -215,11 +216,22 @@ def work_totals(engine: sa.Engine, officer_id: UUID | None = None) -> dict[str, 
              "avis": sa.func.json_array_length(q.opinions)}
     columns = [sa.func.coalesce(sa.func.sum(sa.case((sections[k], sizes.get(k, 1)), else_=0)), 0)
                for k in QUEUE_LABELS]
-    with engine.connect() as conn:
-        row = conn.execute(sa.select(*columns).where(*_open(officer_id))).one()
+    statement = sa.select(*columns).where(*_open(officer_id))
+    if isinstance(engine, sa.Connection):
+        row = engine.execute(statement).one()
+    else:
+        with engine.connect() as conn:
+            row = conn.execute(statement).one()
     return {k: int(v) for k, v in zip(QUEUE_LABELS, row, strict=True)}
 
 
-def work_count(engine: sa.Engine) -> int:
+def work_count(engine: sa.Engine | sa.Connection) -> int:
     """Return how many things wait for the officers (for the menu)."""
     return sum(work_totals(engine).values())
+
+
+def queue_position() -> sa.Select[Any]:
+    """Return the SELECT of the queue projection's position and version (its rows change
+    only with them)."""
+    p = t.positions.c
+    return sa.select(p.position, p.version).where(p.name == WorkQueueProjection.name)
