@@ -251,6 +251,9 @@ class Queries(Protocol):
                       per_page: int = 100) -> Page[PaymentRow]:
         """Return one page of the payments ledger (a year's, or all), in date order."""
 
+    def payments_by_day(self, actor: Actor, year: int) -> list[tuple[date, Decimal]]:
+        """Return a year's payments net of clawbacks, summed by day, in date order."""
+
     def accounts(self, actor: Actor) -> list[AccountRow]:
         """Return every account (administrator) ."""
 

@@ -54,10 +54,9 @@ def dashboard_context() -> dict[str, Any]:
     raw = request.form.get("year", "") or request.args.get("annee", "")
     year = year_of(raw) or faps.clock.now().year
     view = faps.queries.budget(actor(), year)
-    payments = faps.queries.payments(actor(), year)
     bars = commune_bars([(line.commune_name, line.committed, line.paid)
                          for line in (view.lines if view else [])], year)
-    cumul = cumulative_payments([(p.paid_on, p.amount) for p in payments], year)
+    cumul = cumulative_payments(faps.queries.payments_by_day(actor(), year), year)
     return {"year": year, "view": view, "bars": bars, "cumul": cumul,
             "years": faps.queries.budget_years(actor())}
 

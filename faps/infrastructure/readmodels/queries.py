@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
@@ -249,6 +250,15 @@ class SqlAlchemyQueries:
                                 ).mappings().all()
         return Page(items=[PaymentRow(**_fields(r, PaymentRow)) for r in rows],
                     total=int(total), page=page, per_page=per_page)
+
+    def payments_by_day(self, actor: Actor, year: int) -> list[tuple[date, Decimal]]:
+        """Return a year's payments net of clawbacks, summed by day (by the database)."""
+        policy.require(actor, "budget.read")
+        p = t.payments
+        rows = self._all(sa.select(p.c.paid_on, sa.func.sum(p.c.amount).label("amount"))
+                         .where(p.c.paid_on.between(date(year, 1, 1), date(year, 12, 31)))
+                         .group_by(p.c.paid_on).order_by(p.c.paid_on))
+        return [(r["paid_on"], r["amount"]) for r in rows]
 
     @staticmethod
     def _ledger(year: int | None) -> Any:
