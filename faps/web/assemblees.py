@@ -101,7 +101,7 @@ def session_context(session_id: UUID, **_: Any) -> dict[str, Any]:
                               f"{s.session_date:%d/%m/%Y}") for s in queries.sessions(actor())
                              if not s.closed and s.session_id != session_id],
             "candidates": queries.dossiers(actor(), waiting).items,
-            "outcomes": OUTCOME_LABELS,
+            "outcomes": OUTCOME_LABELS, "rectifying": request.args.get("rectifier", ""),
             "exports": [e for e in ("exports.session", "exports.index")
                         if e in current_app.view_functions]}
 

@@ -165,3 +165,26 @@ def test_a_session_to_come_takes_its_votes_only_from_its_day(
     web_world.clock.advance(days=7)
     assert "Enregistrer le vote" in text_of(client.get(base))
     assert post(client, f"{base}/points/1/vote", vote()).status_code == 302
+
+
+def test_a_recorded_votes_rectification_form_opens_from_its_link_one_at_a_time(
+        signed_in: SignedIn, web_world: World):
+    w = web_world
+    dossiers = [w.proposed(), w.proposed()]
+    session_id = w.session()
+    client = signed_in("secretariat")
+    base = f"/assemblees/seances/{session_id}"
+    w.faps.council.add_to_agenda(w.secretariat, session_id, dossiers)
+    for number in ("1", "2"):
+        assert post(client, f"{base}/points/{number}/vote",
+                    vote(item=number, deliberation_reference=f"DEL-2024-03{number}")
+                    ).status_code == 302
+    listed = client.get(base).get_data(as_text=True)
+    assert "Montant attribué rectifié" not in listed  # no form rendered for each vote
+    assert f'href="{base}?rectifier=2#rectifier-2"' in listed
+    opened = client.get(f"{base}?rectifier=2").get_data(as_text=True)
+    assert opened.count("Montant attribué rectifié") == 1
+    assert 'id="rectifier-2"' in opened and 'value="DEL-2024-032"' in opened
+    refused = post(client, f"{base}/points/2/rectifier", {"rectify": "2", "motive": ""})
+    assert refused.status_code == 400  # the form comes back open, with its errors
+    assert 'id="rectifier-2"' in refused.get_data(as_text=True)
