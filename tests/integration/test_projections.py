@@ -150,6 +150,17 @@ def test_a_rebuild_indexes_its_tables_once_filled_and_start_repairs_a_killed_one
         assert _index_names(engine, table) >= _declared(engine, table), table.name
 
 
+def test_an_index_declared_later_is_built_at_start_without_a_rebuild(world: World):
+    realistic_history(world)
+    runner, engine = world.faps.projections, world.faps.engine
+    with engine.begin() as conn:  # a store from before the index was declared
+        conn.execute(sa.text("DROP INDEX ix_rm_timeline_kind"))
+    positions = runner.positions()
+    assert runner.start() == []  # nothing stale: nothing rebuilt
+    assert "ix_rm_timeline_kind" in _index_names(engine, t.timeline)
+    assert runner.positions() == positions
+
+
 def _expected_order(rows: list[DossierRow], sort: str) -> list[UUID]:
     """Sort as the list promises: by the column, nulls last, ties by id, in either direction."""
     name, descending = sort.lstrip("-"), sort.startswith("-")

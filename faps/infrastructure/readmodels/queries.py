@@ -244,8 +244,8 @@ class SqlAlchemyQueries:
         statement = self._ledger(year)
         page, per_page = max(1, page), max(1, min(per_page, MAX_PER_PAGE))
         with self._connect() as conn:
-            total = conn.execute(sa.select(sa.func.count()).select_from(statement.subquery())
-                                 ).scalar_one()
+            total = conn.execute(sa.select(sa.func.count()).select_from(  # unsorted: a sort
+                statement.order_by(None).subquery())).scalar_one()  # of every row costs
             rows = conn.execute(statement.limit(per_page).offset((page - 1) * per_page)
                                 ).mappings().all()
         return Page(items=[PaymentRow(**_fields(r, PaymentRow)) for r in rows],

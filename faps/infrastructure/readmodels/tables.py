@@ -181,6 +181,10 @@ timeline = sa.Table(
     sa.Column("changes", JsonList, nullable=False),
     sa.Column("private", sa.Boolean, nullable=False),
     sa.Index("ux_rm_timeline_event", "dossier_id", "version", unique=True),
+    # Whether a dossier's timeline holds an event of a kind (the municipal deliberations'
+    # page asks it of every awarded dossier): one look-up, not a read of its whole timeline.
+    # A missing index is created at start (ProjectionRunner.index): no rebuild.
+    sa.Index("ix_rm_timeline_kind", "kind", "dossier_id"),
 )
 
 documents = sa.Table(
