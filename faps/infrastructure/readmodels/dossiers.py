@@ -58,10 +58,11 @@ class DossierProjection(Projection):
     """One row per dossier, one per timeline event, document and payment."""
 
     name = "dossiers"
-    version = 7  # 2: list indexes for every sort; 3: one deadline rule; 4: no payments_count;
+    version = 8  # 2: list indexes for every sort; 3: one deadline rule; 4: no payments_count;
     # 5: the timeline's and the ledger's keys are unique indexes, built after a rebuild;
     # 6: timeline summaries in plain French (labels, not codes); a vote's line names the deciding
-    # body; deleted drafts; rectified votes; 7: French full-text search, description included
+    # body; deleted drafts; rectified votes; 7: French full-text search, description included;
+    # 8: the naming words and the description searched apart (weighted), no GIN pending list
     tables = (t.dossiers, t.reglements, t.timeline, t.documents, t.payment_requests, t.payments)
     # Every event of a dossier (each is a line of its timeline, and may change its state);
     # the handlers below (`@on`) change the rest of its rows.
@@ -129,7 +130,8 @@ class DossierProjection(Projection):
             "submitted_on": None, "decided_on": None, "officer_id": None, "officer_name": None,
             "next_deadline": None, "next_deadline_label": None, "session_id": None,
             "version": e.originator_version, "updated_at": e.timestamp,
-            "year": e.timestamp.year, "search": "", "reglement_version": None,
+            "year": e.timestamp.year, "search": "", "search_description": "",
+            "reglement_version": None,
             "description": e.content.description,
             "information_due_on": None, "notified_on": None,
             "live_requests": 0, "balance_requests": 0,
@@ -137,8 +139,8 @@ class DossierProjection(Projection):
         return self._searchable(row)
 
     def _searchable(self, row: Row) -> Row:
-        row["search"] = searchable(row["reference"], row["title"], row["commune_name"],
-                                   row["description"])
+        row["search"], row["search_description"] = searchable(
+            row["reference"], row["title"], row["commune_name"], row["description"])
         return row
 
     @on(D.Edited)
