@@ -102,5 +102,4 @@ def test_an_edited_description_is_found_by_its_new_words_only(world: World):
 
 def test_the_folded_text_needs_no_database_extension() -> None:
     assert fold("Œuvre à Émerainville, ÇA") == "oeuvre a emerainville, ca"
-    assert searchable(None, "Maison", "Émerainville", "Rééducation") == (
-        "maison emerainville", "reeducation")
+    assert searchable(None, "Maison", "Émerainville") == "maison emerainville"

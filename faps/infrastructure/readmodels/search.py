@@ -42,10 +42,9 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
 
 
-def searchable(reference: str | None, title: str, commune_name: str, description: str
-               ) -> tuple[str, str]:
-    """Return the texts a dossier is found by: its naming words, and its description."""
-    return fold(" ".join(p for p in (reference, title, commune_name) if p)), fold(description)
+def searchable(reference: str | None, title: str, commune_name: str) -> str:
+    """Return the naming words a dossier is found by (its description is found by `fold`'s)."""
+    return fold(" ".join(p for p in (reference, title, commune_name) if p))
 
 
 def words(query: str) -> list[str]:
