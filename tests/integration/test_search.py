@@ -52,15 +52,33 @@ def test_a_search_ignores_accents_and_case_and_ranks_the_best_match_first(
     assert found(world, "emerainville") == [twice, once]
     assert found(world, "ÉMERAINVILLE") == [twice, once]
     assert found(world, "Emerain") == [twice, once]  # a word's beginning
-    assert set(found(world, "emerainville", sort="reference")) == {once, twice}
+    assert found(world, "emerainville", sort="reference") == [once, twice]  # filed in turn
+    assert found(world, "emerainville", sort="-reference") == [twice, once]
+    pages = []
     for page in (1, 2, 3):  # counted with the page, and without it past the last one
         listed = world.faps.queries.dossiers(world.officer, DossierFilter(
             text="emerainville", sort=RELEVANCE, per_page=1, page=page))
         assert listed.total == 2 and len(listed.items) == (page < 3)
+        pages += [row.dossier_id for row in listed.items]
+    assert pages == [twice, once]
     assert found(world, "kinesitherapie") == [lognes]
     assert found(world, "reeducation lognes") == [lognes]  # the description, every word
     assert found(world, "kinésithérapie infirmier") == []
     assert found(world, "+-*\"'") == []  # no word at all: nothing, and no syntax error
+
+
+@stores
+def test_a_title_match_comes_before_a_description_match(world: World):
+    titled = world.submitted(title="Centre de radiologie", description="Un local neuf.")
+    described = world.submitted(title="Maison de santé",  # later, and the word twice
+                                description="Une salle de radiologie, la radiologie dentaire.")
+    assert found(world, "radiologie") == [titled, described]
+    assert found(world, "radio") == [titled, described]  # a word's beginning, stemmed or not
+    other = world.submitted(title="Cabinet de radiologie", description="De la radiologie.")
+    assert found(world, "radiologie") == [other, titled, described]  # title and description
+    page = world.faps.queries.dossiers(world.officer, DossierFilter(
+        text="radiologie", sort=RELEVANCE, per_page=2, page=2))
+    assert [r.dossier_id for r in page.items] == [described] and page.total == 3
 
 
 @stores
@@ -84,4 +102,4 @@ def test_an_edited_description_is_found_by_its_new_words_only(world: World):
 
 def test_the_folded_text_needs_no_database_extension() -> None:
     assert fold("Œuvre à Émerainville, ÇA") == "oeuvre a emerainville, ca"
-    assert searchable(None, "Maison", "Émerainville", "") == "maison emerainville"
+    assert searchable(None, "Maison", "Émerainville") == "maison emerainville"

@@ -54,6 +54,41 @@ def _nothing() -> None:
     """Do nothing (the default hook before a read)."""
 
 
+@dataclasses.dataclass(frozen=True)
+class _Keys:
+    """What the dossier list is ordered by: a key, then a tie-breaker, both one way."""
+
+    key: Any
+    tie: Any
+    descending: bool
+    nulls_last: bool
+
+    def order(self, key: Any = None, tie: Any = None) -> tuple[Any, Any]:
+        """Return the ORDER BY clauses (of the key and tie given, by default its own)."""
+        key, tie = (self.key if key is None else key), (self.tie if tie is None else tie)
+        clauses = (key.desc(), tie.desc()) if self.descending else (key.asc(), tie.asc())
+        return (clauses[0].nulls_last(), clauses[1]) if self.nulls_last else clauses
+
+
+def _found(columns: list[Any], where: list[Any], keys: _Keys, limit: int, offset: int) -> Any:
+    """Return a search's page: its rows, each with the matches' total.
+
+    Every match is visited to rank (or sort) it anyway: the matches are counted in that
+    pass. The pass keeps the keys only (id, key, tie: a few bytes a match, counted and sorted
+    in memory); the page's whole rows are read by id after it (25, not thousands).
+    """
+    matches = (sa.select(D.c.dossier_id, keys.key.label("key"), keys.tie.label("tie"))
+               .where(*where)
+               .offset(0)  # not merged into the query above: ranked here, on the rows read
+               .subquery("matches"))
+    found = (sa.select(matches, sa.func.count().over().label("total"))
+             .order_by(*keys.order(matches.c.key, matches.c.tie)).limit(limit).offset(offset)
+             .subquery("found"))
+    return (sa.select(*columns, found.c.total)
+            .join_from(D, found, D.c.dossier_id == found.c.dossier_id)
+            .order_by(*keys.order(found.c.key, found.c.tie)))
+
+
 class SqlAlchemyQueries:
     """Answers the pages' questions from the read-model tables of one engine."""
 
@@ -101,25 +136,23 @@ class SqlAlchemyQueries:
         text = (flt.text or "").strip()
         sort = flt.sort if flt.sort != RELEVANCE or text else "-updated_at"
         if sort == RELEVANCE:  # the best matches first, the latest among equals
-            order = search.matching(self.engine.dialect.name, D, text)[1].desc()
-            tie = D.c.updated_at.desc()
+            key = search.matching(self.engine.dialect.name, D, text)[1]
+            keys = _Keys(key, D.c.updated_at, descending=True, nulls_last=False)
         else:
             column = SORT_COLUMNS[sort.lstrip("-")]
-            order = column.desc() if sort.startswith("-") else column.asc()
-            if column.nullable:  # only there: NULLS LAST on a NOT NULL column defeats its index
-                order = order.nulls_last()
-            tie = D.c.dossier_id.desc() if sort.startswith("-") else D.c.dossier_id.asc()
+            # NULLS LAST only on a nullable column: on a NOT NULL one it defeats its index
+            keys = _Keys(column, D.c.dossier_id, sort.startswith("-"), bool(column.nullable))
         per_page = max(1, min(flt.per_page, MAX_PER_PAGE))
         page = max(1, flt.page)
         where = self._where(actor, flt)
-        columns: list[Any] = [D.c[f] for f in ROW_FIELDS]
-        if text:  # every match is visited to rank it anyway: count them in the same pass
-            columns.append(sa.func.count().over().label("total"))
+        columns = [D.c[f] for f in ROW_FIELDS]
+        if text:
+            statement = _found(columns, where, keys, per_page, (page - 1) * per_page)
+        else:
+            statement = (sa.select(*columns).where(*where).order_by(*keys.order())
+                         .limit(per_page).offset((page - 1) * per_page))
         with self._connect() as conn:
-            rows = conn.execute(
-                sa.select(*columns).where(*where)
-                .order_by(order, tie)
-                .limit(per_page).offset((page - 1) * per_page)).mappings().all()
+            rows = conn.execute(statement).mappings().all()
             total = rows[0]["total"] if text and rows else conn.execute(
                 sa.select(sa.func.count()).select_from(D).where(*where)).scalar_one()
         return Page(items=[DossierRow(**{f: r[f] for f in ROW_FIELDS}) for r in rows],

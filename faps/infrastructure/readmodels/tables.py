@@ -129,10 +129,11 @@ dossiers = sa.Table(
     sa.Column("version", sa.Integer, nullable=False),
     sa.Column("updated_at", UtcDateTime, nullable=False),
     sa.Column("year", sa.Integer, nullable=False),
-    # The folded text found by search (faps.infrastructure.readmodels.search), whose index
-    # each store builds its own way; the description, kept to recompute it after an edit.
+    # The folded texts found by search (faps.infrastructure.readmodels.search), whose index
+    # each store builds its own way: the naming words, the description (only so: every page
+    # a search reads is one of this table's, so its rows are kept short).
     sa.Column("search", sa.Text, nullable=False),
-    sa.Column("description", sa.Text, nullable=False),
+    sa.Column("search_description", sa.Text, nullable=False),
     sa.Column("reglement_version", sa.String(40)),
     sa.Column("information_due_on", sa.Date),
     sa.Column("notified_on", sa.Date),
