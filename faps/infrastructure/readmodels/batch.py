@@ -13,6 +13,7 @@ from faps.infrastructure.readmodels.bulk import insert_rows
 
 Row = dict[str, Any]
 CHUNK = 500
+UPSERT_BELOW = 50  # changed rows under which a flush upserts instead of deleting and inserting
 _UNREAD: Any = object()
 
 
@@ -41,6 +42,22 @@ def index_lookups(conn: sa.Connection) -> None:
     """
     if conn.dialect.name == "postgresql":
         conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
+
+
+def follower_transaction(conn: sa.Connection) -> None:
+    """Set up a follower's transaction (a request's catch-up, `faps projections follow`).
+
+    On PostgreSQL: lookups by key through the indexes (`index_lookups`), and an asynchronous
+    commit. A follower's rows and its position in the log commit together, and they are derived
+    from the log: a crash can lose only the latest such commits (never half of one), and the
+    next catch-up recomputes them from the durable log. The event store's transactions and the
+    credentials keep `synchronous_commit` on: only this transaction is asynchronous (`LOCAL`),
+    so the request no longer waits for a second WAL flush. SQLite gets the same trade from
+    `synchronous=NORMAL` (stores.make_engine). One statement for both settings.
+    """
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("SELECT set_config('enable_seqscan', 'off', true), "
+                             "set_config('synchronous_commit', 'off', true)")
 
 
 class Rows:
@@ -119,14 +136,22 @@ class Rows:
             sa.select(*(self.table.c[k] for k in self.keys))).mappings())
 
     def flush(self) -> None:
-        """Write changed rows back: stored ones are replaced, new ones inserted."""
+        """Write changed rows back: stored ones are replaced, new ones inserted.
+
+        A few rows (a request's catch-up) are upserted, the appended ones inserted: at most two
+        statements. Many (a rebuild's batch) are deleted by key and inserted in bulk (COPY).
+        """
         stale = [k for k in self._dirty if k in self._stored or k in self._unknown]
-        delete = _by_keys(self.table, self.conn.dialect.name)[1]
-        for i in range(0, len(stale), CHUNK):
-            self.conn.execute(delete, {"keys": stale[i:i + CHUNK]})
         rows = self.changed_rows()
-        rows.extend(self._inserts)
-        insert_rows(self.conn, self.table, rows)
+        if stale and len(rows) < UPSERT_BELOW:
+            insert_rows(self.conn, self.table, rows, replace=True)
+            insert_rows(self.conn, self.table, self._inserts)
+        else:
+            delete = _by_keys(self.table, self.conn.dialect.name)[1]
+            for i in range(0, len(stale), CHUNK):
+                self.conn.execute(delete, {"keys": stale[i:i + CHUNK]})
+            rows.extend(self._inserts)
+            insert_rows(self.conn, self.table, rows)
         self._stored.update(self._dirty)
         self._unknown.clear()
         self._dirty.clear()

@@ -81,8 +81,7 @@ class DossierProjection(Projection):
         self.reglements = Rows(conn, t.reglements)
         self.timeline = Rows(conn, t.timeline)
         self.payments = Rows(conn, t.payments)
-        self.reglements.load_all()
-        self.delays = {r["version"]: r for r in self.reglements.all_rows()}
+        self.delays: dict[str, Row] | None = None  # read when a deadline needs them
         self.rows.preload(e.originator_id for e in events)
         self.requests.preload(e.request_id for e in events
                               if isinstance(e, D.PaymentMade | D.PaymentRequestRefused))
@@ -92,16 +91,27 @@ class DossierProjection(Projection):
             else:
                 self._dossier_event(event)
         for row in self.rows.changed_rows():  # règlement versions never change: once will do
-            row["next_deadline"], row["next_deadline_label"] = next_deadline(row, self.delays)
+            delays = self._delays() if row["state"] == _AWARDED else {}
+            row["next_deadline"], row["next_deadline_label"] = next_deadline(row, delays)
         for rows in (self.reglements, self.rows, self.timeline, self.docs, self.requests,
                      self.payments):
             rows.flush()
+
+    def _delays(self) -> dict[str, Row]:
+        """Return every règlement version's delays (only an awarded dossier's deadline needs
+        them: most batches of a request never read them)."""
+        if self.delays is None:
+            self.reglements.load_all()  # keeps the rows this batch added
+            self.delays = {r["version"]: r for r in self.reglements.all_rows()}
+        return self.delays
 
     def _adopted(self, event: Any) -> None:
         r = event.reglement
         row = {"version": r.version, "works_start_delay_months": r.works_start_delay_months,
                "balance_delay_months": r.balance_delay_months}
-        self.delays[r.version] = self.reglements.add(row)
+        self.reglements.add(row)
+        if self.delays is not None:
+            self.delays[r.version] = row
 
     def _dossier_event(self, event: Any) -> None:
         if isinstance(event, D.Drafted):

@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from faps.application.app import FapsApplication
 from faps.infrastructure.readmodels import tables as t
 from faps.infrastructure.readmodels.base import Projection, qualname
-from faps.infrastructure.readmodels.batch import index_lookups
+from faps.infrastructure.readmodels.batch import follower_transaction
 from faps.infrastructure.readmodels.parallel import SplitRebuild, live_rebuilds, wait_for_others
 from faps.infrastructure.readmodels.partitions import can_fork, store_kind
 from faps.infrastructure.schema import create_tables
@@ -51,6 +51,7 @@ class ProjectionRunner:
         # Where this process last moved each projection to: a hint that spares a request's
         # catch-up the read of the positions (the batch's transaction checks them anyway).
         self._hint: dict[str, tuple[int, int]] = {}
+        self._known: dict[int, Any] = {}  # notification id → domain event, during a catch-up
         create_tables(engine, t.metadata, [t.positions, t.rebuilds,
                                            *(table for p in projections for table in p.tables)])
         self._register()
@@ -199,65 +200,106 @@ class ProjectionRunner:
 
     # -- catching up ----------------------------------------------------------------------
     def catch_up(self, until: int | None = None, names: Iterable[str] | None = None,
-                 progress: Progress | None = None) -> int:
+                 progress: Progress | None = None, recent: Sequence[Any] = ()) -> int:
         """Apply every new event (at least up to `until`); return the notifications read.
 
         Each batch is applied to every chosen projection in one transaction, which also moves
         their positions: one commit per batch, whatever the number of projections.
+
+        `recent`: this process's latest recordings (eventsourcing's `Recording`: the stored
+        notification and the domain event saved). When they are all that follows the positions
+        this process last wrote, they are applied as they are: neither read back from the store
+        nor decoded again.
         """
         every = [self.projections[n] for n in self._names(names)]
         read = 0
         with self._lock:
             hinted = until is not None and all(
                 p.name in self._hint and self._hint[p.name][0] < until for p in every)
-            while True:
-                stored = dict(self._hint) if hinted else self.positions()
-                chosen = [p for p in every if stored[p.name][1] == p.version]  # see `stale`
-                if not chosen:
-                    break
-                start = min(stored[p.name][0] for p in chosen)
-                if until is not None and start >= until:
-                    break
-                notifications = self.app.recorder.select_notifications(
-                    start, self.batch_size, inclusive_of_start=False)
-                if not notifications:
-                    break
-                moved = self._apply_batch(chosen, notifications, start)
-                if hinted and len(moved) < len(chosen):  # moved or reset elsewhere: read them
+            self._known = {r.notification.id: r.domain_event for r in recent}
+            try:
+                while True:
+                    stored = dict(self._hint) if hinted else self.positions()
+                    chosen = [p for p in every if stored[p.name][1] == p.version]  # see `stale`
+                    if not chosen:
+                        break
+                    start = min(stored[p.name][0] for p in chosen)
+                    if until is not None and start >= until:
+                        break
+                    notifications = (hinted and _following(start, until, recent,
+                                                           self.batch_size)) or \
+                        self.app.recorder.select_notifications(start, self.batch_size,
+                                                               inclusive_of_start=False)
+                    if not notifications:
+                        break
+                    moved = self._apply_batch(chosen, notifications, start,
+                                              stored if hinted else None)
+                    if hinted and len(moved) < len(chosen):  # moved or reset elsewhere: read
+                        hinted = False
+                        continue
                     hinted = False
-                    continue
-                hinted = False
-                read += len(notifications)
-                if progress is not None:
-                    progress(len(notifications))
-                if len(notifications) < self.batch_size:  # the end of the log as it was read
-                    break
+                    read += len(notifications)
+                    if progress is not None:
+                        progress(len(notifications))
+                    if len(notifications) < self.batch_size:  # the end of the log as read
+                        break
+            finally:
+                self._known = {}
         return read
 
     def _apply_batch(self, chosen: Sequence[Projection], notifications: Sequence[Any],
-                     start: int) -> list[str]:
+                     start: int, expected: dict[str, tuple[int, int]] | None = None,
+                     ) -> list[str]:
         """Apply notifications read after `start` to the projections still at or past it;
-        return those moved."""
+        return those moved.
+
+        `expected`: the positions this process last wrote (its hint). Then one statement both
+        locks and moves the projections still there; those moved or reset elsewhere are left
+        for the caller to read again. Otherwise the positions are locked and read, then moved.
+        """
         handled = frozenset().union(*(p.handles for p in chosen))  # one test per event
         wanted = [n for n in notifications if n.topic.rpartition(":")[2] in handled]
-        to_domain_event = self.app.mapper.to_domain_event
-        batch = [(n.id, to_domain_event(n)) for n in wanted]
+        known, to_domain_event = self._known, self.app.mapper.to_domain_event
+        batch = [(n.id, known[n.id] if n.id in known else to_domain_event(n)) for n in wanted]
         last_id = notifications[-1].id
         with self.engine.begin() as conn:
-            index_lookups(conn)
-            locked = self.lock_positions(conn, [p.name for p in chosen])
-            moved = [p.name for p in chosen if locked[p.name][1] == p.version  # since read
-                     and locked[p.name][0] >= start  # not reset since read: else re-read
-                     and self.apply(conn, p, batch, locked[p.name][0], last_id)]
-            if moved:
-                conn.execute(t.positions.update().where(t.positions.c.name.in_(moved))
-                             .values(position=last_id, updated_at=datetime.now(tz=UTC)))
+            follower_transaction(conn)
+            if expected is not None:
+                moved = self._move_from(conn, {p.name: expected[p.name] for p in chosen
+                                               if expected[p.name][0] < last_id}, last_id)
+                for p in chosen:
+                    if p.name in moved:
+                        self.apply(conn, p, batch, expected[p.name][0], last_id)
+            else:
+                locked = self.lock_positions(conn, [p.name for p in chosen])
+                moved = [p.name for p in chosen if locked[p.name][1] == p.version  # since read
+                         and locked[p.name][0] >= start  # not reset since read: else re-read
+                         and self.apply(conn, p, batch, locked[p.name][0], last_id)]
+                if moved:
+                    conn.execute(t.positions.update().where(t.positions.c.name.in_(moved))
+                                 .values(position=last_id, updated_at=datetime.now(tz=UTC)))
         for p in chosen:  # once committed
             if p.name in moved:
                 self._hint[p.name] = (last_id, p.version)
             else:
                 self._hint.pop(p.name, None)
         return moved
+
+    @staticmethod
+    def _move_from(conn: sa.Connection, expected: dict[str, tuple[int, int]],
+                   last_id: int) -> list[str]:
+        """Move to `last_id` the positions still at the (position, version) expected, locking
+        them (one round trip); return their names."""
+        if not expected:
+            return []
+        c = t.positions.c
+        rows = conn.execute(
+            t.positions.update()
+            .where(sa.tuple_(c.name, c.position, c.version).in_(
+                [(name, position, version) for name, (position, version) in expected.items()]))
+            .values(position=last_id, updated_at=datetime.now(tz=UTC))
+            .returning(c.name))
+        return [name for (name,) in rows]
 
     @staticmethod
     def apply(conn: sa.Connection, projection: Projection, batch: Sequence[tuple[int, Any]],
@@ -299,6 +341,19 @@ class ProjectionRunner:
         """Return those of `names` that a split rebuild is filling right now."""
         with self.engine.connect() as conn:
             return live_rebuilds(conn, names, self.lease)
+
+
+def _following(start: int, until: int | None, recent: Sequence[Any], limit: int) -> list[Any]:
+    """Return the notifications of recordings that are exactly those after `start` up to at
+    least `until` (none missing: no other writer in between, no gap; at most `limit`), else
+    none."""
+    after = sorted((r.notification for r in recent if r.notification.id > start),
+                   key=lambda n: n.id)
+    if not after or after[-1].id < (until or 0) or len(after) > limit:
+        return []
+    if [n.id for n in after] != list(range(start + 1, start + 1 + len(after))):
+        return []
+    return after
 
 
 def _share_done(parts: Sequence[Any]) -> float | None:
