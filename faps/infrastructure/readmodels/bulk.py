@@ -82,7 +82,7 @@ def _upsert(dialect: sa.Dialect, table: sa.Table) -> str:
     keys = list(table.primary_key.columns)
     if make is None or not keys:
         return table.insert().compile(dialect=dialect).string
-    statement = make(table)
+    statement: Any = make(table)
     others = {c.name: statement.excluded[c.name] for c in table.columns if not c.primary_key}
     upsert = (statement.on_conflict_do_update(index_elements=keys, set_=others) if others
               else statement.on_conflict_do_nothing(index_elements=keys))

@@ -81,7 +81,8 @@ class DossierProjection(Projection):
         self.reglements = Rows(conn, t.reglements)
         self.timeline = Rows(conn, t.timeline)
         self.payments = Rows(conn, t.payments)
-        self.delays: dict[str, Row] | None = None  # read when a deadline needs them
+        self.delays: dict[str, Row] = {}  # the versions adopted in this batch, until read
+        self.delays_read = False  # every version's, read when a deadline needs them
         self.rows.preload(e.originator_id for e in events)
         self.requests.preload(e.request_id for e in events
                               if isinstance(e, D.PaymentMade | D.PaymentRequestRefused))
@@ -100,18 +101,17 @@ class DossierProjection(Projection):
     def _delays(self) -> dict[str, Row]:
         """Return every règlement version's delays (only an awarded dossier's deadline needs
         them: most batches of a request never read them)."""
-        if self.delays is None:
+        if not self.delays_read:
             self.reglements.load_all()  # keeps the rows this batch added
-            self.delays = {r["version"]: r for r in self.reglements.all_rows()}
+            self.delays.update((r["version"], r) for r in self.reglements.all_rows())
+            self.delays_read = True
         return self.delays
 
     def _adopted(self, event: Any) -> None:
         r = event.reglement
         row = {"version": r.version, "works_start_delay_months": r.works_start_delay_months,
                "balance_delay_months": r.balance_delay_months}
-        self.reglements.add(row)
-        if self.delays is not None:
-            self.delays[r.version] = row
+        self.delays[r.version] = self.reglements.add(row)
 
     def _dossier_event(self, event: Any) -> None:
         if isinstance(event, D.Drafted):
