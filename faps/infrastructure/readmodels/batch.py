@@ -1,8 +1,17 @@
-"""A batch's unit of work: rows loaded once, changed in memory, written back in bulk."""
+"""A batch's unit of work: rows loaded once, changed in memory, written back in bulk.
+
+A runner may lend the batch a cache of the rows its previous batches of the same projection
+read and wrote (`cached_rows`): it does so only when the projection's position is the one those
+batches left, so the stored rows are still these, and a request's catch-up does not read back
+the dossier row it wrote a moment ago.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import cache
 from typing import Any
 
@@ -13,8 +22,25 @@ from faps.infrastructure.readmodels.bulk import insert_rows
 
 Row = dict[str, Any]
 CHUNK = 500
+CACHED = 1024  # rows a table's cache keeps (the latest used)
 UPSERT_BELOW = 50  # changed rows under which a flush upserts instead of deleting and inserting
 _UNREAD: Any = object()
+RowCache = dict[str, OrderedDict[Any, Row]]  # table name → its rows by key
+_lent: ContextVar[RowCache | None] = ContextVar("faps_row_cache", default=None)
+
+
+@contextmanager
+def cached_rows(cache: RowCache | None) -> Iterator[None]:
+    """Have the `Rows` made inside read from and write to this cache (None: none).
+
+    The caller lends it only if the stored rows are those the cache holds (the projection's
+    position is the one the cache was filled at), and forgets it if the transaction fails.
+    """
+    token = _lent.set(cache)
+    try:
+        yield
+    finally:
+        _lent.reset(token)
 
 
 @cache
@@ -72,6 +98,9 @@ class Rows:
         self._dirty: set[Any] = set()
         self._unknown: set[Any] = set()
         self._inserts: list[Row] = []
+        lent = _lent.get()
+        self._cache = None if lent is None or not self.keys else lent.setdefault(
+            table.name, OrderedDict())
 
     def _key_of(self, row: Row) -> Any:
         return row[self.keys[0]] if len(self.keys) == 1 else tuple(row[k] for k in self.keys)
@@ -79,6 +108,8 @@ class Rows:
     def preload(self, keys: Iterable[Any]) -> None:
         """Read the stored rows of these keys (one query per chunk of keys)."""
         wanted = [k for k in dict.fromkeys(keys) if k not in self._rows]
+        if self._cache is not None:
+            wanted = [k for k in wanted if not self._from_cache(k)]
         select = _by_keys(self.table, self.conn.dialect.name)[0]
         for i in range(0, len(wanted), CHUNK):
             chunk = wanted[i:i + CHUNK]
@@ -87,8 +118,25 @@ class Rows:
                 key = self._key_of(row)
                 self._rows[key] = row
                 self._stored.add(key)
+                self._keep(key, row)
             for key in chunk:
                 self._rows.setdefault(key, None)
+
+    def _from_cache(self, key: Any) -> bool:
+        assert self._cache is not None
+        row = self._cache.get(key)
+        if row is None:
+            return False
+        self._rows[key] = dict(row)  # changed in place by the handlers: the cache keeps its own
+        self._stored.add(key)
+        return True
+
+    def _keep(self, key: Any, row: Row) -> None:
+        if self._cache is not None:
+            self._cache[key] = dict(row)
+            self._cache.move_to_end(key)
+            if len(self._cache) > CACHED:
+                self._cache.popitem(last=False)
 
     def get(self, key: Any) -> Row | None:
         """Return a row to change in place (call `changed` after), or None."""
@@ -150,8 +198,9 @@ class Rows:
             delete = _by_keys(self.table, self.conn.dialect.name)[1]
             for i in range(0, len(stale), CHUNK):
                 self.conn.execute(delete, {"keys": stale[i:i + CHUNK]})
-            rows.extend(self._inserts)
-            insert_rows(self.conn, self.table, rows)
+            insert_rows(self.conn, self.table, [*rows, *self._inserts])
+        for row in rows:  # (the appended ones are never read back)
+            self._keep(self._key_of(row), row)
         self._stored.update(self._dirty)
         self._unknown.clear()
         self._dirty.clear()

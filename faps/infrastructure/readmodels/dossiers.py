@@ -58,6 +58,7 @@ class DossierProjection(Projection):
     """One row per dossier, one per timeline event, document and payment."""
 
     name = "dossiers"
+    cache_rows = True
     version = 7  # 2: list indexes for every sort; 3: one deadline rule; 4: no payments_count;
     # 5: the timeline's and the ledger's keys are unique indexes, built after a rebuild;
     # 6: timeline summaries in plain French (labels, not codes); a vote's line names the deciding
@@ -83,7 +84,8 @@ class DossierProjection(Projection):
         self.payments = Rows(conn, t.payments)
         self.delays: dict[str, Row] = {}  # the versions adopted in this batch, until read
         self.delays_read = False  # every version's, read when a deadline needs them
-        self.rows.preload(e.originator_id for e in events)
+        self.rows.preload(e.originator_id for e in events  # (a draft's row is new)
+                          if not isinstance(e, D.Drafted))
         self.requests.preload(e.request_id for e in events
                               if isinstance(e, D.PaymentMade | D.PaymentRequestRefused))
         for event in events:

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any
@@ -22,7 +23,7 @@ import sqlalchemy as sa
 from faps.application.app import FapsApplication
 from faps.infrastructure.readmodels import tables as t
 from faps.infrastructure.readmodels.base import Projection, qualname
-from faps.infrastructure.readmodels.batch import follower_transaction
+from faps.infrastructure.readmodels.batch import RowCache, cached_rows, follower_transaction
 from faps.infrastructure.readmodels.parallel import SplitRebuild, live_rebuilds, wait_for_others
 from faps.infrastructure.readmodels.partitions import can_fork, store_kind
 from faps.infrastructure.schema import create_tables
@@ -47,11 +48,17 @@ class ProjectionRunner:
         self.split_from = split_from
         self.lease = lease
         self.last_split: SplitRebuild | None = None  # the latest split rebuild (benchmarks)
-        self._lock = threading.RLock()
+        # One lock a projection: a request's catch-up of the awaited read models does not wait
+        # for the background thread's catch-up of the history (their rows and positions are
+        # apart), while two catch-ups of one projection in this process take turns.
+        self._locks = {p.name: threading.RLock() for p in projections}
         # Where this process last moved each projection to: a hint that spares a request's
         # catch-up the read of the positions (the batch's transaction checks them anyway).
         self._hint: dict[str, tuple[int, int]] = {}
-        self._known: dict[int, Any] = {}  # notification id → domain event, during a catch-up
+        # By projection: the rows its latest batches read and wrote here, and the position at
+        # which they are the stored ones (`batch.cached_rows`).
+        self._caches: dict[str, tuple[int, RowCache]] = {}
+        self._local = threading.local()  # `known`: notification id → event, in a catch-up
         create_tables(engine, t.metadata, [t.positions, t.rebuilds,
                                            *(table for p in projections for table in p.tables)])
         self._register()
@@ -85,6 +92,15 @@ class ProjectionRunner:
                             .returning(t.positions.c.name, t.positions.c.position,
                                        t.positions.c.version))  # one round trip
         return {name: (int(position), int(version)) for name, position, version in rows}
+
+    @contextmanager
+    def _holding(self, names: Iterable[str]) -> Iterator[None]:
+        """Hold the locks of these projections in this process (taken in one order: no
+        deadlock between two threads)."""
+        with ExitStack() as stack:
+            for name in sorted(set(names)):
+                stack.enter_context(self._locks[name])
+            yield
 
     def _names(self, names: Iterable[str] | None) -> list[str]:
         chosen = list(names) if names else list(self.projections)
@@ -123,8 +139,9 @@ class ProjectionRunner:
         Their secondary indexes are left to `index`, once the rows are in: building an index
         from sorted rows once is cheaper than keeping it up to date through a whole rebuild.
         """
-        with self._lock:
-            for name in self._names(names):
+        chosen = self._names(names)
+        with self._holding(chosen):
+            for name in chosen:
                 with self.engine.begin() as conn:
                     self.lock_positions(conn, [name])
                     # The tables before a split run's rows: a worker's batch takes them in
@@ -137,6 +154,7 @@ class ProjectionRunner:
         `conn`'s transaction, its position row locked)."""
         projection = self.projections[name]
         self._hint.pop(name, None)
+        self._caches.pop(name, None)
         for table in reversed(projection.tables):
             table.drop(conn, checkfirst=True)
         for table in projection.tables:
@@ -152,7 +170,7 @@ class ProjectionRunner:
         On PostgreSQL the statements run on `workers` connections at once (the server builds
         each index in a process of its own); SQLite has one writer: they run in turn.
         """
-        with self._lock, self.engine.begin() as conn:
+        with self._holding(names), self.engine.begin() as conn:
             self.lock_positions(conn, names)  # one process at a time creates them
             inspector = sa.inspect(conn)
             steps: list[Callable[[sa.Connection], Any]] = []
@@ -183,7 +201,7 @@ class ProjectionRunner:
         """
         chosen = self._names(names)
         wait_for_others(self, chosen)
-        with self._lock:
+        with self._holding(chosen):
             if self.splits():
                 self.last_split = SplitRebuild(self, chosen, self.workers, progress)
                 read = self.last_split.run()
@@ -213,10 +231,10 @@ class ProjectionRunner:
         """
         every = [self.projections[n] for n in self._names(names)]
         read = 0
-        with self._lock:
+        with self._holding([p.name for p in every]):
             hinted = until is not None and all(
                 p.name in self._hint and self._hint[p.name][0] < until for p in every)
-            self._known = {r.notification.id: r.domain_event for r in recent}
+            self._local.known = {r.notification.id: r.domain_event for r in recent}
             try:
                 while True:
                     stored = dict(self._hint) if hinted else self.positions()
@@ -244,7 +262,7 @@ class ProjectionRunner:
                     if len(notifications) < self.batch_size:  # the end of the log as read
                         break
             finally:
-                self._known = {}
+                self._local.known = {}
         return read
 
     def _apply_batch(self, chosen: Sequence[Projection], notifications: Sequence[Any],
@@ -259,31 +277,53 @@ class ProjectionRunner:
         """
         handled = frozenset().union(*(p.handles for p in chosen))  # one test per event
         wanted = [n for n in notifications if n.topic.rpartition(":")[2] in handled]
-        known, to_domain_event = self._known, self.app.mapper.to_domain_event
+        known = getattr(self._local, "known", {})
+        to_domain_event = self.app.mapper.to_domain_event
         batch = [(n.id, known[n.id] if n.id in known else to_domain_event(n)) for n in wanted]
         last_id = notifications[-1].id
-        with self.engine.begin() as conn:
-            follower_transaction(conn)
-            if expected is not None:
-                moved = self._move_from(conn, {p.name: expected[p.name] for p in chosen
-                                               if expected[p.name][0] < last_id}, last_id)
-                for p in chosen:
-                    if p.name in moved:
-                        self.apply(conn, p, batch, expected[p.name][0], last_id)
-            else:
-                locked = self.lock_positions(conn, [p.name for p in chosen])
-                moved = [p.name for p in chosen if locked[p.name][1] == p.version  # since read
-                         and locked[p.name][0] >= start  # not reset since read: else re-read
-                         and self.apply(conn, p, batch, locked[p.name][0], last_id)]
-                if moved:
-                    conn.execute(t.positions.update().where(t.positions.c.name.in_(moved))
-                                 .values(position=last_id, updated_at=datetime.now(tz=UTC)))
+        try:
+            with self.engine.begin() as conn:
+                follower_transaction(conn)
+                if expected is not None:
+                    moved = self._move_from(conn, {p.name: expected[p.name] for p in chosen
+                                                   if expected[p.name][0] < last_id}, last_id)
+                    for p in chosen:
+                        if p.name in moved:
+                            self._apply_cached(conn, p, batch, expected[p.name][0], last_id)
+                else:
+                    locked = self.lock_positions(conn, [p.name for p in chosen])
+                    moved = [p.name for p in chosen
+                             if locked[p.name][1] == p.version  # since read
+                             and locked[p.name][0] >= start  # not reset since read: re-read
+                             and self._apply_cached(conn, p, batch, locked[p.name][0], last_id)]
+                    if moved:
+                        conn.execute(t.positions.update().where(t.positions.c.name.in_(moved))
+                                     .values(position=last_id, updated_at=datetime.now(tz=UTC)))
+        except BaseException:
+            for p in chosen:  # their caches may hold rows of the transaction rolled back
+                self._caches.pop(p.name, None)
+            raise
         for p in chosen:  # once committed
             if p.name in moved:
                 self._hint[p.name] = (last_id, p.version)
+                if p.name in self._caches:
+                    self._caches[p.name] = (last_id, self._caches[p.name][1])
             else:
                 self._hint.pop(p.name, None)
+                self._caches.pop(p.name, None)
         return moved
+
+    def _apply_cached(self, conn: sa.Connection, projection: Projection,
+                      batch: Sequence[tuple[int, Any]], position: int, last_id: int) -> bool:
+        """`apply`, lending the projection's batch the rows this process's previous batches
+        left, if the position is still the one they left (else a new cache)."""
+        if not projection.cache_rows:
+            return self.apply(conn, projection, batch, position, last_id)
+        kept = self._caches.get(projection.name)
+        cache: RowCache = kept[1] if kept is not None and kept[0] == position else {}
+        self._caches[projection.name] = (position, cache)  # moved to `last_id` once committed
+        with cached_rows(cache):
+            return self.apply(conn, projection, batch, position, last_id)
 
     @staticmethod
     def _move_from(conn: sa.Connection, expected: dict[str, tuple[int, int]],
