@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime
-from functools import partial
+from functools import cache, partial
 from typing import Any
 
 import sqlalchemy as sa
@@ -332,14 +332,12 @@ class ProjectionRunner:
         them (one round trip); return their names."""
         if not expected:
             return []
-        c = t.positions.c
-        rows = conn.execute(
-            t.positions.update()
-            .where(sa.tuple_(c.name, c.position, c.version).in_(
-                [(name, position, version) for name, (position, version) in expected.items()]))
-            .values(position=last_id, updated_at=datetime.now(tz=UTC))
-            .returning(c.name))
-        return [name for (name,) in rows]
+        sql, order, moment = _move_statement(conn.dialect, len(expected))
+        params: dict[str, Any] = {"last": last_id, "at": moment(datetime.now(tz=UTC))}
+        for i, (name, (position, version)) in enumerate(expected.items()):
+            params.update({f"n{i}": name, f"p{i}": position, f"v{i}": version})
+        values = tuple(params[k] for k in order) if order else params
+        return [name for (name,) in conn.exec_driver_sql(sql, values)]  # type: ignore[arg-type]
 
     @staticmethod
     def apply(conn: sa.Connection, projection: Projection, batch: Sequence[tuple[int, Any]],
@@ -381,6 +379,26 @@ class ProjectionRunner:
         """Return those of `names` that a split rebuild is filling right now."""
         with self.engine.connect() as conn:
             return live_rebuilds(conn, names, self.lease)
+
+
+@cache
+def _move_statement(dialect: sa.Dialect, count: int,
+                    ) -> tuple[str, tuple[str, ...] | None, Callable[[datetime], Any]]:
+    """Return the update moving `count` positions from where they are expected, compiled for
+    the dialect once (every request's catch-up runs it): its SQL, the order of its positional
+    parameters (None: named) and the conversion of its moment."""
+    c = t.positions.c
+    statement = (t.positions.update()
+                 .where(sa.or_(*(sa.and_(c.name == sa.bindparam(f"n{i}"),
+                                         c.position == sa.bindparam(f"p{i}"),
+                                         c.version == sa.bindparam(f"v{i}"))
+                                 for i in range(count))))
+                 .values(position=sa.bindparam("last"), updated_at=sa.bindparam("at"))
+                 .returning(c.name))
+    compiled = statement.compile(dialect=dialect)
+    order = tuple(compiled.positiontup or ()) if dialect.positional else None
+    convert = c.updated_at.type.dialect_impl(dialect).bind_processor(dialect)
+    return compiled.string, order, convert or (lambda moment: moment)
 
 
 def _following(start: int, until: int | None, recent: Sequence[Any], limit: int) -> list[Any]:
