@@ -51,8 +51,9 @@ class Followers:
         written = max(r.notification.id for r in recordings)
         if getattr(self._local, "depth", 0):
             self._local.written = max(getattr(self._local, "written", 0), written)
+            self._recent().extend(recordings)
             return
-        self.catch_up(written)
+        self.catch_up(written, recordings)
 
     def begin(self) -> None:
         """Open a unit of work in this thread (they nest)."""
@@ -68,13 +69,14 @@ class Followers:
         if self._local.depth:
             return
         written, self._local.written = getattr(self._local, "written", 0), 0
+        recent, self._local.recent = self._recent(), []
         if not written:
             return
         if not failed:
-            self.catch_up(written)
+            self.catch_up(written, recent)
             return
         try:
-            self.catch_up(written)
+            self.catch_up(written, recent)
         except Exception:
             log.exception("followers: catch-up after a failed unit of work")
 
@@ -91,10 +93,17 @@ class Followers:
         finally:
             self.end(failed)
 
-    def catch_up(self, written: int | None = None) -> None:
+    def _recent(self) -> list[Any]:
+        """Return the recordings this thread's unit of work saved and has not followed yet."""
+        if not hasattr(self._local, "recent"):
+            self._local.recent = []
+        return self._local.recent  # type: ignore[no-any-return]
+
+    def catch_up(self, written: int | None = None, recent: Sequence[Any] = ()) -> None:
         """Bring the read models up (at least to `written`); then the seal and the outbox, or
-        wake the background thread that follows them."""
-        self.projections.catch_up(until=written, names=self.awaited)
+        wake the background thread that follows them. `recent`: the recordings saved (their
+        events are applied as saved when nothing else was written in between)."""
+        self.projections.catch_up(until=written, names=self.awaited, recent=recent)
         if self.background is not None and self.background.alive():
             self.background.wake()
         else:
@@ -126,7 +135,7 @@ class Followers:
         """Before reading read models inside a unit of work, apply this thread's writes."""
         written = self.pending()
         if written:
-            self.projections.catch_up(until=written, names=self.awaited)
+            self.projections.catch_up(until=written, names=self.awaited, recent=self._recent())
 
     def history_up_to_date(self) -> None:
         """Bring the read models that follow behind (the history) up to the log."""

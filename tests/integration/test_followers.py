@@ -127,7 +127,8 @@ def test_a_request_saving_several_dossiers_is_followed_once(
     passes: list[int | None] = []
     catch_up = world.faps.followers.catch_up
     monkeypatch.setattr(world.faps.followers, "catch_up",
-                        lambda written=None: (passes.append(written), catch_up(written)))
+                        lambda written=None, recent=(): (passes.append(written),
+                                                          catch_up(written, recent)))
     officer = app.test_client()
     assert sign_in(officer, world.officer.email).status_code == 302
     response = officer.post("/instruction/affecter", data={

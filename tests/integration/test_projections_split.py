@@ -282,11 +282,11 @@ def test_a_batch_read_before_a_reset_elsewhere_is_not_applied_after_it(
     runner.reset(["accounts"])
     runner.catch_up(until=6)  # a few accounts in, then a batch read from there
 
-    def reset_meanwhile(self, chosen, notifications, start):  # type: ignore[no-untyped-def]
+    def reset_meanwhile(self, chosen, notifications, start, *rest):  # type: ignore[no-untyped-def]
         calls[0] += 1
         if calls[0] == 1:
             other.reset(["accounts"])  # another process, between the read and the write
-        return original(self, chosen, notifications, start)
+        return original(self, chosen, notifications, start, *rest)
 
     monkeypatch.setattr(ProjectionRunner, "_apply_batch", reset_meanwhile)
     try:

@@ -49,6 +49,9 @@ class Projection:
     # (a règlement's delays, for every dossier's deadline): a rebuild split over processes
     # applies them first, so that every partition finds them.
     shared: ClassVar[frozenset[str]] = frozenset()
+    # Whether a runner may lend its batches the rows its previous batches left (`batch.Rows`
+    # reads them from there): the handlers replace a row's values, never change them in place.
+    cache_rows: ClassVar[bool] = False
     # Event class → method, from the methods decorated with `@on` (empty for the others).
     handlers: ClassVar[dict[type[Any], Handler]] = {}
 

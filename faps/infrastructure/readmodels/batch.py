@@ -1,8 +1,17 @@
-"""A batch's unit of work: rows loaded once, changed in memory, written back in bulk."""
+"""A batch's unit of work: rows loaded once, changed in memory, written back in bulk.
+
+A runner may lend the batch a cache of the rows its previous batches of the same projection
+read and wrote (`cached_rows`): it does so only when the projection's position is the one those
+batches left, so the stored rows are still these, and a request's catch-up does not read back
+the dossier row it wrote a moment ago.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import cache
 from typing import Any
 
@@ -13,7 +22,25 @@ from faps.infrastructure.readmodels.bulk import insert_rows
 
 Row = dict[str, Any]
 CHUNK = 500
+CACHED = 1024  # rows a table's cache keeps (the latest used)
+UPSERT_BELOW = 50  # changed rows under which a flush upserts instead of deleting and inserting
 _UNREAD: Any = object()
+RowCache = dict[str, OrderedDict[Any, Row]]  # table name → its rows by key
+_lent: ContextVar[RowCache | None] = ContextVar("faps_row_cache", default=None)
+
+
+@contextmanager
+def cached_rows(cache: RowCache | None) -> Iterator[None]:
+    """Have the `Rows` made inside read from and write to this cache (None: none).
+
+    The caller lends it only if the stored rows are those the cache holds (the projection's
+    position is the one the cache was filled at), and forgets it if the transaction fails.
+    """
+    token = _lent.set(cache)
+    try:
+        yield
+    finally:
+        _lent.reset(token)
 
 
 @cache
@@ -43,6 +70,22 @@ def index_lookups(conn: sa.Connection) -> None:
         conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
 
 
+def follower_transaction(conn: sa.Connection) -> None:
+    """Set up a follower's transaction (a request's catch-up, `faps projections follow`).
+
+    On PostgreSQL: lookups by key through the indexes (`index_lookups`), and an asynchronous
+    commit. A follower's rows and its position in the log commit together, and they are derived
+    from the log: a crash can lose only the latest such commits (never half of one), and the
+    next catch-up recomputes them from the durable log. The event store's transactions and the
+    credentials keep `synchronous_commit` on: only this transaction is asynchronous (`LOCAL`),
+    so the request no longer waits for a second WAL flush. SQLite gets the same trade from
+    `synchronous=NORMAL` (stores.make_engine). One statement for both settings.
+    """
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("SELECT set_config('enable_seqscan', 'off', true), "
+                             "set_config('synchronous_commit', 'off', true)")
+
+
 class Rows:
     """The rows of one table a batch of events touches, keyed by their primary key."""
 
@@ -55,6 +98,9 @@ class Rows:
         self._dirty: set[Any] = set()
         self._unknown: set[Any] = set()
         self._inserts: list[Row] = []
+        lent = _lent.get()
+        self._cache = None if lent is None or not self.keys else lent.setdefault(
+            table.name, OrderedDict())
 
     def _key_of(self, row: Row) -> Any:
         return row[self.keys[0]] if len(self.keys) == 1 else tuple(row[k] for k in self.keys)
@@ -62,6 +108,8 @@ class Rows:
     def preload(self, keys: Iterable[Any]) -> None:
         """Read the stored rows of these keys (one query per chunk of keys)."""
         wanted = [k for k in dict.fromkeys(keys) if k not in self._rows]
+        if self._cache is not None:
+            wanted = [k for k in wanted if not self._from_cache(k)]
         select = _by_keys(self.table, self.conn.dialect.name)[0]
         for i in range(0, len(wanted), CHUNK):
             chunk = wanted[i:i + CHUNK]
@@ -70,8 +118,25 @@ class Rows:
                 key = self._key_of(row)
                 self._rows[key] = row
                 self._stored.add(key)
+                self._keep(key, row)
             for key in chunk:
                 self._rows.setdefault(key, None)
+
+    def _from_cache(self, key: Any) -> bool:
+        assert self._cache is not None
+        row = self._cache.get(key)
+        if row is None:
+            return False
+        self._rows[key] = dict(row)  # changed in place by the handlers: the cache keeps its own
+        self._stored.add(key)
+        return True
+
+    def _keep(self, key: Any, row: Row) -> None:
+        if self._cache is not None:
+            self._cache[key] = dict(row)
+            self._cache.move_to_end(key)
+            if len(self._cache) > CACHED:
+                self._cache.popitem(last=False)
 
     def get(self, key: Any) -> Row | None:
         """Return a row to change in place (call `changed` after), or None."""
@@ -119,14 +184,23 @@ class Rows:
             sa.select(*(self.table.c[k] for k in self.keys))).mappings())
 
     def flush(self) -> None:
-        """Write changed rows back: stored ones are replaced, new ones inserted."""
+        """Write changed rows back: stored ones are replaced, new ones inserted.
+
+        A few rows (a request's catch-up) are upserted, the appended ones inserted: at most two
+        statements. Many (a rebuild's batch) are deleted by key and inserted in bulk (COPY).
+        """
         stale = [k for k in self._dirty if k in self._stored or k in self._unknown]
-        delete = _by_keys(self.table, self.conn.dialect.name)[1]
-        for i in range(0, len(stale), CHUNK):
-            self.conn.execute(delete, {"keys": stale[i:i + CHUNK]})
         rows = self.changed_rows()
-        rows.extend(self._inserts)
-        insert_rows(self.conn, self.table, rows)
+        if stale and len(rows) < UPSERT_BELOW:
+            insert_rows(self.conn, self.table, rows, replace=True)
+            insert_rows(self.conn, self.table, self._inserts)
+        else:
+            delete = _by_keys(self.table, self.conn.dialect.name)[1]
+            for i in range(0, len(stale), CHUNK):
+                self.conn.execute(delete, {"keys": stale[i:i + CHUNK]})
+            insert_rows(self.conn, self.table, [*rows, *self._inserts])
+        for row in rows:  # (the appended ones are never read back)
+            self._keep(self._key_of(row), row)
         self._stored.update(self._dirty)
         self._unknown.clear()
         self._dirty.clear()

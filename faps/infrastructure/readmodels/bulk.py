@@ -3,7 +3,9 @@
 The insert is compiled once per dialect and table; values go through the columns' own bind
 processors (the very conversions SQLAlchemy applies), column by column, and are sent in one
 executemany, or on PostgreSQL in one COPY when there are many. Stored values are the same
-(a COPY takes JSON as the text the driver would have sent, serialized here once).
+(a COPY takes JSON as the text the driver would have sent, serialized here once). A few rows
+that may replace stored ones (a request's catch-up) go in one upsert (`INSERT … ON CONFLICT
+(key) DO UPDATE` every column): one round trip where a delete and an insert took two.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from operator import itemgetter
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 COPY_FROM = 50  # rows from which PostgreSQL gets a COPY instead of an executemany
 
@@ -25,6 +29,7 @@ class CompiledInsert:
     """A table's insert for one dialect: its SQL, COPY command and value conversions."""
 
     sql: str
+    upsert: str  # the insert, replacing every column of a row of the same primary key
     copy: str
     names: tuple[str, ...]
     converters: tuple[tuple[int, Callable[[Any], Any]], ...]
@@ -63,10 +68,25 @@ def _compile(dialect: sa.Dialect, table: sa.Table) -> CompiledInsert:
                        if (p := c.type.dialect_impl(dialect).bind_processor(dialect)))
     copy_converters = tuple((i, _json_text if _is_json(columns[i]) else p)
                             for i, p in converters)
-    return CompiledInsert(sql=table.insert().compile(dialect=dialect).string, copy=copy,
+    return CompiledInsert(sql=table.insert().compile(dialect=dialect).string,
+                          upsert=_upsert(dialect, table), copy=copy,
                           names=tuple(c.name for c in columns), converters=converters,
                           copy_converters=copy_converters,
                           positional=bool(dialect.positional))
+
+
+def _upsert(dialect: sa.Dialect, table: sa.Table) -> str:
+    """Return the table's insert that replaces the row of the same primary key (its columns
+    and parameters are the plain insert's); the plain insert where the dialect has none."""
+    make = {"postgresql": postgresql_insert, "sqlite": sqlite_insert}.get(dialect.name)
+    keys = list(table.primary_key.columns)
+    if make is None or not keys:
+        return table.insert().compile(dialect=dialect).string
+    statement: Any = make(table)
+    others = {c.name: statement.excluded[c.name] for c in table.columns if not c.primary_key}
+    upsert = (statement.on_conflict_do_update(index_elements=keys, set_=others) if others
+              else statement.on_conflict_do_nothing(index_elements=keys))
+    return upsert.compile(dialect=dialect).string
 
 
 def _is_json(column: sa.Column[Any]) -> bool:
@@ -82,20 +102,22 @@ def _json_text(value: Any) -> str:
     return _EMPTY_LIST if value == [] else json.dumps(value)
 
 
-def insert_rows(conn: sa.Connection, table: sa.Table, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert rows (dicts holding every column) in the connection's transaction."""
+def insert_rows(conn: sa.Connection, table: sa.Table, rows: Sequence[dict[str, Any]],
+                replace: bool = False) -> None:
+    """Insert rows (dicts holding every column) in the connection's transaction; `replace`:
+    a row may have a stored one of the same primary key, which it replaces (an upsert)."""
     if not rows:
         return
     insert = compiled_insert(conn.dialect, table)
-    if conn.dialect.name == "postgresql" and len(rows) >= COPY_FROM:
+    if conn.dialect.name == "postgresql" and len(rows) >= COPY_FROM and not replace:
         _copy(conn, insert, insert.values(rows, copy=True))
         return
     values = insert.values(rows)
+    sql = insert.upsert if replace else insert.sql
     if insert.positional:
-        conn.exec_driver_sql(insert.sql, values)
+        conn.exec_driver_sql(sql, values)
     else:
-        conn.exec_driver_sql(insert.sql, [dict(zip(insert.names, v, strict=True))
-                                          for v in values])
+        conn.exec_driver_sql(sql, [dict(zip(insert.names, v, strict=True)) for v in values])
 
 
 def _copy(conn: sa.Connection, insert: CompiledInsert, values: list[tuple[Any, ...]]) -> None:

@@ -58,6 +58,7 @@ class DossierProjection(Projection):
     """One row per dossier, one per timeline event, document and payment."""
 
     name = "dossiers"
+    cache_rows = True
     version = 8  # 2: list indexes for every sort; 3: one deadline rule; 4: no payments_count;
     # 5: the timeline's and the ledger's keys are unique indexes, built after a rebuild;
     # 6: timeline summaries in plain French (labels, not codes); a vote's line names the deciding
@@ -83,9 +84,10 @@ class DossierProjection(Projection):
         self.reglements = Rows(conn, t.reglements)
         self.timeline = Rows(conn, t.timeline)
         self.payments = Rows(conn, t.payments)
-        self.reglements.load_all()
-        self.delays = {r["version"]: r for r in self.reglements.all_rows()}
-        self.rows.preload(e.originator_id for e in events)
+        self.delays: dict[str, Row] = {}  # the versions adopted in this batch, until read
+        self.delays_read = False  # every version's, read when a deadline needs them
+        self.rows.preload(e.originator_id for e in events  # (a draft's row is new)
+                          if not isinstance(e, D.Drafted))
         self.requests.preload(e.request_id for e in events
                               if isinstance(e, D.PaymentMade | D.PaymentRequestRefused))
         for event in events:
@@ -94,10 +96,20 @@ class DossierProjection(Projection):
             else:
                 self._dossier_event(event)
         for row in self.rows.changed_rows():  # règlement versions never change: once will do
-            row["next_deadline"], row["next_deadline_label"] = next_deadline(row, self.delays)
+            delays = self._delays() if row["state"] == _AWARDED else {}
+            row["next_deadline"], row["next_deadline_label"] = next_deadline(row, delays)
         for rows in (self.reglements, self.rows, self.timeline, self.docs, self.requests,
                      self.payments):
             rows.flush()
+
+    def _delays(self) -> dict[str, Row]:
+        """Return every règlement version's delays (only an awarded dossier's deadline needs
+        them: most batches of a request never read them)."""
+        if not self.delays_read:
+            self.reglements.load_all()  # keeps the rows this batch added
+            self.delays.update((r["version"], r) for r in self.reglements.all_rows())
+            self.delays_read = True
+        return self.delays
 
     def _adopted(self, event: Any) -> None:
         r = event.reglement

@@ -29,6 +29,7 @@ class CouncilProjection(Projection):
     """Council sessions and their agendas."""
 
     name = "council"
+    cache_rows = True
     version = 2  # 2: nothing awarded on a rejected or postponed item
     tables = (t.sessions, t.agenda)
     ignores = (Dossier, YearlyBudget, Account, ReglementBook, DossierNumbering, ExportRecord)
@@ -111,6 +112,7 @@ class BudgetProjection(Projection):
     """Each year's budget and, per dossier, what is committed and paid on it."""
 
     name = "budgets"
+    cache_rows = True
     version = 2  # 2: an amendment updates the deliberation reference
     tables = (t.budgets, t.budget_lines)
     ignores = (Dossier, CouncilSession, Account, ReglementBook, DossierNumbering, ExportRecord)
@@ -167,6 +169,7 @@ class AccountProjection(Projection):
     """Accounts, for administrators and officer pickers."""
 
     name = "accounts"
+    cache_rows = True
     version = 1
     tables = (t.accounts,)
     ignores = (Account.ApiTokenIssued, Account.ApiTokenRevoked, Dossier, CouncilSession,

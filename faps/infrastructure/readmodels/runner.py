@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime
-from functools import partial
+from functools import cache, partial
 from typing import Any
 
 import sqlalchemy as sa
@@ -22,7 +23,7 @@ import sqlalchemy as sa
 from faps.application.app import FapsApplication
 from faps.infrastructure.readmodels import tables as t
 from faps.infrastructure.readmodels.base import Projection, qualname
-from faps.infrastructure.readmodels.batch import index_lookups
+from faps.infrastructure.readmodels.batch import RowCache, cached_rows, follower_transaction
 from faps.infrastructure.readmodels.parallel import SplitRebuild, live_rebuilds, wait_for_others
 from faps.infrastructure.readmodels.partitions import can_fork, store_kind
 from faps.infrastructure.schema import create_tables
@@ -47,10 +48,17 @@ class ProjectionRunner:
         self.split_from = split_from
         self.lease = lease
         self.last_split: SplitRebuild | None = None  # the latest split rebuild (benchmarks)
-        self._lock = threading.RLock()
+        # One lock a projection: a request's catch-up of the awaited read models does not wait
+        # for the background thread's catch-up of the history (their rows and positions are
+        # apart), while two catch-ups of one projection in this process take turns.
+        self._locks = {p.name: threading.RLock() for p in projections}
         # Where this process last moved each projection to: a hint that spares a request's
         # catch-up the read of the positions (the batch's transaction checks them anyway).
         self._hint: dict[str, tuple[int, int]] = {}
+        # By projection: the rows its latest batches read and wrote here, and the position at
+        # which they are the stored ones (`batch.cached_rows`).
+        self._caches: dict[str, tuple[int, RowCache]] = {}
+        self._local = threading.local()  # `known`: notification id → event, in a catch-up
         create_tables(engine, t.metadata, [t.positions, t.rebuilds,
                                            *(table for p in projections for table in p.tables)])
         self._register()
@@ -84,6 +92,15 @@ class ProjectionRunner:
                             .returning(t.positions.c.name, t.positions.c.position,
                                        t.positions.c.version))  # one round trip
         return {name: (int(position), int(version)) for name, position, version in rows}
+
+    @contextmanager
+    def _holding(self, names: Iterable[str]) -> Iterator[None]:
+        """Hold the locks of these projections in this process (taken in one order: no
+        deadlock between two threads)."""
+        with ExitStack() as stack:
+            for name in sorted(set(names)):
+                stack.enter_context(self._locks[name])
+            yield
 
     def _names(self, names: Iterable[str] | None) -> list[str]:
         chosen = list(names) if names else list(self.projections)
@@ -122,8 +139,9 @@ class ProjectionRunner:
         Their secondary indexes are left to `index`, once the rows are in: building an index
         from sorted rows once is cheaper than keeping it up to date through a whole rebuild.
         """
-        with self._lock:
-            for name in self._names(names):
+        chosen = self._names(names)
+        with self._holding(chosen):
+            for name in chosen:
                 with self.engine.begin() as conn:
                     self.lock_positions(conn, [name])
                     # The tables before a split run's rows: a worker's batch takes them in
@@ -136,6 +154,7 @@ class ProjectionRunner:
         `conn`'s transaction, its position row locked)."""
         projection = self.projections[name]
         self._hint.pop(name, None)
+        self._caches.pop(name, None)
         for table in reversed(projection.tables):
             table.drop(conn, checkfirst=True)
         for table in projection.tables:
@@ -151,7 +170,7 @@ class ProjectionRunner:
         On PostgreSQL the statements run on `workers` connections at once (the server builds
         each index in a process of its own); SQLite has one writer: they run in turn.
         """
-        with self._lock, self.engine.begin() as conn:
+        with self._holding(names), self.engine.begin() as conn:
             self.lock_positions(conn, names)  # one process at a time creates them
             inspector = sa.inspect(conn)
             steps: list[Callable[[sa.Connection], Any]] = []
@@ -182,7 +201,7 @@ class ProjectionRunner:
         """
         chosen = self._names(names)
         wait_for_others(self, chosen)
-        with self._lock:
+        with self._holding(chosen):
             if self.splits():
                 self.last_split = SplitRebuild(self, chosen, self.workers, progress)
                 read = self.last_split.run()
@@ -199,65 +218,126 @@ class ProjectionRunner:
 
     # -- catching up ----------------------------------------------------------------------
     def catch_up(self, until: int | None = None, names: Iterable[str] | None = None,
-                 progress: Progress | None = None) -> int:
+                 progress: Progress | None = None, recent: Sequence[Any] = ()) -> int:
         """Apply every new event (at least up to `until`); return the notifications read.
 
         Each batch is applied to every chosen projection in one transaction, which also moves
         their positions: one commit per batch, whatever the number of projections.
+
+        `recent`: this process's latest recordings (eventsourcing's `Recording`: the stored
+        notification and the domain event saved). When they are all that follows the positions
+        this process last wrote, they are applied as they are: neither read back from the store
+        nor decoded again.
         """
         every = [self.projections[n] for n in self._names(names)]
         read = 0
-        with self._lock:
+        with self._holding([p.name for p in every]):
             hinted = until is not None and all(
                 p.name in self._hint and self._hint[p.name][0] < until for p in every)
-            while True:
-                stored = dict(self._hint) if hinted else self.positions()
-                chosen = [p for p in every if stored[p.name][1] == p.version]  # see `stale`
-                if not chosen:
-                    break
-                start = min(stored[p.name][0] for p in chosen)
-                if until is not None and start >= until:
-                    break
-                notifications = self.app.recorder.select_notifications(
-                    start, self.batch_size, inclusive_of_start=False)
-                if not notifications:
-                    break
-                moved = self._apply_batch(chosen, notifications, start)
-                if hinted and len(moved) < len(chosen):  # moved or reset elsewhere: read them
+            self._local.known = {r.notification.id: r.domain_event for r in recent}
+            try:
+                while True:
+                    stored = dict(self._hint) if hinted else self.positions()
+                    chosen = [p for p in every if stored[p.name][1] == p.version]  # see `stale`
+                    if not chosen:
+                        break
+                    start = min(stored[p.name][0] for p in chosen)
+                    if until is not None and start >= until:
+                        break
+                    notifications = (hinted and _following(start, until, recent,
+                                                           self.batch_size)) or \
+                        self.app.recorder.select_notifications(start, self.batch_size,
+                                                               inclusive_of_start=False)
+                    if not notifications:
+                        break
+                    moved = self._apply_batch(chosen, notifications, start,
+                                              stored if hinted else None)
+                    if hinted and len(moved) < len(chosen):  # moved or reset elsewhere: read
+                        hinted = False
+                        continue
                     hinted = False
-                    continue
-                hinted = False
-                read += len(notifications)
-                if progress is not None:
-                    progress(len(notifications))
-                if len(notifications) < self.batch_size:  # the end of the log as it was read
-                    break
+                    read += len(notifications)
+                    if progress is not None:
+                        progress(len(notifications))
+                    if len(notifications) < self.batch_size:  # the end of the log as read
+                        break
+            finally:
+                self._local.known = {}
         return read
 
     def _apply_batch(self, chosen: Sequence[Projection], notifications: Sequence[Any],
-                     start: int) -> list[str]:
+                     start: int, expected: dict[str, tuple[int, int]] | None = None,
+                     ) -> list[str]:
         """Apply notifications read after `start` to the projections still at or past it;
-        return those moved."""
+        return those moved.
+
+        `expected`: the positions this process last wrote (its hint). Then one statement both
+        locks and moves the projections still there; those moved or reset elsewhere are left
+        for the caller to read again. Otherwise the positions are locked and read, then moved.
+        """
         handled = frozenset().union(*(p.handles for p in chosen))  # one test per event
         wanted = [n for n in notifications if n.topic.rpartition(":")[2] in handled]
+        known = getattr(self._local, "known", {})
         to_domain_event = self.app.mapper.to_domain_event
-        batch = [(n.id, to_domain_event(n)) for n in wanted]
+        batch = [(n.id, known[n.id] if n.id in known else to_domain_event(n)) for n in wanted]
         last_id = notifications[-1].id
-        with self.engine.begin() as conn:
-            index_lookups(conn)
-            locked = self.lock_positions(conn, [p.name for p in chosen])
-            moved = [p.name for p in chosen if locked[p.name][1] == p.version  # since read
-                     and locked[p.name][0] >= start  # not reset since read: else re-read
-                     and self.apply(conn, p, batch, locked[p.name][0], last_id)]
-            if moved:
-                conn.execute(t.positions.update().where(t.positions.c.name.in_(moved))
-                             .values(position=last_id, updated_at=datetime.now(tz=UTC)))
+        try:
+            with self.engine.begin() as conn:
+                follower_transaction(conn)
+                if expected is not None:
+                    moved = self._move_from(conn, {p.name: expected[p.name] for p in chosen
+                                                   if expected[p.name][0] < last_id}, last_id)
+                    for p in chosen:
+                        if p.name in moved:
+                            self._apply_cached(conn, p, batch, expected[p.name][0], last_id)
+                else:
+                    locked = self.lock_positions(conn, [p.name for p in chosen])
+                    moved = [p.name for p in chosen
+                             if locked[p.name][1] == p.version  # since read
+                             and locked[p.name][0] >= start  # not reset since read: re-read
+                             and self._apply_cached(conn, p, batch, locked[p.name][0], last_id)]
+                    if moved:
+                        conn.execute(t.positions.update().where(t.positions.c.name.in_(moved))
+                                     .values(position=last_id, updated_at=datetime.now(tz=UTC)))
+        except BaseException:
+            for p in chosen:  # their caches may hold rows of the transaction rolled back
+                self._caches.pop(p.name, None)
+            raise
         for p in chosen:  # once committed
             if p.name in moved:
                 self._hint[p.name] = (last_id, p.version)
+                if p.name in self._caches:
+                    self._caches[p.name] = (last_id, self._caches[p.name][1])
             else:
                 self._hint.pop(p.name, None)
+                self._caches.pop(p.name, None)
         return moved
+
+    def _apply_cached(self, conn: sa.Connection, projection: Projection,
+                      batch: Sequence[tuple[int, Any]], position: int, last_id: int) -> bool:
+        """`apply`, lending the projection's batch the rows this process's previous batches
+        left, if the position is still the one they left (else a new cache)."""
+        if not projection.cache_rows:
+            return self.apply(conn, projection, batch, position, last_id)
+        kept = self._caches.get(projection.name)
+        cache: RowCache = kept[1] if kept is not None and kept[0] == position else {}
+        self._caches[projection.name] = (position, cache)  # moved to `last_id` once committed
+        with cached_rows(cache):
+            return self.apply(conn, projection, batch, position, last_id)
+
+    @staticmethod
+    def _move_from(conn: sa.Connection, expected: dict[str, tuple[int, int]],
+                   last_id: int) -> list[str]:
+        """Move to `last_id` the positions still at the (position, version) expected, locking
+        them (one round trip); return their names."""
+        if not expected:
+            return []
+        sql, order, moment = _move_statement(conn.dialect, len(expected))
+        params: dict[str, Any] = {"last": last_id, "at": moment(datetime.now(tz=UTC))}
+        for i, (name, (position, version)) in enumerate(expected.items()):
+            params.update({f"n{i}": name, f"p{i}": position, f"v{i}": version})
+        values = tuple(params[k] for k in order) if order else params
+        return [name for (name,) in conn.exec_driver_sql(sql, values)]  # type: ignore[arg-type]
 
     @staticmethod
     def apply(conn: sa.Connection, projection: Projection, batch: Sequence[tuple[int, Any]],
@@ -299,6 +379,39 @@ class ProjectionRunner:
         """Return those of `names` that a split rebuild is filling right now."""
         with self.engine.connect() as conn:
             return live_rebuilds(conn, names, self.lease)
+
+
+@cache
+def _move_statement(dialect: sa.Dialect, count: int,
+                    ) -> tuple[str, tuple[str, ...] | None, Callable[[datetime], Any]]:
+    """Return the update moving `count` positions from where they are expected, compiled for
+    the dialect once (every request's catch-up runs it): its SQL, the order of its positional
+    parameters (None: named) and the conversion of its moment."""
+    c = t.positions.c
+    statement = (t.positions.update()
+                 .where(sa.or_(*(sa.and_(c.name == sa.bindparam(f"n{i}"),
+                                         c.position == sa.bindparam(f"p{i}"),
+                                         c.version == sa.bindparam(f"v{i}"))
+                                 for i in range(count))))
+                 .values(position=sa.bindparam("last"), updated_at=sa.bindparam("at"))
+                 .returning(c.name))
+    compiled = statement.compile(dialect=dialect)
+    order = tuple(compiled.positiontup or ()) if dialect.positional else None
+    convert = c.updated_at.type.dialect_impl(dialect).bind_processor(dialect)
+    return compiled.string, order, convert or (lambda moment: moment)
+
+
+def _following(start: int, until: int | None, recent: Sequence[Any], limit: int) -> list[Any]:
+    """Return the notifications of recordings that are exactly those after `start` up to at
+    least `until` (none missing: no other writer in between, no gap; at most `limit`), else
+    none."""
+    after = sorted((r.notification for r in recent if r.notification.id > start),
+                   key=lambda n: n.id)
+    if not after or after[-1].id < (until or 0) or len(after) > limit:
+        return []
+    if [n.id for n in after] != list(range(start + 1, start + 1 + len(after))):
+        return []
+    return after
 
 
 def _share_done(parts: Sequence[Any]) -> float | None:

@@ -52,6 +52,7 @@ class WorkQueueProjection(Projection):
     """What waits for the officers, dossier by dossier."""
 
     name = "work_queue"
+    cache_rows = True
     version = 1
     tables = (work_queue,)
     # Every event that may change a dossier's state; the handlers below (`@on`) add theirs.
@@ -67,7 +68,7 @@ class WorkQueueProjection(Projection):
     def apply(self, conn: sa.Connection, events: Sequence[Any]) -> None:
         """Apply a batch of dossier events."""
         rows = Rows(conn, work_queue)
-        rows.preload(e.originator_id for e in events)
+        rows.preload(e.originator_id for e in events if not isinstance(e, D.Drafted))
         for e in events:
             if isinstance(e, D.Drafted):
                 self._drafted(rows, e)
