@@ -114,6 +114,14 @@ def measure(faps: Faps, store: str, samples: int, oracle: int) -> None:
           [(d, rng.choice(days)) for d in days],
           lambda pair: queries.fund_changes(AUDITOR, end_of(min(pair)), end_of(max(pair))
                                             ).changed.total)
+    timed("fund page as of a moment within a day", moments,
+          lambda m: queries.fund_overview(AUDITOR, m).dossiers.total)
+    timed("fund page 100 (dossiers 9,901 to 10,000) as of a date", days[:max(5, samples // 4)],
+          lambda d: len(queries.fund_overview(AUDITOR, end_of(d), page=100).dossiers.items))
+    for width in (1, 30, 365):
+        timed(f"écarts page over {width} day{'s' if width > 1 else ''}", days,
+              lambda d, w=width: queries.fund_changes(  # type: ignore[misc]
+                  AUDITOR, end_of(d - timedelta(days=w)), end_of(d)).changed.total)
     timed("whole fund as of a moment (API: every dossier)", moments[:max(5, samples // 4)],
           lambda m: len(queries.fund_as_of(AUDITOR, m).dossiers))
     todays = [last.date() + timedelta(days=rng.randint(0, 1500)) for _ in range(samples)]

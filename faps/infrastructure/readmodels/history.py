@@ -27,6 +27,7 @@ from faps.infrastructure.readmodels.batch import CHUNK, Row, Rows
 from faps.infrastructure.readmodels.bulk import insert_rows
 from faps.infrastructure.readmodels.dossiers import DossierProjection, next_deadline
 from faps.infrastructure.readmodels.history_tables import span_of
+from faps.infrastructure.readmodels.history_totals import Totals
 from faps.infrastructure.readmodels.others import BudgetProjection, CouncilProjection
 
 SESSION_CHANGES = {"Closed", "ItemAdded", "ItemWithdrawn", "ItemMoved"}  # of the session's row
@@ -36,8 +37,9 @@ class Versions:
     """The versions of one history table a batch writes: the open ones read once, new ones
     chained in memory (a version's end is the next one's start), written in bulk."""
 
-    def __init__(self, conn: sa.Connection, table: sa.Table, keys: tuple[str, ...]) -> None:
-        self.conn, self.table, self.keys = conn, table, keys
+    def __init__(self, conn: sa.Connection, table: sa.Table, keys: tuple[str, ...],
+                 totals: Totals | None = None) -> None:
+        self.conn, self.table, self.keys, self.totals = conn, table, keys, totals
         self.columns = [c.name for c in table.columns]
         self.open: dict[Any, Row | None] = {}  # key → the latest version (stored or new)
         self.stored: dict[Any, Row] = {}  # key → its open stored version, if any
@@ -93,8 +95,11 @@ class Versions:
             self.conn.execute(self.table.delete().where(*where), empty)
         for r in self.new:
             r["span"] = None if r["valid_to"] is None else span_of(r["valid_from"], r["valid_to"])
-        insert_rows(self.conn, self.table,
-                    [r for r in self.new if r["valid_to"] != r["valid_from"]])
+        inserted = [r for r in self.new if r["valid_to"] != r["valid_from"]]
+        insert_rows(self.conn, self.table, inserted)
+        if self.totals is not None:
+            self.totals.write(self.conn, [r for r in ended if r["valid_to"] != r["valid_from"]],
+                              [r for r in ended if r["valid_to"] == r["valid_from"]], inserted)
         self.stored = {k: r for k, r in self.open.items()
                        if r is not None and r["valid_to"] is None}
         self.new = []
@@ -162,9 +167,10 @@ class HistoryProjection(Projection):
     """Every version of the dossier, budget, budget line and session rows, with its validity."""
 
     name = "history"
-    version = 1
+    version = 2  # 2: totals by period, the snapshot's order indexed
     tables = (h.dossier_versions, h.payment_request_kinds, h.reglement_delays,
-              h.budget_versions, h.budget_line_versions, h.session_versions)
+              h.budget_versions, h.budget_line_versions, h.session_versions,
+              h.dossier_totals.table, h.line_totals.table)
     handles = DossierProjection.handles | BudgetProjection.handles | CouncilProjection.handles
     ignores = (Account, DossierNumbering, ExportRecord, ReglementBook.Opened)
     shared = frozenset({"ReglementBook.Adopted"})  # a version's delays, read for every dossier
@@ -176,9 +182,10 @@ class HistoryProjection(Projection):
         """Apply a batch: each event makes a new version of the row it changes."""
         delays = Rows(conn, h.reglement_delays)
         delays.load_all()
-        dossiers = Versions(conn, h.dossier_versions, ("dossier_id",))
+        dossiers = Versions(conn, h.dossier_versions, ("dossier_id",), h.dossier_totals)
         budgets = Versions(conn, h.budget_versions, ("budget_id",))
-        lines = Versions(conn, h.budget_line_versions, ("budget_id", "dossier_id"))
+        lines = Versions(conn, h.budget_line_versions, ("budget_id", "dossier_id"),
+                         h.line_totals)
         sessions = Versions(conn, h.session_versions, ("session_id",))
         fold = _DossierFold(self.communes, conn, dossiers,
                             {r["version"]: r for r in delays.all_rows()})

@@ -19,7 +19,6 @@ import sqlalchemy as sa
 
 from faps.application import policy
 from faps.application.fund_history import (
-    AMOUNTS,
     COMPARED,
     STATE_ORDER,
     Change,
@@ -40,12 +39,12 @@ from faps.application.timetravel import end_of
 from faps.domain.actors import Actor
 from faps.domain.money import ZERO
 from faps.infrastructure.readmodels import history_tables as h
-from faps.infrastructure.readmodels import tables as t
 from faps.infrastructure.readmodels.history_tables import MAX_SPAN
 from faps.infrastructure.readmodels.queries import MAX_PER_PAGE, ROW_FIELDS, SqlAlchemyQueries
 from faps.infrastructure.readmodels.tables import UtcDateTime
 
 EPOCH = datetime(1, 1, 2, tzinfo=UTC)
+WALK_FROM = 8  # changes as dense as 1 in 8 of the rows valid at the end: walk, not sort
 SESSION_FIELDS = tuple(SessionRow.__dataclass_fields__)
 
 
@@ -58,16 +57,26 @@ def _by_reference(table: sa.FromClause, dialect: str) -> list[Any]:
     return [table.c.reference.is_(None), reference, table.c.dossier_id]
 
 
+@cache
+def _versions(n: int) -> sa.Select[Any]:
+    """Return the select of `n` dossier versions by key (bound d0, v0, d1, v1…), built once:
+    each found through the key's index (two lists of ids and versions would be matched as
+    their product, a list of pairs by scanning the table; building the statement for each
+    page cost more than running it)."""
+    v = h.dossier_versions
+    return sa.select(*(v.c[f] for f in ROW_FIELDS), v.c.version).where(sa.or_(*(sa.and_(
+        v.c.dossier_id == sa.bindparam(f"d{i}", type_=sa.Uuid()),
+        v.c.version == sa.bindparam(f"v{i}", type_=sa.Integer())) for i in range(n))))
+
+
 def _rows(conn: sa.Connection, keys: list[tuple[Any, int]]) -> list[DossierRow]:
-    """Return the dossier versions of these (dossier_id, version) keys, in their order
-    (found by the key's first column: a list of pairs is not matched through an index)."""
+    """Return the dossier versions of these (dossier_id, version) keys, in their order."""
     if not keys:
         return []
-    v = h.dossier_versions
-    found = {(r[0], r[-1]): DossierRow(*r[:-1]) for r in conn.execute(
-        sa.select(*(v.c[f] for f in ROW_FIELDS), v.c.version)
-        .where(v.c.dossier_id.in_({k[0] for k in keys}),
-               v.c.version.in_({k[1] for k in keys})))}
+    params = {f"{name}{i}": value for i, key in enumerate(keys)
+              for name, value in zip("dv", key, strict=True)}
+    found = {(r[0], r[-1]): DossierRow(*r[:-1])
+             for r in conn.execute(_versions(len(keys)), params)}
     return [found[k] for k in keys]
 
 
@@ -113,6 +122,90 @@ def at(moment: datetime, since: datetime | None = None) -> dict[str, datetime | 
     return {"moment": moment, "since": since, **bounds}
 
 
+def _by_state(totals: dict[tuple[Any, ...], list[Any]]) -> dict[str, StateTotals]:
+    """Return the totals by state (lifecycle order) from those by state and reference."""
+    found: dict[str, list[Any]] = {}
+    for (state, _), figures in totals.items():
+        line = found.setdefault(state, [0, ZERO, ZERO, ZERO, ZERO])
+        for i, value in enumerate(figures):
+            line[i] += value
+    return {state: StateTotals(*found[state]) for state in sorted(
+        found, key=lambda s: STATE_ORDER.get(s, len(STATE_ORDER))) if found[state][0]}
+
+
+def _page_at(conn: sa.Connection, moment: datetime, offset: int, size: int, referenced: int,
+             drafts: int) -> list[tuple[Any, int]]:
+    """Return the (dossier_id, version) of a page of the dossiers valid at `moment`, in the
+    snapshot's order: the walk of the (reference, dossier_id) index stops at the page's last
+    row, and is never asked past the last row valid then (the totals say how many)."""
+    v = h.dossier_versions
+    keys: list[tuple[Any, int]] = []
+    for has, count in ((True, referenced), (False, drafts)):
+        wanted = min(size - len(keys), count - offset)
+        if wanted > 0:
+            order = [v.c.reference, v.c.dossier_id] if has else [v.c.dossier_id]
+            keys.extend(tuple(k) for k in conn.execute(  # type: ignore[misc]
+                sa.select(v.c.dossier_id, v.c.version)
+                .where(v.c.reference.isnot(None) if has else v.c.reference.is_(None),
+                       valid_at(v, moment))
+                .order_by(*order).limit(wanted).offset(offset)))
+        offset = max(0, offset - count)
+    return keys
+
+
+def _changed(after: sa.FromClause) -> sa.Select[Any]:
+    """Return the versions of `after` (valid at the end, begun after the start) whose
+    compared fields differ from the dossier's version valid at the start (bound `since`)."""
+    before = h.dossier_versions.alias("before")
+    since = sa.bindparam("since", type_=UtcDateTime())
+    return (sa.select(after.c.dossier_id, after.c.version,
+                      after.c.reference.isnot(None).label("referenced"),
+                      before.c.dossier_id.is_(None).label("new"),
+                      *(before.c[k].label(f"was_{k}") for k in COMPARED))
+            .select_from(after.outerjoin(before, sa.and_(
+                before.c.dossier_id == after.c.dossier_id, before.c.valid_from <= since,
+                sa.or_(before.c.valid_to.is_(None), before.c.valid_to > since))))
+            .where(sa.or_(before.c.dossier_id.is_(None),
+                          *(after.c[k].is_distinct_from(before.c[k]) for k in COMPARED))))
+
+
+def _changed_counts(conn: sa.Connection, start: datetime, end: datetime) -> dict[bool, int]:
+    """Count the changed dossiers with and without a reference: one pass over the versions
+    valid at the end begun after the start (those begun by then were valid then too), those
+    of dossiers created since counted as they are, the others compared with their version
+    at the start (found through the entity's index)."""
+    after = as_of(h.dossier_versions, ("dossier_id", "version", "reference", "created_at",
+                                       *COMPARED), since=True)
+    since = sa.bindparam("since", type_=UtcDateTime())
+    new = after.c.created_at > since
+    referenced = after.c.reference.isnot(None)
+    old = _changed(after).where(sa.not_(new)).subquery()
+    counts: dict[bool, int] = defaultdict(int)
+    for statement in (sa.select(referenced, sa.func.count()).where(new).group_by(referenced),
+                      sa.select(old.c.referenced, sa.func.count()).group_by(old.c.referenced)):
+        for has, n in conn.execute(statement, at(end, since=start)):
+            counts[bool(has)] += n
+    return counts
+
+
+def _changed_page(conn: sa.Connection, start: datetime, end: datetime, referenced: bool,
+                  offset: int, size: int, walk: bool) -> list[Any]:
+    """Return a page of the changed dossiers with or without a reference, in the snapshot's
+    order: walking the versions valid at the end in that order (`walk`: when changes are
+    dense enough to fill a page soon) or sorting the changed ones (when they are few)."""
+    v = h.dossier_versions
+    if walk:
+        source: sa.FromClause = v
+        where = [v.c.valid_from > start, valid_at(v, end)]
+    else:
+        source = as_of(v, ("dossier_id", "version", "reference", *COMPARED), since=True)
+        where = []
+    has = source.c.reference.isnot(None) if referenced else source.c.reference.is_(None)
+    order = [source.c.reference, source.c.dossier_id] if referenced else [source.c.dossier_id]
+    return list(conn.execute(_changed(source).where(has, *where).order_by(*order)
+                             .limit(size).offset(offset), at(end, since=start)).mappings())
+
+
 class HistoryQueries(SqlAlchemyQueries):
     """The read models' queries, with the past and the deadlines answered from tables.
 
@@ -141,26 +234,18 @@ class HistoryQueries(SqlAlchemyQueries):
                       per_page: int = 100) -> FundOverview:
         """Return the fund as of a moment: totals by state, budgets, a page of dossiers."""
         policy.require(actor, "audit.read")
-        limit, v = end_of(moment), h.dossier_versions
+        limit = end_of(moment)
         page, per_page = max(1, page), max(1, min(per_page, MAX_PER_PAGE))
         with self._connect_history() as conn:
-            valid = as_of(v, ("state", *AMOUNTS))
-            totals = conn.execute(
-                sa.select(valid.c.state, sa.func.count(), *(sa.type_coerce(
-                    sa.func.sum(valid.c[k]), t.Cents) for k in AMOUNTS))
-                .group_by(valid.c.state), at(limit)).all()
-            by_state = {state: StateTotals(int(n), *(a or ZERO for a in amounts))
-                        for state, n, *amounts in sorted(
-                            totals, key=lambda r: STATE_ORDER.get(r[0], len(STATE_ORDER)))}
-            keys_at = as_of(v, ("reference", "dossier_id", "version"))  # from the index
-            keys = conn.execute(sa.select(keys_at.c.dossier_id, keys_at.c.version)
-                                .order_by(*_by_reference(keys_at, conn.dialect.name))
-                                .limit(per_page).offset((page - 1) * per_page), at(limit)).all()
-            rows = _rows(conn, [tuple(k) for k in keys])
+            totals = h.dossier_totals.at(conn, limit)
+            by_state = _by_state(totals)
+            referenced = sum(n for (_, has), (n, *_) in totals.items() if has)
+            drafts = sum(n for (_, has), (n, *_) in totals.items() if not has)
+            keys = _page_at(conn, limit, (page - 1) * per_page, per_page, referenced, drafts)
+            rows = _rows(conn, keys)
             budgets = self._budgets_at(conn, limit)
-        total = sum(line.count for line in by_state.values())
         return FundOverview(as_of=limit, by_state=by_state, budgets=budgets,
-                            dossiers=Page(rows, total, page, per_page))
+                            dossiers=Page(rows, referenced + drafts, page, per_page))
 
     def fund_changes(self, actor: Actor, start: datetime, end: datetime, page: int = 1,
                      per_page: int = 100) -> FundChanges:
@@ -169,28 +254,24 @@ class HistoryQueries(SqlAlchemyQueries):
         policy.require(actor, "audit.read")
         start, end = end_of(start), end_of(end)
         page, per_page = max(1, page), max(1, min(per_page, MAX_PER_PAGE))
-        v, before = h.dossier_versions, h.dossier_versions.alias("before")
-        # A version begun by `start` was valid then too: only later ones can differ.
-        after = as_of(v, ("dossier_id", "version", "reference", *COMPARED), since=True)
-        differs = sa.or_(before.c.dossier_id.is_(None),
-                         *(after.c[k].is_distinct_from(before.c[k]) for k in COMPARED))
-        found = (sa.select(after.c.dossier_id, after.c.version,
-                           before.c.dossier_id.is_(None).label("new"),
-                           *(before.c[k].label(f"was_{k}") for k in COMPARED))
-                 .select_from(after.outerjoin(before, sa.and_(
-                     before.c.dossier_id == after.c.dossier_id, valid_at(before, start))))
-                 .where(differs))
         with self._connect_history() as conn:
-            total = conn.execute(sa.select(sa.func.count()).select_from(found.subquery()),
-                                 at(end, since=start)).scalar_one()
-            rows = conn.execute(found.order_by(*_by_reference(after, conn.dialect.name))
-                                .limit(per_page).offset((page - 1) * per_page),
-                                at(end, since=start)).mappings().all()
+            counts = _changed_counts(conn, start, end)
+            valid = h.dossier_totals.at(conn, end)
+            rows: list[Any] = []
+            offset, size = (page - 1) * per_page, per_page
+            for has in (True, False):
+                changed = counts.get(has, 0)
+                wanted = min(size - len(rows), changed - offset)
+                if wanted > 0:
+                    alive = sum(n for (_, r), (n, *_) in valid.items() if bool(r) == has)
+                    rows.extend(_changed_page(conn, start, end, has, offset, wanted,
+                                              walk=changed * WALK_FROM >= alive))
+                offset = max(0, offset - changed)
             dossiers = _rows(conn, [(r["dossier_id"], r["version"]) for r in rows])
             deltas = budget_deltas(self._budgets_at(conn, start), self._budgets_at(conn, end))
         changes = [_change(r, d) for r, d in zip(rows, dossiers, strict=True)]
         return FundChanges(start=start, end=end, deltas=deltas,
-                           changed=Page(changes, int(total), page, per_page))
+                           changed=Page(changes, sum(counts.values()), page, per_page))
 
     def _dossiers_at(self, conn: sa.Connection, moment: datetime) -> list[DossierRow]:
         v = h.dossier_versions
@@ -209,19 +290,16 @@ class HistoryQueries(SqlAlchemyQueries):
         return found
 
     def _budgets_at(self, conn: sa.Connection, moment: datetime) -> list[BudgetView]:
-        b, lines = h.budget_versions, h.budget_line_versions
+        b = h.budget_versions
         budgets = conn.execute(sa.select(b.c.budget_id, b.c.year, b.c.voted,
                                          b.c.deliberation_reference)
                                .where(valid_at(b, moment)).order_by(b.c.year)).all()
         if not budgets:
             return []
-        sums: dict[UUID, dict[str, list[Decimal]]] = defaultdict(
-            lambda: defaultdict(lambda: [ZERO, ZERO]))
-        for budget_id, commune, committed, paid in conn.execute(sa.select(as_of(
-                lines, ("budget_id", "commune", "committed", "paid"))), at(moment)):
-            line = sums[budget_id][commune]
-            line[0] += committed
-            line[1] += paid
+        sums: dict[UUID, dict[str, list[Decimal]]] = defaultdict(dict)
+        for (budget_id, commune), (n, committed, paid) in h.line_totals.at(conn, moment).items():
+            if n:  # a commune is shown while one of its lines is valid
+                sums[budget_id][commune] = [committed, paid]
         return [self._view(year, voted, reference, sums.get(budget_id, {}))
                 for budget_id, year, voted, reference in budgets]
 

@@ -14,7 +14,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from faps.infrastructure.readmodels.history_totals import Totals, bounds_index
 from faps.infrastructure.readmodels.tables import Cents, UtcDateTime, metadata
+
+AMOUNTS = ("requested", "proposed", "awarded", "paid")
 
 
 def _money(name: str, nullable: bool = False) -> sa.Column[Any]:
@@ -43,7 +46,9 @@ dossier_versions = sa.Table(
     "rm_asof_dossiers", metadata,
     sa.Column("dossier_id", sa.Uuid, primary_key=True),
     sa.Column("version", sa.Integer, primary_key=True),
-    sa.Column("reference", sa.String(40)),
+    # Compared as bytes on every database (the snapshot's order, walked through an index).
+    sa.Column("reference", sa.String(40).with_variant(sa.String(40, collation="C"),
+                                                       "postgresql")),
     sa.Column("commune", sa.String(10), nullable=False),
     sa.Column("commune_name", sa.String(120), nullable=False),
     sa.Column("title", sa.String(200), nullable=False),
@@ -66,11 +71,24 @@ dossier_versions = sa.Table(
     sa.Column("live_requests", sa.Integer, nullable=False),
     sa.Column("balance_requests", sa.Integer, nullable=False),
     *_validity("rm_asof_dossiers", "state", "reference", "dossier_id", "version",
-               "requested", "proposed", "awarded", "paid"),
+               "requested", "proposed", "awarded", "paid", "created_at"),
     # A dossier's version at a moment (the écarts' "before"), read from the index alone.
     sa.Index("ix_rm_asof_dossiers_entity", "dossier_id", "valid_from", "valid_to", "state",
              "requested", "proposed", "awarded", "paid"),
+    # The snapshot's order (reference, then id; drafts by id), walked up to a page's end.
+    sa.Index("ix_rm_asof_dossiers_order", "reference", "dossier_id", "valid_from", "valid_to",
+             "version"),
 )
+bounds_index(dossier_versions, ("state", "reference"), AMOUNTS)
+
+# The dossiers' count and amounts by state (and whether they have a reference yet), by period.
+dossier_totals = Totals(
+    "rm_asof_dossier_totals", dossier_versions,
+    [sa.Column("state", sa.String(30), primary_key=True),
+     sa.Column("referenced", sa.Boolean, primary_key=True)], AMOUNTS,
+    lambda r: ((r["state"], r["reference"] is not None),
+               (1, *(r[k] or 0 for k in AMOUNTS))),
+    [dossier_versions.c.state, dossier_versions.c.reference.isnot(None)])
 
 # The kind of each payment request (a refusal or a payment reads it) and each règlement
 # version's delays (a dossier's next deadline): the projection's own copies, so that it is
@@ -108,6 +126,15 @@ budget_line_versions = sa.Table(
     _money("committed"), _money("paid"),
     *_validity("rm_asof_budget_lines"),
 )
+bounds_index(budget_line_versions, ("budget_id", "commune"), ("committed", "paid"))
+
+# The budget lines' count and amounts by budget and commune, by period.
+line_totals = Totals(
+    "rm_asof_budget_line_totals", budget_line_versions,
+    [sa.Column("budget_id", sa.Uuid, primary_key=True),
+     sa.Column("commune", sa.String(10), primary_key=True)], ("committed", "paid"),
+    lambda r: ((r["budget_id"], r["commune"]), (1, r["committed"], r["paid"])),
+    [budget_line_versions.c.budget_id, budget_line_versions.c.commune])
 
 session_versions = sa.Table(
     "rm_asof_sessions", metadata,
