@@ -70,15 +70,19 @@ class _Keys:
         return (clauses[0].nulls_last(), clauses[1]) if self.nulls_last else clauses
 
 
-def _found(columns: list[Any], where: list[Any], keys: _Keys, limit: int, offset: int) -> Any:
+def _found(columns: list[Any], where: list[Any], keys: _Keys, limit: int, offset: int,
+           hits: Any = None) -> Any:
     """Return a search's page: its rows, each with the matches' total.
 
     Every match is visited to rank (or sort) it anyway: the matches are counted in that
     pass. The pass keeps the keys only (id, key, tie: a few bytes a match, counted and sorted
-    in memory); the page's whole rows are read by id after it (25, not thousands).
+    in memory); the page's whole rows are read by id after it (25, not thousands). `hits`:
+    SQLite's ranked hits the relevance reads (search.Match), joined by rowid.
     """
+    source: Any = D if hits is None else D.outerjoin(
+        hits, sa.literal_column(f"{D.name}.rowid") == hits.c.hit)
     matches = (sa.select(D.c.dossier_id, keys.key.label("key"), keys.tie.label("tie"))
-               .where(*where)
+               .select_from(source).where(*where)
                .offset(0)  # not merged into the query above: ranked here, on the rows read
                .subquery("matches"))
     found = (sa.select(matches, sa.func.count().over().label("total"))
@@ -135,9 +139,11 @@ class SqlAlchemyQueries:
             raise InvalidInputError({"sort": [f"tri inconnu : {flt.sort}"]})
         text = (flt.text or "").strip()
         sort = flt.sort if flt.sort != RELEVANCE or text else "-updated_at"
+        hits = None
         if sort == RELEVANCE:  # the best matches first, the latest among equals
-            key = search.matching(self.engine.dialect.name, D, text)[1]
-            keys = _Keys(key, D.c.updated_at, descending=True, nulls_last=False)
+            match = search.matching(self.engine.dialect.name, D, text)
+            hits = match.hits
+            keys = _Keys(match.rank, D.c.updated_at, descending=True, nulls_last=False)
         else:
             column = SORT_COLUMNS[sort.lstrip("-")]
             # NULLS LAST only on a nullable column: on a NOT NULL one it defeats its index
@@ -147,7 +153,7 @@ class SqlAlchemyQueries:
         where = self._where(actor, flt)
         columns = [D.c[f] for f in ROW_FIELDS]
         if text:
-            statement = _found(columns, where, keys, per_page, (page - 1) * per_page)
+            statement = _found(columns, where, keys, per_page, (page - 1) * per_page, hits)
         else:
             statement = (sa.select(*columns).where(*where).order_by(*keys.order())
                          .limit(per_page).offset((page - 1) * per_page))

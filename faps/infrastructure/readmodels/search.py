@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 import sqlalchemy.dialects.postgresql  # registers its text search functions
@@ -52,11 +52,20 @@ def words(query: str) -> list[str]:
     return WORD.findall(fold(query))[:MAX_WORDS]
 
 
-def matching(dialect: str, table: sa.Table, query: str) -> tuple[Any, Any]:
-    """Return (the condition, a relevance to sort by, highest first) of a text query."""
+class Match(NamedTuple):
+    """A text query's condition, its relevance (highest first) and, on SQLite, the ranked
+    hits the relevance reads (to join to the table, left outer, on `rowid == hits.c.hit`)."""
+
+    condition: Any
+    rank: Any
+    hits: Any = None
+
+
+def matching(dialect: str, table: sa.Table, query: str) -> Match:
+    """Return the condition and the relevance of a text query (see `Match`)."""
     found = words(query)
     if not found:
-        return sa.false(), sa.literal(0)
+        return Match(sa.false(), sa.literal(0))
     if dialect == "postgresql":
         # In a subquery: computed once per statement even in a prepared statement's generic
         # plan (psycopg prepares a statement run 5 times), which would otherwise parse and
@@ -71,14 +80,18 @@ def matching(dialect: str, table: sa.Table, query: str) -> tuple[Any, Any]:
         rowid: Any = sa.literal_column(f"{TABLE}.rowid")
         hit: Any = sa.literal_column(f"{FTS}.rowid")
         condition = rowid.in_(sa.select(hit).select_from(sa.table(FTS)).where(match))
-        bm25 = f"bm25({FTS}, {', '.join(map(str, WEIGHTS))})"
-        rank = -(sa.select(sa.literal_column(bm25)).select_from(sa.table(FTS))
-                 .where(match, hit == rowid).scalar_subquery())
+        # The hits ranked once, in one pass of the full-text index, then joined by rowid (a
+        # correlated `bm25` per row would run the MATCH again for every row: 10 s for 3,000
+        # matches at 30,000 dossiers). A dossier found by its reference alone ranks 0.
+        bm25: Any = sa.literal_column(f"bm25({FTS}, {', '.join(map(str, WEIGHTS))})")
+        hits = (sa.select(hit.label("hit"), bm25.label("score")).select_from(sa.table(FTS))
+                .where(match).subquery("hits"))
+        rank = -sa.func.coalesce(hits.c.score, 0)
     text = query.strip()
     if REFERENCE.match(text):  # a reference's beginning, its digits included
         prefix = text.upper().replace("\\", "").replace("%", "").replace("_", "")
         condition = sa.or_(condition, table.c.reference.like(f"{prefix}%"))
-    return condition, rank
+    return Match(condition, rank, hits if dialect != "postgresql" else None)
 
 
 def declare_index(table: sa.Table) -> None:
