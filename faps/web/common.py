@@ -158,7 +158,10 @@ def parse(schema: Schema, data: Any) -> dict[str, Any]:
         loaded: dict[str, Any] = schema.load(data)
     except MarshmallowError as exc:
         messages = exc.messages if isinstance(exc.messages, dict) else {"_": exc.messages}
-        raise InvalidInputError({k: v if isinstance(v, list) else [str(v)]
+        # A field is named by a text; what names none (the whole body, or a key that is not a
+        # text: `None` or a number in a JSON body) is the input's as a whole, « _ ».
+        raise InvalidInputError({k if isinstance(k, str) and k != "_schema" else "_":
+                                 v if isinstance(v, list) else [str(v)]
                                  for k, v in messages.items()}) from None
     return loaded
 

@@ -112,6 +112,19 @@ def test_bad_input_is_a_problem_with_french_messages_naming_each_field(
     assert errors["expenses[0].category"] == ["Catégorie\u202f: champ obligatoire"]
 
 
+def test_a_body_that_is_not_an_object_is_refused_in_french_naming_no_field(
+    app: Flask, web_world: World
+):
+    dossier_id = web_world.submitted()
+    officer = caller(app, web_world, "officer")
+    for body in ([1, 2], "un texte", 5):
+        response = officer.post(f"/api/v1/dossiers/{dossier_id}/messages", body)
+        assert response.status_code in (400, 422), (body, response.status_code)
+        assert response.content_type == "application/problem+json"
+        assert response.get_json()["errors"] == {
+            "_": ["le corps de la requête doit être un objet JSON"]}, body
+
+
 def test_patch_needs_the_version_read_and_a_stale_one_gets_412(app: Flask, web_world: World):
     agent = caller(app, web_world, "agent")
     dossier_id = web_world.drafted()

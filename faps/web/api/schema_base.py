@@ -48,7 +48,8 @@ class In(FrenchSchema):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.error_messages = {**self.error_messages, "unknown": "champ inconnu"}
+        self.error_messages = {**self.error_messages, "unknown": "champ inconnu",
+                               "type": "le corps de la requête doit être un objet JSON"}
 
 
 class Out(FrenchSchema):
