@@ -19,8 +19,10 @@ class InvalidInputError(FapsError):
         from faps.domain.labels import field_label  # labels import the value types, not errors
 
         self.errors = errors
-        summary = "\u202f; ".join(f"{field_label(k) if k != '_' else 'Saisie'}\u202f: "
-                                   f"{', '.join(v)}" for k, v in errors.items())
+        def name(key: object) -> str:  # « _ » (or no text): the input as a whole
+            return field_label(key) if isinstance(key, str) and key != "_" else "Saisie"
+
+        summary = "\u202f; ".join(f"{name(k)}\u202f: {', '.join(v)}" for k, v in errors.items())
         super().__init__(f"Saisie invalide — {summary.rstrip('.')}.")
 
 
