@@ -51,7 +51,7 @@ class Followers:
         written = max(r.notification.id for r in recordings)
         if getattr(self._local, "depth", 0):
             self._local.written = max(getattr(self._local, "written", 0), written)
-            self._recent().extend(recordings)
+            self._keep(recordings)
             return
         self.catch_up(written, recordings)
 
@@ -69,7 +69,7 @@ class Followers:
         if self._local.depth:
             return
         written, self._local.written = getattr(self._local, "written", 0), 0
-        recent, self._local.recent = self._recent(), []
+        recent, self._local.recent, self._local.overflow = self._recent(), [], False
         if not written:
             return
         if not failed:
@@ -96,8 +96,20 @@ class Followers:
     def _recent(self) -> list[Any]:
         """Return the recordings this thread's unit of work saved and has not followed yet."""
         if not hasattr(self._local, "recent"):
-            self._local.recent = []
+            self._local.recent, self._local.overflow = [], False
         return self._local.recent  # type: ignore[no-any-return]
+
+    def _keep(self, recordings: Sequence[Any]) -> None:
+        """Keep a unit of work's recordings, up to one batch of the runner: a larger unit of
+        work (the demo, a batch) is followed from the log, and holds no events in memory."""
+        recent = self._recent()
+        if self._local.overflow:
+            return
+        if len(recent) + len(recordings) > self.projections.batch_size:
+            recent.clear()
+            self._local.overflow = True
+            return
+        recent.extend(recordings)
 
     def catch_up(self, written: int | None = None, recent: Sequence[Any] = ()) -> None:
         """Bring the read models up (at least to `written`); then the seal and the outbox, or

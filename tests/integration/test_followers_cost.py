@@ -147,3 +147,17 @@ def test_on_postgresql_the_followers_commit_asynchronously_the_event_store_durab
     assert followers and set(followers) == {"off"}
     with world.faps.engine.connect() as conn:  # the credentials' engine: only LOCAL was off
         assert _setting(lambda q: conn.exec_driver_sql(q).scalar()) == "on"
+
+
+@BOTH
+def test_a_unit_of_work_larger_than_a_batch_is_followed_from_the_log(world: World):
+    world.faps.projections.batch_size = 4
+    with catch_up_statements(world) as statements, world.faps.unit_of_work():
+        dossier_id = world.drafted()
+        for i in range(5):
+            world.faps.dossiers.edit(world.agent, dossier_id, {"description": f"Version {i}"})
+        assert world.faps.followers.pending() and not world.faps.followers._recent()
+    assert "select_notifications" in statements  # its events were not kept in memory
+    assert {s["lag"] for s in world.faps.projections.status()
+            if s["name"] in world.faps.followers.awaited} == {0}
+    assert world.faps.queries.dossier(world.agent, dossier_id).version == 6
