@@ -294,8 +294,10 @@ class DossierMachine(RuleBasedStateMachine):
         elif pending is not None:
             grants.make_payment(w.officer, dossier.id, pending.request_id, pending.amount, today,
                                 "MANDAT-2")
-        elif dossier.remaining_to_pay == 0:
-            grants.close(w.officer, dossier.id)
+        elif dossier.remaining_to_pay == 0 or any(
+                p.kind == "solde" and p.status == "paye"
+                for p in dossier.payment_requests.values()):  # (a balance with retained
+            grants.close(w.officer, dossier.id)                 # expenses leaves a remainder)
         else:
             kind = "avance" if dossier.paid == 0 else "solde"
             amount = (round_down(dossier.awarded_amount * Decimal("0.3")) if kind == "avance"
