@@ -89,7 +89,9 @@ def ids_file(url: str, path: Path, today: str) -> Path:
            "auditors": [a["email"] for a in by_role["auditeur"]],
            "agents": agents, "communes": sorted({r.commune for r in rows}),
            "years": sorted({r.submitted_on.year for r in rows if r.submitted_on}),
-           "dossiers": [str(r.dossier_id) for r in rows if r.state != "brouillon_supprime"],
+           # what staff open: a draft is its commune's alone (the staff get 404, rightly)
+           "dossiers": [str(r.dossier_id) for r in rows
+                        if r.state not in ("brouillon", "brouillon_supprime")],
            "open": [str(r.dossier_id) for r in rows if r.state in OPEN_STATES],
            "sessions": [str(s) for s in sessions]}
     path.write_text(json.dumps(ids), encoding="utf-8")
