@@ -18,17 +18,10 @@ from faps.domain.labels import plural
 from faps.web.common import actor, form_view, parse, redirect_to, roles_required, services
 from faps.web.formatting import PARIS
 from faps.web.instruction_forms import DeliberationForm, MotiveForm, form_data, text
-from faps.web.schemas import Euros, FrenchDate, FrenchSchema
+from faps.web.schemas import Euros, FrenchDate, FrenchSchema, count
 
 bp = Blueprint("assemblees", __name__, url_prefix="/assemblees")
 secretariat = roles_required(Role.SECRETARIAT)
-
-
-def count(required: bool = False) -> fields.Integer:
-    """Return a head count field (0 to 500)."""
-    if required:
-        return fields.Integer(required=True, validate=validate.Range(min=0, max=500))
-    return fields.Integer(load_default=0, validate=validate.Range(min=0, max=500))
 
 
 class SessionForm(FrenchSchema):

@@ -124,3 +124,10 @@ class FrenchDate(fields.Field):
         if found is None:
             raise ValidationError("date invalide (JJ/MM/AAAA, entre 1900 et 2199)")
         return found
+
+
+def count(required: bool = False) -> fields.Integer:
+    """Return a head count field (0 to 500): councillors present, voting, votes (forms, API)."""
+    if required:
+        return fields.Integer(required=True, validate=validate.Range(min=0, max=500))
+    return fields.Integer(load_default=0, validate=validate.Range(min=0, max=500))

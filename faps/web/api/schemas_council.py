@@ -7,7 +7,7 @@ from marshmallow import fields, validate
 from faps.domain.dossier import OUTCOME_LABELS
 from faps.web.api.schema_base import Day, In, Out, euros, text
 from faps.web.api.schemas import DossierRowOut
-from faps.web.schemas import FrenchSchema
+from faps.web.schemas import FrenchSchema, count
 
 
 # -- sessions ------------------------------------------------------------------------------------
@@ -64,15 +64,21 @@ class AgendaOut(Out):
     numbers = fields.List(fields.Integer(), required=True)
 
 
-class OutcomeIn(In):
-    outcome = fields.String(required=True, validate=validate.OneOf(list(OUTCOME_LABELS)))
+class VoteFiguresIn(In):
+    """A deliberation's figures: the amount, its number and the head counts (an outcome
+    recorded or rectified)."""
+
     amount = euros(required=True)
     deliberation_reference = text(100)
-    votes_for = fields.Integer(required=True, validate=validate.Range(min=0, max=500))
-    votes_against = fields.Integer(required=True, validate=validate.Range(min=0, max=500))
-    abstentions = fields.Integer(required=True, validate=validate.Range(min=0, max=500))
-    present = fields.Integer(required=True, validate=validate.Range(min=0, max=500))
-    voting = fields.Integer(required=True, validate=validate.Range(min=0, max=500))
+    votes_for = count(required=True)
+    votes_against = count(required=True)
+    abstentions = count(required=True)
+    present = count(required=True)
+    voting = count(required=True)
+
+
+class OutcomeIn(VoteFiguresIn):
+    outcome = fields.String(required=True, validate=validate.OneOf(list(OUTCOME_LABELS)))
 
 
 # -- the fund ------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from marshmallow import fields, validate
 
 from faps.domain.dossier_exchange import CONTENT_FIELD_LABELS, MAX_MESSAGE
 from faps.web.api.schema_base import Day, In, Out, euros, text
+from faps.web.api.schemas_council import VoteFiguresIn
 
 
 def motive() -> fields.String:
@@ -76,14 +77,7 @@ class MovedOut(Out):
     link = fields.String(required=True)
 
 
-class RectificationIn(In):
-    amount = euros(required=True)
-    deliberation_reference = text(100)
-    votes_for = fields.Integer(required=True, validate=validate.Range(min=0, max=500))
-    votes_against = fields.Integer(required=True, validate=validate.Range(min=0, max=500))
-    abstentions = fields.Integer(required=True, validate=validate.Range(min=0, max=500))
-    present = fields.Integer(required=True, validate=validate.Range(min=0, max=500))
-    voting = fields.Integer(required=True, validate=validate.Range(min=0, max=500))
+class RectificationIn(VoteFiguresIn):
     motive = motive()
 
 
