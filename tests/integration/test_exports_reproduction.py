@@ -71,16 +71,19 @@ class Published:
         world.awarded(requested_amount="15000.00")
 
 
-@pytest.fixture
-def published(memory_world: World) -> Published:
+def two_proposals_one_voted(world: World) -> Published:
     """Two proposals on one session; only the first one voted so far."""
-    world = memory_world
     dossiers = [world.proposed(), world.proposed(requested_amount="30000.00")]
     session_id = world.session()
     items = world.faps.council.add_to_agenda(world.secretariat, session_id, dossiers)
     world.faps.council.record_outcome(world.secretariat, session_id, items[0], "adoptee",
                                       Decimal("28000.00"), "DEL-2024-001", (50, 3, 2), (52, 55))
     return Published(world, session_id, items, dossiers)
+
+
+@pytest.fixture
+def published(memory_world: World) -> Published:
+    return two_proposals_one_voted(memory_world)
 
 
 def reproduction(world: World) -> ReproductionService:

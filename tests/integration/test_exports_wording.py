@@ -7,20 +7,13 @@ from decimal import Decimal
 import pytest
 
 from faps.infrastructure.export_templates import PACKAGED, PREVIOUS
-from tests.integration.test_exports_reproduction import Published, pdf_text
+from tests.integration.test_exports_reproduction import Published, pdf_text, two_proposals_one_voted
 from tests.support import World
 
 
 @pytest.fixture
 def voted(memory_world: World) -> Published:
-    """Two proposals on one session; only the first one voted so far."""
-    world = memory_world
-    dossiers = [world.proposed(), world.proposed(requested_amount="30000.00")]
-    session_id = world.session()
-    items = world.faps.council.add_to_agenda(world.secretariat, session_id, dossiers)
-    world.faps.council.record_outcome(world.secretariat, session_id, items[0], "adoptee",
-                                      Decimal("28000.00"), "DEL-2024-001", (50, 3, 2), (52, 55))
-    return Published(world, session_id, items, dossiers)
+    return two_proposals_one_voted(memory_world)
 
 
 def rectify_item_1(published: Published) -> None:
