@@ -24,6 +24,7 @@ from faps.domain.deadlines import GrantProgress, grant_deadlines
 from faps.domain.dossier import Dossier
 from faps.domain.dossier_content import DossierState
 from faps.domain.dossier_exchange import Opinion
+from faps.domain.money import format_integer
 
 NEAR_DAYS = 15
 PER_PAGE = 100  # dossiers a page of the deadlines page
@@ -66,7 +67,7 @@ class Deadline:
     def status_label(self) -> str:
         """Return a French phrase telling how late or how near it is."""
         n = abs(self.days_late)
-        days = f"{n:,} jour{'s' if n > 1 else ''}".replace(",", "\u202f")  # « 1 086 jours »
+        days = f"{format_integer(n)} jour{'s' if n > 1 else ''}"  # « 1 086 jours »
         if self.overdue:
             return f"En retard de {days}"
         return "Échéance aujourd’hui" if n == 0 else f"Dans {days}"

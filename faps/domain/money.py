@@ -66,6 +66,11 @@ Euros = Annotated[
 """A non-negative amount of euros with cents; JSON form is a string like "1234.50"."""
 
 
+def format_integer(value: int) -> str:
+    """Format a count the French way: « 30 000 » (narrow no-break space between thousands)."""
+    return f"{value:,}".replace(",", NARROW_NBSP)
+
+
 def format_euros(value: Decimal) -> str:
     """Format euros the French way: « 12 345,67 € » (narrow no-break space as thousands sep)."""
     sign = "-" if value < 0 else ""

@@ -21,7 +21,7 @@ from faps.domain.labels import (
     reglement_version_text,
     value_text,
 )
-from faps.domain.money import format_euros
+from faps.domain.money import format_euros, format_integer
 from faps.infrastructure.exports.wording import de
 
 MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
@@ -43,11 +43,6 @@ def euros(value: Any) -> str:
     if value is None or value == "":
         return ""
     return format_euros(Decimal(str(value)))
-
-
-def integer(value: int) -> str:
-    """Return « 30 000 » (narrow no-break space between thousands)."""
-    return f"{value:,}".replace(",", "\u202f")
 
 
 def date_fr(value: date | datetime | None) -> str:
@@ -116,7 +111,7 @@ def init_app(app: Flask) -> None:
                            "code_label": code_label, "kind_label": document_kind_label,
                            "value_text": value_text, "line_text": line_text,
                            "reglement_version": reglement_version_text, "de": de,
-                           "file_size": file_size, "integer": integer}.items():
+                           "file_size": file_size, "integer": format_integer}.items():
         app.jinja_env.filters[name] = function
 
     @app.context_processor
