@@ -15,7 +15,12 @@ from faps.domain.money import round_down
 from faps.domain.reglement import Reglement
 from tests.examples import EXAMPLE_REGLEMENT, EXAMPLE_REQUEST
 
-euros = st.integers(min_value=0, max_value=2_000_000).map(lambda c: Decimal(c) / 100)
+
+def euros(at_least: int) -> st.SearchStrategy[Decimal]:
+    """Amounts in euros and cents from `at_least` euros to 20,000 (drawn in range: a filter
+    discarding the small amounts Hypothesis favours failed its health check now and then)."""
+    return st.integers(min_value=at_least * 100, max_value=2_000_000).map(
+        lambda c: Decimal(c) / 100)
 
 
 def test_half_share_and_twenty_percent_caps_on_a_plain_case():
@@ -34,7 +39,7 @@ def facts(cost: Decimal, public: Decimal) -> ProjectFacts:
         "private_funding": [], "requested_amount": "1000000.00"})
 
 
-@given(cost=euros.filter(lambda c: c >= 6000), share=st.integers(0, 90), real=st.integers(1, 100))
+@given(cost=euros(at_least=6000), share=st.integers(0, 90), real=st.integers(1, 100))
 def test_a_reduction_never_exceeds_the_caps_the_assessment_computes_on_real_figures(
         cost: Decimal, share: int, real: int):
     public = round_down(cost * share / 100)
