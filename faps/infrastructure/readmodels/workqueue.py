@@ -29,6 +29,8 @@ from faps.infrastructure.readmodels import tables as t
 from faps.infrastructure.readmodels.base import Projection, on, path_of
 from faps.infrastructure.readmodels.batch import Row, Rows
 
+KINDS = ("reponses", "messages", "versements", "avis", "a_instruire")  # the queue's sections
+
 work_queue = sa.Table(
     "rm_work_queue", t.metadata,
     sa.Column("dossier_id", sa.Uuid, primary_key=True),
@@ -44,6 +46,12 @@ work_queue = sa.Table(
     sa.Column("opinions", t.JsonList, nullable=False),  # [[id, body, due ISO], …] not given
     sa.Column("opinion_due", sa.Date),
     sa.Column("updated_at", t.UtcDateTime, nullable=False),
+    # Each kind's place in the queue: the row's `updated_at` while the dossier is open and
+    # the kind waits on it, else NULL; one index each, so that a kind's oldest items and its
+    # count are a short range of its index, not a scan of every dossier ever filed.
+    *(sa.Column(f"wait_{kind}", t.UtcDateTime) for kind in KINDS),
+    *(sa.Index(f"ix_rm_work_queue_{kind}", f"wait_{kind}", "dossier_id", "officer_id")
+      for kind in KINDS),
 )
 TO_CHECK = (S.SUBMITTED.value, S.COMPLETE.value)
 
@@ -53,7 +61,7 @@ class WorkQueueProjection(Projection):
 
     name = "work_queue"
     cache_rows = True
-    version = 1
+    version = 2  # 2: each kind's place indexed (`wait_…`)
     tables = (work_queue,)
     # Every event that may change a dossier's state; the handlers below (`@on`) add theirs.
     handles = frozenset(path_of(c) for c in events_of(D) if c.moves_state())
@@ -85,6 +93,7 @@ class WorkQueueProjection(Projection):
             if row["state"] in _CLOSED:
                 row.update(reply_at=None, message_at=None, opinions=[], opinion_due=None)
             row["updated_at"] = e.timestamp
+            row.update(_waits(row))
         rows.flush()
 
     @on(D.Drafted)
@@ -93,7 +102,8 @@ class WorkQueueProjection(Projection):
                   "commune": e.commune, "commune_name": self.communes.name(e.commune),
                   "title": e.content.title, "state": S.DRAFT.value, "officer_id": None,
                   "reply_at": None, "message_at": None, "payments": [],
-                  "opinions": [], "opinion_due": None, "updated_at": e.timestamp})
+                  "opinions": [], "opinion_due": None, "updated_at": e.timestamp,
+                  **{f"wait_{kind}": None for kind in KINDS}})
 
     @on(D.Edited)
     def _edited(self, row: Row, e: Any) -> None:
@@ -145,6 +155,18 @@ class WorkQueueProjection(Projection):
 
 
 _CLOSED = frozenset(s.value for s in S if s.is_final)
+_NOT_OPEN = _CLOSED | {S.DRAFT.value}
+
+
+def _waits(row: Row) -> dict[str, Any]:
+    """Return the row's place in each kind of the queue (`updated_at`, or None: not there)."""
+    if row["state"] in _NOT_OPEN:
+        return {f"wait_{kind}": None for kind in KINDS}
+    there = {"reponses": row["reply_at"] is not None,
+             "a_instruire": row["reply_at"] is None and row["state"] in TO_CHECK,
+             "messages": row["message_at"] is not None,
+             "versements": bool(row["payments"]), "avis": bool(row["opinions"])}
+    return {f"wait_{kind}": row["updated_at"] if there[kind] else None for kind in KINDS}
 
 
 # -- the query ------------------------------------------------------------------------------
@@ -166,19 +188,11 @@ def _item(r: Any, what: str, since: datetime | date | None, detail: str = "") ->
 Items = dict[str, list[dict[str, Any]]]
 
 
-def _sections() -> dict[str, Any]:
-    """Return each section's condition on a queue row (payments and opinions: one item each)."""
+def _in(kind: str, officer_id: UUID | None) -> list[Any]:
+    """Return the conditions of a kind's rows (`officer_id`: theirs or unassigned), a range
+    of the kind's index."""
     q = work_queue.c
-    return {"reponses": q.reply_at.is_not(None),
-            "a_instruire": sa.and_(q.reply_at.is_(None), q.state.in_(TO_CHECK)),
-            "messages": q.message_at.is_not(None),
-            "versements": sa.func.json_array_length(q.payments) > 0,
-            "avis": sa.func.json_array_length(q.opinions) > 0}
-
-
-def _open(officer_id: UUID | None) -> list[Any]:
-    q = work_queue.c
-    where: list[Any] = [q.state.not_in([*_CLOSED, S.DRAFT.value])]
+    where: list[Any] = [q[f"wait_{kind}"].is_not(None)]
     if officer_id is not None:
         where.append(sa.or_(q.officer_id == officer_id, q.officer_id.is_(None)))
     return where
@@ -191,9 +205,10 @@ def work_items(engine: sa.Engine, officer_id: UUID | None = None,
     q = work_queue.c
     found: dict[str, list[dict[str, Any]]] = {k: [] for k in QUEUE_LABELS}
     with engine.connect() as conn:
-        for key, condition in _sections().items():
-            query = sa.select(work_queue).where(*_open(officer_id), condition)
-            rows = conn.execute(query.order_by(q.updated_at, q.dossier_id).limit(limit)).all()
+        for key in QUEUE_LABELS:
+            wait = q[f"wait_{key}"]
+            query = sa.select(work_queue).where(*_in(key, officer_id))
+            rows = conn.execute(query.order_by(wait, q.dossier_id).limit(limit)).all()
             for r in rows:
                 if key == "versements":
                     found[key] += [_item(r, key, r.updated_at) for _ in r.payments]
@@ -212,12 +227,11 @@ def work_totals(engine: sa.Engine | sa.Connection,
                 officer_id: UUID | None = None) -> dict[str, int]:
     """Return how many items wait in each kind, counted by the database."""
     q = work_queue.c
-    sections = _sections()
     sizes = {"versements": sa.func.json_array_length(q.payments),
              "avis": sa.func.json_array_length(q.opinions)}
-    columns = [sa.func.coalesce(sa.func.sum(sa.case((sections[k], sizes.get(k, 1)), else_=0)), 0)
-               for k in QUEUE_LABELS]
-    statement = sa.select(*columns).where(*_open(officer_id))
+    statement = sa.select(*(
+        sa.select(sa.func.coalesce(sa.func.sum(sizes[k]), 0) if k in sizes else sa.func.count())
+        .where(*_in(k, officer_id)).scalar_subquery() for k in QUEUE_LABELS))
     if isinstance(engine, sa.Connection):
         row = engine.execute(statement).one()
     else:
