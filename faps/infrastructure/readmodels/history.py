@@ -9,12 +9,14 @@ stamped up to then. Budget and session rows are small and folded here.
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 
+from faps.application.fund_history import COMPARED
 from faps.domain.accounts import Account
 from faps.domain.communes import CommuneDirectory
 from faps.domain.exports import ExportRecord
@@ -38,8 +40,9 @@ class Versions:
     chained in memory (a version's end is the next one's start), written in bulk."""
 
     def __init__(self, conn: sa.Connection, table: sa.Table, keys: tuple[str, ...],
-                 totals: Totals | None = None) -> None:
+                 totals: Totals | None = None, runs: tuple[str, ...] = ()) -> None:
         self.conn, self.table, self.keys, self.totals = conn, table, keys, totals
+        self.runs = runs  # the compared columns whose runs of equal values are kept
         self.columns = [c.name for c in table.columns]
         self.open: dict[Any, Row | None] = {}  # key → the latest version (stored or new)
         self.stored: dict[Any, Row] = {}  # key → its open stored version, if any
@@ -75,8 +78,22 @@ class Versions:
         if previous is not None:
             previous["valid_to"] = at  # (at its own start: valid for no moment, not written)
         new = {**row, "version": version, "valid_from": at, "valid_to": None}
+        if self.runs:
+            new.update(self._run(previous, new, at))
         self.open[key] = new
         self.new.append(new)
+
+    def _run(self, previous: Row | None, new: Row, at: datetime) -> Row:
+        """Return the run columns of a new version: its predecessor's run goes on while the
+        compared values stay; a new run records the values of those before it in
+        `runs_seen` (a bit each, a Bloom filter: equal values always share their bit) and is
+        `recurring` when its own bit is there (its values may have been the dossier's)."""
+        values = _values(new, self.runs)
+        if previous is not None and _values(previous, self.runs) == values:
+            return {k: previous[k] for k in ("run_from", "recurring", "runs_seen")}
+        seen = 0 if previous is None else (
+            previous["runs_seen"] | _bit(_values(previous, self.runs)))
+        return {"run_from": at, "recurring": bool(seen & _bit(values)), "runs_seen": seen}
 
     def flush(self) -> None:
         """Close the stored versions that new ones follow (a version closed at its own start,
@@ -103,6 +120,17 @@ class Versions:
         self.stored = {k: r for k, r in self.open.items()
                        if r is not None and r["valid_to"] is None}
         self.new = []
+
+
+def _values(row: Row, columns: tuple[str, ...]) -> tuple[Any, ...]:
+    """Return a row's compared values, amounts in cents (1.5 and 1.50 are the same value)."""
+    return tuple(v if v is None or isinstance(v, str) else int(v * 100)
+                 for v in (row[c] for c in columns))
+
+
+def _bit(values: tuple[Any, ...]) -> int:
+    """Return the bit of these values in `runs_seen` (62 bits: a signed 64-bit integer)."""
+    return 1 << (zlib.crc32(repr(values).encode()) % 62)
 
 
 class _Sink:
@@ -167,7 +195,7 @@ class HistoryProjection(Projection):
     """Every version of the dossier, budget, budget line and session rows, with its validity."""
 
     name = "history"
-    version = 2  # 2: totals by period, the snapshot's order indexed
+    version = 3  # 2: totals by period, the snapshot's order indexed; 3: runs of equal values
     tables = (h.dossier_versions, h.payment_request_kinds, h.reglement_delays,
               h.budget_versions, h.budget_line_versions, h.session_versions,
               h.dossier_totals.table, h.line_totals.table)
@@ -182,7 +210,8 @@ class HistoryProjection(Projection):
         """Apply a batch: each event makes a new version of the row it changes."""
         delays = Rows(conn, h.reglement_delays)
         delays.load_all()
-        dossiers = Versions(conn, h.dossier_versions, ("dossier_id",), h.dossier_totals)
+        dossiers = Versions(conn, h.dossier_versions, ("dossier_id",), h.dossier_totals,
+                            runs=COMPARED)
         budgets = Versions(conn, h.budget_versions, ("budget_id",))
         lines = Versions(conn, h.budget_line_versions, ("budget_id", "dossier_id"),
                          h.line_totals)

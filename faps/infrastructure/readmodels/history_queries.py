@@ -155,7 +155,8 @@ def _page_at(conn: sa.Connection, moment: datetime, offset: int, size: int, refe
 
 def _changed(after: sa.FromClause) -> sa.Select[Any]:
     """Return the versions of `after` (valid at the end, begun after the start) whose
-    compared fields differ from the dossier's version valid at the start (bound `since`)."""
+    compared fields differ from the dossier's version valid at the start (bound `since`):
+    those whose run of equal values began by then are not (history_tables.run_from)."""
     before = h.dossier_versions.alias("before")
     since = sa.bindparam("since", type_=UtcDateTime())
     return (sa.select(after.c.dossier_id, after.c.version,
@@ -165,24 +166,31 @@ def _changed(after: sa.FromClause) -> sa.Select[Any]:
             .select_from(after.outerjoin(before, sa.and_(
                 before.c.dossier_id == after.c.dossier_id, before.c.valid_from <= since,
                 sa.or_(before.c.valid_to.is_(None), before.c.valid_to > since))))
-            .where(sa.or_(before.c.dossier_id.is_(None),
+            .where(after.c.run_from > since,
+                   sa.or_(before.c.dossier_id.is_(None),
                           *(after.c[k].is_distinct_from(before.c[k]) for k in COMPARED))))
 
 
 def _changed_counts(conn: sa.Connection, start: datetime, end: datetime) -> dict[bool, int]:
     """Count the changed dossiers with and without a reference: one pass over the versions
-    valid at the end begun after the start (those begun by then were valid then too), those
-    of dossiers created since counted as they are, the others compared with their version
+    valid at the end begun after the start (those begun by then were valid then too), read
+    from the index alone. A version whose run of equal values began by the start is
+    unchanged; one whose run began after it is changed unless it is `recurring` (its values
+    may have been the dossier's before): only those are compared with the dossier's version
     at the start (found through the entity's index)."""
-    after = as_of(h.dossier_versions, ("dossier_id", "version", "reference", "created_at",
-                                       *COMPARED), since=True)
+    v = h.dossier_versions
     since = sa.bindparam("since", type_=UtcDateTime())
-    new = after.c.created_at > since
-    referenced = after.c.reference.isnot(None)
-    old = _changed(after).where(sa.not_(new)).subquery()
+    begun = as_of(v, ("reference", "run_from", "recurring"), since=True)
+    after = as_of(v, ("dossier_id", "version", "reference", "run_from", "recurring",
+                      *COMPARED), since=True)
+    again = _changed(after).where(after.c.recurring).subquery()
+    referenced = begun.c.reference.isnot(None)
     counts: dict[bool, int] = defaultdict(int)
-    for statement in (sa.select(referenced, sa.func.count()).where(new).group_by(referenced),
-                      sa.select(old.c.referenced, sa.func.count()).group_by(old.c.referenced)):
+    for statement in (sa.select(referenced, sa.func.count())
+                      .where(begun.c.run_from > since, sa.not_(begun.c.recurring))
+                      .group_by(referenced),
+                      sa.select(again.c.referenced, sa.func.count())
+                      .group_by(again.c.referenced)):
         for has, n in conn.execute(statement, at(end, since=start)):
             counts[bool(has)] += n
     return counts
@@ -198,7 +206,8 @@ def _changed_page(conn: sa.Connection, start: datetime, end: datetime, reference
         source: sa.FromClause = v
         where = [v.c.valid_from > start, valid_at(v, end)]
     else:
-        source = as_of(v, ("dossier_id", "version", "reference", *COMPARED), since=True)
+        source = as_of(v, ("dossier_id", "version", "reference", "run_from", "recurring",
+                           *COMPARED), since=True)
         where = []
     has = source.c.reference.isnot(None) if referenced else source.c.reference.is_(None)
     order = [source.c.reference, source.c.dossier_id] if referenced else [source.c.dossier_id]

@@ -70,8 +70,17 @@ dossier_versions = sa.Table(
     sa.Column("notified_on", sa.Date),
     sa.Column("live_requests", sa.Integer, nullable=False),
     sa.Column("balance_requests", sa.Integer, nullable=False),
+    # The run of versions with the same compared values (state and amounts) this one ends:
+    # when it began, and whether its values may have been the dossier's before it (a filter
+    # of the earlier runs' values, `runs_seen`; see history.Versions). A version valid at E
+    # whose run began by S had its values at S; one whose run began after S and which is not
+    # `recurring` had other values at S: the écarts count them without reading S's version.
+    sa.Column("run_from", UtcDateTime, nullable=False),
+    sa.Column("recurring", sa.Boolean, nullable=False),
+    sa.Column("runs_seen", sa.BigInteger, nullable=False),
     *_validity("rm_asof_dossiers", "state", "reference", "dossier_id", "version",
-               "requested", "proposed", "awarded", "paid", "created_at"),
+               "requested", "proposed", "awarded", "paid", "created_at", "run_from",
+               "recurring"),
     # A dossier's version at a moment (the écarts' "before"), read from the index alone.
     sa.Index("ix_rm_asof_dossiers_entity", "dossier_id", "valid_from", "valid_to", "state",
              "requested", "proposed", "awarded", "paid"),
