@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -93,5 +94,33 @@ def make_engine(config: StoreConfig, durable: bool = False) -> sa.Engine:
             cursor.close()
 
         return engine
-    return sa.create_engine(config.sqlalchemy_url, pool_pre_ping=True, pool_size=5,
-                            max_overflow=10)
+    engine = sa.create_engine(config.sqlalchemy_url, pool_size=5, max_overflow=10)
+    ping_when_idle(engine)
+    return engine
+
+
+IDLE_BEFORE_PING = 10.0  # seconds a pooled connection rests before it is tried on checkout
+
+
+def ping_when_idle(engine: sa.Engine) -> None:
+    """Try a pooled connection before lending it only when it has rested a while.
+
+    `pool_pre_ping` tries it on every checkout: a round trip to the server before each
+    transaction (a page opens several; a request's catch-up one more). A connection used a
+    moment ago is alive as surely as a ping would say: only those idle for IDLE_BEFORE_PING
+    seconds (the server restarted, a proxy closed them) are tried, and a dead one is replaced
+    (SQLAlchemy's pool takes a DisconnectionError raised at checkout to mean exactly that).
+    """
+    @sa.event.listens_for(engine, "checkin")
+    def _rested(_dbapi_connection, record):  # type: ignore[no-untyped-def]
+        record.info["checked_in"] = time.monotonic()
+
+    @sa.event.listens_for(engine, "checkout")
+    def _tried(dbapi_connection, record, _proxy):  # type: ignore[no-untyped-def]
+        rested = record.info.get("checked_in")
+        if rested is None or time.monotonic() - rested < IDLE_BEFORE_PING:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            raise sa.exc.DisconnectionError(str(error)) from error

@@ -82,8 +82,12 @@ def follower_transaction(conn: sa.Connection) -> None:
     `synchronous=NORMAL` (stores.make_engine). One statement for both settings.
     """
     if conn.dialect.name == "postgresql":
-        conn.exec_driver_sql("SELECT set_config('enable_seqscan', 'off', true), "
-                             "set_config('synchronous_commit', 'off', true)")
+        conn.exec_driver_sql(f"SELECT {FOLLOWER_SETTINGS}")
+
+
+# A follower's transaction settings as an expression (the positions' move sets them with it).
+FOLLOWER_SETTINGS = ("set_config('enable_seqscan', 'off', true), "
+                     "set_config('synchronous_commit', 'off', true)")
 
 
 class Rows:

@@ -23,7 +23,12 @@ import sqlalchemy as sa
 from faps.application.app import FapsApplication
 from faps.infrastructure.readmodels import tables as t
 from faps.infrastructure.readmodels.base import Projection, qualname
-from faps.infrastructure.readmodels.batch import RowCache, cached_rows, follower_transaction
+from faps.infrastructure.readmodels.batch import (
+    FOLLOWER_SETTINGS,
+    RowCache,
+    cached_rows,
+    follower_transaction,
+)
 from faps.infrastructure.readmodels.parallel import SplitRebuild, live_rebuilds, wait_for_others
 from faps.infrastructure.readmodels.partitions import can_fork, store_kind
 from faps.infrastructure.schema import create_tables
@@ -283,14 +288,14 @@ class ProjectionRunner:
         last_id = notifications[-1].id
         try:
             with self.engine.begin() as conn:
-                follower_transaction(conn)
-                if expected is not None:
+                if expected is not None:  # its statement sets the transaction up as well
                     moved = self._move_from(conn, {p.name: expected[p.name] for p in chosen
                                                    if expected[p.name][0] < last_id}, last_id)
                     for p in chosen:
                         if p.name in moved:
                             self._apply_cached(conn, p, batch, expected[p.name][0], last_id)
                 else:
+                    follower_transaction(conn)
                     locked = self.lock_positions(conn, [p.name for p in chosen])
                     moved = [p.name for p in chosen
                              if locked[p.name][1] == p.version  # since read
@@ -396,9 +401,13 @@ def _move_statement(dialect: sa.Dialect, count: int,
                  .values(position=sa.bindparam("last"), updated_at=sa.bindparam("at"))
                  .returning(c.name))
     compiled = statement.compile(dialect=dialect)
+    sql = compiled.string
+    if dialect.name == "postgresql":  # follower_transaction's settings, in the same round trip
+        head, where, tail = sql.partition(" WHERE ")
+        sql = f"{head} FROM (SELECT {FOLLOWER_SETTINGS}) AS settings{where}{tail}"
     order = tuple(compiled.positiontup or ()) if dialect.positional else None
     convert = c.updated_at.type.dialect_impl(dialect).bind_processor(dialect)
-    return compiled.string, order, convert or (lambda moment: moment)
+    return sql, order, convert or (lambda moment: moment)
 
 
 def _following(start: int, until: int | None, recent: Sequence[Any], limit: int) -> list[Any]:
