@@ -9,7 +9,7 @@ from decimal import Decimal
 import click
 
 from faps.cli.support import INPUT_ERROR, fail, opened
-from faps.domain.money import format_percent
+from faps.domain.money import format_integer, format_percent
 from faps.infrastructure.readmodels.parallel import REBUILDING, RebuildError
 
 
@@ -52,7 +52,9 @@ def rebuild(name: str | None, if_stale: bool) -> None:
         elapsed = time.perf_counter() - started
         rate = read / elapsed if elapsed else 0.0
         how = f", {runner.workers} processus" if split else ""
-        click.echo(f"{read} événements relus en {elapsed:.1f} s ({rate:,.0f}/s{how}).")
+        seconds = f"{elapsed:.1f}".replace(".", ",")
+        click.echo(f"{format_integer(read)} événements relus en {seconds} s "
+                   f"({format_integer(round(rate))} par seconde{how}).")
 
 
 @projections.command(help="Suit le journal et met les projections à jour (Ctrl-C pour arrêter).")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from click.testing import CliRunner
 
 from faps.cli import main
@@ -18,5 +20,8 @@ def test_status_and_rebuild_from_the_command_line(tmp_path, monkeypatch):  # typ
     rebuilt = runner.invoke(main, ["projections", "rebuild", "dossiers"])
     assert rebuilt.exit_code == 0, rebuilt.output
     assert "événements relus" in rebuilt.output
+    # French figures: « 1 234 événements relus en 0,4 s (3 085 par seconde). »
+    figures = r"[\d\u202f]+ événements relus en \d+,\d s \([\d\u202f]+ par seconde"
+    assert re.search(figures, rebuilt.output), rebuilt.output
     unknown = runner.invoke(main, ["projections", "rebuild", "nope"])
     assert unknown.exit_code == 2
