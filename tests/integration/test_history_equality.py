@@ -16,6 +16,7 @@ from typing import Any
 from uuid import uuid4
 
 import pytest
+import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -25,6 +26,7 @@ from faps.application.fund_history import budget_deltas, changes_between, summar
 from faps.application.queries import Page
 from faps.bootstrap import Faps
 from faps.domain.actors import SYSTEM_ACTOR, Actor, Role
+from faps.infrastructure.readmodels.history_tables import dossier_versions
 from tests.conftest import build_faps
 from tests.integration.readmodels_history import dump, realistic_history
 from tests.integration.test_readmodels_asof import OPS, run_steps
@@ -202,5 +204,10 @@ def test_a_dossier_back_to_values_it_had_is_unchanged_between_every_pair_of_mome
                                  if start >= done[0][0] - timedelta(minutes=30) and
                                  start < at <= end and which not in ids)
         assert unchanged  # pairs across a change and its undoing: compared, found the same
+        v = dossier_versions.c
+        with faps.engine.connect() as conn:  # the earlier values' hashes: the open version's
+            kept = conn.execute(sa.select(v.valid_to.is_(None), v.runs_seen.isnot(None))
+                                .where(v.dossier_id == asked)).all()
+        assert sorted(kept) == [(False, False)] * (len(kept) - 1) + [(True, True)]
     finally:
         faps.close()

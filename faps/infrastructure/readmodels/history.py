@@ -85,15 +85,15 @@ class Versions:
 
     def _run(self, previous: Row | None, new: Row, at: datetime) -> Row:
         """Return the run columns of a new version: its predecessor's run goes on while the
-        compared values stay; a new run records the values of those before it in
-        `runs_seen` (a bit each, a Bloom filter: equal values always share their bit) and is
-        `recurring` when its own bit is there (its values may have been the dossier's)."""
+        compared values stay; a new run adds its predecessor's values to those the dossier
+        had (`runs_seen`, a hash each) and is `recurring` when its own are among them."""
         values = _values(new, self.runs)
         if previous is not None and _values(previous, self.runs) == values:
             return {k: previous[k] for k in ("run_from", "recurring", "runs_seen")}
-        seen = 0 if previous is None else (
-            previous["runs_seen"] | _bit(_values(previous, self.runs)))
-        return {"run_from": at, "recurring": bool(seen & _bit(values)), "runs_seen": seen}
+        seen = set() if previous is None else {
+            *(previous["runs_seen"] or "").split(), _hash(_values(previous, self.runs))}
+        return {"run_from": at, "recurring": _hash(values) in seen,
+                "runs_seen": " ".join(sorted(seen))}
 
     def flush(self) -> None:
         """Close the stored versions that new ones follow (a version closed at its own start,
@@ -104,15 +104,17 @@ class Versions:
         closed = [{"ended": r["valid_to"], "span_": span_of(r["valid_from"], r["valid_to"]),
                    **{f"k_{k}": r[k] for k in keys}} for r in ended
                   if r["valid_to"] != r["valid_from"]]
+        kept = {"runs_seen": None} if self.runs else {}  # only the open version's is read
         if closed:
             self.conn.execute(self.table.update().where(*where).values(
-                valid_to=sa.bindparam("ended"), span=sa.bindparam("span_")), closed)
+                valid_to=sa.bindparam("ended"), span=sa.bindparam("span_"), **kept), closed)
         empty = [{f"k_{k}": r[k] for k in keys} for r in ended if r["valid_to"] == r["valid_from"]]
         if empty:
             self.conn.execute(self.table.delete().where(*where), empty)
         for r in self.new:
             r["span"] = None if r["valid_to"] is None else span_of(r["valid_from"], r["valid_to"])
-        inserted = [r for r in self.new if r["valid_to"] != r["valid_from"]]
+        inserted = [r if r["valid_to"] is None else {**r, **kept} for r in self.new
+                    if r["valid_to"] != r["valid_from"]]
         insert_rows(self.conn, self.table, inserted)
         if self.totals is not None:
             self.totals.write(self.conn, [r for r in ended if r["valid_to"] != r["valid_from"]],
@@ -128,9 +130,10 @@ def _values(row: Row, columns: tuple[str, ...]) -> tuple[Any, ...]:
                  for v in (row[c] for c in columns))
 
 
-def _bit(values: tuple[Any, ...]) -> int:
-    """Return the bit of these values in `runs_seen` (62 bits: a signed 64-bit integer)."""
-    return 1 << (zlib.crc32(repr(values).encode()) % 62)
+def _hash(values: tuple[Any, ...]) -> str:
+    """Return these values' hash in `runs_seen` (equal values, equal hashes; two values
+    sharing one by chance make a run `recurring` that need not be: compared, never missed)."""
+    return f"{zlib.crc32(repr(values).encode()):08x}"
 
 
 class _Sink:

@@ -153,66 +153,59 @@ def _page_at(conn: sa.Connection, moment: datetime, offset: int, size: int, refe
     return keys
 
 
-def _changed(after: sa.FromClause) -> sa.Select[Any]:
-    """Return the versions of `after` (valid at the end, begun after the start) whose
-    compared fields differ from the dossier's version valid at the start (bound `since`):
-    those whose run of equal values began by then are not (history_tables.run_from)."""
+CANDIDATE = ("dossier_id", "version", "reference", "run_from", "recurring", *COMPARED)
+
+
+def _changed(after: sa.FromClause) -> sa.ColumnElement[bool]:
+    """Return the condition of the versions of `after` (valid at the end, begun after the
+    start) whose compared fields differ from the dossier's version valid at the start (bound
+    `since`): those whose run of equal values began after it, unless the dossier had their
+    values before (`recurring`): only those are looked up at the start (the entity's index)."""
     before = h.dossier_versions.alias("before")
     since = sa.bindparam("since", type_=UtcDateTime())
-    return (sa.select(after.c.dossier_id, after.c.version,
-                      after.c.reference.isnot(None).label("referenced"),
-                      before.c.dossier_id.is_(None).label("new"),
-                      *(before.c[k].label(f"was_{k}") for k in COMPARED))
-            .select_from(after.outerjoin(before, sa.and_(
-                before.c.dossier_id == after.c.dossier_id, before.c.valid_from <= since,
-                sa.or_(before.c.valid_to.is_(None), before.c.valid_to > since))))
-            .where(after.c.run_from > since,
-                   sa.or_(before.c.dossier_id.is_(None),
-                          *(after.c[k].is_distinct_from(before.c[k]) for k in COMPARED))))
+    same_then = sa.exists().where(
+        before.c.dossier_id == after.c.dossier_id, before.c.valid_from <= since,
+        sa.or_(before.c.valid_to.is_(None), before.c.valid_to > since),
+        *(before.c[k].is_not_distinct_from(after.c[k]) for k in COMPARED))
+    return sa.and_(after.c.run_from > since,
+                   sa.or_(sa.not_(after.c.recurring), sa.not_(same_then)))
 
 
 def _changed_counts(conn: sa.Connection, start: datetime, end: datetime) -> dict[bool, int]:
     """Count the changed dossiers with and without a reference: one pass over the versions
     valid at the end begun after the start (those begun by then were valid then too), read
-    from the index alone. A version whose run of equal values began by the start is
-    unchanged; one whose run began after it is changed unless it is `recurring` (its values
-    may have been the dossier's before): only those are compared with the dossier's version
-    at the start (found through the entity's index)."""
-    v = h.dossier_versions
-    since = sa.bindparam("since", type_=UtcDateTime())
-    begun = as_of(v, ("reference", "run_from", "recurring"), since=True)
-    after = as_of(v, ("dossier_id", "version", "reference", "run_from", "recurring",
-                      *COMPARED), since=True)
-    again = _changed(after).where(after.c.recurring).subquery()
-    referenced = begun.c.reference.isnot(None)
-    counts: dict[bool, int] = defaultdict(int)
-    for statement in (sa.select(referenced, sa.func.count())
-                      .where(begun.c.run_from > since, sa.not_(begun.c.recurring))
-                      .group_by(referenced),
-                      sa.select(again.c.referenced, sa.func.count())
-                      .group_by(again.c.referenced)):
-        for has, n in conn.execute(statement, at(end, since=start)):
-            counts[bool(has)] += n
-    return counts
+    from the index alone (`_changed`)."""
+    after = as_of(h.dossier_versions, CANDIDATE, since=True)
+    referenced = after.c.reference.isnot(None)
+    statement = (sa.select(referenced, sa.func.count()).where(_changed(after))
+                 .group_by(referenced))
+    return {bool(has): n for has, n in conn.execute(statement, at(end, since=start))}
 
 
 def _changed_page(conn: sa.Connection, start: datetime, end: datetime, referenced: bool,
-                  offset: int, size: int, walk: bool) -> list[Any]:
+                  offset: int, size: int, walk: bool) -> list[dict[str, Any]]:
     """Return a page of the changed dossiers with or without a reference, in the snapshot's
-    order: walking the versions valid at the end in that order (`walk`: when changes are
-    dense enough to fill a page soon) or sorting the changed ones (when they are few)."""
+    order, each with its compared values at the start (`was_…`; `new`: it did not exist):
+    walking the versions valid at the end in that order (`walk`: when changes are dense
+    enough to fill a page soon) or sorting the changed ones (when they are few)."""
     v = h.dossier_versions
     if walk:
         source: sa.FromClause = v
         where = [v.c.valid_from > start, valid_at(v, end)]
     else:
-        source = as_of(v, ("dossier_id", "version", "reference", "run_from", "recurring",
-                           *COMPARED), since=True)
+        source = as_of(v, CANDIDATE, since=True)
         where = []
     has = source.c.reference.isnot(None) if referenced else source.c.reference.is_(None)
     order = [source.c.reference, source.c.dossier_id] if referenced else [source.c.dossier_id]
-    return list(conn.execute(_changed(source).where(has, *where).order_by(*order)
-                             .limit(size).offset(offset), at(end, since=start)).mappings())
+    keys = conn.execute(sa.select(source.c.dossier_id, source.c.version)
+                        .where(has, *where, _changed(source)).order_by(*order)
+                        .limit(size).offset(offset), at(end, since=start)).all()
+    was = {r.dossier_id: r for r in conn.execute(
+        sa.select(v.c.dossier_id, *(v.c[k] for k in COMPARED))
+        .where(v.c.dossier_id.in_([k.dossier_id for k in keys]), valid_at(v, start)))}
+    return [{"dossier_id": d, "version": version, "new": d not in was,
+             **{f"was_{k}": getattr(was[d], k) if d in was else None for k in COMPARED}}
+            for d, version in keys]
 
 
 class HistoryQueries(SqlAlchemyQueries):

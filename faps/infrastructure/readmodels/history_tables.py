@@ -71,13 +71,14 @@ dossier_versions = sa.Table(
     sa.Column("live_requests", sa.Integer, nullable=False),
     sa.Column("balance_requests", sa.Integer, nullable=False),
     # The run of versions with the same compared values (state and amounts) this one ends:
-    # when it began, and whether its values may have been the dossier's before it (a filter
-    # of the earlier runs' values, `runs_seen`; see history.Versions). A version valid at E
-    # whose run began by S had its values at S; one whose run began after S and which is not
-    # `recurring` had other values at S: the écarts count them without reading S's version.
+    # when it began, and whether the dossier had its values before it (`recurring`; the
+    # open version keeps the hashes of the earlier runs' values in `runs_seen`, see
+    # history.Versions). A version valid at E whose run began by S had its values at S; one
+    # whose run began after S and which is not `recurring` had other values at S: the
+    # écarts count them without reading S's version.
     sa.Column("run_from", UtcDateTime, nullable=False),
     sa.Column("recurring", sa.Boolean, nullable=False),
-    sa.Column("runs_seen", sa.BigInteger, nullable=False),
+    sa.Column("runs_seen", sa.Text),
     *_validity("rm_asof_dossiers", "state", "reference", "dossier_id", "version",
                "requested", "proposed", "awarded", "paid", "created_at", "run_from",
                "recurring"),
@@ -86,7 +87,7 @@ dossier_versions = sa.Table(
              "requested", "proposed", "awarded", "paid"),
     # The snapshot's order (reference, then id; drafts by id), walked up to a page's end.
     sa.Index("ix_rm_asof_dossiers_order", "reference", "dossier_id", "valid_from", "valid_to",
-             "version"),
+             "version", "run_from", "recurring"),
 )
 bounds_index(dossier_versions, ("state", "reference"), AMOUNTS)
 
