@@ -295,3 +295,21 @@ def test_a_batch_read_before_a_reset_elsewhere_is_not_applied_after_it(
         other.engine.dispose()
         app.close()
     assert calls[0] > 1 and dump(world.faps.engine) == expected
+
+
+@pytest.mark.parametrize("store_url", ["postgres"], indirect=True)
+def test_a_large_rebuild_on_postgresql_vacuums_its_tables(world: World):
+    # A split rebuild writes the draft's row once a batch: 20 versions of it, 19 dead; the
+    # rebuild rewrites the table (VACUUM FULL) and marks its pages all-visible (VACUUM).
+    dossier_id = world.drafted()
+    for i in range(40):
+        world.faps.dossiers.edit(world.agent, dossier_id,
+                                 {"description": f"Version {i} : " + "aménagement " * 300})
+    _split(world.faps.projections, batch_size=2).rebuild(["dossiers"])
+    with world.faps.engine.connect() as conn:
+        pages, visible = conn.exec_driver_sql(
+            "SELECT relpages, relallvisible FROM pg_class WHERE relname = 'rm_dossiers'").one()
+        size = conn.exec_driver_sql("SELECT pg_relation_size('rm_dossiers')").scalar_one()
+        rows = conn.execute(sa.select(sa.func.count()).select_from(t.dossiers)).scalar_one()
+    assert rows == 1
+    assert size == 8192 and pages == visible == 1  # one row, one page, all visible
