@@ -176,10 +176,16 @@ def _changed_counts(conn: sa.Connection, start: datetime, end: datetime) -> dict
     valid at the end begun after the start (those begun by then were valid then too), read
     from the index alone (`_changed`)."""
     after = as_of(h.dossier_versions, CANDIDATE, since=True)
+    since = sa.bindparam("since", type_=UtcDateTime())
     referenced = after.c.reference.isnot(None)
-    statement = (sa.select(referenced, sa.func.count()).where(_changed(after))
-                 .group_by(referenced))
-    return {bool(has): n for has, n in conn.execute(statement, at(end, since=start))}
+    counts: dict[bool, int] = defaultdict(int)
+    # Two statements, not `_changed`'s OR: PostgreSQL took 3× as long over it (215 ms).
+    for where in ([sa.not_(after.c.recurring)], [after.c.recurring, _changed(after)]):
+        for has, n in conn.execute(sa.select(referenced, sa.func.count())
+                                   .where(after.c.run_from > since, *where)
+                                   .group_by(referenced), at(end, since=start)):
+            counts[bool(has)] += n
+    return counts
 
 
 def _changed_page(conn: sa.Connection, start: datetime, end: datetime, referenced: bool,
@@ -189,7 +195,10 @@ def _changed_page(conn: sa.Connection, start: datetime, end: datetime, reference
     walking the versions valid at the end in that order (`walk`: when changes are dense
     enough to fill a page soon) or sorting the changed ones (when they are few)."""
     v = h.dossier_versions
-    if walk:
+    # SQLite's planner gathers the rows valid at the end through its other indexes and sorts
+    # them even when asked to walk (550 ms at 30,000 dossiers): sorting the changed ones
+    # (20–70 ms there) is what it does best.
+    if walk and conn.dialect.name != "sqlite":
         source: sa.FromClause = v
         where = [v.c.valid_from > start, valid_at(v, end)]
     else:
