@@ -44,7 +44,7 @@ from faps.infrastructure.readmodels.queries import MAX_PER_PAGE, ROW_FIELDS, Sql
 from faps.infrastructure.readmodels.tables import UtcDateTime
 
 EPOCH = datetime(1, 1, 2, tzinfo=UTC)
-WALK_FROM = 8  # changes as dense as 1 in 8 of the rows valid at the end: walk, not sort
+WALK_FROM = 2  # changes as dense as 1 in 2 of the rows valid at the end: walk, not sort
 SESSION_FIELDS = tuple(SessionRow.__dataclass_fields__)
 
 
@@ -195,10 +195,7 @@ def _changed_page(conn: sa.Connection, start: datetime, end: datetime, reference
     walking the versions valid at the end in that order (`walk`: when changes are dense
     enough to fill a page soon) or sorting the changed ones (when they are few)."""
     v = h.dossier_versions
-    # SQLite's planner gathers the rows valid at the end through its other indexes and sorts
-    # them even when asked to walk (550 ms at 30,000 dossiers): sorting the changed ones
-    # (20–70 ms there) is what it does best.
-    if walk and conn.dialect.name != "sqlite":
+    if walk:
         source: sa.FromClause = v
         where = [v.c.valid_from > start, valid_at(v, end)]
     else:
@@ -206,15 +203,39 @@ def _changed_page(conn: sa.Connection, start: datetime, end: datetime, reference
         where = []
     has = source.c.reference.isnot(None) if referenced else source.c.reference.is_(None)
     order = [source.c.reference, source.c.dossier_id] if referenced else [source.c.dossier_id]
-    keys = conn.execute(sa.select(source.c.dossier_id, source.c.version)
-                        .where(has, *where, _changed(source)).order_by(*order)
-                        .limit(size).offset(offset), at(end, since=start)).all()
+    statement = (sa.select(source.c.dossier_id, source.c.version)
+                 .where(has, *where, _changed(source)).order_by(*order).limit(size).offset(offset))
+    if walk and conn.dialect.name == "sqlite":
+        keys = _walking(conn, statement, at(end, since=start))
+    else:
+        keys = list(conn.execute(statement, at(end, since=start)))
     was = {r.dossier_id: r for r in conn.execute(
         sa.select(v.c.dossier_id, *(v.c[k] for k in COMPARED))
-        .where(v.c.dossier_id.in_([k.dossier_id for k in keys]), valid_at(v, start)))}
+        .where(v.c.dossier_id.in_([d for d, _ in keys]), valid_at(v, start)))}
     return [{"dossier_id": d, "version": version, "new": d not in was,
              **{f"was_{k}": getattr(was[d], k) if d in was else None for k in COMPARED}}
             for d, version in keys]
+
+
+def _walking(conn: sa.Connection, statement: sa.Select[Any], params: dict[str, Any]) -> list[Any]:
+    """Return the (dossier_id, version) of a walk of the versions in the snapshot's order on
+    SQLite, through that order's index (`INDEXED BY`, which SQLAlchemy does not write): its
+    planner would rather gather the rows valid at the end through the validity indexes and
+    sort them (550 ms instead of 1 at 30,000 dossiers)."""
+    compiled = statement.compile(dialect=conn.dialect)
+    table = f"FROM {h.dossier_versions.name} \n"
+    assert table in compiled.string
+    sql = compiled.string.replace(table, f"{table[:-2]} INDEXED BY ix_rm_asof_dossiers_order \n", 1)
+    values = compiled.construct_params(params)
+
+    def bound(key: str) -> Any:  # as SQLAlchemy would bind it (UtcDateTime's text)
+        convert = compiled.binds[key].type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
+        return values[key] if convert is None else convert(values[key])
+
+    uuid = h.dossier_versions.c.dossier_id.type.dialect_impl(conn.dialect).result_processor(
+        conn.dialect, None)
+    rows = conn.exec_driver_sql(sql, tuple(bound(k) for k in compiled.positiontup or ()))
+    return [(uuid(d) if uuid else d, version) for d, version in rows]
 
 
 class HistoryQueries(SqlAlchemyQueries):
