@@ -8,7 +8,10 @@ Nothing is created at import time.
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager
+import random
+import time
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -52,6 +55,7 @@ from faps.infrastructure.readmodels.history_queries import HistoryQueries
 from faps.infrastructure.readmodels.runner import ProjectionRunner
 from faps.infrastructure.readmodels.wiring import read_side
 from faps.infrastructure.reglement_files import default_reglement
+from faps.infrastructure.schema import LOCK_KEY
 from faps.infrastructure.sessions import SqlAlchemySessions
 from faps.infrastructure.settings import Settings
 from faps.infrastructure.stores import StoreConfig, make_engine, private_store_file, store_config
@@ -134,8 +138,8 @@ def build(settings: Settings | None = None, clock: Clock | None = None,
     settings = settings or Settings()
     store = store_config(settings.resolved_database_url())
     private_store_file(store)
-    app = _application(store)
     engine = make_engine(store)
+    app = _application(store, engine)
     durable = engine if store.kind != "sqlite" else make_engine(store, durable=True)
     sessions = SqlAlchemySessions(durable)
     ctx = _context(settings, store, app, clock or SystemClock(), durable, sessions, fast_hashing)
@@ -202,17 +206,38 @@ def _jobs(settings: Settings, engine: sa.Engine, app: FapsApplication, clock: Cl
     return install_jobs(queue, app, settings.public_url)
 
 
-def _application(store: StoreConfig, attempts: int = 3) -> FapsApplication:
-    """Return the event-sourced application, its tables created if need be. Processes starting
-    at once on a new PostgreSQL database race to create them (CREATE TABLE IF NOT EXISTS is not
-    atomic there): the losers find them made on their next try."""
+def _application(store: StoreConfig, engine: sa.Engine, attempts: int = 3) -> FapsApplication:
+    """Return the event-sourced application, its tables created if need be.
+
+    Processes starting at once on a new PostgreSQL database would race to create them
+    (CREATE TABLE IF NOT EXISTS is not atomic there: "tuple concurrently updated"): they take
+    turns under the advisory lock of table creation (schema.LOCK_KEY), held by a connection of
+    the read models' engine while eventsourcing creates its tables on its own; a race lost
+    anyway (another host, another lock) is tried again after a short pause."""
     for attempt in range(1, attempts + 1):
         try:
-            return FapsApplication(env=store.event_env, transcodings=faps_transcodings())
+            with _table_creation(engine):
+                return FapsApplication(env=store.event_env, transcodings=faps_transcodings())
         except (IntegrityError, InternalError):  # duplicate type, "tuple concurrently updated"
             if attempt == attempts:
                 raise
+            time.sleep(random.uniform(0.05, 0.2))
     raise AssertionError("unreachable")
+
+
+@contextmanager
+def _table_creation(engine: sa.Engine) -> Iterator[None]:
+    """Hold PostgreSQL's advisory lock of table creation (session-level) meanwhile."""
+    if engine.dialect.name != "postgresql":
+        yield
+        return
+    with engine.connect() as conn:
+        conn.execute(sa.text("SELECT pg_advisory_lock(:key)"), {"key": LOCK_KEY})
+        try:
+            yield
+        finally:
+            conn.execute(sa.text("SELECT pg_advisory_unlock(:key)"), {"key": LOCK_KEY})
+            conn.commit()
 
 
 def _first_start(faps: Faps) -> None:
