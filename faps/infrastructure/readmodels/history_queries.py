@@ -44,7 +44,9 @@ from faps.infrastructure.readmodels.queries import MAX_PER_PAGE, ROW_FIELDS, Sql
 from faps.infrastructure.readmodels.tables import UtcDateTime
 
 EPOCH = datetime(1, 1, 2, tzinfo=UTC)
-WALK_FROM = 2  # changes as dense as 1 in 2 of the rows valid at the end: walk, not sort
+# Changes as dense as 1 in 2 of the referenced rows valid at the end: walk, not sort. Never
+# the drafts: their part of the index holds every draft version ever made, few of them valid.
+WALK_FROM = 2
 SESSION_FIELDS = tuple(SessionRow.__dataclass_fields__)
 
 
@@ -198,8 +200,9 @@ def _changed_page(conn: sa.Connection, start: datetime, end: datetime, reference
     if walk:
         source: sa.FromClause = v
         where = [v.c.valid_from > start, valid_at(v, end)]
-    else:
-        source = as_of(v, CANDIDATE, since=True)
+    else:  # kept whole (OFFSET 0): flattened into this query, SQLite walked the drafts' part
+        # of the snapshot's index once for each of its 34 parts to spare a sort (1.1 s)
+        source = sa.select(as_of(v, CANDIDATE, since=True)).offset(0).subquery("candidates")
         where = []
     has = source.c.reference.isnot(None) if referenced else source.c.reference.is_(None)
     order = [source.c.reference, source.c.dossier_id] if referenced else [source.c.dossier_id]
@@ -297,7 +300,7 @@ class HistoryQueries(SqlAlchemyQueries):
                 if wanted > 0:
                     alive = sum(n for (_, r), (n, *_) in valid.items() if bool(r) == has)
                     rows.extend(_changed_page(conn, start, end, has, offset, wanted,
-                                              walk=changed * WALK_FROM >= alive))
+                                              walk=has and changed * WALK_FROM >= alive))
                 offset = max(0, offset - changed)
             dossiers = _rows(conn, [(r["dossier_id"], r["version"]) for r in rows])
             deltas = budget_deltas(self._budgets_at(conn, start), self._budgets_at(conn, end))
