@@ -67,7 +67,10 @@ class Throttle:
         t = throttle_table
         for _ in range(MAX_SWAPS):
             with self.engine.connect() as conn:
-                row = conn.execute(sa.select(t).where(t.c.key == key)).one()
+                row = conn.execute(sa.select(t).where(t.c.key == key)).first()
+            if row is None:  # cleared meanwhile by a right password on a shared key (an
+                self._ensure(key, now)  # address behind one proxy): counted from nothing
+                continue
             blocked = _aware(row.blocked_until)
             if blocked is not None and blocked > now:
                 return blocked

@@ -73,3 +73,22 @@ def test_counts_start_again_after_a_quiet_day_not_after_the_longest_wait(engine)
     assert throttle.reserve(["account:c@agglo.test"], later) is None
     assert throttle.reserve(["account:c@agglo.test"], later) is None  # a fresh run of two
     assert throttle.reserve(["account:c@agglo.test"], later) is not None
+
+
+def test_a_key_cleared_by_another_sign_in_meanwhile_is_counted_anew(engine, monkeypatch):  # type: ignore[no-untyped-def]
+    # Under load, two people behind one address: one signs in (their keys are cleared) while
+    # the other's try was about to count on the address (a 500 before).
+    throttle = Throttle(engine, max_failures=5, max_delay=timedelta(minutes=15))
+    ensure, cleared = throttle._ensure, []
+
+    def ensure_then_cleared(key: str, now: datetime) -> None:
+        ensure(key, now)
+        if not cleared:
+            cleared.append(key)
+            throttle.succeeded([key], [])
+
+    monkeypatch.setattr(throttle, "_ensure", ensure_then_cleared)
+    assert throttle.reserve(["address:203.0.113.9"], NOW) is None
+    with engine.connect() as conn:
+        failures = conn.execute(sa.select(throttle_table.c.failures)).scalar_one()
+    assert cleared and failures == 1
