@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application, Repository
+from eventsourcing.application import (
+    AggregateNotFoundError,
+    Application,
+    Repository,
+    project_aggregate,
+)
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoding
 from eventsourcing.utils import EnvType
 
@@ -28,6 +33,16 @@ KINDS: dict[str, type] = {"Dossier": Dossier, "Compte": Account, "Séance": Coun
 SNAPSHOT_YEARS = range(1990, 2200)
 
 
+def replay(aggregate: Any, events: Iterable[Any]) -> Any:
+    """Apply each event to the aggregate, as eventsourcing's `project_aggregate` does, without
+    its check of every event against a runtime-checkable Protocol (`isinstance` on a Protocol
+    walks its attributes: about 50 µs an event, a tenth of a command's time; every stored
+    event of faps is a domain event with `mutate`)."""
+    for event in events:
+        aggregate = event.mutate(aggregate)
+    return aggregate
+
+
 class SnapshotAwareRepository(Repository[UUID]):
     """Looks for a snapshot only for the aggregates that have them (the yearly series and
     budgets): every other load, a dossier's above all, saves that query (a round trip on
@@ -39,6 +54,8 @@ class SnapshotAwareRepository(Repository[UUID]):
 
     def _reconstruct_aggregate(self, aggregate_id: UUID, version: int | None,
                                projector_func: Any) -> Any:
+        if projector_func is project_aggregate:
+            projector_func = replay
         if aggregate_id in self.snapshotted:
             return super()._reconstruct_aggregate(aggregate_id, version, projector_func)
         events = self.event_store.get(originator_id=aggregate_id, lte=version)
