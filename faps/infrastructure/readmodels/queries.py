@@ -62,11 +62,14 @@ class _Keys:
     tie: Any
     descending: bool
     nulls_last: bool
+    sorted_after: bool = False  # nulls last as a leading `key IS NULL` (see `dossiers`)
 
-    def order(self, key: Any = None, tie: Any = None) -> tuple[Any, Any]:
+    def order(self, key: Any = None, tie: Any = None) -> tuple[Any, ...]:
         """Return the ORDER BY clauses (of the key and tie given, by default its own)."""
         key, tie = (self.key if key is None else key), (self.tie if tie is None else tie)
         clauses = (key.desc(), tie.desc()) if self.descending else (key.asc(), tie.asc())
+        if self.nulls_last and self.sorted_after:
+            return (key.is_(None), *clauses)
         return (clauses[0].nulls_last(), clauses[1]) if self.nulls_last else clauses
 
 
@@ -146,8 +149,12 @@ class SqlAlchemyQueries:
             keys = _Keys(match.rank, D.c.updated_at, descending=True, nulls_last=False)
         else:
             column = SORT_COLUMNS[sort.lstrip("-")]
-            # NULLS LAST only on a nullable column: on a NOT NULL one it defeats its index
-            keys = _Keys(column, D.c.dossier_id, sort.startswith("-"), bool(column.nullable))
+            # NULLS LAST only on a nullable column: on a NOT NULL one it defeats its index.
+            # With states chosen, SQLite would walk that column's index through every dossier
+            # for the few in those states (45 ms for a session's 441 proposals at 30,000): its
+            # nulls put last by a leading `IS NULL` make it find them by state and sort them.
+            keys = _Keys(column, D.c.dossier_id, sort.startswith("-"), bool(column.nullable),
+                         sorted_after=bool(flt.states) and self.engine.dialect.name == "sqlite")
         per_page = max(1, min(flt.per_page, MAX_PER_PAGE))
         page = max(1, flt.page)
         where = self._where(actor, flt)
