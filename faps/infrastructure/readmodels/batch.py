@@ -70,6 +70,11 @@ def index_lookups(conn: sa.Connection) -> None:
         conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
 
 
+# A follower's transaction settings as an expression (the positions' move sets them with it).
+FOLLOWER_SETTINGS = ("set_config('enable_seqscan', 'off', true), "
+                     "set_config('synchronous_commit', 'off', true)")
+
+
 def follower_transaction(conn: sa.Connection) -> None:
     """Set up a follower's transaction (a request's catch-up, `faps projections follow`).
 
@@ -83,11 +88,6 @@ def follower_transaction(conn: sa.Connection) -> None:
     """
     if conn.dialect.name == "postgresql":
         conn.exec_driver_sql(f"SELECT {FOLLOWER_SETTINGS}")
-
-
-# A follower's transaction settings as an expression (the positions' move sets them with it).
-FOLLOWER_SETTINGS = ("set_config('enable_seqscan', 'off', true), "
-                     "set_config('synchronous_commit', 'off', true)")
 
 
 class Rows:

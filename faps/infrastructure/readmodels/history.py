@@ -88,10 +88,12 @@ class Versions:
         compared values stay; a new run adds its predecessor's values to those the dossier
         had (`runs_seen`, a hash each) and is `recurring` when its own are among them."""
         values = _values(new, self.runs)
-        if previous is not None and _values(previous, self.runs) == values:
+        if previous is None:
+            return {"run_from": at, "recurring": False, "runs_seen": ""}
+        before = _values(previous, self.runs)
+        if before == values:
             return {k: previous[k] for k in ("run_from", "recurring", "runs_seen")}
-        seen = set() if previous is None else {
-            *(previous["runs_seen"] or "").split(), _hash(_values(previous, self.runs))}
+        seen = {*(previous["runs_seen"] or "").split(), _hash(before)}
         return {"run_from": at, "recurring": _hash(values) in seen,
                 "runs_seen": " ".join(sorted(seen))}
 

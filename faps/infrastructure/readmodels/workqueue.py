@@ -29,7 +29,14 @@ from faps.infrastructure.readmodels import tables as t
 from faps.infrastructure.readmodels.base import Projection, on, path_of
 from faps.infrastructure.readmodels.batch import Row, Rows
 
-KINDS = ("reponses", "messages", "versements", "avis", "a_instruire")  # the queue's sections
+QUEUE_LABELS = {
+    "reponses": "Réponses des communes",
+    "messages": "Messages des communes",
+    "versements": "Demandes de versement",
+    "avis": "Avis extérieurs attendus",
+    "a_instruire": "Dossiers à vérifier ou à instruire",
+}
+KINDS = tuple(QUEUE_LABELS)  # the queue's sections
 
 work_queue = sa.Table(
     "rm_work_queue", t.metadata,
@@ -170,13 +177,6 @@ def _waits(row: Row) -> dict[str, Any]:
 
 
 # -- the query ------------------------------------------------------------------------------
-QUEUE_LABELS = {
-    "reponses": "Réponses des communes",
-    "messages": "Messages des communes",
-    "versements": "Demandes de versement",
-    "avis": "Avis extérieurs attendus",
-    "a_instruire": "Dossiers à vérifier ou à instruire",
-}
 
 
 def _item(r: Any, what: str, since: datetime | date | None, detail: str = "") -> dict[str, Any]:
