@@ -216,9 +216,11 @@ class Queries(Protocol):
     def dossiers(self, actor: Actor, flt: DossierFilter) -> Page[DossierRow]:
         """Return a page of dossiers the actor may see."""
 
-    def awaiting_municipal_deliberation(self, actor: Actor, limit: int = 200
-                                        ) -> list[DossierRow]:
-        """Return awarded dossiers whose commune's concordant deliberation is not recorded."""
+    def awaiting_municipal_deliberation(self, actor: Actor, commune: str | None = None,
+                                        page: int = 1, per_page: int = 50
+                                        ) -> Page[DossierRow]:
+        """Return a page of awarded dossiers (of a commune, or all) whose commune's concordant
+        deliberation is not recorded, with their number."""
 
     def dossier(self, actor: Actor, dossier_id: UUID) -> DossierRow:
         """Return one dossier's row (NotFoundError if absent or not the actor's commune)."""

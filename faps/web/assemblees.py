@@ -18,6 +18,7 @@ from faps.domain.labels import plural
 from faps.web.common import actor, form_view, parse, redirect_to, roles_required, services
 from faps.web.formatting import PARIS
 from faps.web.instruction_forms import DeliberationForm, MotiveForm, form_data, text
+from faps.web.params import page_number
 from faps.web.schemas import Euros, FrenchDate, FrenchSchema, count
 
 bp = Blueprint("assemblees", __name__, url_prefix="/assemblees")
@@ -99,9 +100,23 @@ def session_context(session_id: UUID, **_: Any) -> dict[str, Any]:
                         if e in current_app.view_functions]}
 
 
+MUNICIPAL_PER_PAGE = 50
+
+
 def lacking_deliberation() -> dict[str, Any]:
-    """Return the awarded dossiers whose municipal deliberation is not recorded yet."""
-    return {"rows": services().queries.awaiting_municipal_deliberation(actor())}
+    """Return a page of the awarded dossiers whose municipal deliberation is not recorded yet,
+    of the commune the query string names (a commune it does not know shows them all)."""
+    commune = request.args.get("commune", "")
+    commune = commune if commune in services().communes else ""
+    queries, number = services().queries, page_number(request.args.get("page"))
+    page = queries.awaiting_municipal_deliberation(actor(), commune or None, number,
+                                                   MUNICIPAL_PER_PAGE)
+    if page.page > page.pages:  # past the last page (the last one was just recorded): the last
+        page = queries.awaiting_municipal_deliberation(actor(), commune or None, page.pages,
+                                                       MUNICIPAL_PER_PAGE)
+    args = {"commune": commune} if commune else {}
+    return {"page": page, "rows": page.items, "commune": commune, "args": args,
+            "kept": {**args, **({"page": page.page} if page.page > 1 else {})}}
 
 
 @bp.get("/")
@@ -229,4 +244,4 @@ def record_municipal_deliberation(dossier_id: UUID):  # type: ignore[no-untyped-
     services().grants.record_municipal_deliberation(actor(), dossier_id, data["reference"],
                                                     data["decided_on"])
     flash("Délibération municipale enregistrée.", "success")
-    return redirect_to("assemblees.municipal")
+    return redirect_to("assemblees.municipal", **lacking_deliberation()["kept"])

@@ -188,3 +188,55 @@ def test_a_recorded_votes_rectification_form_opens_from_its_link_one_at_a_time(
     refused = post(client, f"{base}/points/2/rectifier", {"rectify": "2", "motive": ""})
     assert refused.status_code == 400  # the form comes back open, with its errors
     assert 'id="rectifier-2"' in refused.get_data(as_text=True)
+
+
+def test_municipal_deliberations_are_counted_paged_and_filtered_by_commune(
+    signed_in: SignedIn, web_world: World, monkeypatch: pytest.MonkeyPatch
+):
+    from faps.web import assemblees
+    from tests.support import FILING_KINDS, content, pdf
+
+    w = web_world
+    chelles = w.faps.dossiers.draft(w.other_agent, "77108", content(title="Cabinet de Chelles"))
+    for kind in FILING_KINDS:
+        w.faps.dossiers.attach(w.other_agent, chelles, kind, f"{kind}.pdf", pdf(kind))
+    w.faps.dossiers.submit(w.other_agent, chelles)
+    w.faps.dossiers.declare_complete(w.officer, chelles)
+    assessment = w.faps.dossiers.assess(w.officer, chelles)
+    w.faps.dossiers.propose(w.officer, chelles, assessment.grant, "Projet conforme.")
+    dossiers = [w.proposed(), w.proposed(), chelles]
+    session_id = w.session()
+    items = w.faps.council.add_to_agenda(w.secretariat, session_id, dossiers)
+    for n, (item, dossier_id) in enumerate(zip(items, dossiers, strict=True)):
+        amount = w.faps.dossiers.load(w.officer, dossier_id).proposed_amount
+        w.faps.council.record_outcome(w.secretariat, session_id, item, "adoptee", amount,
+                                      f"DEL-{n}", (50, 0, 0), (50, 50))
+    references = sorted(w.faps.dossiers.load(w.officer, d).reference for d in dossiers)
+    chelles_reference = w.faps.dossiers.load(w.officer, chelles).reference
+    monkeypatch.setattr(assemblees, "MUNICIPAL_PER_PAGE", 2)
+    client = signed_in("secretariat")
+    base = "/assemblees/deliberations-municipales"
+
+    first, second = text_of(client.get(base)), text_of(client.get(f"{base}?page=2"))
+    assert "3 dossiers en attente, 2 par page." in first and "Page 1 sur 2" in first
+    assert [r in first for r in references] == [True, True, False]
+    assert [r in second for r in references] == [False, False, True]
+    only = text_of(client.get(f"{base}?commune=77108"))
+    assert "1 dossier en attente à Chelles." in only and chelles_reference in only
+    assert all(r not in only for r in references if r != chelles_reference)
+    assert "3 dossiers en attente" in text_of(client.get(f"{base}?commune=99999"))
+
+    # Recorded from the last page, which it empties: back to the list's new last page (the
+    # first); a commune's list is kept likewise.
+    last = dossiers[[w.faps.dossiers.load(w.officer, d).reference
+                     for d in dossiers].index(references[2])]
+    response = post(client, f"{base}/{last}?page=2", {"reference": "DCM-2024-9",
+                                                      "decided_on": "01/02/2024"})
+    assert response.status_code == 302 and response.headers["Location"].endswith(base)
+    after = text_of(client.get(response.headers["Location"]))
+    assert "2 dossiers en attente." in after and references[2] not in after
+    assert references[0] in after and references[1] in after
+    lognes = next(d for d in dossiers if d != chelles and d != last)
+    response = post(client, f"{base}/{lognes}?commune=77258", {"reference": "DCM-2024-10",
+                                                                "decided_on": "01/02/2024"})
+    assert response.headers["Location"].endswith(f"{base}?commune=77258")

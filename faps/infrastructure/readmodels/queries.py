@@ -179,18 +179,27 @@ class SqlAlchemyQueries:
         return Page(items=[DossierRow(**{f: r[f] for f in ROW_FIELDS}) for r in rows],
                     total=int(total), page=page, per_page=per_page)
 
-    def awaiting_municipal_deliberation(self, actor: Actor, limit: int = 200
-                                        ) -> list[DossierRow]:
-        """Return awarded dossiers whose commune's concordant deliberation is not recorded
-        (its event is absent from the dossier's timeline), by reference."""
+    def awaiting_municipal_deliberation(self, actor: Actor, commune: str | None = None,
+                                        page: int = 1, per_page: int = 50
+                                        ) -> Page[DossierRow]:
+        """Return a page of awarded dossiers (of a commune, or all) whose commune's concordant
+        deliberation is not recorded (its event is absent from the dossier's timeline), by
+        reference, with their number."""
         policy.require(actor, "dossier.read")
         T = t.timeline
         recorded = sa.exists().where(T.c.dossier_id == D.c.dossier_id,
                                      T.c.kind == "MunicipalDeliberationRecorded")
-        where = self._where(actor, DossierFilter(states=(DossierState.AWARDED.value,)))
-        rows = self._all(sa.select(*(D.c[f] for f in ROW_FIELDS)).where(*where, ~recorded)
-                         .order_by(D.c.reference, D.c.dossier_id).limit(limit))
-        return [DossierRow(**r) for r in rows]
+        where = [*self._where(actor, DossierFilter(commune=commune,
+                                                   states=(DossierState.AWARDED.value,))),
+                 ~recorded]
+        with self._connect() as conn:
+            total = conn.execute(sa.select(sa.func.count()).select_from(D).where(*where)
+                                 ).scalar_one()
+            rows = conn.execute(sa.select(*(D.c[f] for f in ROW_FIELDS)).where(*where)
+                                .order_by(D.c.reference, D.c.dossier_id).limit(per_page)
+                                .offset((page - 1) * per_page)).mappings().all()
+        return Page(items=[DossierRow(**r) for r in rows], total=int(total), page=page,
+                    per_page=per_page)
 
     def _dossier_row(self, dossier_id: UUID) -> DossierRow | None:
         rows = self._all(sa.select(*(D.c[f] for f in ROW_FIELDS))
