@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 from uuid import UUID
 
 import sqlalchemy as sa
@@ -19,6 +20,7 @@ from faps.infrastructure.readmodels.workqueue import (
     Items,
     queue_position,
     work_count,
+    work_dossiers,
     work_items,
     work_totals,
 )
@@ -42,6 +44,15 @@ class WorkQueueReader:
         `limit`: at most so many dossiers a kind)."""
         self.before_read()
         return work_items(self.engine, officer_id, limit)
+
+    def page(self, kind: str, officer_id: UUID | None = None, page: int = 1,
+             per_page: int = 50) -> tuple[list[dict[str, Any]], int]:
+        """Return one page of a kind's items (`per_page` dossiers, oldest first) and how many
+        dossiers wait in that kind."""
+        self.before_read()
+        total = work_dossiers(self.engine, kind, officer_id)
+        items = work_items(self.engine, officer_id, per_page, (kind,), (page - 1) * per_page)
+        return items[kind], total
 
     def totals(self, officer_id: UUID | None = None) -> dict[str, int]:
         """Return how many items wait in each kind (counted by the database)."""

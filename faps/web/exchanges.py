@@ -10,12 +10,14 @@ from flask import Blueprint, abort, flash, render_template, request
 from marshmallow import fields, validate
 
 from faps.application.exchanges import MAX_FILES, MESSAGE_KIND, OPINION_KIND, Upload
+from faps.application.queries import Page
 from faps.domain.actors import Actor, Role
 from faps.domain.dossier import Dossier
 from faps.domain.dossier_exchange import CONTENT_FIELD_LABELS, VERDICT_LABELS, side_of
 from faps.domain.errors import FapsError, InvalidInputError
 from faps.infrastructure.readmodels.workqueue import QUEUE_LABELS
 from faps.web.common import actor, parse, redirect_to, roles_required, services
+from faps.web.params import page_number
 from faps.web.schemas import FrenchSchema
 
 bp = Blueprint("exchanges", __name__)
@@ -101,19 +103,31 @@ def post_message(dossier_id: UUID):  # type: ignore[no-untyped-def]
 
 
 # -- the officers' work queue -------------------------------------------------------------------
-WORK_SHOWN = 100  # dossiers a kind, the oldest first: the rest by the inbox's filters
+WORK_SHOWN = 20  # dossiers a kind on the overview, the oldest first; the rest on its own pages
+WORK_PER_PAGE = 50  # dossiers a page of one kind
 
 
 @bp.get("/instruction/a-traiter")
 @roles_required(Role.FINANCE_OFFICER)
 def work():  # type: ignore[no-untyped-def]
-    """List what waits for the officers: replies, messages, payments, opinions, assessments."""
+    """List what waits for the officers: replies, messages, payments, opinions, assessments;
+    the oldest of each kind, or (`type`) one kind's pages."""
     mine = request.args.get("moi") == "1"
     officer = actor().account_id if mine else None
     queue = services().web.work_queue
+    today = services().clock.now().date()
+    args = {"moi": 1} if mine else {}
+    kind = request.args.get("type", "")
+    if kind in QUEUE_LABELS:
+        number = page_number(request.args.get("page"))
+        items, total = queue.page(kind, officer, number, WORK_PER_PAGE)
+        page = Page(items=items, total=total, page=number, per_page=WORK_PER_PAGE)
+        return render_template("instruction/work_kind.html", kind=kind, label=QUEUE_LABELS[kind],
+                               page=page, rows=items, mine=mine, today=today,
+                               args={**args, "type": kind})
     return render_template("instruction/work.html", queue=queue.items(officer, limit=WORK_SHOWN),
                            labels=QUEUE_LABELS, totals=queue.totals(officer), shown=WORK_SHOWN,
-                           mine=mine, today=services().clock.now().date())
+                           mine=mine, today=today, args=args)
 
 
 # -- the consulted body's page (no account) --------------------------------------------------

@@ -283,3 +283,40 @@ def test_the_menus_count_follows_the_queue_though_it_is_counted_once_per_change(
     assert f"À traiter ({before + 1})" in after
     w.submitted()
     assert f"À traiter ({before + 2})" in officer.get("/finances/budget").get_data(as_text=True)
+
+
+def test_each_kind_of_the_work_queue_has_its_own_pages(signed_in: SignedIn, web_world: World,
+                                                        monkeypatch: pytest.MonkeyPatch):
+    from faps.web import exchanges
+    from tests.web.test_instruction import text_of as html_of
+
+    def text_of(response: Any) -> str:  # the words a person reads, without the tags
+        return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", html_of(response)))
+
+    w = web_world
+    submitted = []  # oldest first, an hour apart: each waits to be checked
+    for _ in range(3):
+        submitted.append(w.submitted())
+        w.clock.advance(hours=1)
+    references = [w.faps.dossiers.load(w.officer, d).reference for d in submitted]
+    monkeypatch.setattr(exchanges, "WORK_SHOWN", 2)
+    monkeypatch.setattr(exchanges, "WORK_PER_PAGE", 2)
+    officer = signed_in("officer")
+
+    overview = text_of(officer.get("/instruction/a-traiter"))
+    assert "Les 2 plus anciens sur 3. Voir tout : dossiers à vérifier ou à instruire" in overview
+    assert [r in overview for r in references] == [True, True, False]
+    first = text_of(officer.get("/instruction/a-traiter?type=a_instruire"))
+    second = text_of(officer.get("/instruction/a-traiter?type=a_instruire&page=2"))
+    assert "les plus anciens d’abord : 3 dossiers." in first and "Page 1 sur 2" in first
+    assert [r in first for r in references] == [True, True, False]
+    assert [r in second for r in references] == [False, False, True]
+    assert "Réponses des communes" not in first  # one kind only
+    past = text_of(officer.get("/instruction/a-traiter?type=a_instruire&page=9"))
+    assert "Rien en attente sur cette page : revenir à la première." in past
+    # Assigned to someone else, a dossier leaves « mine » (theirs and the unassigned).
+    other = w.actor("autre@agglo.test", w.officer.role)
+    w.faps.dossiers.assign(w.officer, submitted[0], other.account_id, other.name)
+    mine = text_of(officer.get("/instruction/a-traiter?type=a_instruire&moi=1"))
+    assert "2 dossiers." in mine and references[0] not in mine
+    assert "Réponses des communes" in text_of(officer.get("/instruction/a-traiter?type=x"))

@@ -199,16 +199,19 @@ def _in(kind: str, officer_id: UUID | None) -> list[Any]:
 
 
 def work_items(engine: sa.Engine, officer_id: UUID | None = None,
-               limit: int | None = None) -> Items:
+               limit: int | None = None, kinds: tuple[str, ...] = KINDS,
+               offset: int = 0) -> Items:
     """Return the queue's items by kind, oldest first (`officer_id`: theirs or unassigned);
-    `limit`: at most so many dossiers a kind (the oldest)."""
+    `limit`: at most so many dossiers a kind (the oldest, past the first `offset`); `kinds`:
+    only those (the others are empty)."""
     q = work_queue.c
     found: dict[str, list[dict[str, Any]]] = {k: [] for k in QUEUE_LABELS}
     with engine.connect() as conn:
-        for key in QUEUE_LABELS:
+        for key in kinds:
             wait = q[f"wait_{key}"]
             query = sa.select(work_queue).where(*_in(key, officer_id))
-            rows = conn.execute(query.order_by(wait, q.dossier_id).limit(limit)).all()
+            rows = conn.execute(query.order_by(wait, q.dossier_id).limit(limit)
+                                .offset(offset or None)).all()
             for r in rows:
                 if key == "versements":
                     found[key] += [_item(r, key, r.updated_at) for _ in r.payments]
@@ -221,6 +224,13 @@ def work_items(engine: sa.Engine, officer_id: UUID | None = None,
                                                             .get(key, "message_at"))))
     found["avis"].sort(key=lambda i: i["since"])
     return found
+
+
+def work_dossiers(engine: sa.Engine, kind: str, officer_id: UUID | None = None) -> int:
+    """Return how many dossiers wait in one kind (a range of its index)."""
+    with engine.connect() as conn:
+        return int(conn.execute(sa.select(sa.func.count()).select_from(work_queue)
+                                .where(*_in(kind, officer_id))).scalar_one())
 
 
 def work_totals(engine: sa.Engine | sa.Connection,
