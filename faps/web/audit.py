@@ -90,9 +90,15 @@ def dossier(dossier_id: UUID):  # type: ignore[no-untyped-def]
 @bp.get("/fonds")
 @auditor
 def fund():  # type: ignore[no-untyped-def]
-    """Show the whole fund as of a chosen date (its dossiers a page at a time)."""
+    """Show the whole fund as of a chosen date (its dossiers a page at a time); a date it
+    cannot read is said beside the field (400), with no fund of another date beside it."""
     errors: dict[str, list[str]] = {}
-    as_of = date_arg("as_of", errors) or today()
+    as_of = date_arg("as_of", errors)
+    if errors:
+        return render_template("audit/fund.html", as_of=None, overview=None, errors=errors,
+                               error_message=InvalidInputError(errors).message,
+                               field_labels={"as_of": "Date"}, args={}), 400
+    as_of = as_of or today()
     overview = services().queries.fund_overview(actor(), end_of(as_of),
                                                 page_number(request.args.get("page")))
     return render_template("audit/fund.html", as_of=as_of, overview=overview, errors=errors,
@@ -110,9 +116,11 @@ def diff():  # type: ignore[no-untyped-def]
         errors.setdefault("to", []).append("date à venir : choisissez aujourd’hui au plus tard")
     if start > end:
         errors.setdefault("from", []).append("la date de début doit précéder la date de fin")
-    if errors:
+    if errors:  # the period is not shown: the fields keep the dates that were read
         errors = {k: errors[k] for k in ("from", "to") if k in errors}  # in the form's order
-        return render_template("audit/diff.html", start=start, end=end, errors=errors,
+        return render_template("audit/diff.html", errors=errors,
+                               start=None if "from" in errors else start,
+                               end=None if "to" in errors else end,
                                error_message=InvalidInputError(errors).message,
                                changed=None, deltas=[], zero=Decimal(0)), 400
     found = services().queries.fund_changes(actor(), end_of(start), end_of(end),

@@ -332,3 +332,19 @@ def test_reversed_or_future_dates_on_the_ecarts_page_are_refused_naming_the_fiel
     # the summary names the fields as their labels say, in the form's order
     assert '<label for="f-from">Date de début</label>' in both
     assert both.index(">Date de début</a>") < both.index(">Date de fin</a>")
+
+
+def test_a_date_the_auditor_mistyped_shows_no_other_period_beside_the_error(
+        signed_in: Any) -> None:
+    browser = signed_in("auditor")
+    fund = browser.get("/audit/fonds?as_of=31/02/2024")
+    text = fund.get_data(as_text=True)
+    assert fund.status_code == 400
+    assert "<h1>Le fonds à une date</h1>" in text and "<title>Le fonds à une date" in text
+    assert ">Date</a>\u202f: date invalide (JJ/MM/AAAA, entre 1900 et 2199)" in text
+    assert "Dossiers par état" not in text and "Budgets" not in text  # no fund of today
+    assert 'name="as_of" type="date" value="" aria-invalid="true"' in text
+    diff = browser.get("/audit/ecarts?from=abc&to=2024-01-31").get_data(as_text=True)
+    assert "<h1>Écarts entre deux dates</h1>" in diff and "Dossiers modifiés" not in diff
+    assert 'name="from" type="date" value="" aria-invalid="true"' in diff
+    assert 'name="to" type="date" value="2024-01-31">' in diff  # what was read is kept
