@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 ADOPTED = {"awarded", "advance", "interim", "pending_payment", "closed", "reduced", "lapsed"}
 OUTCOMES = {"rejected": "rejetee", "postponed": "ajournee", "late_award": "ajournee"}
 PAID = ADOPTED - {"awarded"} | {"late_award"}
-PLACE = "Torcy, hôtel d'agglomération, salle du conseil"
+PLACE = "Torcy, hôtel d’agglomération, salle du conseil"
 
 
 class GrantStories:

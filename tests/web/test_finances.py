@@ -125,3 +125,5 @@ def test_the_deadlines_page_pages_whole_dossiers_earliest_first_and_counts_them(
     # The grant's two deadlines share its line (one dossier cell for both).
     assert 'rowspan="2"' in second and "Commencement des travaux" in second
     assert "Demande de solde" in second and "Échéance aujourd’hui" in second
+    past = officer.get("/finances/echeances?page=3").get_data(as_text=True)
+    assert "Cette page est au-delà de la dernière" in past and "Aucune échéance" not in past
