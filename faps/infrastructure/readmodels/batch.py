@@ -8,8 +8,8 @@ the dossier row it wrote a moment ago.
 
 from __future__ import annotations
 
-from collections import OrderedDict
-from collections.abc import Iterable, Iterator
+from collections import Counter, OrderedDict
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import cache
@@ -93,10 +93,15 @@ def follower_transaction(conn: sa.Connection) -> None:
 class Rows:
     """The rows of one table a batch of events touches, keyed by their primary key."""
 
-    def __init__(self, conn: sa.Connection, table: sa.Table) -> None:
+    def __init__(self, conn: sa.Connection, table: sa.Table,
+                 watch: Callable[[Row], Any] | None = None) -> None:
         self.conn = conn
         self.table = table
         self.keys = [c.name for c in table.primary_key.columns]
+        # `watch(row)` of each stored row as first read in the batch (before any handler
+        # changed it): what a projection compares with the row's after the batch.
+        self.watch = watch
+        self.before: dict[Any, Any] = {}
         self._rows: dict[Any, Row | None] = {}
         self._stored: set[Any] = set()
         self._dirty: set[Any] = set()
@@ -122,6 +127,7 @@ class Rows:
                 key = self._key_of(row)
                 self._rows[key] = row
                 self._stored.add(key)
+                self._watched(key, row)
                 self._keep(key, row)
             for key in chunk:
                 self._rows.setdefault(key, None)
@@ -133,7 +139,19 @@ class Rows:
             return False
         self._rows[key] = dict(row)  # changed in place by the handlers: the cache keeps its own
         self._stored.add(key)
+        self._watched(key, row)
         return True
+
+    def _watched(self, key: Any, row: Row) -> None:
+        if self.watch is not None and key not in self.before:
+            self.before[key] = self.watch(row)
+
+    def watched_changes(self) -> list[tuple[Any, Any]]:
+        """Return (before, after) of `watch` for each row changed or added in the batch
+        (before: `()` for a row the batch added)."""
+        assert self.watch is not None
+        return [(self.before.get(self._key_of(r), ()), self.watch(r))
+                for r in self.changed_rows()]
 
     def _keep(self, key: Any, row: Row) -> None:
         if self._cache is not None:
@@ -209,3 +227,29 @@ class Rows:
         self._unknown.clear()
         self._dirty.clear()
         self._inserts.clear()
+
+
+def count_changes(conn: sa.Connection, table: sa.Table,
+                  changes: Iterable[tuple[Iterable[Any], Iterable[Any]]]) -> None:
+    """Move counts kept by key: each row's (before, after) keys it is counted under (none: a
+    new row, or a row counted nowhere; a key twice: counted twice) take one from each key
+    before and add one to each key after. `table`: the key's columns as its primary key,
+    then `n` (a small table: no key is kept at zero). One upsert of the keys that moved; the
+    additions commute, so the processes of a split rebuild may add theirs in any order."""
+    moved: Counter[Any] = Counter()
+    for before, after in changes:
+        moved.subtract(before)
+        moved.update(after)
+    keys = [c.name for c in table.primary_key.columns]
+    rows = [{**dict(zip(keys, key, strict=True)), "n": n} for key, n in moved.items() if n]
+    if not rows:
+        return
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
+    statement = insert(table)
+    conn.execute(statement.on_conflict_do_update(
+        index_elements=keys, set_={"n": table.c.n + statement.excluded.n}), rows)
+    # A key emptied goes (a batch that read a dossier's states in one go never made it).
+    conn.execute(sa.delete(table).where(table.c.n == 0))

@@ -24,7 +24,7 @@ from faps.domain.numbering import DossierNumbering
 from faps.domain.reglement_book import ReglementBook
 from faps.infrastructure.readmodels import tables as t
 from faps.infrastructure.readmodels.base import Projection, on, path_of
-from faps.infrastructure.readmodels.batch import Row, Rows
+from faps.infrastructure.readmodels.batch import Row, Rows, count_changes
 from faps.infrastructure.readmodels.search import fold, searchable
 from faps.infrastructure.readmodels.timeline import timeline_row
 
@@ -54,18 +54,24 @@ def next_deadline(row: Row, delays: dict[str, Row]) -> tuple[date | None, str | 
     return None, None
 
 
+def _counted_as(row: Row) -> tuple[tuple[str, str, int]]:
+    """Return the key a dossier is counted under in `rm_dossier_counts`."""
+    return ((row["commune"], row["state"], row["year"]),)
+
+
 class DossierProjection(Projection):
     """One row per dossier, one per timeline event, document and payment."""
 
     name = "dossiers"
     cache_rows = True
-    version = 8  # 2: list indexes for every sort; 3: one deadline rule; 4: no payments_count;
+    version = 9  # 2: list indexes for every sort; 3: one deadline rule; 4: no payments_count;
     # 5: the timeline's and the ledger's keys are unique indexes, built after a rebuild;
     # 6: timeline summaries in plain French (labels, not codes); a vote's line names the deciding
     # body; deleted drafts; rectified votes; 7: French full-text search, description included;
     # 8: the naming words and the description searched apart (weighted), no GIN pending list,
-    # the description kept folded only
-    tables = (t.dossiers, t.reglements, t.timeline, t.documents, t.payment_requests, t.payments)
+    # the description kept folded only; 9: the dossiers counted by commune, state and year
+    tables = (t.dossiers, t.reglements, t.timeline, t.documents, t.payment_requests, t.payments,
+              t.dossier_counts)
     # Every event of a dossier (each is a line of its timeline, and may change its state);
     # the handlers below (`@on`) change the rest of its rows.
     handles = frozenset(path_of(c) for c in events_of(D)) | {path_of(ReglementBook.Adopted)}
@@ -78,7 +84,7 @@ class DossierProjection(Projection):
 
     def apply(self, conn: sa.Connection, events: Sequence[Any]) -> None:
         """Apply a batch: rows are read once, changed in memory and written in bulk."""
-        self.rows = Rows(conn, t.dossiers)
+        self.rows = Rows(conn, t.dossiers, watch=_counted_as)
         self.docs = Rows(conn, t.documents)
         self.requests = Rows(conn, t.payment_requests)
         self.reglements = Rows(conn, t.reglements)
@@ -98,6 +104,7 @@ class DossierProjection(Projection):
         for row in self.rows.changed_rows():  # règlement versions never change: once will do
             delays = self._delays() if row["state"] == _AWARDED else {}
             row["next_deadline"], row["next_deadline_label"] = next_deadline(row, delays)
+        count_changes(conn, t.dossier_counts, self.rows.watched_changes())
         for rows in (self.reglements, self.rows, self.timeline, self.docs, self.requests,
                      self.payments):
             rows.flush()

@@ -119,19 +119,25 @@ class SqlAlchemyQueries:
             return list(conn.execute(statement).mappings())
 
     # -- dossiers -------------------------------------------------------------------------
-    def _where(self, actor: Actor, flt: DossierFilter) -> list[Any]:
+    def _where(self, actor: Actor, flt: DossierFilter, table: sa.Table = D) -> list[Any]:
+        """Return the conditions of the dossiers the actor may see and the filter keeps
+        (`table`: the dossiers', or their counts' for the commune, state and year)."""
         where: list[Any] = []
+        c = table.c
         commune = actor.commune if actor.role is Role.COMMUNE_AGENT else flt.commune
         if actor.role is not Role.SYSTEM:  # the audit snapshot (SYSTEM) reads every dossier
-            where.append(D.c.state != DossierState.DELETED.value)
+            where.append(c.state != DossierState.DELETED.value)
         if actor.role not in (Role.COMMUNE_AGENT, Role.SYSTEM):  # a draft is the commune's
-            where.append(D.c.state != DossierState.DRAFT.value)
+            where.append(c.state != DossierState.DRAFT.value)
         if commune:
-            where.append(D.c.commune == commune)
+            where.append(c.commune == commune)
         if flt.states:
-            where.append(D.c.state.in_(flt.states))
+            where.append(c.state.in_(flt.states))
         if flt.year is not None:
-            where.append(D.c.year == flt.year)
+            where.append(c.year == flt.year)
+        if table is not D:
+            assert flt.officer_id is None and not (flt.text or "").strip()
+            return where
         if flt.officer_id is not None:
             where.append(D.c.officer_id == flt.officer_id)
         if flt.text and flt.text.strip():
@@ -159,6 +165,10 @@ class SqlAlchemyQueries:
         where = self._where(actor, flt)
         columns = [D.c[f] for f in ROW_FIELDS]
         count = sa.select(sa.func.count()).select_from(D).where(*where)
+        if flt.officer_id is None and not text:  # a sum of the kept counts (a few rows)
+            C = t.dossier_counts
+            count = sa.select(sa.func.coalesce(sa.func.sum(C.c.n), 0)).where(
+                *self._where(actor, flt, C))
         with self._connect() as conn:
             if text:
                 rows = conn.execute(_found(columns, where, keys, per_page, (page - 1) * per_page,

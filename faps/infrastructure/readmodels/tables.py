@@ -158,6 +158,18 @@ for _sort in ("updated_at", "reference", "commune_name", "state", "requested", "
 
 search.install(dossiers)
 
+# How many dossiers each (commune, state, year) holds, kept by the dossiers' projection with
+# their rows: a list's count without a text or an officer filter is a sum over these few
+# rows, not a count of every dossier the filters keep (30,000 at each officer's list; and on
+# PostgreSQL a count reads the table's pages wherever recent writes left them not all-visible).
+dossier_counts = sa.Table(
+    "rm_dossier_counts", metadata,
+    sa.Column("commune", sa.String(10), primary_key=True),
+    sa.Column("state", sa.String(30), primary_key=True),
+    sa.Column("year", sa.Integer, primary_key=True),
+    sa.Column("n", sa.Integer, nullable=False),
+)
+
 reglements = sa.Table(
     "rm_reglements", metadata,
     sa.Column("version", sa.String(40), primary_key=True),
