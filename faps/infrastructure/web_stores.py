@@ -7,7 +7,7 @@ markers, and the reader of the officers' work queue (a read model).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 from uuid import UUID
@@ -18,7 +18,6 @@ from faps.infrastructure.api_store import SqlAlchemyIdempotency, SqlAlchemyRateL
 from faps.infrastructure.read_markers import ReadMarkers
 from faps.infrastructure.readmodels.workqueue import (
     Items,
-    queue_position,
     work_count,
     work_dossiers,
     work_items,
@@ -36,8 +35,6 @@ class WorkQueueReader:
 
     engine: sa.Engine
     before_read: Callable[[], object]
-    # The menu's count and the queue's position it was counted at (shared by the threads).
-    _counted: dict[str, tuple[object, int]] = field(default_factory=dict)
 
     def items(self, officer_id: UUID | None = None, limit: int | None = None) -> Items:
         """Return the queue's items by kind, oldest first (`officer_id`: theirs or unassigned;
@@ -60,21 +57,10 @@ class WorkQueueReader:
         return work_totals(self.engine, officer_id)
 
     def count(self) -> int:
-        """Return how many things wait for the officers (for the menu, on every page).
-
-        Counted again only once the queue's projection has moved: its position changes in
-        the transaction that changes its rows, and reading it is one primary-key look-up.
-        """
+        """Return how many things wait for the officers (for the menu, on every page): the
+        kinds' totals the projection keeps, a read of five rows."""
         self.before_read()
-        with self.engine.connect() as conn:
-            position = conn.execute(queue_position()).one_or_none()
-            counted = self._counted.get("all")
-            if counted is not None and position is not None and counted[0] == tuple(position):
-                return counted[1]
-            total = work_count(conn)
-        if position is not None:
-            self._counted["all"] = (tuple(position), total)
-        return total
+        return work_count(self.engine)
 
 
 @dataclass(frozen=True)

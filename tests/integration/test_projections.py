@@ -212,3 +212,53 @@ def test_with_autorebuild_off_a_changed_version_waits_for_the_rebuild_command(
         assert dump(app.extensions["faps"].engine) == expected
     finally:
         app.extensions["faps"].close()
+
+
+@pytest.mark.parametrize("store_url", ["sqlite", "postgres"], indirect=True)
+def test_the_kept_counts_are_the_dossiers_counted_and_the_lists_totals(world: World):
+    from faps.application.queries import DossierFilter
+
+    realistic_history(world)
+    engine, D, C = world.faps.engine, t.dossiers, t.dossier_counts
+    with engine.connect() as conn:
+        counted = {tuple(r[:3]): r[3] for r in conn.execute(
+            sa.select(D.c.commune, D.c.state, D.c.year, sa.func.count())
+            .group_by(D.c.commune, D.c.state, D.c.year))}
+        kept = {tuple(r[:3]): r[3] for r in conn.execute(sa.select(C))}
+    assert kept == counted and len(kept) > 3
+    queries = world.faps.queries
+    states = sorted({state for _, state, _ in counted})
+    for flt in (DossierFilter(), DossierFilter(states=(states[0], states[-1])),
+                DossierFilter(commune="77258"), DossierFilter(year=2024),
+                DossierFilter(commune="77108", states=tuple(states), year=2024)):
+        expected = sum(n for (commune, state, year), n in counted.items()
+                       if state not in ("brouillon", "brouillon_supprime")
+                       and (not flt.commune or commune == flt.commune)
+                       and (not flt.states or state in flt.states)
+                       and (flt.year is None or year == flt.year))
+        assert queries.dossiers(world.officer, flt).total == expected, flt
+    agent_total = sum(n for (commune, state, _), n in counted.items()
+                      if commune == world.agent.commune and state != "brouillon_supprime")
+    assert queries.dossiers(world.agent, DossierFilter()).total == agent_total
+
+
+@pytest.mark.parametrize("store_url", ["sqlite", "postgres"], indirect=True)
+def test_the_work_queues_kept_totals_are_its_items_counted(world: World):
+    from faps.infrastructure.readmodels.workqueue import KINDS, work_queue, work_totals
+
+    realistic_history(world)
+    w = world
+    dossier_id = w.submitted()  # to check; another asked for a piece; a commune's message
+    w.faps.dossiers.request_information(w.officer, w.submitted(), "Joignez le bail.", ())
+    w.faps.exchanges.post(w.agent, dossier_id, "Le calendrier est confirmé.", [])
+    with w.faps.engine.connect() as conn:
+        rows = conn.execute(sa.select(work_queue)).mappings().all()
+    counted = {kind: sum((len(r["payments"]) if kind == "versements" else
+                          len(r["opinions"]) if kind == "avis" else 1)
+                         for r in rows if r[f"wait_{kind}"] is not None) for kind in KINDS}
+    assert work_totals(w.faps.engine) == counted
+    assert sum(counted.values()) > 2 and counted["a_instruire"] >= 1
+    assert counted["messages"] >= 1
+    # One officer's queue is counted by the database, the same way.
+    officer_view = work_totals(w.faps.engine, w.officer.account_id)
+    assert all(officer_view[k] <= counted[k] for k in KINDS)

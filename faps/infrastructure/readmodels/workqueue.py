@@ -27,7 +27,7 @@ from faps.domain.numbering import DossierNumbering
 from faps.domain.reglement_book import ReglementBook
 from faps.infrastructure.readmodels import tables as t
 from faps.infrastructure.readmodels.base import Projection, on, path_of
-from faps.infrastructure.readmodels.batch import Row, Rows
+from faps.infrastructure.readmodels.batch import Row, Rows, count_changes
 
 QUEUE_LABELS = {
     "reponses": "Réponses des communes",
@@ -61,6 +61,24 @@ work_queue = sa.Table(
       for kind in KINDS),
 )
 TO_CHECK = (S.SUBMITTED.value, S.COMPLETE.value)
+# How many items wait in each kind, over every officer (the menu's « À traiter (n) » on every
+# officer page, and the queue's badges): kept by the projection with the rows it counts.
+work_queue_totals = sa.Table(
+    "rm_work_queue_totals", t.metadata,
+    sa.Column("kind", sa.String(20), primary_key=True),
+    sa.Column("n", sa.Integer, nullable=False),
+)
+
+
+def _items_of(row: Row) -> list[tuple[str]]:
+    """Return the kinds a row's items wait in, once an item (a payment request, an opinion
+    asked each count)."""
+    found: list[tuple[str]] = []
+    for kind in KINDS:
+        if row[f"wait_{kind}"] is not None:
+            size = {"versements": len(row["payments"]), "avis": len(row["opinions"])}.get(kind, 1)
+            found += [(kind,)] * size
+    return found
 
 
 class WorkQueueProjection(Projection):
@@ -68,8 +86,8 @@ class WorkQueueProjection(Projection):
 
     name = "work_queue"
     cache_rows = True
-    version = 2  # 2: each kind's place indexed (`wait_…`)
-    tables = (work_queue,)
+    version = 3  # 2: each kind's place indexed (`wait_…`); 3: each kind's items counted
+    tables = (work_queue, work_queue_totals)
     # Every event that may change a dossier's state; the handlers below (`@on`) add theirs.
     handles = frozenset(path_of(c) for c in events_of(D) if c.moves_state())
     ignores = (D.DocumentAttached, D.DocumentRemoved, D.VoteRectified,
@@ -82,7 +100,7 @@ class WorkQueueProjection(Projection):
 
     def apply(self, conn: sa.Connection, events: Sequence[Any]) -> None:
         """Apply a batch of dossier events."""
-        rows = Rows(conn, work_queue)
+        rows = Rows(conn, work_queue, watch=_items_of)
         rows.preload(e.originator_id for e in events if not isinstance(e, D.Drafted))
         for e in events:
             if isinstance(e, D.Drafted):
@@ -101,6 +119,7 @@ class WorkQueueProjection(Projection):
                 row.update(reply_at=None, message_at=None, opinions=[], opinion_due=None)
             row["updated_at"] = e.timestamp
             row.update(_waits(row))
+        count_changes(conn, work_queue_totals, rows.watched_changes())
         rows.flush()
 
     @on(D.Drafted)
@@ -235,28 +254,29 @@ def work_dossiers(engine: sa.Engine, kind: str, officer_id: UUID | None = None) 
 
 def work_totals(engine: sa.Engine | sa.Connection,
                 officer_id: UUID | None = None) -> dict[str, int]:
-    """Return how many items wait in each kind, counted by the database."""
-    q = work_queue.c
-    sizes = {"versements": sa.func.json_array_length(q.payments),
-             "avis": sa.func.json_array_length(q.opinions)}
-    statement = sa.select(*(
-        sa.select(sa.func.coalesce(sa.func.sum(sizes[k]), 0) if k in sizes else sa.func.count())
-        .where(*_in(k, officer_id)).scalar_subquery() for k in QUEUE_LABELS))
+    """Return how many items wait in each kind: kept by the projection for every officer,
+    counted by the database for one officer's (theirs and the unassigned)."""
+    if officer_id is None:
+        statement: sa.Select[Any] = sa.select(work_queue_totals.c.kind, work_queue_totals.c.n)
+    else:
+        q = work_queue.c
+        sizes = {"versements": sa.func.json_array_length(q.payments),
+                 "avis": sa.func.json_array_length(q.opinions)}
+        statement = sa.select(*(
+            sa.select(sa.func.coalesce(sa.func.sum(sizes[k]), 0) if k in sizes
+                      else sa.func.count()).where(*_in(k, officer_id)).scalar_subquery()
+            for k in QUEUE_LABELS))
     if isinstance(engine, sa.Connection):
-        row = engine.execute(statement).one()
+        rows = engine.execute(statement).all()
     else:
         with engine.connect() as conn:
-            row = conn.execute(statement).one()
-    return {k: int(v) for k, v in zip(QUEUE_LABELS, row, strict=True)}
+            rows = conn.execute(statement).all()
+    if officer_id is None:
+        kept = {kind: int(n) for kind, n in rows}
+        return {k: kept.get(k, 0) for k in QUEUE_LABELS}
+    return {k: int(v) for k, v in zip(QUEUE_LABELS, rows[0], strict=True)}
 
 
 def work_count(engine: sa.Engine | sa.Connection) -> int:
     """Return how many things wait for the officers (for the menu)."""
     return sum(work_totals(engine).values())
-
-
-def queue_position() -> sa.Select[Any]:
-    """Return the SELECT of the queue projection's position and version (its rows change
-    only with them)."""
-    p = t.positions.c
-    return sa.select(p.position, p.version).where(p.name == WorkQueueProjection.name)
