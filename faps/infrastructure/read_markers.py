@@ -19,6 +19,9 @@ THREAD_READS = sa.Table(
     sa.Column("dossier_id", sa.String(36), primary_key=True),
     sa.Column("side", sa.String(10), nullable=False),
     sa.Column("seen_at", sa.DateTime(timezone=True), nullable=False),
+    # when a side last read a dossier's thread: a range of this index, not a scan of every
+    # account's every thread (each dossier page asks it)
+    sa.Index("ix_web_thread_reads_dossier_side", "dossier_id", "side", "seen_at"),
 )
 
 

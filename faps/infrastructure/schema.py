@@ -13,8 +13,11 @@ ATTEMPTS = 30  # each lost race means another process made a table: progress eve
 
 
 def create_tables(engine: sa.Engine, metadata: sa.MetaData,
-                  tables: Sequence[sa.Table] | None = None) -> None:
-    """Create the missing tables (all of `metadata`'s, or `tables`) and their indexes.
+                  tables: Sequence[sa.Table] | None = None, later_indexes: bool = True) -> None:
+    """Create the missing tables (all of `metadata`'s, or `tables`) and their indexes, and
+    (`later_indexes`) the indexes declared since an existing table was made: an index is built
+    from the rows, no data moves. The read models' runner builds theirs itself, once a rebuild
+    has filled their tables.
 
     Several processes booting at once (gunicorn's workers on a new database) would race to
     create the same table. On PostgreSQL a transaction-level advisory lock makes them take turns
@@ -28,8 +31,22 @@ def create_tables(engine: sa.Engine, metadata: sa.MetaData,
                 if conn.dialect.name == "postgresql":
                     conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
                 metadata.create_all(conn, tables=tables, checkfirst=True)
+                if later_indexes:
+                    _create_missing_indexes(conn, tables or metadata.sorted_tables)
             return
         except sa.exc.DatabaseError as exc:
             if attempt == ATTEMPTS or "already exists" not in str(exc).lower():
                 raise
             time.sleep(random.uniform(0, 0.02))
+
+
+def _create_missing_indexes(conn: sa.Connection, tables: Sequence[sa.Table]) -> None:
+    inspector = sa.inspect(conn)
+    for table in tables:
+        if not table.indexes:
+            continue
+        present = {i["name"] for i in inspector.get_indexes(table.name)}
+        for index in sorted(table.indexes, key=lambda i: str(i.name)):
+            only = index._ddl_if.dialect if index._ddl_if is not None else None
+            if index.name not in present and only in (None, conn.dialect.name):
+                index.create(conn)
