@@ -64,7 +64,25 @@ def create_app(test_config: dict[str, Any] | None = None, faps: Faps | None = No
         _run_jobs(app, faps)
     if not app.testing:  # the seal and the outbox follow the log beside the requests
         faps.followers.start_background()
+        _freeze_heap()
     return app
+
+
+def _freeze_heap() -> None:
+    """Leave the serving process's built application out of the garbage collector's passes.
+
+    What exists once the application is built (modules, the app, its templates' code, the
+    tables' metadata: about 130,000 objects) lives as long as the process, yet each full pass
+    of Python's collector walked it all again: 24 ms, added to whichever request happened to
+    trigger it (about one in a hundred), and the collector's time halved without it
+    (`bench/pages.py`'s pages, 1,000,000 events: 63 → 28 ms of collection in 125 requests).
+    `gc.freeze()` moves it to a generation no pass walks. Done once per serving process (a
+    gunicorn worker, `faps serve`), never in tests, which build many applications.
+    """
+    import gc
+
+    gc.collect()
+    gc.freeze()
 
 
 def _run_jobs(app: Flask, faps: Faps) -> None:
