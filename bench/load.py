@@ -152,7 +152,7 @@ def table(stats: Path, title: str) -> str:
         rows = list(csv.DictReader(f))
     total = next(r for r in rows if r["Name"] == "Aggregated")
     pages = sorted((r for r in rows if r["Name"] != "Aggregated"),
-                   key=lambda r: -float(r["95%"] or 0))
+                   key=lambda r: -float(r["95%"] if r["95%"] not in ("", "N/A") else 0))
     lines = [f"**{title}**: {float(total['Requests/s']):.1f} requests/s, "
              f"{total['Request Count']} requests, {total['Failure Count']} errors, "
              f"p50 {total['50%']} ms, p95 {total['95%']} ms, p99 {total['99%']} ms", "",
