@@ -65,7 +65,8 @@ class ProjectionRunner:
         self._caches: dict[str, tuple[int, RowCache]] = {}
         self._local = threading.local()  # `known`: notification id → event, in a catch-up
         create_tables(engine, t.metadata, [t.positions, t.rebuilds,
-                                           *(table for p in projections for table in p.tables)])
+                                           *(table for p in projections for table in p.tables)],
+                      later_indexes=False)
         self._register()
 
     def _register(self) -> None:
