@@ -243,9 +243,9 @@ def main() -> None:
     print(f"{args.dossiers} dossiers × {COMMANDS_PER_DOSSIER} commands "
           f"({COMMANDS_PER_DOSSIER + 1} events each, numbering included)")
     print(table(rows))
-    print("svc× / req× = bare get+save rate / faps rate on the same events (target ≤ 2): "
-          "services with the followers deferred to the end of the unit of work / one unit of "
-          "work per command (followers caught up before each command returns).")
+    print("svc× / req× = bare get+save rate / faps rate on the same events (targets: svc× ≤ 2, "
+          "req× ≤ 3): services with the followers deferred to the end of the unit of work / one "
+          "unit of work per command (followers caught up before each command returns).")
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ from faps.infrastructure.readmodels import tables as t
 from tests.conftest import build_faps
 from tests.support import World, make_world, pdf
 
+COUNTS = ("rm_dossier_counts", "rm_work_queue_totals")  # (key…, n): kept counts
 READ_TABLES = [table for name, table in sorted(t.metadata.tables.items())
                if name not in ("rm_positions", "rm_rebuilds")]
 
@@ -39,10 +40,14 @@ def use_store(monkeypatch: pytest.MonkeyPatch, url: str, tmp_path: Path,
 
 
 def dump(engine: sa.Engine) -> dict[str, list[tuple[Any, ...]]]:
-    """Return every row of every read-model table, in primary-key order."""
+    """Return every row of every read-model table, in primary-key order. The kept counts'
+    rows at zero are left out: following the log leaves a key that fell to zero where a
+    rebuild, counting each dossier once in its final state, never made one (both sum to
+    the same figures, which the tests of those counts check)."""
     with engine.connect() as conn:
         return {table.name: [tuple(r) for r in conn.execute(
-            sa.select(table).order_by(*_key(table)))] for table in READ_TABLES}
+            sa.select(table).where(*([table.c.n != 0] if table.name in COUNTS else []))
+            .order_by(*_key(table)))] for table in READ_TABLES}
 
 
 def _key(table: sa.Table) -> list[sa.Column[Any]]:

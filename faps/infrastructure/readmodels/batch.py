@@ -234,22 +234,30 @@ def count_changes(conn: sa.Connection, table: sa.Table,
     """Move counts kept by key: each row's (before, after) keys it is counted under (none: a
     new row, or a row counted nowhere; a key twice: counted twice) take one from each key
     before and add one to each key after. `table`: the key's columns as its primary key,
-    then `n` (a small table: no key is kept at zero). One upsert of the keys that moved; the
-    additions commute, so the processes of a split rebuild may add theirs in any order."""
+    then `n`. One upsert of the keys that moved (a round trip; a key that falls to zero keeps
+    its row, which every reader sums as nothing). The additions commute: the processes of a
+    split rebuild may add theirs in any order."""
     moved: Counter[Any] = Counter()
     for before, after in changes:
         moved.subtract(before)
         moved.update(after)
-    keys = [c.name for c in table.primary_key.columns]
-    rows = [{**dict(zip(keys, key, strict=True)), "n": n} for key, n in moved.items() if n]
-    if not rows:
-        return
-    if conn.dialect.name == "postgresql":
+    rows = [{**dict(zip(_key_names(table), key, strict=True)), "n": n}
+            for key, n in moved.items() if n]
+    if rows:
+        conn.execute(_upsert_adding(conn.dialect.name, table), rows)
+
+
+def _key_names(table: sa.Table) -> list[str]:
+    return [c.name for c in table.primary_key.columns]
+
+
+@cache
+def _upsert_adding(dialect: str, table: sa.Table) -> Any:
+    """Return the INSERT of a count that adds it to the stored one of its key (built once)."""
+    if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
     statement = insert(table)
-    conn.execute(statement.on_conflict_do_update(
-        index_elements=keys, set_={"n": table.c.n + statement.excluded.n}), rows)
-    # A key emptied goes (a batch that read a dossier's states in one go never made it).
-    conn.execute(sa.delete(table).where(table.c.n == 0))
+    return statement.on_conflict_do_update(index_elements=_key_names(table),
+                                           set_={"n": table.c.n + statement.excluded.n})
