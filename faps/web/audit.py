@@ -105,6 +105,9 @@ def fund():  # type: ignore[no-untyped-def]
                            args={"as_of": as_of.isoformat()})
 
 
+CHANGES_PER_PAGE = 50  # changed dossiers a page of the écarts (each with its changes' lines)
+
+
 @bp.get("/ecarts")
 @auditor
 def diff():  # type: ignore[no-untyped-def]
@@ -124,7 +127,8 @@ def diff():  # type: ignore[no-untyped-def]
                                error_message=InvalidInputError(errors).message,
                                changed=None, deltas=[], zero=Decimal(0)), 400
     found = services().queries.fund_changes(actor(), end_of(start), end_of(end),
-                                            page_number(request.args.get("page")))
+                                            page_number(request.args.get("page")),
+                                            per_page=CHANGES_PER_PAGE)
     return render_template("audit/diff.html", start=start, end=end, errors=errors,
                            zero=Decimal(0), changed=found.changed, deltas=found.deltas,
                            args={"from": start.isoformat(), "to": end.isoformat()})

@@ -83,3 +83,21 @@ def test_the_fund_as_of_a_date_and_the_differences_between_two(
     assert "Attribué" in now and "30 000,00 €" in now
     diff = text_of(auditor.get(f"/audit/ecarts?from={before.isoformat()}&to={after.isoformat()}"))
     assert "Proposé au conseil → Attribué" in diff and "+30 000,00 €" in diff
+
+
+def test_the_differences_are_paged_and_counted(signed_in: SignedIn, web_world: World,
+                                               monkeypatch: pytest.MonkeyPatch):
+    from faps.web import audit
+
+    before = web_world.clock.now().date()
+    web_world.clock.advance(days=2)
+    references = sorted(web_world.faps.dossiers.load(web_world.officer, web_world.submitted())
+                        .reference for _ in range(3))
+    after = web_world.clock.now().date()
+    monkeypatch.setattr(audit, "CHANGES_PER_PAGE", 2)
+    auditor = signed_in("auditor")
+    path = f"/audit/ecarts?from={before.isoformat()}&to={after.isoformat()}"
+    first, second = text_of(auditor.get(path)), text_of(auditor.get(f"{path}&page=2"))
+    assert "Dossiers modifiés (3)" in first and "Page 1 sur 2" in first
+    assert [r in first for r in references] == [True, True, False]
+    assert [r in second for r in references] == [False, False, True]
