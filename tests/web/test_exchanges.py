@@ -320,3 +320,21 @@ def test_each_kind_of_the_work_queue_has_its_own_pages(signed_in: SignedIn, web_
     mine = text_of(officer.get("/instruction/a-traiter?type=a_instruire&moi=1"))
     assert "2 dossiers." in mine and references[0] not in mine
     assert "Réponses des communes" in text_of(officer.get("/instruction/a-traiter?type=x"))
+
+
+def test_a_kind_of_the_work_queue_lists_the_dates_it_shows_oldest_first(signed_in: SignedIn,
+                                                                         web_world: World):
+    from tests.web.test_instruction import text_of
+
+    w = web_world
+    first, second = w.submitted(), w.submitted()
+    w.faps.exchanges.post(w.agent, second, "Une question sur le calendrier.", [])
+    w.clock.advance(days=2)
+    w.faps.exchanges.post(w.agent, first, "Une question sur le plan de financement.", [])
+    w.clock.advance(days=1)  # the dossier with the older message changes last
+    w.faps.dossiers.assign(w.officer, second, w.officer.account_id, w.officer.name)
+    page = text_of(signed_in("officer").get("/instruction/a-traiter?type=messages"))
+    assert page.index(f"/instruction/dossiers/{second}") < page.index(
+        f"/instruction/dossiers/{first}")
+    dates = re.findall(r"<td>(\d\d/\d\d/\d{4})</td></tr>", page)
+    assert dates == sorted(dates, key=lambda d: d[6:] + d[3:5] + d[:2]) and len(dates) == 2

@@ -8,7 +8,7 @@ projection, so that the dossiers projection and its bulk rebuild are untouched.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
 from uuid import UUID
 
@@ -53,9 +53,9 @@ work_queue = sa.Table(
     sa.Column("opinions", t.JsonList, nullable=False),  # [[id, body, due ISO], …] not given
     sa.Column("opinion_due", sa.Date),
     sa.Column("updated_at", t.UtcDateTime, nullable=False),
-    # Each kind's place in the queue: the row's `updated_at` while the dossier is open and
-    # the kind waits on it, else NULL; one index each, so that a kind's oldest items and its
-    # count are a short range of its index, not a scan of every dossier ever filed.
+    # Each kind's place in the queue: the date the kind shows (`_waits`) while the dossier is
+    # open and the kind waits on it, else NULL; one index each, so that a kind's oldest items
+    # and its count are a short range of its index, not a scan of every dossier ever filed.
     *(sa.Column(f"wait_{kind}", t.UtcDateTime) for kind in KINDS),
     *(sa.Index(f"ix_rm_work_queue_{kind}", f"wait_{kind}", "dossier_id", "officer_id")
       for kind in KINDS),
@@ -86,7 +86,8 @@ class WorkQueueProjection(Projection):
 
     name = "work_queue"
     cache_rows = True
-    version = 3  # 2: each kind's place indexed (`wait_…`); 3: each kind's items counted
+    version = 4  # 2: each kind's place indexed (`wait_…`); 3: each kind's items counted;
+    # 4: a kind's place is the date it shows (oldest first read true)
     tables = (work_queue, work_queue_totals)
     # Every event that may change a dossier's state; the handlers below (`@on`) add theirs.
     handles = frozenset(path_of(c) for c in events_of(D) if c.moves_state())
@@ -185,14 +186,19 @@ _NOT_OPEN = _CLOSED | {S.DRAFT.value}
 
 
 def _waits(row: Row) -> dict[str, Any]:
-    """Return the row's place in each kind of the queue (`updated_at`, or None: not there)."""
+    """Return the row's place in each kind of the queue (None: not there): the date the kind
+    shows (the reply's, the first unanswered message's, the earliest opinion due, else the
+    dossier's last change)."""
     if row["state"] in _NOT_OPEN:
         return {f"wait_{kind}": None for kind in KINDS}
-    there = {"reponses": row["reply_at"] is not None,
-             "a_instruire": row["reply_at"] is None and row["state"] in TO_CHECK,
-             "messages": row["message_at"] is not None,
-             "versements": bool(row["payments"]), "avis": bool(row["opinions"])}
-    return {f"wait_{kind}": row["updated_at"] if there[kind] else None for kind in KINDS}
+    due = row["opinion_due"]
+    since = {  # what the queue shows as the item's date, so that "oldest first" reads true
+        "reponses": row["reply_at"], "messages": row["message_at"],
+        "a_instruire": row["updated_at"] if row["reply_at"] is None and row["state"] in TO_CHECK
+        else None,
+        "versements": row["updated_at"] if row["payments"] else None,
+        "avis": datetime.combine(due, time(0), UTC) if row["opinions"] and due else None}
+    return {f"wait_{kind}": since[kind] for kind in KINDS}
 
 
 # -- the query ------------------------------------------------------------------------------
