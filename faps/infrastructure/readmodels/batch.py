@@ -241,8 +241,10 @@ def count_changes(conn: sa.Connection, table: sa.Table,
     for before, after in changes:
         moved.subtract(before)
         moved.update(after)
+    # In the keys' order: the processes of a split rebuild lock the rows they add to in one
+    # order, so two of them never wait for each other (PostgreSQL found such a deadlock).
     rows = [{**dict(zip(_key_names(table), key, strict=True)), "n": n}
-            for key, n in moved.items() if n]
+            for key, n in sorted(moved.items()) if n]
     if rows:
         conn.execute(_upsert_adding(conn.dialect.name, table), rows)
 
