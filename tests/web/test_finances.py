@@ -127,3 +127,4 @@ def test_the_deadlines_page_pages_whole_dossiers_earliest_first_and_counts_them(
     assert "Demande de solde" in second and "Échéance aujourd’hui" in second
     past = officer.get("/finances/echeances?page=3").get_data(as_text=True)
     assert "Cette page est au-delà de la dernière" in past and "Aucune échéance" not in past
+    assert 'href="/finances/echeances?page=2" rel="prev">← Dernière page' in past
