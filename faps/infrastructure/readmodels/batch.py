@@ -242,7 +242,8 @@ def count_changes(conn: sa.Connection, table: sa.Table,
         moved.subtract(before)
         moved.update(after)
     # In the keys' order: the processes of a split rebuild lock the rows they add to in one
-    # order, so two of them never wait for each other (PostgreSQL found such a deadlock).
+    # order, so none holds a row another waits for while waiting for one that other holds
+    # (PostgreSQL found such a deadlock when each added in its own order).
     rows = [{**dict(zip(_key_names(table), key, strict=True)), "n": n}
             for key, n in sorted(moved.items()) if n]
     if rows:
