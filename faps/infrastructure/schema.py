@@ -32,7 +32,8 @@ def create_tables(engine: sa.Engine, metadata: sa.MetaData,
                     conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
                 metadata.create_all(conn, tables=tables, checkfirst=True)
                 if later_indexes:
-                    _create_missing_indexes(conn, tables or metadata.sorted_tables)
+                    for index in missing_indexes(conn, tables or metadata.sorted_tables):
+                        index.create(conn)
             return
         except sa.exc.DatabaseError as exc:
             if attempt == ATTEMPTS or "already exists" not in str(exc).lower():
@@ -40,8 +41,11 @@ def create_tables(engine: sa.Engine, metadata: sa.MetaData,
             time.sleep(random.uniform(0, 0.02))
 
 
-def _create_missing_indexes(conn: sa.Connection, tables: Sequence[sa.Table]) -> None:
+def missing_indexes(conn: sa.Connection, tables: Sequence[sa.Table]) -> list[sa.Index]:
+    """Return the declared indexes of these tables (those of the connection's dialect) that
+    the database does not have, in name order."""
     inspector = sa.inspect(conn)
+    found: list[sa.Index] = []
     for table in tables:
         if not table.indexes:
             continue
@@ -49,4 +53,5 @@ def _create_missing_indexes(conn: sa.Connection, tables: Sequence[sa.Table]) -> 
         for index in sorted(table.indexes, key=lambda i: str(i.name)):
             only = index._ddl_if.dialect if index._ddl_if is not None else None
             if index.name not in present and only in (None, conn.dialect.name):
-                index.create(conn)
+                found.append(index)
+    return found

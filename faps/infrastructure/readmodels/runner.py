@@ -31,7 +31,7 @@ from faps.infrastructure.readmodels.batch import (
 )
 from faps.infrastructure.readmodels.parallel import SplitRebuild, live_rebuilds, wait_for_others
 from faps.infrastructure.readmodels.partitions import can_fork, store_kind
-from faps.infrastructure.schema import create_tables
+from faps.infrastructure.schema import create_tables, missing_indexes
 
 BATCH = 1000
 SPLIT_FROM = 50_000  # notifications from which a rebuild is split over processes
@@ -184,13 +184,9 @@ class ProjectionRunner:
             self._vacuum(tables, "FULL")  # before their indexes: only the keys are rewritten
         with self._holding(names), self.engine.begin() as conn:
             self.lock_positions(conn, names)  # one process at a time creates them
-            inspector = sa.inspect(conn)
-            steps: list[Callable[[sa.Connection], Any]] = []
-            for name in names:
-                for table in self.projections[name].tables:
-                    present = {i["name"] for i in inspector.get_indexes(table.name)}
-                    steps.extend(index.create for index in sorted(  # (those of its dialect)
-                        table.indexes, key=lambda i: str(i.name)) if index.name not in present)
+            steps: list[Callable[[sa.Connection], Any]] = [
+                index.create for index in missing_indexes(
+                    conn, [table for name in names for table in self.projections[name].tables])]
             if not (postgres and compact):
                 steps.extend(partial(sa.Connection.exec_driver_sql, statement=f"ANALYZE {t}")
                              for t in tables)
