@@ -14,6 +14,7 @@ from uuid import UUID
 
 import sqlalchemy as sa
 
+from faps.application.queries import Page
 from faps.infrastructure.api_store import SqlAlchemyIdempotency, SqlAlchemyRateLimit
 from faps.infrastructure.read_markers import ReadMarkers
 from faps.infrastructure.readmodels.workqueue import (
@@ -43,16 +44,16 @@ class WorkQueueReader:
         return work_items(self.engine, officer_id, limit)
 
     def page(self, kind: str, officer_id: UUID | None = None, page: int = 1,
-             per_page: int = 50) -> tuple[list[dict[str, Any]], int]:
-        """Return one page of a kind's items (`per_page` dossiers, oldest first) and how many
-        dossiers wait in that kind."""
+             per_page: int = 50) -> Page[dict[str, Any]]:
+        """Return one page of a kind's items (`per_page` dossiers, oldest first), its total
+        the dossiers waiting in that kind."""
         self.before_read()
         total = work_dossiers(self.engine, kind, officer_id)
         items = work_items(self.engine, officer_id, per_page, (kind,), (page - 1) * per_page)
-        return items[kind], total
+        return Page(items=items[kind], total=total, page=page, per_page=per_page)
 
     def totals(self, officer_id: UUID | None = None) -> dict[str, int]:
-        """Return how many items wait in each kind (counted by the database)."""
+        """Return how many items wait in each kind (`work_totals`)."""
         self.before_read()
         return work_totals(self.engine, officer_id)
 

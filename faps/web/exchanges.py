@@ -10,7 +10,6 @@ from flask import Blueprint, abort, flash, render_template, request
 from marshmallow import fields, validate
 
 from faps.application.exchanges import MAX_FILES, MESSAGE_KIND, OPINION_KIND, Upload
-from faps.application.queries import Page
 from faps.domain.actors import Actor, Role
 from faps.domain.dossier import Dossier
 from faps.domain.dossier_exchange import CONTENT_FIELD_LABELS, VERDICT_LABELS, side_of
@@ -119,11 +118,9 @@ def work():  # type: ignore[no-untyped-def]
     args = {"moi": 1} if mine else {}
     kind = request.args.get("type", "")
     if kind in QUEUE_LABELS:
-        number = page_number(request.args.get("page"))
-        items, total = queue.page(kind, officer, number, WORK_PER_PAGE)
-        page = Page(items=items, total=total, page=number, per_page=WORK_PER_PAGE)
+        page = queue.page(kind, officer, page_number(request.args.get("page")), WORK_PER_PAGE)
         return render_template("instruction/work_kind.html", kind=kind, label=QUEUE_LABELS[kind],
-                               page=page, rows=items, mine=mine, today=today,
+                               page=page, rows=page.items, mine=mine, today=today,
                                args={**args, "type": kind})
     return render_template("instruction/work.html", queue=queue.items(officer, limit=WORK_SHOWN),
                            labels=QUEUE_LABELS, totals=queue.totals(officer), shown=WORK_SHOWN,

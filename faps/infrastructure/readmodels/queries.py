@@ -196,6 +196,7 @@ class SqlAlchemyQueries:
         deliberation is not recorded (its event is absent from the dossier's timeline), by
         reference, with their number."""
         policy.require(actor, "dossier.read")
+        page, per_page = max(1, page), max(1, min(per_page, MAX_PER_PAGE))
         T = t.timeline
         recorded = sa.exists().where(T.c.dossier_id == D.c.dossier_id,
                                      T.c.kind == "MunicipalDeliberationRecorded")

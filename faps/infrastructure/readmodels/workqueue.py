@@ -70,14 +70,17 @@ work_queue_totals = sa.Table(
 )
 
 
+# The kinds whose items are a list of the row (each payment request, each opinion asked is an
+# item); every other kind is one item a dossier.
+ITEM_LISTS = {"versements": "payments", "avis": "opinions"}
+
+
 def _items_of(row: Row) -> list[tuple[str]]:
-    """Return the kinds a row's items wait in, once an item (a payment request, an opinion
-    asked each count)."""
+    """Return the kinds a row's items wait in, once an item."""
     found: list[tuple[str]] = []
     for kind in KINDS:
         if row[f"wait_{kind}"] is not None:
-            size = {"versements": len(row["payments"]), "avis": len(row["opinions"])}.get(kind, 1)
-            found += [(kind,)] * size
+            found += [(kind,)] * (len(row[ITEM_LISTS[kind]]) if kind in ITEM_LISTS else 1)
     return found
 
 
@@ -258,31 +261,23 @@ def work_dossiers(engine: sa.Engine, kind: str, officer_id: UUID | None = None) 
                                 .where(*_in(kind, officer_id))).scalar_one())
 
 
-def work_totals(engine: sa.Engine | sa.Connection,
-                officer_id: UUID | None = None) -> dict[str, int]:
+def work_totals(engine: sa.Engine, officer_id: UUID | None = None) -> dict[str, int]:
     """Return how many items wait in each kind: kept by the projection for every officer,
     counted by the database for one officer's (theirs and the unassigned)."""
-    if officer_id is None:
-        statement: sa.Select[Any] = sa.select(work_queue_totals.c.kind, work_queue_totals.c.n)
-    else:
-        q = work_queue.c
-        sizes = {"versements": sa.func.json_array_length(q.payments),
-                 "avis": sa.func.json_array_length(q.opinions)}
-        statement = sa.select(*(
+    with engine.connect() as conn:
+        if officer_id is None:
+            kept = {kind: n for kind, n in conn.execute(
+                sa.select(work_queue_totals.c.kind, work_queue_totals.c.n))}
+            return {k: int(kept.get(k, 0)) for k in QUEUE_LABELS}
+        sizes = {k: sa.func.json_array_length(work_queue.c[column])
+                 for k, column in ITEM_LISTS.items()}
+        row = conn.execute(sa.select(*(
             sa.select(sa.func.coalesce(sa.func.sum(sizes[k]), 0) if k in sizes
                       else sa.func.count()).where(*_in(k, officer_id)).scalar_subquery()
-            for k in QUEUE_LABELS))
-    if isinstance(engine, sa.Connection):
-        rows = engine.execute(statement).all()
-    else:
-        with engine.connect() as conn:
-            rows = conn.execute(statement).all()
-    if officer_id is None:
-        kept = {kind: int(n) for kind, n in rows}
-        return {k: kept.get(k, 0) for k in QUEUE_LABELS}
-    return {k: int(v) for k, v in zip(QUEUE_LABELS, rows[0], strict=True)}
+            for k in QUEUE_LABELS))).one()
+    return {k: int(v) for k, v in zip(QUEUE_LABELS, row, strict=True)}
 
 
-def work_count(engine: sa.Engine | sa.Connection) -> int:
+def work_count(engine: sa.Engine) -> int:
     """Return how many things wait for the officers (for the menu)."""
     return sum(work_totals(engine).values())
