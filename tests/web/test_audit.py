@@ -101,3 +101,7 @@ def test_the_differences_are_paged_and_counted(signed_in: SignedIn, web_world: W
     assert "Dossiers modifiés (3)" in first and "Page 1 sur 2" in first
     assert [r in first for r in references] == [True, True, False]
     assert [r in second for r in references] == [False, False, True]
+    past = text_of(auditor.get(f"{path}&page=3"))  # no changes there, yet 3 in the period
+    assert "Cette page est au-delà de la dernière" in past and "Aucun changement" not in past
+    fund = text_of(auditor.get(f"/audit/fonds?as_of={after.isoformat()}&page=99"))
+    assert "Cette page est au-delà de la dernière" in fund and "Aucun dossier" not in fund
